@@ -1,0 +1,18 @@
+import type { TrialParameters } from '../space/types.js';
+import type { FrozenTrial } from '../study/types.js';
+
+/** The search algorithms hptune knows; `grid` and `random` run locally, all map to Vertex. */
+export type SearchAlgorithm = 'grid' | 'random';
+
+/**
+ * Chooses the parameters of the next trial. The contract every sampler honours:
+ * - it sees only immutable snapshots of the study's trials (all of them, any state);
+ * - it is deterministic given the study's seed and the trials it is shown, so a resumed study
+ *   continues as it would have;
+ * - it returns `undefined` when it has nothing left to suggest (a grid that is exhausted,
+ *   counting trials that SUCCEEDED, are ACTIVE or REQUESTED as taken).
+ */
+export interface Sampler {
+  readonly algorithm: SearchAlgorithm;
+  suggest(trials: readonly FrozenTrial[]): TrialParameters | undefined;
+}
