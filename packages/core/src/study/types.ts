@@ -57,3 +57,19 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   readonly startTime?: string;
   readonly endTime?: string;
 }
+
+/**
+ * The program that runs one trial: any executable that speaks the trial contract
+ * (`--<param>=<value>` arguments, `AIP_*`/`CLOUD_ML_*` environment, metrics to
+ * `CLOUD_ML_HP_METRIC_FILE`). Started without a shell; the trial's parameters are appended to `args`.
+ */
+export interface TrainerCommand {
+  /** The executable, e.g. `process.execPath` or `python3`. */
+  readonly command: string;
+  /** Arguments before the trial's parameters, e.g. the script path and fixed flags. */
+  readonly args: readonly string[];
+  /** Extra environment variables for every trial. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The working directory. @default the trial's directory */
+  readonly cwd?: string;
+}
