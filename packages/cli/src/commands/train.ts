@@ -1,0 +1,5 @@
+/** `hptune train`: hands every flag to the trainer, exactly as the `hptune-train` entrypoint would get them. */
+export async function runTrainCommand(trainerFlags: readonly string[]): Promise<number> {
+  const { runTrainerCli } = await import('@hptune/trainer');
+  return runTrainerCli([...trainerFlags]);
+}

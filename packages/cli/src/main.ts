@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { HptuneError } from '@hptune/core';
+import { processIo, type CliIo } from './io.js';
+import { registerCommands } from './commands/index.js';
+
+/** Exit code for input rejected before anything ran. */
+const EXIT_USAGE = 2;
+/** Exit code for a failure at run time. */
+const EXIT_FAILURE = 1;
+
+/**
+ * Runs the `hptune` command line with `argv` (without `node` and the script path).
+ * Never throws: every error becomes one message on stderr and an exit code
+ * (2 for rejected input, 1 for run-time failures, 130 for Ctrl-C).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = new Command('hptune')
+    .description('Hyperparameter tuning for TypeScript: LeNet-5 on MNIST, locally or on Vertex AI')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  let exitCode = 0;
+  registerCommands(program, io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help') return 0;
+    return EXIT_USAGE;
+  }
+  if (error instanceof HptuneError) {
+    io.stderr.write(`hptune: ${error.message}\n`);
+    if (error.cause instanceof Error && process.env.HPTUNE_DEBUG) io.stderr.write(`${error.cause.stack}\n`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (process.env.HPTUNE_DEBUG ? error.stack : error.message) : String(error);
+  io.stderr.write(`hptune: unexpected error: ${detail}\n(set HPTUNE_DEBUG=1 for the stack trace; please report it)\n`);
+  return EXIT_FAILURE;
+}
