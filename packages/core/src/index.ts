@@ -10,3 +10,25 @@ export {
   type MetricReporter,
   type MetricReporterOptions,
 } from './hypertune.js';
+export type {
+  FrozenTrial,
+  Measurement,
+  MetricGoal,
+  MetricSpec,
+  StudyState,
+  TrainerCommand,
+  TrialFailure,
+  TrialState,
+} from './study/types.js';
+export type {
+  CategoricalParameterSpec,
+  ConditionalParameters,
+  DiscreteParameterSpec,
+  DoubleParameterSpec,
+  IntegerParameterSpec,
+  ParameterScale,
+  ParameterSpec,
+  ParameterValue,
+  TrialParameters,
+} from './space/types.js';
+export type { Sampler, SearchAlgorithm } from './samplers/types.js';
