@@ -1,0 +1,54 @@
+import type { FrozenTrial, MetricSpec } from '@hptune/core';
+
+/** `1h02m`, `3m05s`, `42s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const whole = Math.round(seconds);
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const secs = whole % 60;
+  if (hours > 0) return `${hours}h${String(minutes).padStart(2, '0')}m`;
+  if (minutes > 0) return `${minutes}m${String(secs).padStart(2, '0')}s`;
+  return `${secs}s`;
+}
+
+/** `activation=relu optimizer=adam batch_size=64`. */
+export function formatParameters(parameters: Readonly<Record<string, string | number>>): string {
+  return Object.entries(parameters)
+    .map(([id, value]) => `${id}=${value}`)
+    .join(' ');
+}
+
+/** A metric value with 4 significant decimals, or `-`. */
+export function formatMetric(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(4);
+}
+
+/** The trial's final value of the study's metric, if it has one. */
+export function finalMetric(trial: FrozenTrial, metric: MetricSpec): number | undefined {
+  return trial.finalMeasurement?.metrics[metric.id];
+}
+
+/** The best SUCCEEDED trial for the metric's goal; ties go to the earlier trial. */
+export function bestTrial(trials: readonly FrozenTrial[], metric: MetricSpec): FrozenTrial | undefined {
+  let best: FrozenTrial | undefined;
+  let bestValue: number | undefined;
+  for (const trial of trials) {
+    const value = trial.state === 'SUCCEEDED' ? finalMetric(trial, metric) : undefined;
+    if (value === undefined) continue;
+    const better = bestValue === undefined || (metric.goal === 'maximize' ? value > bestValue : value < bestValue);
+    if (better) {
+      best = trial;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
+/** Renders rows as a left-aligned text table with a header rule. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

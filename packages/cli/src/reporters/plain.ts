@@ -1,0 +1,36 @@
+import { finalMetric, formatMetric, formatParameters } from './format.js';
+import { formatStudySummary } from './summary.js';
+import type { StudyHeader, StudyReporter } from './types.js';
+
+/** One plain line per event, for logs and pipes (no cursor movement, no colour). */
+export function plainReporter(out: NodeJS.WritableStream): StudyReporter {
+  let header: StudyHeader | undefined;
+  let done = 0;
+  return {
+    onStudyStart(study) {
+      header = study;
+      done = study.alreadyFinished;
+      out.write(
+        `study ${study.name}: ${study.totalTrials} trials, ${study.parallelTrials} in parallel, ` +
+          `${study.metric.goal} ${study.metric.id}` +
+          (study.alreadyFinished > 0 ? `, resuming with ${study.alreadyFinished} finished` : '') +
+          '\n',
+      );
+    },
+    onTrialStarted(trial) {
+      out.write(`trial ${trial.id} started: ${formatParameters(trial.parameters)}\n`);
+    },
+    onTrialCompleted(trial) {
+      done += 1;
+      const total = header?.totalTrials ?? 0;
+      if (trial.state === 'SUCCEEDED' && header) {
+        out.write(`trial ${trial.id} succeeded (${done}/${total}): ${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}\n`);
+      } else {
+        out.write(`trial ${trial.id} failed (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
+      }
+    },
+    onStudyEnd(summary) {
+      out.write(formatStudySummary(summary));
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { FrozenTrial } from '@hptune/core';
+import { jsonLinesReporter } from './json.js';
+import { plainReporter } from './plain.js';
+import { ttyReporter } from './tty.js';
+import type { StudyHeader } from './types.js';
+
+const header: StudyHeader = {
+  name: 'seed',
+  metric: { id: 'accuracy', goal: 'maximize' },
+  totalTrials: 3,
+  alreadyFinished: 0,
+  parallelTrials: 2,
+  studyDir: './hptune',
+};
+
+const trial = (id: string, state: FrozenTrial['state'], accuracy?: number): FrozenTrial => ({
+  id,
+  state,
+  parameters: { activation: 'relu', batch_size: 32 * Number(id) },
+  measurements: accuracy === undefined ? [] : [{ step: 1, metrics: { accuracy }, elapsedSeconds: 1 }],
+  ...(accuracy === undefined ? {} : { finalMeasurement: { step: 1, metrics: { accuracy }, elapsedSeconds: 1 } }),
+  ...(state === 'INFEASIBLE' ? { failure: { reason: 'exited with code 1' } } : {}),
+});
+
+function capture() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return { stream, text: () => text };
+}
+
+function play(reporter: ReturnType<typeof plainReporter>) {
+  reporter.onStudyStart?.(header);
+  reporter.onTrialStarted?.(trial('1', 'ACTIVE'));
+  reporter.onTrialCompleted?.(trial('1', 'SUCCEEDED', 0.91));
+  reporter.onTrialStarted?.(trial('2', 'ACTIVE'));
+  reporter.onTrialCompleted?.(trial('2', 'INFEASIBLE'));
+  reporter.onTrialStarted?.(trial('3', 'ACTIVE'));
+  reporter.onTrialCompleted?.(trial('3', 'SUCCEEDED', 0.97));
+  const trials = [trial('1', 'SUCCEEDED', 0.91), trial('2', 'INFEASIBLE'), trial('3', 'SUCCEEDED', 0.97)];
+  reporter.onStudyEnd?.({ header, trials, best: trials[2], outcome: 'COMPLETED', elapsedSeconds: 75 });
+}
+
+describe('study reporters', () => {
+  it('plain: one line per trial with progress, then a table that marks the best trial', () => {
+    const out = capture();
+    play(plainReporter(out.stream));
+    const text = out.text();
+    expect(text).toContain('trial 1 succeeded (1/3): accuracy=0.9100');
+    expect(text).toContain('trial 2 failed (2/3): exited with code 1');
+    expect(text).toMatch(/3 \*\s+SUCCEEDED\s+relu\s+96\s+0\.9700/);
+    expect(text).toContain('best: trial 3 accuracy=0.9700 (activation=relu batch_size=96)');
+    expect(text).toContain('study seed completed in 1m15s: 2 succeeded, 1 failed, 3 trials');
+    expect(text).not.toContain('\x1b[');
+  });
+
+  it('tty: a live status block with done/running/failed, the best so far and an ETA', () => {
+    const out = capture();
+    let clock = 0;
+    const reporter = ttyReporter(out.stream, { now: () => clock, refreshMs: 60_000 });
+    reporter.onStudyStart?.(header);
+    reporter.onTrialStarted?.(trial('1', 'ACTIVE'));
+    reporter.onTrialStarted?.(trial('2', 'ACTIVE'));
+    clock = 10_000;
+    reporter.onTrialCompleted?.(trial('1', 'SUCCEEDED', 0.91));
+    const status = out.text().split('\x1b[0J').at(-1) ?? '';
+    expect(status).toContain('1/3 done · 1 running · 0 failed · 10s elapsed · ETA 20s');
+    expect(status).toContain('best accuracy=0.9100 trial 1 (activation=relu batch_size=32)');
+    expect(status).toContain('trial 2: activation=relu batch_size=64');
+    reporter.onStudyEnd?.({ header, trials: [trial('1', 'SUCCEEDED', 0.91)], best: trial('1', 'SUCCEEDED', 0.91), outcome: 'COMPLETED', elapsedSeconds: 10 });
+  });
+
+  it('json: newline-delimited events a program can parse', () => {
+    const out = capture();
+    play(jsonLinesReporter(out.stream));
+    const events = out.text().trim().split('\n').map((line) => JSON.parse(line) as { event: string; best?: { id: string } });
+    expect(events.map((event) => event.event)).toEqual([
+      'study-started',
+      'trial-started',
+      'trial-completed',
+      'trial-started',
+      'trial-completed',
+      'trial-started',
+      'trial-completed',
+      'study-completed',
+    ]);
+    expect(events.at(-1)?.best?.id).toBe('3');
+  });
+});

@@ -1,0 +1,38 @@
+import type { FrozenTrial, MetricSpec } from '@hptune/core';
+import { finalMetric, formatDuration, formatMetric, formatParameters, formatTable } from './format.js';
+import type { StudySummary } from './types.js';
+
+/** The table of trials printed at the end of a run and by `hptune study show`: best first, then by id. */
+export function formatTrialTable(trials: readonly FrozenTrial[], metric: MetricSpec, best?: FrozenTrial): string {
+  const parameterIds = [...new Set(trials.flatMap((trial) => Object.keys(trial.parameters)))];
+  const ordered = [...trials].sort((a, b) => Number(a.id) - Number(b.id));
+  const rows = ordered.map((trial) => [
+    `${trial.id}${trial.id === best?.id ? ' *' : ''}`,
+    trial.state,
+    ...parameterIds.map((id) => String(trial.parameters[id] ?? '')),
+    formatMetric(finalMetric(trial, metric)),
+    trial.failure?.reason ?? '',
+  ]);
+  return formatTable(['trial', 'state', ...parameterIds, metric.id, 'note'], rows);
+}
+
+/** The closing block of a study run: the table, the best trial and where things are. */
+export function formatStudySummary(summary: StudySummary): string {
+  const { header, trials, best } = summary;
+  const succeeded = trials.filter((trial) => trial.state === 'SUCCEEDED').length;
+  const failed = trials.filter((trial) => trial.state === 'INFEASIBLE').length;
+  const lines = [
+    '',
+    formatTrialTable(trials, header.metric, best),
+    '',
+    `study ${header.name} ${summary.outcome.toLowerCase()} in ${formatDuration(summary.elapsedSeconds)}: ` +
+      `${succeeded} succeeded, ${failed} failed, ${trials.length} trials`,
+  ];
+  if (best) {
+    lines.push(
+      `best: trial ${best.id} ${header.metric.id}=${formatMetric(finalMetric(best, header.metric))} (${formatParameters(best.parameters)})`,
+    );
+  }
+  lines.push(`study directory: ${header.studyDir}/${header.name}`);
+  return lines.join('\n') + '\n';
+}
