@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { batchCount, batchesOf } from './batches.js';
+import type { ImageSet } from './mnist.js';
+
+// Five 1x2 "images"; image i has pixels [i, 255] and label i % 3.
+const set: ImageSet = {
+  count: 5,
+  rows: 1,
+  columns: 2,
+  images: new Uint8Array([0, 255, 1, 255, 2, 255, 3, 255, 4, 255]),
+  labels: new Uint8Array([0, 1, 2, 0, 1]),
+};
+
+describe('batchesOf', () => {
+  it('cuts the set into full batches and a smaller last one', () => {
+    const batches = [...batchesOf(set, { batchSize: 2, classes: 3 })];
+    expect(batches.map((batch) => batch.size)).toEqual([2, 2, 1]);
+    expect(batchCount(5, 2)).toBe(3);
+    expect(batches[2]?.images.length).toBe(2);
+    expect(batches[2]?.oneHotLabels.length).toBe(3);
+  });
+
+  it('scales pixels to [0, 1] and one-hot encodes labels', () => {
+    const [first] = batchesOf(set, { batchSize: 2, classes: 3 });
+    expect(first?.images[0]).toBe(0);
+    expect(first?.images[1]).toBe(1);
+    expect(first?.images[2]).toBeCloseTo(1 / 255, 7);
+    expect([...(first?.oneHotLabels ?? [])]).toEqual([1, 0, 0, 0, 1, 0]);
+  });
+
+  it('visits images in the given order', () => {
+    const order = new Uint32Array([4, 2, 0, 1, 3]);
+    const [first] = batchesOf(set, { batchSize: 3, classes: 3, order });
+    expect([...(first?.images ?? [])].filter((_, i) => i % 2 === 0).map((v) => Math.round(v * 255))).toEqual([4, 2, 0]);
+    expect([...(first?.oneHotLabels ?? [])]).toEqual([0, 1, 0, 0, 0, 1, 1, 0, 0]);
+  });
+});
