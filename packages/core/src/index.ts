@@ -26,9 +26,42 @@ export type {
   DiscreteParameterSpec,
   DoubleParameterSpec,
   IntegerParameterSpec,
+  ParameterKind,
   ParameterScale,
   ParameterSpec,
+  ParameterSpecs,
   ParameterValue,
+  SearchSpace,
   TrialParameters,
 } from './space/types.js';
+export {
+  categorical,
+  discrete,
+  double,
+  integer,
+  searchSpace,
+  type ConditionOptions,
+  type ParameterValueOf,
+  type ParametersOf,
+  type ParametersOfSpecs,
+  type ScaleOptions,
+} from './space/builder.js';
+export {
+  DISCRETE_EPSILON,
+  MAX_DISCRETE_VALUES,
+  METRIC_ID_PATTERN,
+  PARAMETER_ID_PATTERN,
+  validateSearchSpace,
+  type SpaceAlgorithm,
+  type ValidateSearchSpaceOptions,
+} from './space/validate.js';
+export {
+  SEARCH_SPACE_JSON_VERSION,
+  searchSpaceFromJSON,
+  searchSpaceToJSON,
+  type ConditionalParametersJSON,
+  type ParameterSpecJSON,
+  type SearchSpaceJSON,
+} from './space/json.js';
+export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
 export type { Sampler, SearchAlgorithm } from './samplers/types.js';
