@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import { ValidationError } from '@hptune/core';
+import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS, parseTrainerOptions, type TrainerOptions } from './options.js';
+
+function options(argv: string[], env: Record<string, string> = {}): TrainerOptions {
+  const parsed = parseTrainerOptions(argv, env);
+  if (parsed.kind !== 'train') throw new Error('expected a training run');
+  return parsed.options;
+}
+
+function rejection(argv: string[], env: Record<string, string> = {}): ValidationError {
+  try {
+    parseTrainerOptions(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).exitCode).toBe(2);
+    expect((error as Error).message).not.toContain('\n');
+    return error as ValidationError;
+  }
+  throw new Error(`accepted ${argv.join(' ')}`);
+}
+
+describe('parseTrainerOptions', () => {
+  it('fills in the defaults', () => {
+    const parsed = options([]);
+    expect(parsed).toMatchObject({ activation: 'relu', optimizer: 'adam', batchSize: 64, numEpochs: 1, learningRate: 0.001, seed: 42, backend: 'auto', metricTag: 'accuracy', trialId: '0' });
+    expect(parsed.trainSize).toBeUndefined();
+    expect(parsed.testSize).toBeUndefined();
+  });
+
+  it('accepts --flag=value, --flag value and underscores alike', () => {
+    const spellings = [
+      ['--activation=softmax', '--optimizer=sgd', '--batch-size=32', '--num-epochs=3', '--learning-rate=0.05', '--train-size=256', '--test-size=128', '--seed=7', '--backend=cpu', '--metric-tag=acc'],
+      ['--activation', 'softmax', '--optimizer', 'sgd', '--batch-size', '32', '--num-epochs', '3', '--learning-rate', '0.05', '--train-size', '256', '--test-size', '128', '--seed', '7', '--backend', 'cpu', '--metric-tag', 'acc'],
+      ['--activation=softmax', '--optimizer', 'sgd', '--batch_size=32', '--num_epochs', '3', '--learning_rate=0.05', '--train_size=256', '--test_size', '128', '--seed=7', '--backend=cpu', '--metric_tag=acc'],
+    ];
+    for (const argv of spellings) {
+      expect(options(argv)).toMatchObject({ activation: 'softmax', optimizer: 'sgd', batchSize: 32, numEpochs: 3, learningRate: 0.05, trainSize: 256, testSize: 128, seed: 7, backend: 'cpu', metricTag: 'acc' });
+    }
+  });
+
+  it('lets the last spelling win, as Vertex appends its own values', () => {
+    expect(options(['--batch-size=32', '--batch_size=128']).batchSize).toBe(128);
+    expect(options(['--batch_size=128', '--batch-size', '16']).batchSize).toBe(16);
+  });
+
+  it.each(OPTIMIZERS)('uses the documented default learning rate for %s', (optimizer) => {
+    expect(options([`--optimizer=${optimizer}`]).learningRate).toBe(DEFAULT_LEARNING_RATES[optimizer]);
+  });
+
+  it('accepts every activation', () => {
+    for (const activation of ACTIVATIONS) expect(options([`--activation=${activation}`]).activation).toBe(activation);
+  });
+
+  it('returns help that lists every flag with its default', () => {
+    const parsed = parseTrainerOptions(['--batch-size=3', '--help'], {});
+    expect(parsed.kind).toBe('help');
+    const text = parsed.kind === 'help' ? parsed.text : '';
+    for (const flag of ['activation', 'optimizer', 'batch-size', 'num-epochs', 'learning-rate', 'gcs-bucket', 'train-size', 'test-size', 'seed', 'backend', 'output-dir', 'metric-tag', 'help']) {
+      expect(text).toContain(`--${flag}`);
+    }
+    expect(text).toContain('(default: relu)');
+    expect(text).toContain('sgd 0.01, adam 0.001, rmsprop 0.001');
+    expect(text).toContain('CLOUD_ML_HP_METRIC_FILE');
+    expect(parseTrainerOptions(['-h'], {}).kind).toBe('help');
+  });
+
+  it('takes the trial id and output locations from the environment', () => {
+    const parsed = options(['--output-dir=/tmp/out'], {
+      AIP_MODEL_DIR: '/m',
+      CLOUD_ML_TRIAL_ID: '17',
+      CLOUD_ML_HP_METRIC_FILE: '/x/metrics',
+    });
+    expect(parsed.trialId).toBe('17');
+    expect(parsed.paths.modelDir).toEqual({ path: '/m', from: 'AIP_MODEL_DIR' });
+    expect(parsed.paths.metricFile.path).toBe('/x/metrics');
+    expect(parsed.paths.checkpointDir).toEqual({ path: '/tmp/out/checkpoints', from: '--output-dir' });
+    expect(parsed.paths.logDir.path).toBe('/tmp/out/logs');
+  });
+
+  it('puts everything under --output-dir without the environment', () => {
+    const { paths } = options(['--output-dir', 'out']);
+    expect(paths.modelDir.path).toBe(resolve('out/model'));
+    expect(paths.checkpointDir.path).toBe(resolve('out/checkpoints'));
+    expect(paths.logDir.path).toBe(resolve('out/logs'));
+    expect(paths.metricFile.path).toBe(resolve('out/hypertune/output.metrics'));
+  });
+
+  it('uses /tmp/hypertune/output.metrics with neither', () => {
+    expect(options([]).paths.metricFile.path).toBe('/tmp/hypertune/output.metrics');
+  });
+
+  it.each([
+    [['--activation=tanh'], '--activation "tanh" is not one of the valid values; use one of relu, softmax, leakyrelu'],
+    [['--optimizer', 'adagrad'], '--optimizer "adagrad" is not one of the valid values; use one of sgd, adam, rmsprop'],
+    [['--backend=webgl'], 'use one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu'],
+    [['--batch-size=0'], '--batch-size "0" is not a positive integer'],
+    [['--batch-size=-3'], '--batch-size "-3" is not a positive integer'],
+    [['--batch_size=12.5'], '--batch-size "12.5" is not a positive integer'],
+    [['--batch-size=abc'], '--batch-size "abc" is not a positive integer'],
+    [['--batch-size='], '--batch-size "" is not a positive integer'],
+    [['--num-epochs=0'], '--num-epochs "0" is not a positive integer'],
+    [['--num_epochs', '1.5'], '--num-epochs "1.5" is not a positive integer'],
+    [['--learning-rate=0'], '--learning-rate "0" is not a positive number'],
+    [['--learning-rate=fast'], '--learning-rate "fast" is not a positive number'],
+    [['--train-size=60001'], '--train-size "60001" is larger than the images in the training set (60000)'],
+    [['--test-size=10001'], '--test-size "10001" is larger than the images in the test set (10000)'],
+    [['--test-size=0'], '--test-size "0" is not a positive integer'],
+    [['--seed=-1'], '--seed "-1" is not a non-negative integer'],
+    [['--metric-tag=global_step'], '--metric-tag "global_step" is not a usable metric tag'],
+    [['--metric-tag=test accuracy'], 'is not a usable metric tag'],
+    [['--epochs=3'], 'flag "--epochs" is not a flag of the trainer; known flags: --activation'],
+    [['--activation'], 'flag "--activation" needs a value'],
+    [['relu'], 'argument "relu" is not expected'],
+    [['--gcs-bucket=my-bucket'], '--gcs-bucket "my-bucket" is not yet supported'],
+    [['--output-dir=gs://b/out'], '--output-dir "gs://b/out" is on Google Cloud Storage, which the trainer does not support yet'],
+  ])('rejects %j', (argv, message) => {
+    expect(rejection(argv).message).toContain(message);
+  });
+
+  it('rejects gs:// locations from the environment, naming the variable', () => {
+    const error = rejection([], { AIP_MODEL_DIR: 'gs://bucket/model' });
+    expect(error.field).toBe('AIP_MODEL_DIR');
+    expect(error.code).toBe('NOT_YET_SUPPORTED');
+  });
+});
