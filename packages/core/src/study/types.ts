@@ -1,3 +1,4 @@
+import type { SearchAlgorithm } from '../samplers/types.js';
 import type { TrialParameters } from '../space/types.js';
 
 /** Whether a larger or a smaller metric is better (Vertex `MetricSpec.GoalType`). */
@@ -29,8 +30,34 @@ export interface Measurement {
   readonly elapsedSeconds: number;
 }
 
+/**
+ * What kind of failure ended a trial:
+ * - `exit-code`: the trainer exited with a non-zero code;
+ * - `signal`: the trainer was killed by a signal hptune did not send;
+ * - `timeout`: the trial ran past the study's trial timeout and was stopped;
+ * - `malformed-metric-file`: the metric file could not be read;
+ * - `no-metric`: the trainer exited 0 without reporting the study's metric;
+ * - `spawn-error`: the trainer could not be started;
+ * - `cancelled`: the study was cancelled, or stopped after too many failures, while the trial ran;
+ * - `interrupted`: the coordinator died while the trial ran; a resumed study runs it again.
+ *
+ * `cancelled` and `interrupted` trials say nothing about their parameters: they count towards
+ * neither `maxTrials` nor `maxFailedTrials`.
+ */
+export type TrialFailureKind =
+  | 'exit-code'
+  | 'signal'
+  | 'timeout'
+  | 'malformed-metric-file'
+  | 'no-metric'
+  | 'spawn-error'
+  | 'cancelled'
+  | 'interrupted';
+
 /** Why a trial ended INFEASIBLE. */
 export interface TrialFailure {
+  /** The kind of failure; set by the local backend, absent where a service gives only a reason. */
+  readonly kind?: TrialFailureKind;
   /** What went wrong in one line: `exited with code 1`, `killed by SIGKILL after the 600 s timeout`, `malformed metric file`. */
   readonly reason: string;
   readonly exitCode?: number;
@@ -53,7 +80,10 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   /** The final measurement: the last one reported, set when the trial SUCCEEDED. */
   readonly finalMeasurement?: Measurement;
   readonly failure?: TrialFailure;
-  /** ISO 8601 timestamps. */
+  /** The trial this one runs again, when that one was interrupted (its coordinator died). */
+  readonly retryOf?: string;
+  /** ISO 8601 timestamps: when the trial was created, its process started, and it finished. */
+  readonly createTime?: string;
   readonly startTime?: string;
   readonly endTime?: string;
 }
@@ -72,4 +102,35 @@ export interface TrainerCommand {
   readonly env?: Readonly<Record<string, string>>;
   /** The working directory. @default the trial's directory */
   readonly cwd?: string;
+}
+
+/** A JSON value, as a study's definition stores it. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** Where a study's trials run, as stored with the study: only the kind and what a resume needs. */
+export type StudyBackendKind = 'local';
+
+/**
+ * Everything that defines a study, as stored: enough to show it, and to resume it after a crash.
+ * Plain JSON data.
+ */
+export interface StudyDefinition {
+  /** The study's name: letters, digits, `_` and `-`; also its directory name. */
+  readonly name: string;
+  /** The search space, as `searchSpaceToJSON` writes it. */
+  readonly space: JsonValue;
+  readonly metric: MetricSpec;
+  readonly algorithm: SearchAlgorithm;
+  /** Trials to run in all, not counting cancelled and interrupted ones. */
+  readonly maxTrials: number;
+  /** Trials run at the same time. */
+  readonly parallelTrials: number;
+  /** Failed trials after which the study stops; absent: no limit. */
+  readonly maxFailedTrials?: number;
+  /** Seconds a trial may run before it is stopped and recorded INFEASIBLE; absent: no limit. */
+  readonly trialTimeoutSeconds?: number;
+  /** The sampler's seed (chosen at random and stored when none was given). */
+  readonly seed: number;
+  readonly trainer: TrainerCommand;
+  readonly backend: StudyBackendKind;
 }

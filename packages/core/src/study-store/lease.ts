@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { HptuneError } from '../errors.js';
+import type { LeaseOwner, StudyLease, TrialProcess } from './types.js';
+
+/** Whether a process recorded in the store still runs: `unknown` when it ran on another host. */
+export type ProcessLiveness = 'alive' | 'dead' | 'unknown';
+
+/** The lease owner for a coordinator running in this process, with a fresh token. */
+export function currentLeaseOwner(): LeaseOwner {
+  const processStart = processStartOf(process.pid);
+  return {
+    token: randomUUID(),
+    pid: process.pid,
+    hostname: hostname(),
+    ...(processStart === undefined ? {} : { processStart }),
+  };
+}
+
+/**
+ * The start time the kernel gives a process (Linux: field 22 of `/proc/<pid>/stat`, clock ticks
+ * since boot); `undefined` where there is no `/proc` or the process is gone.
+ */
+export function processStartOf(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last `)`.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19];
+}
+
+/** Whether the process that held a lease or ran a trial still runs. */
+export function processLiveness(recorded: TrialProcess): ProcessLiveness {
+  if (recorded.hostname !== hostname()) return 'unknown';
+  try {
+    process.kill(recorded.pid, 0);
+  } catch (error) {
+    // EPERM: the pid exists but belongs to someone else; it may be our holder under another user.
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return 'dead';
+  }
+  if (recorded.processStart !== undefined) {
+    const now = processStartOf(recorded.pid);
+    // The pid runs, but it is a different process that reused the number.
+    if (now !== undefined && now !== recorded.processStart) return 'dead';
+  }
+  return 'alive';
+}
+
+/**
+ * Decides whether `owner` may take `held`: returns `true` for a takeover (holder dead or `force`),
+ * `false` when `owner` already holds it, and throws `STUDY_LOCKED` otherwise.
+ */
+export function checkLeaseTakeover(study: string, held: StudyLease, owner: LeaseOwner, force: boolean): boolean {
+  if (held.token === owner.token) return false;
+  const liveness = processLiveness(held);
+  if (liveness === 'dead' || force) return true;
+  const holder = `pid ${held.pid} on host ${JSON.stringify(held.hostname)}, since ${held.acquiredAt}`;
+  const fix =
+    liveness === 'alive'
+      ? `wait for it to finish, or stop it (kill ${held.pid}) and resume the study; hptune takes over a study whose coordinator is gone`
+      : `run hptune on ${held.hostname} to resume it; if that coordinator is gone, resume with forceUnlock (--force-unlock)`;
+  throw new HptuneError('STUDY_LOCKED', `study ${JSON.stringify(study)} is being run by another coordinator (${holder}); ${fix}`);
+}

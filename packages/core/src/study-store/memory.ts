@@ -1,0 +1,157 @@
+import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from '../study/types.js';
+import { checkLeaseTakeover } from './lease.js';
+import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
+import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
+
+interface MemoryTrial {
+  trial: FrozenTrial;
+  process?: TrialProcess;
+}
+
+interface MemoryStudy {
+  record: StudyRecord;
+  trials: MemoryTrial[];
+}
+
+/**
+ * A study store held in memory, for tests and throw-away studies: the same contract as the SQLite
+ * store, within one process. Everything is lost when the process ends.
+ */
+export function createMemoryStudyStore(): StudyStore {
+  const studies = new Map<string, MemoryStudy>();
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new Error('the study store is closed');
+  };
+  const study = (name: string): MemoryStudy => {
+    open();
+    const found = studies.get(name);
+    if (!found) throw storeErrors.studyNotFound(name, 'the in-memory store');
+    return found;
+  };
+  const leased = (name: string, token: string): MemoryStudy => {
+    const found = study(name);
+    if (found.record.lease?.token !== token) throw storeErrors.leaseLost(name);
+    return found;
+  };
+  const trialOf = (found: MemoryStudy, trialId: string): MemoryTrial => {
+    const entry = found.trials[Number(trialId) - 1];
+    if (!entry || entry.trial.id !== trialId) throw storeErrors.trialNotFound(found.record.definition.name, trialId);
+    return entry;
+  };
+  const touch = (found: MemoryStudy, changes: Partial<StudyRecord>) => {
+    found.record = deepFreeze({ ...found.record, ...changes, updateTime: new Date().toISOString() });
+  };
+  const update = (entry: MemoryTrial, changes: Partial<FrozenTrial>): FrozenTrial => {
+    entry.trial = deepFreeze({ ...entry.trial, ...changes });
+    return entry.trial;
+  };
+  const leaseFor = (owner: LeaseOwner): StudyLease => ({ ...owner, acquiredAt: new Date().toISOString() });
+
+  return {
+    createStudy(definition: StudyDefinition, owner: LeaseOwner) {
+      open();
+      if (studies.has(definition.name)) throw storeErrors.studyExists(definition.name);
+      const now = new Date().toISOString();
+      const record = deepFreeze({ definition: structuredClone(definition), state: 'ACTIVE' as const, createTime: now, updateTime: now, lease: leaseFor(owner) });
+      studies.set(definition.name, { record, trials: [] });
+      return record;
+    },
+    getStudy(name) {
+      open();
+      return studies.get(name)?.record;
+    },
+    listStudies() {
+      open();
+      return [...studies.values()].map((entry) => entry.record);
+    },
+    acquireLease(name, owner, options = {}) {
+      const found = study(name);
+      const held = found.record.lease;
+      const takeover = held ? checkLeaseTakeover(name, held, owner, options.force ?? false) : false;
+      if (held && !takeover) return { lease: held };
+      const lease = leaseFor(owner);
+      touch(found, { lease });
+      return { lease: found.record.lease as StudyLease, ...(held ? { takenOver: held } : {}) };
+    },
+    releaseLease(name, token) {
+      const found = study(name);
+      if (found.record.lease?.token !== token) return;
+      const { lease: _released, ...rest } = found.record;
+      found.record = deepFreeze({ ...rest, updateTime: new Date().toISOString() });
+    },
+    setStudyState(name, state: StudyState, token) {
+      touch(leased(name, token), { state });
+    },
+    createTrial(name, input, token) {
+      const found = leased(name, token);
+      const trial: FrozenTrial = deepFreeze({
+        id: String(found.trials.length + 1),
+        state: 'REQUESTED',
+        parameters: { ...input.parameters },
+        measurements: [],
+        ...(input.retryOf === undefined ? {} : { retryOf: input.retryOf }),
+        createTime: new Date().toISOString(),
+      });
+      found.trials.push({ trial });
+      return trial;
+    },
+    startTrial(name, trialId, start, token) {
+      const entry = trialOf(leased(name, token), trialId);
+      checkTransition(name, trialId, entry.trial.state, 'start');
+      if (start.process) entry.process = { ...start.process };
+      return update(entry, { state: 'ACTIVE', startTime: start.startTime });
+    },
+    stopTrial(name, trialId, token) {
+      const entry = trialOf(leased(name, token), trialId);
+      checkTransition(name, trialId, entry.trial.state, 'stop');
+      return update(entry, { state: 'STOPPING' });
+    },
+    addMeasurement(name, trialId, measurement: Measurement, token) {
+      const entry = trialOf(leased(name, token), trialId);
+      checkTransition(name, trialId, entry.trial.state, 'measure');
+      checkMeasurement(measurement.step, measurement.elapsedSeconds);
+      update(entry, { measurements: [...entry.trial.measurements, structuredClone(measurement)] });
+    },
+    finishTrial(name, trialId, outcome, token) {
+      const entry = trialOf(leased(name, token), trialId);
+      checkTransition(name, trialId, entry.trial.state, 'finish');
+      const finished =
+        outcome.state === 'SUCCEEDED'
+          ? { state: outcome.state, finalMeasurement: structuredClone(outcome.finalMeasurement), endTime: outcome.endTime }
+          : { state: outcome.state, failure: structuredClone(outcome.failure), endTime: outcome.endTime };
+      return update(entry, finished);
+    },
+    interruptTrials(name, endTime, token) {
+      const found = leased(name, token);
+      const interrupted: InterruptedTrial[] = [];
+      for (const entry of [...found.trials]) {
+        if (entry.trial.state !== 'ACTIVE' && entry.trial.state !== 'STOPPING') continue;
+        const trial = update(entry, { state: 'INFEASIBLE', failure: interruptedFailure(), endTime });
+        const retry: FrozenTrial = deepFreeze({
+          id: String(found.trials.length + 1),
+          state: 'REQUESTED',
+          parameters: { ...trial.parameters },
+          measurements: [],
+          retryOf: trial.id,
+          createTime: endTime,
+        });
+        found.trials.push({ trial: retry });
+        interrupted.push({ trial, retry, ...(entry.process ? { process: entry.process } : {}) });
+      }
+      return interrupted;
+    },
+    getTrials(name) {
+      return study(name).trials.map((entry) => entry.trial);
+    },
+    getTrial(name, trialId) {
+      const found = study(name);
+      const entry = found.trials[Number(trialId) - 1];
+      return entry?.trial.id === trialId ? entry.trial : undefined;
+    },
+    close() {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HptuneError } from '../errors.js';
+import type { StudyDefinition } from '../study/types.js';
+import { currentLeaseOwner } from './lease.js';
+import { openSqliteStudyStore, STUDY_STORE_SCHEMA_VERSION } from './sqlite.js';
+
+const definition: StudyDefinition = {
+  name: 'seed',
+  space: { parameters: {} },
+  metric: { id: 'accuracy', goal: 'maximize' },
+  algorithm: 'random',
+  maxTrials: 3,
+  parallelTrials: 2,
+  maxFailedTrials: 1,
+  trialTimeoutSeconds: 60,
+  seed: 1,
+  trainer: { command: 'python3', args: ['task.py'], env: { A: 'b' } },
+  backend: 'local',
+};
+
+describe('SQLite study store', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hptune-sqlite-'));
+    file = join(dir, 'nested', 'hptune.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps studies, trials and measurements across reopening, in WAL mode with the schema version', () => {
+    const owner = currentLeaseOwner();
+    const first = openSqliteStudyStore({ file });
+    first.createStudy(definition, owner);
+    first.createTrial('seed', { parameters: { lr: 0.01, act: 'relu' } }, owner.token);
+    first.startTrial('seed', '1', { startTime: 't' }, owner.token);
+    first.addMeasurement('seed', '1', { step: 3, metrics: { accuracy: 0.25 }, elapsedSeconds: 0.5 }, owner.token);
+    first.close();
+
+    const second = openSqliteStudyStore({ file });
+    expect(second.getStudy('seed')?.definition).toEqual(definition);
+    expect(second.getTrials('seed')).toMatchObject([{ id: '1', state: 'ACTIVE', parameters: { lr: 0.01, act: 'relu' }, measurements: [{ step: 3 }] }]);
+    second.close();
+
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(STUDY_STORE_SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it('enforces one writer across connections: the second is refused while the first holds the lease', () => {
+    const a = openSqliteStudyStore({ file });
+    const b = openSqliteStudyStore({ file });
+    const owner = currentLeaseOwner();
+    a.createStudy(definition, owner);
+    expect(() => b.acquireLease('seed', currentLeaseOwner())).toThrow(/STUDY_LOCKED|another coordinator/);
+    // A reader needs no lease and sees the writer's committed state.
+    a.createTrial('seed', { parameters: {} }, owner.token);
+    expect(b.getTrials('seed')).toHaveLength(1);
+    a.close();
+    b.close();
+  });
+
+  it('refuses a store written by a newer hptune', () => {
+    openSqliteStudyStore({ file }).close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${STUDY_STORE_SCHEMA_VERSION + 1}`);
+    raw.close();
+    let error: unknown;
+    try {
+      openSqliteStudyStore({ file });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(HptuneError);
+    expect((error as HptuneError).code).toBe('STORE_TOO_NEW');
+  });
+});

@@ -1,0 +1,431 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { HptuneError } from '../errors.js';
+import type { TrialParameters } from '../space/types.js';
+import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialFailure, TrialState } from '../study/types.js';
+import { checkLeaseTakeover } from './lease.js';
+import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
+import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
+
+/** The schema version this build writes (SQLite `user_version`). */
+export const STUDY_STORE_SCHEMA_VERSION = 1;
+
+/** Options of {@link openSqliteStudyStore}. */
+export interface SqliteStudyStoreOptions {
+  /** The database file; its directory is created. */
+  readonly file: string;
+  /** How long a write waits for another process's write to finish, in milliseconds. @default 10000 */
+  readonly busyTimeoutMs?: number;
+}
+
+const SCHEMA_V1 = `
+CREATE TABLE studies (
+  name TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'COMPLETED', 'FAILED', 'CANCELLED')),
+  create_time TEXT NOT NULL,
+  update_time TEXT NOT NULL,
+  lease_token TEXT,
+  lease_pid INTEGER,
+  lease_hostname TEXT,
+  lease_process_start TEXT,
+  lease_acquired_at TEXT
+) STRICT;
+CREATE TABLE trials (
+  study TEXT NOT NULL REFERENCES studies (name) ON DELETE CASCADE,
+  id INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('REQUESTED', 'ACTIVE', 'STOPPING', 'SUCCEEDED', 'INFEASIBLE')),
+  parameters TEXT NOT NULL,
+  final_measurement TEXT,
+  failure TEXT,
+  retry_of INTEGER,
+  process_pid INTEGER,
+  process_hostname TEXT,
+  process_start TEXT,
+  create_time TEXT NOT NULL,
+  start_time TEXT,
+  end_time TEXT,
+  PRIMARY KEY (study, id)
+) STRICT;
+CREATE TABLE measurements (
+  study TEXT NOT NULL,
+  trial INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  metrics TEXT NOT NULL,
+  elapsed_seconds REAL NOT NULL,
+  PRIMARY KEY (study, trial, seq),
+  FOREIGN KEY (study, trial) REFERENCES trials (study, id) ON DELETE CASCADE
+) STRICT;
+`;
+
+interface StudyRow {
+  name: string;
+  definition: string;
+  state: StudyState;
+  create_time: string;
+  update_time: string;
+  lease_token: string | null;
+  lease_pid: number | null;
+  lease_hostname: string | null;
+  lease_process_start: string | null;
+  lease_acquired_at: string | null;
+}
+
+interface TrialRow {
+  id: number;
+  state: TrialState;
+  parameters: string;
+  final_measurement: string | null;
+  failure: string | null;
+  retry_of: number | null;
+  process_pid: number | null;
+  process_hostname: string | null;
+  process_start: string | null;
+  create_time: string;
+  start_time: string | null;
+  end_time: string | null;
+}
+
+interface MeasurementRow {
+  trial: number;
+  step: number;
+  metrics: string;
+  elapsed_seconds: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite study store at `file`: WAL journal, so readers in other
+ * processes never block the coordinator; `busy_timeout`, so concurrent writers wait instead of
+ * failing; `synchronous=FULL`, so a committed write survives a crash of the machine too.
+ *
+ * @throws HptuneError `STORE_TOO_NEW` when the file was written by a newer hptune.
+ */
+export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudyStore {
+  mkdirSync(dirname(options.file), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(options.file);
+  } catch (error) {
+    throw new HptuneError('STORE_UNREADABLE', `cannot open the study store ${options.file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 10_000))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, options.file);
+  } catch (error) {
+    db.close();
+    if (error instanceof HptuneError) throw error;
+    throw new HptuneError('STORE_UNREADABLE', `cannot use the study store ${options.file}: ${(error as Error).message}`, { cause: error });
+  }
+  return new SqliteStudyStore(db, options.file);
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() === STUDY_STORE_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Re-read inside the write transaction: another process may have created the schema meanwhile.
+    const found = version();
+    if (found === 0) {
+      db.exec(SCHEMA_V1);
+      db.pragma(`user_version = ${STUDY_STORE_SCHEMA_VERSION}`);
+    } else if (found > STUDY_STORE_SCHEMA_VERSION) {
+      throw new HptuneError(
+        'STORE_TOO_NEW',
+        `the study store ${file} has schema version ${found}, newer than this hptune understands (${STUDY_STORE_SCHEMA_VERSION}); upgrade hptune`,
+      );
+    }
+  }).immediate();
+}
+
+class SqliteStudyStore implements StudyStore {
+  readonly #db: Database.Database;
+  readonly #file: string;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database, file: string) {
+    this.#db = db;
+    this.#file = file;
+  }
+
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `body` in one write transaction, taking the write lock up front (no upgrade deadlocks). */
+  #write<T>(body: () => T): T {
+    return this.#db.transaction(body).immediate();
+  }
+
+  #read<T>(body: () => T): T {
+    return this.#db.transaction(body).deferred();
+  }
+
+  #studyRow(name: string): StudyRow {
+    const row = this.#sql('SELECT * FROM studies WHERE name = ?').get(name) as StudyRow | undefined;
+    if (!row) throw storeErrors.studyNotFound(name, this.#file);
+    return row;
+  }
+
+  #leased(name: string, token: string): void {
+    if (this.#studyRow(name).lease_token !== token) throw storeErrors.leaseLost(name);
+  }
+
+  #trialRow(name: string, trialId: string): TrialRow {
+    const id = Number(trialId);
+    const row = Number.isSafeInteger(id)
+      ? (this.#sql('SELECT * FROM trials WHERE study = ? AND id = ?').get(name, id) as TrialRow | undefined)
+      : undefined;
+    if (!row) throw storeErrors.trialNotFound(name, trialId);
+    return row;
+  }
+
+  #trial(name: string, trialId: string): FrozenTrial {
+    const row = this.#trialRow(name, trialId);
+    const measurements = this.#sql('SELECT trial, step, metrics, elapsed_seconds FROM measurements WHERE study = ? AND trial = ? ORDER BY seq').all(
+      name,
+      row.id,
+    ) as MeasurementRow[];
+    return toTrial(row, measurements.map(toMeasurement));
+  }
+
+  #touch(name: string): void {
+    this.#sql('UPDATE studies SET update_time = ? WHERE name = ?').run(new Date().toISOString(), name);
+  }
+
+  createStudy(definition: StudyDefinition, owner: LeaseOwner): StudyRecord {
+    return this.#write(() => {
+      if (this.#sql('SELECT 1 FROM studies WHERE name = ?').get(definition.name)) throw storeErrors.studyExists(definition.name);
+      const now = new Date().toISOString();
+      this.#sql(
+        `INSERT INTO studies (name, definition, state, create_time, update_time, lease_token, lease_pid, lease_hostname, lease_process_start, lease_acquired_at)
+         VALUES (?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(definition.name, JSON.stringify(definition), now, now, owner.token, owner.pid, owner.hostname, owner.processStart ?? null, now);
+      return toStudy(this.#studyRow(definition.name));
+    });
+  }
+
+  getStudy(name: string): StudyRecord | undefined {
+    const row = this.#sql('SELECT * FROM studies WHERE name = ?').get(name) as StudyRow | undefined;
+    return row ? toStudy(row) : undefined;
+  }
+
+  listStudies(): StudyRecord[] {
+    return (this.#sql('SELECT * FROM studies ORDER BY create_time, rowid').all() as StudyRow[]).map(toStudy);
+  }
+
+  acquireLease(name: string, owner: LeaseOwner, options: { readonly force?: boolean } = {}) {
+    return this.#write(() => {
+      const held = toStudy(this.#studyRow(name)).lease;
+      const takeover = held ? checkLeaseTakeover(name, held, owner, options.force ?? false) : false;
+      if (held && !takeover) return { lease: held };
+      const now = new Date().toISOString();
+      this.#sql(
+        `UPDATE studies SET lease_token = ?, lease_pid = ?, lease_hostname = ?, lease_process_start = ?, lease_acquired_at = ?, update_time = ?
+         WHERE name = ?`,
+      ).run(owner.token, owner.pid, owner.hostname, owner.processStart ?? null, now, now, name);
+      const lease = toStudy(this.#studyRow(name)).lease as StudyLease;
+      return { lease, ...(held ? { takenOver: held } : {}) };
+    });
+  }
+
+  releaseLease(name: string, token: string): void {
+    this.#write(() => {
+      this.#sql(
+        `UPDATE studies SET lease_token = NULL, lease_pid = NULL, lease_hostname = NULL, lease_process_start = NULL, lease_acquired_at = NULL, update_time = ?
+         WHERE name = ? AND lease_token = ?`,
+      ).run(new Date().toISOString(), name, token);
+    });
+  }
+
+  setStudyState(name: string, state: StudyState, token: string): void {
+    this.#write(() => {
+      this.#leased(name, token);
+      this.#sql('UPDATE studies SET state = ?, update_time = ? WHERE name = ?').run(state, new Date().toISOString(), name);
+    });
+  }
+
+  createTrial(name: string, input: { readonly parameters: TrialParameters; readonly retryOf?: string }, token: string): FrozenTrial {
+    return this.#write(() => {
+      this.#leased(name, token);
+      return this.#insertTrial(name, input.parameters, input.retryOf, new Date().toISOString());
+    });
+  }
+
+  #insertTrial(name: string, parameters: TrialParameters, retryOf: string | undefined, createTime: string): FrozenTrial {
+    const next = this.#sql('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM trials WHERE study = ?').get(name) as { id: number };
+    this.#sql('INSERT INTO trials (study, id, state, parameters, retry_of, create_time) VALUES (?, ?, ?, ?, ?, ?)').run(
+      name,
+      next.id,
+      'REQUESTED',
+      JSON.stringify(parameters),
+      retryOf === undefined ? null : Number(retryOf),
+      createTime,
+    );
+    this.#touch(name);
+    return this.#trial(name, String(next.id));
+  }
+
+  startTrial(name: string, trialId: string, start: { readonly startTime: string; readonly process?: TrialProcess }, token: string): FrozenTrial {
+    return this.#write(() => {
+      this.#leased(name, token);
+      checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'start');
+      this.#sql(
+        `UPDATE trials SET state = 'ACTIVE', start_time = ?, process_pid = ?, process_hostname = ?, process_start = ? WHERE study = ? AND id = ?`,
+      ).run(start.startTime, start.process?.pid ?? null, start.process?.hostname ?? null, start.process?.processStart ?? null, name, Number(trialId));
+      this.#touch(name);
+      return this.#trial(name, trialId);
+    });
+  }
+
+  stopTrial(name: string, trialId: string, token: string): FrozenTrial {
+    return this.#write(() => {
+      this.#leased(name, token);
+      checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'stop');
+      this.#sql(`UPDATE trials SET state = 'STOPPING' WHERE study = ? AND id = ?`).run(name, Number(trialId));
+      this.#touch(name);
+      return this.#trial(name, trialId);
+    });
+  }
+
+  addMeasurement(name: string, trialId: string, measurement: Measurement, token: string): void {
+    this.#write(() => {
+      this.#leased(name, token);
+      checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'measure');
+      checkMeasurement(measurement.step, measurement.elapsedSeconds);
+      const next = this.#sql('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM measurements WHERE study = ? AND trial = ?').get(name, Number(trialId)) as {
+        seq: number;
+      };
+      this.#sql('INSERT INTO measurements (study, trial, seq, step, metrics, elapsed_seconds) VALUES (?, ?, ?, ?, ?, ?)').run(
+        name,
+        Number(trialId),
+        next.seq,
+        measurement.step,
+        JSON.stringify(measurement.metrics),
+        measurement.elapsedSeconds,
+      );
+    });
+  }
+
+  finishTrial(name: string, trialId: string, outcome: Parameters<StudyStore['finishTrial']>[2], token: string): FrozenTrial {
+    return this.#write(() => {
+      this.#leased(name, token);
+      checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'finish');
+      this.#sql('UPDATE trials SET state = ?, final_measurement = ?, failure = ?, end_time = ? WHERE study = ? AND id = ?').run(
+        outcome.state,
+        outcome.state === 'SUCCEEDED' ? JSON.stringify(outcome.finalMeasurement) : null,
+        outcome.state === 'INFEASIBLE' ? JSON.stringify(outcome.failure) : null,
+        outcome.endTime,
+        name,
+        Number(trialId),
+      );
+      this.#touch(name);
+      return this.#trial(name, trialId);
+    });
+  }
+
+  interruptTrials(name: string, endTime: string, token: string): InterruptedTrial[] {
+    return this.#write(() => {
+      this.#leased(name, token);
+      const rows = this.#sql(`SELECT * FROM trials WHERE study = ? AND state IN ('ACTIVE', 'STOPPING') ORDER BY id`).all(name) as TrialRow[];
+      return rows.map((row) => {
+        this.#sql(`UPDATE trials SET state = 'INFEASIBLE', failure = ?, end_time = ? WHERE study = ? AND id = ?`).run(
+          JSON.stringify(interruptedFailure()),
+          endTime,
+          name,
+          row.id,
+        );
+        const trial = this.#trial(name, String(row.id));
+        const retry = this.#insertTrial(name, trial.parameters, trial.id, endTime);
+        const process = toProcess(row);
+        return { trial, retry, ...(process ? { process } : {}) };
+      });
+    });
+  }
+
+  getTrials(name: string): FrozenTrial[] {
+    return this.#read(() => {
+      this.#studyRow(name);
+      const rows = this.#sql('SELECT * FROM trials WHERE study = ? ORDER BY id').all(name) as TrialRow[];
+      const measurements = this.#sql('SELECT trial, step, metrics, elapsed_seconds FROM measurements WHERE study = ? ORDER BY trial, seq').all(
+        name,
+      ) as MeasurementRow[];
+      const byTrial = new Map<number, Measurement[]>();
+      for (const row of measurements) {
+        const list = byTrial.get(row.trial) ?? [];
+        list.push(toMeasurement(row));
+        byTrial.set(row.trial, list);
+      }
+      return rows.map((row) => toTrial(row, byTrial.get(row.id) ?? []));
+    });
+  }
+
+  getTrial(name: string, trialId: string): FrozenTrial | undefined {
+    return this.#read(() => {
+      try {
+        return this.#trial(name, trialId);
+      } catch (error) {
+        if (error instanceof HptuneError && (error.code === 'TRIAL_NOT_FOUND' || error.code === 'STUDY_NOT_FOUND')) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.#db.close();
+  }
+}
+
+function toStudy(row: StudyRow): StudyRecord {
+  const lease: StudyLease | undefined =
+    row.lease_token === null
+      ? undefined
+      : {
+          token: row.lease_token,
+          pid: row.lease_pid ?? 0,
+          hostname: row.lease_hostname ?? '',
+          ...(row.lease_process_start === null ? {} : { processStart: row.lease_process_start }),
+          acquiredAt: row.lease_acquired_at ?? row.update_time,
+        };
+  return deepFreeze({
+    definition: JSON.parse(row.definition) as StudyDefinition,
+    state: row.state,
+    createTime: row.create_time,
+    updateTime: row.update_time,
+    ...(lease ? { lease } : {}),
+  });
+}
+
+function toMeasurement(row: MeasurementRow): Measurement {
+  return { step: row.step, metrics: JSON.parse(row.metrics) as Record<string, number>, elapsedSeconds: row.elapsed_seconds };
+}
+
+function toTrial(row: TrialRow, measurements: Measurement[]): FrozenTrial {
+  return deepFreeze({
+    id: String(row.id),
+    state: row.state,
+    parameters: JSON.parse(row.parameters) as TrialParameters,
+    measurements,
+    ...(row.final_measurement === null ? {} : { finalMeasurement: JSON.parse(row.final_measurement) as Measurement }),
+    ...(row.failure === null ? {} : { failure: JSON.parse(row.failure) as TrialFailure }),
+    ...(row.retry_of === null ? {} : { retryOf: String(row.retry_of) }),
+    createTime: row.create_time,
+    ...(row.start_time === null ? {} : { startTime: row.start_time }),
+    ...(row.end_time === null ? {} : { endTime: row.end_time }),
+  });
+}
+
+function toProcess(row: TrialRow): TrialProcess | undefined {
+  if (row.process_pid === null || row.process_hostname === null) return undefined;
+  return { pid: row.process_pid, hostname: row.process_hostname, ...(row.process_start === null ? {} : { processStart: row.process_start }) };
+}
