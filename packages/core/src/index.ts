@@ -64,4 +64,18 @@ export {
   type SearchSpaceJSON,
 } from './space/json.js';
 export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
+export { combinationKey, enumerateGrid, gridSize } from './space/grid.js';
+export { validateParameters, type ValidateParametersOptions } from './space/parameters.js';
+export { createRandom, type Random } from './space/random.js';
+export { sampleParameters } from './space/sample.js';
+export {
+  GRID_TAKEN_STATES,
+  SEARCH_ALGORITHMS,
+  createGridSampler,
+  createRandomSampler,
+  createSampler,
+  type CreateSamplerOptions,
+  type GridSamplerOptions,
+  type RandomSamplerOptions,
+} from './samplers/index.js';
 export type { Sampler, SearchAlgorithm } from './samplers/types.js';
