@@ -69,6 +69,17 @@ export { validateParameters, type ValidateParametersOptions } from './space/para
 export { createRandom, type Random } from './space/random.js';
 export { sampleParameters } from './space/sample.js';
 export {
+  toVertexStudySpec,
+  type VertexAlgorithm,
+  type VertexConditionalParameterSpec,
+  type VertexMeasurementSelectionType,
+  type VertexMetricSpec,
+  type VertexParameterSpec,
+  type VertexScaleType,
+  type VertexStudySpec,
+  type VertexStudySpecOptions,
+} from './space/vertex.js';
+export {
   GRID_TAKEN_STATES,
   SEARCH_ALGORITHMS,
   createGridSampler,
