@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ValidationError } from '@hptune/core';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS, parseTrainerOptions, type TrainerOptions } from './options.js';
+import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS, parseTrainerOptions, resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from './options.js';
 
 function options(argv: string[], env: Record<string, string> = {}): TrainerOptions {
   const parsed = parseTrainerOptions(argv, env);
@@ -95,18 +95,18 @@ describe('parseTrainerOptions', () => {
     [['--activation=tanh'], '--activation "tanh" is not one of the valid values; use one of relu, softmax, leakyrelu'],
     [['--optimizer', 'adagrad'], '--optimizer "adagrad" is not one of the valid values; use one of sgd, adam, rmsprop'],
     [['--backend=webgl'], 'use one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu'],
-    [['--batch-size=0'], '--batch-size "0" is not a positive integer'],
+    [['--batch-size=0'], '--batch-size 0 is not a positive integer'],
     [['--batch-size=-3'], '--batch-size "-3" is not a positive integer'],
     [['--batch_size=12.5'], '--batch-size "12.5" is not a positive integer'],
     [['--batch-size=abc'], '--batch-size "abc" is not a positive integer'],
     [['--batch-size='], '--batch-size "" is not a positive integer'],
-    [['--num-epochs=0'], '--num-epochs "0" is not a positive integer'],
+    [['--num-epochs=0'], '--num-epochs 0 is not a positive integer'],
     [['--num_epochs', '1.5'], '--num-epochs "1.5" is not a positive integer'],
-    [['--learning-rate=0'], '--learning-rate "0" is not a positive number'],
+    [['--learning-rate=0'], '--learning-rate 0 is not a positive number'],
     [['--learning-rate=fast'], '--learning-rate "fast" is not a positive number'],
-    [['--train-size=60001'], '--train-size "60001" is larger than the images in the training set (60000)'],
-    [['--test-size=10001'], '--test-size "10001" is larger than the images in the test set (10000)'],
-    [['--test-size=0'], '--test-size "0" is not a positive integer'],
+    [['--train-size=60001'], '--train-size 60001 is larger than the images in the training set (60000)'],
+    [['--test-size=10001'], '--test-size 10001 is larger than the images in the test set (10000)'],
+    [['--test-size=0'], '--test-size 0 is not a positive integer'],
     [['--seed=-1'], '--seed "-1" is not a non-negative integer'],
     [['--metric-tag=global_step'], '--metric-tag "global_step" is not a usable metric tag'],
     [['--metric-tag=test accuracy'], 'is not a usable metric tag'],
@@ -123,5 +123,22 @@ describe('parseTrainerOptions', () => {
     const error = rejection([], { AIP_MODEL_DIR: 'gs://bucket/model' });
     expect(error.field).toBe('AIP_MODEL_DIR');
     expect(error.code).toBe('NOT_YET_SUPPORTED');
+  });
+});
+
+describe('resolveTrainerOptions', () => {
+  it('fills in defaults for programmatic use', () => {
+    expect(resolveTrainerOptions({ optimizer: 'sgd', env: {} })).toMatchObject({ activation: 'relu', optimizer: 'sgd', learningRate: 0.01, batchSize: 64 });
+  });
+
+  it.each([
+    [{ batchSize: 12.5 }, 'batchSize 12.5 is not a positive integer'],
+    [{ numEpochs: 0 }, 'numEpochs 0 is not a positive integer'],
+    [{ learningRate: Number.NaN }, 'learningRate null is not a positive number'],
+    [{ trainSize: 70_000 }, 'trainSize 70000 is larger than the images in the training set (60000)'],
+    [{ activation: 'tanh' as TrainerConfig['activation'] }, 'activation "tanh" is not one of the valid values'],
+    [{ metricTag: '' }, 'metricTag "" is not a usable metric tag'],
+  ])('rejects %o naming the property', (config, message) => {
+    expect(() => resolveTrainerOptions({ ...config, env: {} })).toThrow(message);
   });
 });

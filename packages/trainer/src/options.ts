@@ -101,7 +101,7 @@ const FLAGS: readonly FlagSpec[] = [
 
 /** The trainer's usage text: every flag with its default, and the environment it reads. */
 export function trainerHelp(program = 'hptune-train'): string {
-  const rows = FLAGS.map((spec) => [`--${spec.flag} ${spec.value}`, `${spec.description} (default: ${spec.default})`] as const);
+  const rows: [string, string][] = FLAGS.map((spec) => [`--${spec.flag} ${spec.value}`, `${spec.description} (default: ${spec.default})`]);
   rows.push(['--help', 'show this help']);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [
@@ -125,6 +125,72 @@ export function trainerHelp(program = 'hptune-train'): string {
   ].join('\n');
 }
 
+/** Input of {@link resolveTrainerOptions} and `train()`: every setting optional, typed. */
+export interface TrainerConfig {
+  /** @default 'relu' */
+  activation?: Activation;
+  /** @default 'adam' */
+  optimizer?: OptimizerName;
+  /** @default 64 */
+  batchSize?: number;
+  /** @default 1 */
+  numEpochs?: number;
+  /** @default {@link DEFAULT_LEARNING_RATES}[optimizer] */
+  learningRate?: number;
+  /** Training images, a seeded random sample. @default all 60,000 */
+  trainSize?: number;
+  /** Test images, the first of the test set. @default all 10,000 */
+  testSize?: number;
+  /** @default 42 */
+  seed?: number;
+  /** @default 'auto' */
+  backend?: BackendChoice;
+  /** @default 'accuracy' */
+  metricTag?: string;
+  /** Local output directory; the environment's `AIP_*` locations win over it. @default 'hptune-output' */
+  outputDir?: string;
+  /** The trial contract's environment. @default process.env */
+  env?: TrialEnvironment;
+}
+
+/** Names a setting in errors: `--batch-size` on the command line, `batchSize` in code. */
+type FieldNamer = (key: keyof TrainerConfig) => string;
+
+const propertyName: FieldNamer = (key) => key;
+const flagName: FieldNamer = (key) => `--${FLAGS.find((spec) => spec.key === key)?.flag ?? key}`;
+
+/**
+ * Validates a typed configuration and fills in the defaults: what `train()` does with its input.
+ *
+ * @throws ValidationError naming the property, the value and the fix (exit code 2).
+ */
+export function resolveTrainerOptions(config: TrainerConfig = {}): TrainerOptions {
+  return validate(config, propertyName);
+}
+
+function validate(config: TrainerConfig, name: FieldNamer): TrainerOptions {
+  const env = config.env ?? process.env;
+  const optimizer = oneOf(name('optimizer'), config.optimizer, OPTIMIZERS, TRAINER_DEFAULTS.optimizer);
+  const metricTag = config.metricTag ?? TRAINER_DEFAULTS.metricTag;
+  checkMetricTag(name('metricTag'), metricTag);
+  const trainSize = optionalInteger(name('trainSize'), config.trainSize, 1, MNIST.trainCount, 'the images in the training set');
+  const testSize = optionalInteger(name('testSize'), config.testSize, 1, MNIST.testCount, 'the images in the test set');
+  return {
+    activation: oneOf(name('activation'), config.activation, ACTIVATIONS, TRAINER_DEFAULTS.activation),
+    optimizer,
+    batchSize: optionalInteger(name('batchSize'), config.batchSize, 1, Number.MAX_SAFE_INTEGER, '') ?? TRAINER_DEFAULTS.batchSize,
+    numEpochs: optionalInteger(name('numEpochs'), config.numEpochs, 1, Number.MAX_SAFE_INTEGER, '') ?? TRAINER_DEFAULTS.numEpochs,
+    learningRate: positiveNumber(name('learningRate'), config.learningRate) ?? DEFAULT_LEARNING_RATES[optimizer],
+    ...(trainSize === undefined ? {} : { trainSize }),
+    ...(testSize === undefined ? {} : { testSize }),
+    seed: optionalInteger(name('seed'), config.seed, 0, 0xffffffff, '2^32 - 1') ?? TRAINER_DEFAULTS.seed,
+    backend: oneOf(name('backend'), config.backend, BACKEND_CHOICES, TRAINER_DEFAULTS.backend),
+    metricTag,
+    trialId: nonEmpty(env.CLOUD_ML_TRIAL_ID) ?? '0',
+    paths: resolveTrialPaths({ outputDir: config.outputDir, env }),
+  };
+}
+
 /**
  * Parses the trainer's command line and environment into validated options.
  *
@@ -137,34 +203,27 @@ export function trainerHelp(program = 'hptune-train'): string {
 export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironment = process.env): TrainerInvocation {
   const values = readFlags(argv);
   if (values.help !== undefined) return { kind: 'help', text: trainerHelp() };
-  const optimizer = oneOf('--optimizer', values.optimizer, OPTIMIZERS, TRAINER_DEFAULTS.optimizer);
   if (values.gcsBucket !== undefined) {
     throw new ValidationError(
       { field: '--gcs-bucket', value: values.gcsBucket, problem: 'is not yet supported', fix: 'leave it out; outputs go to local directories until Cloud Storage support lands' },
       { code: 'NOT_YET_SUPPORTED' },
     );
   }
-  const metricTag = values.metricTag ?? TRAINER_DEFAULTS.metricTag;
-  checkMetricTag(metricTag);
-  const trainSize = optionalInteger('--train-size', values.trainSize, 1, MNIST.trainCount, 'the images in the training set');
-  const testSize = optionalInteger('--test-size', values.testSize, 1, MNIST.testCount, 'the images in the test set');
-  return {
-    kind: 'train',
-    options: {
-      activation: oneOf('--activation', values.activation, ACTIVATIONS, TRAINER_DEFAULTS.activation),
-      optimizer,
-      batchSize: optionalInteger('--batch-size', values.batchSize, 1, Number.MAX_SAFE_INTEGER, '') ?? TRAINER_DEFAULTS.batchSize,
-      numEpochs: optionalInteger('--num-epochs', values.numEpochs, 1, Number.MAX_SAFE_INTEGER, '') ?? TRAINER_DEFAULTS.numEpochs,
-      learningRate: learningRate(values.learningRate) ?? DEFAULT_LEARNING_RATES[optimizer],
-      ...(trainSize === undefined ? {} : { trainSize }),
-      ...(testSize === undefined ? {} : { testSize }),
-      seed: optionalInteger('--seed', values.seed, 0, 0xffffffff, '2^32 - 1') ?? TRAINER_DEFAULTS.seed,
-      backend: oneOf('--backend', values.backend, BACKEND_CHOICES, TRAINER_DEFAULTS.backend),
-      metricTag,
-      trialId: nonEmpty(env.CLOUD_ML_TRIAL_ID) ?? '0',
-      paths: resolveTrialPaths({ outputDir: values.outputDir, env }),
-    },
+  const config: TrainerConfig = {
+    activation: values.activation as Activation | undefined,
+    optimizer: values.optimizer as OptimizerName | undefined,
+    batchSize: integerFlag('--batch-size', values.batchSize, 1),
+    numEpochs: integerFlag('--num-epochs', values.numEpochs, 1),
+    learningRate: numberFlag('--learning-rate', values.learningRate),
+    trainSize: integerFlag('--train-size', values.trainSize, 1),
+    testSize: integerFlag('--test-size', values.testSize, 1),
+    seed: integerFlag('--seed', values.seed, 0),
+    backend: values.backend as BackendChoice | undefined,
+    metricTag: values.metricTag,
+    outputDir: values.outputDir,
+    env,
   };
+  return { kind: 'train', options: validate(config, flagName) };
 }
 
 /** The flags' values by option key (`batchSize`), the last spelling given winning. */
@@ -217,30 +276,47 @@ function oneOf<T extends string>(field: string, value: string | undefined, allow
   throw new ValidationError({ field, value, problem: 'is not one of the valid values', fix: `use one of ${allowed.join(', ')}` });
 }
 
-function optionalInteger(field: string, value: string | undefined, min: number, max: number, maxMeaning: string): number | undefined {
+/** A flag's text as a whole number; the range is checked by {@link validate}. */
+function integerFlag(field: string, value: string | undefined, min: 0 | 1): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-  const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
-  if (Number.isSafeInteger(parsed) && parsed > max) {
-    throw new ValidationError({ field, value, problem: `is larger than ${maxMeaning} (${max})`, fix: `pass at most ${max}` });
-  }
-  throw new ValidationError({ field, value, problem: `is not ${kind}`, fix: `pass a whole number${min > 0 ? ' of at least 1' : ''}, e.g. ${field === '--seed' ? 42 : 64}` });
+  if (/^\d+$/.test(value)) return Number(value);
+  throw notAnInteger(field, value, min);
 }
 
-function learningRate(value: string | undefined): number | undefined {
+function numberFlag(field: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = value.trim() === '' ? Number.NaN : Number(value);
-  if (Number.isFinite(parsed) && parsed > 0) return parsed;
-  throw new ValidationError({ field: '--learning-rate', value, problem: 'is not a positive number', fix: 'pass e.g. 0.001' });
+  if (Number.isFinite(parsed)) return parsed;
+  throw new ValidationError({ field, value, problem: 'is not a positive number', fix: 'pass e.g. 0.001' });
+}
+
+function optionalInteger(field: string, value: number | undefined, min: 0 | 1, max: number, maxMeaning: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+  if (Number.isSafeInteger(value) && value > max) {
+    throw new ValidationError({ field, value, problem: `is larger than ${maxMeaning} (${max})`, fix: `pass at most ${max}` });
+  }
+  throw notAnInteger(field, value, min);
+}
+
+function notAnInteger(field: string, value: unknown, min: 0 | 1): ValidationError {
+  const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
+  const example = field.endsWith('seed') ? 42 : 64;
+  return new ValidationError({ field, value, problem: `is not ${kind}`, fix: `pass a whole number${min > 0 ? ' of at least 1' : ''}, e.g. ${example}` });
+}
+
+function positiveNumber(field: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isFinite(value) && value > 0) return value;
+  throw new ValidationError({ field, value, problem: 'is not a positive number', fix: 'pass e.g. 0.001' });
 }
 
 const RESERVED_TAGS = new Set(['global_step', 'timestamp', 'trial', 'checkpoint_path']);
 
-function checkMetricTag(tag: string): void {
+function checkMetricTag(field: string, tag: string): void {
   if (/^[A-Za-z][A-Za-z0-9_]*$/.test(tag) && !RESERVED_TAGS.has(tag)) return;
   throw new ValidationError({
-    field: '--metric-tag',
+    field,
     value: tag,
     problem: 'is not a usable metric tag',
     fix: 'use letters, digits and underscores, starting with a letter, and none of global_step, timestamp, trial, checkpoint_path',
