@@ -57,6 +57,8 @@ describe('ParametersOf', () => {
       readonly dampening?: 0 | 0.1;
       readonly width?: 64 | 128;
     }>();
+    // so a study's trials can be typed FrozenTrial<ParametersOf<typeof space>>
+    expectTypeOf<ParametersOf<typeof space>>().toExtend<TrialParameters>();
   });
 
   test('a condition on a value the parent cannot take does not compile', () => {
