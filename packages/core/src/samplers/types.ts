@@ -10,7 +10,10 @@ export type SearchAlgorithm = 'grid' | 'random';
  * - it is deterministic given the study's seed and the trials it is shown, so a resumed study
  *   continues as it would have;
  * - it returns `undefined` when it has nothing left to suggest (a grid that is exhausted,
- *   counting trials that SUCCEEDED, are ACTIVE or REQUESTED as taken).
+ *   counting trials that are REQUESTED, ACTIVE, STOPPING or SUCCEEDED as taken; an INFEASIBLE
+ *   combination is free to be tried again);
+ * - it never changes the trials it is shown.
+ * Every sampler passes the conformance suite in `conformance.test.ts`.
  */
 export interface Sampler {
   readonly algorithm: SearchAlgorithm;
