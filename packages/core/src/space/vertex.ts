@@ -27,25 +27,29 @@ export type VertexConditionalParameterSpec = { parameterSpec: VertexParameterSpe
 
 /**
  * `StudySpec.ParameterSpec`, camelCase, one of the four value specs set. Integer bounds are numbers
- * (the proto's int64; the client accepts numbers). `scaleType` is set for every kind but categorical.
+ * (the proto's int64; the client accepts numbers). `scaleType` is optional in the proto (unset means no
+ * scaling); {@link toVertexStudySpec} sets it for every kind but categorical, which must leave it unset.
  */
 export type VertexParameterSpec = { parameterId: string; conditionalParameterSpecs?: VertexConditionalParameterSpec[] } & (
-  | { doubleValueSpec: { minValue: number; maxValue: number }; scaleType: VertexScaleType }
-  | { integerValueSpec: { minValue: number; maxValue: number }; scaleType: VertexScaleType }
-  | { discreteValueSpec: { values: number[] }; scaleType: VertexScaleType }
+  | { doubleValueSpec: { minValue: number; maxValue: number }; scaleType?: VertexScaleType }
+  | { integerValueSpec: { minValue: number; maxValue: number }; scaleType?: VertexScaleType }
+  | { discreteValueSpec: { values: number[] }; scaleType?: VertexScaleType }
   | { categoricalValueSpec: { values: string[] } }
 );
 
 /**
  * A `google.cloud.aiplatform.v1.StudySpec` as `@google-cloud/aiplatform`'s `JobServiceClient` takes it
  * in a `HyperparameterTuningJob` (camelCase keys, enum values as strings); also the JSON a dry run prints.
+ * Fields the proto leaves optional are optional here, so the type also describes specs from elsewhere.
  * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/StudySpec
  */
 export interface VertexStudySpec {
   metrics: VertexMetricSpec[];
   parameters: VertexParameterSpec[];
-  algorithm: VertexAlgorithm;
-  measurementSelectionType: VertexMeasurementSelectionType;
+  /** Unset means `ALGORITHM_UNSPECIFIED` (Bayesian optimization); {@link toVertexStudySpec} always sets it. */
+  algorithm?: VertexAlgorithm;
+  /** Unset means `MEASUREMENT_SELECTION_TYPE_UNSPECIFIED`; {@link toVertexStudySpec} always sets it. */
+  measurementSelectionType?: VertexMeasurementSelectionType;
 }
 
 /** Options of {@link toVertexStudySpec}. */
