@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Measures a full LeNet-5 train step (forward, backward, Adam update) on TensorFlow.js's wasm and
+// cpu backends with the hptune training kernels installed, and prints images per second.
+//
+//   node packages/trainer/scripts/profile-train-step.mjs [--backends wasm,cpu] [--batches 32,64,128]
+//        [--seconds 2] [--pool avg|max] [--per-kernel] [--tfjs-only]
+//
+// --per-kernel   also prints where the time of one batch-64 step goes, kernel by kernel
+//                (time of the kernels tfjs dispatches; work they delegate is counted in them).
+// --tfjs-only    skips the hptune kernels (wasm then fails: it has no Conv2DBackpropFilter).
+//
+// The kernels are bundled from src/ with tsup on each run, so no package build is needed.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values: options } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm,cpu' },
+    batches: { type: 'string', default: '32,64,128' },
+    seconds: { type: 'string', default: '2' },
+    pool: { type: 'string', default: 'avg' },
+    'per-kernel': { type: 'boolean', default: false },
+    'tfjs-only': { type: 'boolean', default: false },
+  },
+});
+const backends = options.backends.split(',');
+const batches = options.batches.split(',').map(Number);
+const seconds = Number(options.seconds);
+if (!['avg', 'max'].includes(options.pool)) throw new Error(`--pool must be avg or max, got ${options.pool}`);
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** Bundles src/backends/kernels into node_modules/.cache so its bare imports resolve from the package. */
+async function loadKernels() {
+  const { build } = await import('tsup');
+  const outDir = join(packageRoot, 'node_modules', '.cache', 'hptune-profile-kernels');
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entry: { kernels: join(packageRoot, 'src/backends/kernels/index.ts') },
+    outDir,
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    dts: false,
+    sourcemap: false,
+    clean: true,
+    silent: true,
+    config: false,
+    external: [/^@tensorflow\//, /^@hptune\//],
+  });
+  return import(pathToFileURL(join(outDir, 'kernels.js')).href);
+}
+
+const tf = await import('@tensorflow/tfjs');
+await import('@tensorflow/tfjs-backend-wasm');
+const kernels = options['tfjs-only'] ? undefined : await loadKernels();
+
+function lenet5() {
+  const pool = options.pool === 'avg' ? tf.layers.averagePooling2d : tf.layers.maxPooling2d;
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      pool({ poolSize: 2, strides: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }),
+      pool({ poolSize: 2, strides: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 120, activation: 'relu' }),
+      tf.layers.dense({ units: 84, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+function randomBatch(size) {
+  const xs = tf.randomUniform([size, 28, 28, 1], 0, 1, 'float32', 7);
+  const labels = tf.randomUniform([size], 0, 10, 'int32', 8);
+  const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat());
+  labels.dispose();
+  return { xs, ys };
+}
+
+function trainStep(model, optimizer, xs, ys) {
+  const loss = tf.tidy(() =>
+    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true),
+  );
+  loss.dataSync();
+  loss.dispose();
+}
+
+/** Steps per second for `size`, after warm-up, over about `seconds` of wall time. */
+function measure(size) {
+  const model = lenet5();
+  const optimizer = tf.train.adam(1e-3);
+  const { xs, ys } = randomBatch(size);
+  for (let i = 0; i < 3; i++) trainStep(model, optimizer, xs, ys);
+  let steps = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000 || steps < 3) {
+    trainStep(model, optimizer, xs, ys);
+    steps++;
+  }
+  const elapsed = performance.now() - start;
+  xs.dispose();
+  ys.dispose();
+  model.dispose();
+  optimizer.dispose();
+  return { msPerStep: elapsed / steps, imagesPerSecond: (size * steps * 1000) / elapsed };
+}
+
+/** Wraps every kernel of `backend` with a timer (outermost calls only); returns the tally and an undo. */
+function instrument(backend) {
+  const tally = new Map();
+  const configs = tf.getKernelsForBackend(backend);
+  let depth = 0;
+  for (const config of configs) {
+    tf.unregisterKernel(config.kernelName, backend);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        if (depth > 0) return config.kernelFunc(args);
+        depth++;
+        const start = performance.now();
+        try {
+          return config.kernelFunc(args);
+        } finally {
+          depth--;
+          const entry = tally.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          entry.ms += performance.now() - start;
+          entry.calls++;
+          tally.set(config.kernelName, entry);
+        }
+      },
+    });
+  }
+  const undo = () => {
+    for (const config of configs) {
+      tf.unregisterKernel(config.kernelName, backend);
+      tf.registerKernel(config);
+    }
+  };
+  return { tally, undo };
+}
+
+function perKernelTable(backend, size) {
+  const model = lenet5();
+  const optimizer = tf.train.adam(1e-3);
+  const { xs, ys } = randomBatch(size);
+  for (let i = 0; i < 3; i++) trainStep(model, optimizer, xs, ys);
+  const { tally, undo } = instrument(backend);
+  const steps = 10;
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) trainStep(model, optimizer, xs, ys);
+  const stepMs = (performance.now() - start) / steps;
+  undo();
+  xs.dispose();
+  ys.dispose();
+  model.dispose();
+  optimizer.dispose();
+  const rows = [...tally].sort((a, b) => b[1].ms - a[1].ms);
+  const kernelMs = rows.reduce((sum, [, entry]) => sum + entry.ms, 0) / steps;
+  out(`  per-kernel, batch ${size}: ${stepMs.toFixed(2)} ms/step, of which kernels ${kernelMs.toFixed(2)} ms`);
+  out(`  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(8)} ${'calls'.padStart(6)}`);
+  for (const [name, entry] of rows.slice(0, 16)) {
+    out(`  ${name.padEnd(24)} ${(entry.ms / steps).toFixed(3).padStart(8)} ${String(entry.calls / steps).padStart(6)}`);
+  }
+}
+
+out(`LeNet-5 train step (conv 6@5x5 same, ${options.pool} pool, conv 16@5x5 valid, ${options.pool} pool, dense 120-84-10; relu; Adam)`);
+out(`node ${process.version}, tfjs ${tf.version.tfjs}, hptune kernels ${kernels === undefined ? 'off' : 'on'}`);
+for (const backend of backends) {
+  await tf.setBackend(backend);
+  await tf.ready();
+  kernels?.registerTrainingKernels(backend);
+  out(`\n${backend}${kernels === undefined ? '' : ` (hptune kernels: ${kernels.trainingKernelNames(backend).join(', ')})`}`);
+  for (const size of batches) {
+    const { msPerStep, imagesPerSecond } = measure(size);
+    out(`  batch ${String(size).padStart(4)}: ${msPerStep.toFixed(2).padStart(8)} ms/step ${imagesPerSecond.toFixed(0).padStart(7)} images/s`);
+  }
+  if (options['per-kernel']) perKernelTable(backend, 64);
+}

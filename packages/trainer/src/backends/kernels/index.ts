@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { onCpu, onWasm } from './array-kernel.js';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './cpu/conv2d-gradients.js';
+import { avgPoolGradKernel, maxPoolGradKernel } from './pool-grad.js';
+import { batchMatMulWasm } from './wasm/batch-mat-mul.js';
+import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
+import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
+import { ownKernelFunctions, rememberWasmOriginal } from './wasm/delegate.js';
+
+/** The backends {@link registerTrainingKernels} knows how to complete. */
+export type TrainingBackendName = 'wasm' | 'cpu';
+
+/** A kernel this module installs: its tfjs name and the function that computes it. */
+interface TrainingKernel {
+  readonly kernelName: string;
+  readonly kernelFunc: tf.KernelFunc;
+}
+
+const wasmKernels: readonly TrainingKernel[] = [
+  { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilterWasm },
+  { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInputWasm },
+  { kernelName: 'BatchMatMul', kernelFunc: batchMatMulWasm },
+  { kernelName: avgPoolGradKernel.kernelName, kernelFunc: onWasm(avgPoolGradKernel) },
+  { kernelName: maxPoolGradKernel.kernelName, kernelFunc: onWasm(maxPoolGradKernel) },
+];
+
+const cpuKernels: readonly TrainingKernel[] = [
+  { kernelName: conv2DBackpropFilterKernel.kernelName, kernelFunc: onCpu(conv2DBackpropFilterKernel) },
+  { kernelName: conv2DBackpropInputKernel.kernelName, kernelFunc: onCpu(conv2DBackpropInputKernel) },
+];
+
+for (const kernel of [...wasmKernels, ...cpuKernels]) ownKernelFunctions.add(kernel.kernelFunc);
+
+/** The kernels {@link registerTrainingKernels} installs for `backendName`, by tfjs kernel name. */
+export function trainingKernelNames(backendName: TrainingBackendName): string[] {
+  return (backendName === 'wasm' ? wasmKernels : cpuKernels).map((kernel) => kernel.kernelName);
+}
+
+/**
+ * Installs the gradient kernels LeNet-style training needs on `backendName` where tfjs lacks them
+ * (wasm has no Conv2DBackpropFilter) or runs them slowly. Call after `tf.setBackend(backendName)`;
+ * calling again is a no-op. Replaced kernels keep their setup function, so registering before the
+ * backend initialises works too.
+ */
+export function registerTrainingKernels(backendName: TrainingBackendName): void {
+  const kernels = backendName === 'wasm' ? wasmKernels : cpuKernels;
+  for (const kernel of kernels) install(backendName, kernel);
+}
+
+function install(backendName: TrainingBackendName, kernel: TrainingKernel): void {
+  const current = tf.getKernel(kernel.kernelName, backendName);
+  if (current?.kernelFunc === kernel.kernelFunc) return;
+  if (backendName === 'wasm') rememberWasmOriginal(kernel.kernelName);
+  const config: tf.KernelConfig = { kernelName: kernel.kernelName, backendName, kernelFunc: kernel.kernelFunc };
+  if (current !== undefined) {
+    // The replaced kernel's setup (e.g. binding its wasm export) must still run if the backend
+    // initialises later, because our kernel may delegate to it.
+    if (current.setupFunc !== undefined) config.setupFunc = current.setupFunc;
+    if (current.disposeFunc !== undefined) config.disposeFunc = current.disposeFunc;
+    tf.unregisterKernel(kernel.kernelName, backendName);
+  }
+  tf.registerKernel(config);
+}

@@ -1,0 +1,81 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * The part of tfjs-backend-wasm's `BackendWasm` these kernels use: tensors live in the wasm
+ * module's heap, found through `dataIdMap`; `makeOutput` allocates there; `typedArrayFromHeap`
+ * views a tensor in place (no copy).
+ */
+export interface WasmHeapBackend {
+  /** Maps a tensor's dataId to its record in the wasm heap. */
+  readonly dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
+  /** Allocates an output tensor on the wasm heap (uninitialised memory). */
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** A typed array over the tensor's bytes in the heap; invalid once the heap grows. */
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  /** Drops one reference to the data and frees it at zero. */
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+/** Narrows the `backend` a kernel receives to the wasm backend, or says clearly why it is not one. */
+export function asWasmBackend(backend: unknown, kernelName: string): WasmHeapBackend {
+  const candidate = backend as Partial<WasmHeapBackend> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.makeOutput !== 'function' ||
+    typeof candidate.typedArrayFromHeap !== 'function' ||
+    candidate.dataIdMap === undefined
+  ) {
+    throw new Error(`${kernelName}: the hptune wasm kernel ran on a backend that is not tfjs-backend-wasm`);
+  }
+  return candidate as WasmHeapBackend;
+}
+
+/**
+ * A float32 view of a tensor in the heap. Take views only after the last allocation of a kernel
+ * call: an allocation can grow the heap, which detaches every earlier view.
+ */
+export function heapFloats(backend: WasmHeapBackend, info: tf.TensorInfo): Float32Array {
+  const view = backend.typedArrayFromHeap(info);
+  if (!(view instanceof Float32Array)) {
+    throw new Error(`expected a float32 tensor, got ${info.dtype}`);
+  }
+  return view;
+}
+
+/** Rejects non-float32 inputs, which the float32 loops below would misread. */
+export function requireFloat32(kernelName: string, inputs: Record<string, tf.TensorInfo>): void {
+  for (const [name, info] of Object.entries(inputs)) {
+    if (info.dtype !== 'float32') {
+      throw new Error(`${kernelName}: input '${name}' is ${info.dtype}; these kernels take float32 only`);
+    }
+  }
+}
+
+/**
+ * Scratch tensors for one kernel call, allocated on the wasm heap and freed together at the end,
+ * so a thrown error cannot leak heap memory.
+ */
+export class HeapScratch {
+  private readonly owned: tf.TensorInfo[] = [];
+
+  constructor(private readonly backend: WasmHeapBackend) {}
+
+  /** Allocates a float32 tensor of `shape` that {@link HeapScratch.release} frees. */
+  alloc(shape: number[]): tf.TensorInfo {
+    const info = this.backend.makeOutput(shape, 'float32');
+    this.owned.push(info);
+    return info;
+  }
+
+  /** Takes ownership of a tensor made elsewhere (e.g. another kernel's output). */
+  adopt(info: tf.TensorInfo): tf.TensorInfo {
+    this.owned.push(info);
+    return info;
+  }
+
+  /** Frees every scratch tensor. */
+  release(): void {
+    for (const info of this.owned.splice(0)) this.backend.disposeData(info.dataId);
+  }
+}
