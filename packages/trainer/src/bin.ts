@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-export {};
+import { runTrainerCli } from './cli.js';
+
+process.exitCode = await runTrainerCli(process.argv.slice(2));

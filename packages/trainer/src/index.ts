@@ -1,1 +1,47 @@
-export {};
+// The public API of @hptune/trainer: named exports only.
+export { runTrainerCli, type TrainerCliIo } from './cli.js';
+export { lenet5Trainer, trainerBinPath, type FixedTrainerFlags, type Lenet5TrainerOptions } from './command.js';
+export {
+  prepareTrialOutputs,
+  resolveTrialPaths,
+  type ResolveTrialPathsOptions,
+  type TrialEnvironment,
+  type TrialPath,
+  type TrialPaths,
+} from './contract.js';
+export {
+  ACTIVATIONS,
+  BACKEND_CHOICES,
+  DEFAULT_LEARNING_RATES,
+  OPTIMIZERS,
+  TRAINER_DEFAULTS,
+  parseTrainerOptions,
+  resolveTrainerOptions,
+  trainerHelp,
+  type Activation,
+  type BackendChoice,
+  type OptimizerName,
+  type TrainerConfig,
+  type TrainerInvocation,
+  type TrainerOptions,
+} from './options.js';
+export { train, trainWithOptions, type TrainConfig, type TrainResult, type TrainRuntime } from './train/train.js';
+export { runTrainingLoop, type TrainingLoopOptions } from './train/loop.js';
+export type { BatchMetrics, EpochMetrics, TrainingContext, TrainingObserver } from './train/observers.js';
+export { createConsoleReporter, type ConsoleReporterOptions, type ProgressMode, type TextSink } from './train/progress.js';
+export { createMetricReportingObserver, type MetricReportingOptions } from './train/metric-reporting.js';
+export { measureTrainStepThroughput, type ThroughputOptions, type ThroughputResult } from './train/throughput.js';
+export { buildLenet5, LEAKY_RELU_ALPHA, type Lenet5Options } from './model/lenet5.js';
+export { createOptimizer } from './model/optimizers.js';
+export { loadModel, saveModel, MODEL_JSON, WEIGHTS_BIN, type SavedModel } from './model/save.js';
+export { loadMnist, mnistDataDir, MNIST, type ImageSet, type LoadMnistOptions, type MnistData } from './data/mnist.js';
+export { parseIdx, readIdxFile, IDX_MAGIC, type IdxArray, type IdxKind, type ParseIdxOptions } from './data/idx.js';
+export {
+  AUTO_BACKEND_ORDER,
+  selectBackend,
+  type BackendAttempt,
+  type BackendSelection,
+  type SelectBackendOptions,
+  type TrainerBackend,
+} from './backends/select.js';
+export { detectCpu, detectNvidiaDevices, type GpuStatus, type HardwareInfo } from './backends/hardware.js';

@@ -68,7 +68,7 @@ describe('selectBackend', () => {
   it('uses cpu when asked and registers the training kernels', async () => {
     const selection = await selectBackend({ choice: 'cpu', nvidiaDevices: [] });
     expect(selection).toMatchObject({ backend: 'cpu', tfBackend: 'cpu' });
-    expect(selection.gpu.reason).toBe('not tried: --backend cpu asked for (no NVIDIA device found)');
+    expect(selection.gpu.reason).toBe('not tried, --backend cpu was asked for (no NVIDIA device found)');
   });
 
   it('registers Conv2DBackpropFilter on wasm', async () => {

@@ -163,6 +163,6 @@ function gpuStatus(attempts: readonly BackendAttempt[], usesGpu: boolean, device
   const devicesNote = describeDevices(devices);
   if (usesGpu) return { used: true, reason: `TensorFlow runs on the GPU (${devicesNote})`, devices };
   const gpuAttempt = attempts.find((attempt) => attempt.backend === 'tfjs-node-gpu');
-  const reason = gpuAttempt ? gpuAttempt.reason : `not tried: --backend ${attempts[0]?.backend ?? 'auto'} asked for`;
+  const reason = gpuAttempt ? gpuAttempt.reason : `not tried, --backend ${attempts[0]?.backend ?? 'auto'} was asked for`;
   return { used: false, reason: `${reason} (${devicesNote})`, devices };
 }

@@ -1,0 +1,46 @@
+import { HptuneError } from '@hptune/core';
+import type { TrialEnvironment } from './contract.js';
+import { parseTrainerOptions } from './options.js';
+import type { TextSink } from './train/progress.js';
+import { trainWithOptions } from './train/train.js';
+
+/** Where {@link runTrainerCli} reads and writes; the process's own by default. */
+export interface TrainerCliIo {
+  /** Help, log lines and epoch summaries. @default process.stdout */
+  out?: TextSink;
+  /** The progress bar and error lines. @default process.stderr */
+  err?: TextSink;
+  /** The trial contract's environment. @default process.env */
+  env?: TrialEnvironment;
+}
+
+/**
+ * Runs the trainer as a command: `hptune-train` and `hptune train` both call this.
+ *
+ * @param argv the arguments after the program name, e.g. `['--activation=relu', '--batch_size', '64']`.
+ * @returns the exit code: 0 after training (or `--help`), 2 for input rejected before training
+ *   (bad flags, unwritable outputs, an unavailable backend), 1 for a failure while training.
+ *   Errors are printed as one line to `err`; the function itself does not throw.
+ */
+export async function runTrainerCli(argv: readonly string[], io: TrainerCliIo = {}): Promise<number> {
+  const out = io.out ?? process.stdout;
+  const err = io.err ?? process.stderr;
+  try {
+    const invocation = parseTrainerOptions(argv, io.env ?? process.env);
+    if (invocation.kind === 'help') {
+      out.write(invocation.text);
+      return 0;
+    }
+    await trainWithOptions(invocation.options, { out, err });
+    return 0;
+  } catch (error) {
+    err.write(`hptune-train: error: ${oneLine(error)}\n`);
+    return error instanceof HptuneError ? error.exitCode : 1;
+  }
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const prefix = error instanceof HptuneError || !(error instanceof Error) ? '' : `${error.name}: `;
+  return `${prefix}${message}`.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Activation } from '../options.js';
+import { createRandom } from '../random.js';
+
+/**
+ * Leaky ReLU's slope for negative inputs: PyTorch's `nn.LeakyReLU` default (Keras and
+ * TensorFlow.js default to 0.3; we follow the PyTorch original).
+ */
+export const LEAKY_RELU_ALPHA = 0.01;
+
+/** Options of {@link buildLenet5}. */
+export interface Lenet5Options {
+  /** Activation of the four hidden layers (both convolutions, both hidden dense layers). */
+  activation: Activation;
+  /** Seed of the initial weights (Glorot uniform kernels, zero biases). */
+  seed: number;
+  /** Image height and width in pixels. @default 28 */
+  imageSize?: number;
+  /** Output classes. @default 10 */
+  classes?: number;
+}
+
+/**
+ * Builds LeNet-5: conv 6@5x5 'same' -> 2x2 average pool -> conv 16@5x5 'valid' -> 2x2 average
+ * pool -> dense 120 -> dense 84 -> dense 10 softmax, with `activation` on every hidden layer.
+ *
+ * Pooling is average pooling, LeNet-5's subsampling. `softmax` as a hidden activation
+ * normalises over the channel axis of the convolutions (the last axis in TensorFlow.js's NHWC,
+ * `dim=1` in PyTorch's NCHW) and over the features of the dense layers. Input: `[batch, 28, 28, 1]`
+ * pixels in [0, 1]; output: class probabilities `[batch, 10]`.
+ */
+export function buildLenet5(options: Lenet5Options): tf.Sequential {
+  const imageSize = options.imageSize ?? 28;
+  const random = createRandom(options.seed);
+  const initializer = () => tf.initializers.glorotUniform({ seed: Math.floor(random() * 2 ** 31) });
+  const model = tf.sequential({ name: 'lenet5' });
+  const activated = (layer: (activation: 'relu' | 'softmax' | 'linear') => tf.layers.Layer, name: string) => {
+    if (options.activation === 'leakyrelu') {
+      model.add(layer('linear'));
+      model.add(tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: `${name}_leakyrelu` }));
+    } else {
+      model.add(layer(options.activation));
+    }
+  };
+  activated(
+    (activation) =>
+      tf.layers.conv2d({ name: 'conv1', inputShape: [imageSize, imageSize, 1], filters: 6, kernelSize: 5, padding: 'same', activation, kernelInitializer: initializer() }),
+    'conv1',
+  );
+  model.add(tf.layers.averagePooling2d({ name: 'pool1', poolSize: 2, strides: 2 }));
+  activated((activation) => tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, padding: 'valid', activation, kernelInitializer: initializer() }), 'conv2');
+  model.add(tf.layers.averagePooling2d({ name: 'pool2', poolSize: 2, strides: 2 }));
+  model.add(tf.layers.flatten({ name: 'flatten' }));
+  activated((activation) => tf.layers.dense({ name: 'dense1', units: 120, activation, kernelInitializer: initializer() }), 'dense1');
+  activated((activation) => tf.layers.dense({ name: 'dense2', units: 84, activation, kernelInitializer: initializer() }), 'dense2');
+  model.add(tf.layers.dense({ name: 'output', units: options.classes ?? 10, activation: 'softmax', kernelInitializer: initializer() }));
+  return model;
+}
+
+const PROBABILITY_EPSILON = 1e-7;
+
+/**
+ * Categorical cross-entropy of predicted probabilities against one-hot labels, averaged (for a
+ * training step) or summed (for evaluation over several batches) over the batch. Probabilities
+ * are clipped to [1e-7, 1 - 1e-7] as Keras does, so a confident mistake stays finite.
+ */
+export function crossEntropy(probabilities: tf.Tensor2D, oneHotLabels: tf.Tensor2D, reduction: 'mean' | 'sum' = 'mean'): tf.Scalar {
+  return tf.tidy(() => {
+    const clipped = tf.clipByValue(probabilities, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
+    const perImage = tf.neg(tf.sum(tf.mul(oneHotLabels, tf.log(clipped)), -1));
+    return reduction === 'mean' ? tf.mean<tf.Scalar>(perImage) : tf.sum<tf.Scalar>(perImage);
+  });
+}
+
+/** The number of rows whose most probable class is the labelled one, as an int32 scalar. */
+export function countCorrect(probabilities: tf.Tensor2D, oneHotLabels: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(oneHotLabels, -1)), 'int32')));
+}

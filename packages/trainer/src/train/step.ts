@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchesOf, type Batch } from '../data/batches.js';
+import type { ImageSet } from '../data/mnist.js';
+import { countCorrect, crossEntropy } from '../model/lenet5.js';
+
+/** What one training step or one evaluation returns. */
+export interface StepResult {
+  /** Mean cross-entropy over the images. */
+  readonly loss: number;
+  /** Images classified right. */
+  readonly correct: number;
+}
+
+/** One full training step on a batch: forward, backward, optimizer update. */
+export type TrainStep = (batch: Batch) => Promise<StepResult>;
+
+/**
+ * Creates the training step of `model` under `optimizer`. Each call makes the batch's tensors,
+ * updates the weights, reads back the loss and the correct count, and disposes everything it
+ * made: the number of live tensors is the same after each call.
+ */
+export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const [, height, width, channels] = inputShape(model);
+  const classes = outputClasses(model);
+  return async (batch) => {
+    const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
+    const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+    let correct: tf.Scalar | undefined;
+    let loss: tf.Scalar | null = null;
+    try {
+      loss = optimizer.minimize(
+        () => {
+          const probabilities = model.apply(images, { training: true }) as tf.Tensor2D;
+          correct = tf.keep(countCorrect(probabilities, labels));
+          return crossEntropy(probabilities, labels);
+        },
+        true,
+        variables,
+      );
+      const [lossValue, correctValue] = await Promise.all([(loss as tf.Scalar).data(), (correct as tf.Scalar).data()]);
+      return { loss: lossValue[0] as number, correct: correctValue[0] as number };
+    } finally {
+      tf.dispose([images, labels, ...(loss ? [loss] : []), ...(correct ? [correct] : [])]);
+    }
+  };
+}
+
+/**
+ * Evaluates `model` on a whole image set, `batchSize` images at a time.
+ *
+ * @returns the mean cross-entropy and the images classified right.
+ */
+export async function evaluate(model: tf.LayersModel, set: ImageSet, batchSize = 1000): Promise<StepResult> {
+  const [, height, width, channels] = inputShape(model);
+  const classes = outputClasses(model);
+  let lossSum = 0;
+  let correct = 0;
+  for (const batch of batchesOf(set, { batchSize, classes })) {
+    const [batchLoss, batchCorrect] = tf.tidy(() => {
+      const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
+      const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+      const probabilities = model.apply(images, { training: false }) as tf.Tensor2D;
+      return [crossEntropy(probabilities, labels, 'sum'), countCorrect(probabilities, labels)];
+    });
+    try {
+      const [lossValue, correctValue] = await Promise.all([batchLoss.data(), batchCorrect.data()]);
+      lossSum += lossValue[0] as number;
+      correct += correctValue[0] as number;
+    } finally {
+      tf.dispose([batchLoss, batchCorrect]);
+    }
+  }
+  return { loss: lossSum / set.count, correct };
+}
+
+function inputShape(model: tf.LayersModel): [number, number, number, number] {
+  const shape = model.inputs[0]?.shape;
+  if (!shape || shape.length !== 4) throw new Error(`expected a model with one image input [batch, height, width, channels], got ${JSON.stringify(shape)}`);
+  return shape.map((size) => size ?? -1) as [number, number, number, number];
+}
+
+function outputClasses(model: tf.LayersModel): number {
+  const shape = model.outputs[0]?.shape;
+  const classes = shape?.[shape.length - 1];
+  if (typeof classes !== 'number') throw new Error(`expected a model with one output [batch, classes], got ${JSON.stringify(shape)}`);
+  return classes;
+}
