@@ -72,7 +72,7 @@ describe('TFRecord framing', () => {
 
   it('reports a flipped data byte as a data checksum mismatch at the record offset', () => {
     const file = Buffer.concat([encodeRecord(new Uint8Array([1, 2, 3])), encodeRecord(new Uint8Array([4, 5, 6]))]);
-    file[19 + 12] ^= 0x01;
+    file.writeUInt8(file.readUInt8(19 + 12) ^ 0x01, 19 + 12);
     const scan = scanRecords(file, { source: 'run/events.out.tfevents.x' });
     expect(scan.records).toHaveLength(1);
     expect(scan.corruption).toBeInstanceOf(CorruptRecordError);
@@ -82,7 +82,7 @@ describe('TFRecord framing', () => {
 
   it('reports a damaged length as a length checksum mismatch rather than reading garbage', () => {
     const file = Buffer.from(encodeRecord(new Uint8Array(10)));
-    file[0] = 0xff;
+    file.writeUInt8(0xff, 0);
     const scan = scanRecords(file, { source: 'f' });
     expect(scan.records).toHaveLength(0);
     expect(scan.corruption).toMatchObject({ offset: 0, corruption: 'length-checksum' });
