@@ -1,0 +1,47 @@
+import { ValidationError } from '../../errors.js';
+
+/** How often a running trial's metric file is read, in milliseconds. */
+export const DEFAULT_METRIC_POLL_INTERVAL_MS = 500;
+
+/** Seconds between SIGTERM and SIGKILL when a trial is stopped (timeout, cancel, too many failures). */
+export const DEFAULT_STOP_GRACE_PERIOD_SECONDS = 10;
+
+/** Settings of the local backend: trials as child processes on this machine. */
+export interface LocalBackendOptions {
+  /** How often a running trial's metric file is read, in milliseconds. @default {@link DEFAULT_METRIC_POLL_INTERVAL_MS} */
+  readonly pollIntervalMs?: number;
+  /** Seconds a stopped trial gets between SIGTERM and SIGKILL. @default {@link DEFAULT_STOP_GRACE_PERIOD_SECONDS} */
+  readonly stopGracePeriodSeconds?: number;
+}
+
+/** The local backend, as `launchStudy`'s `backend` option takes it. */
+export interface LocalBackend extends LocalBackendOptions {
+  readonly kind: 'local';
+}
+
+/**
+ * The local backend: each trial a child process on this machine, the study in SQLite under the
+ * study directory. The default backend.
+ * @example launchStudy({ ..., backend: local({ stopGracePeriodSeconds: 30 }) })
+ */
+export function local(options: LocalBackendOptions = {}): LocalBackend {
+  return { kind: 'local', ...options };
+}
+
+/** The local backend's settings with defaults filled in, after checking them. */
+export function resolveLocalBackend(backend: LocalBackend): Required<LocalBackendOptions> {
+  const pollIntervalMs = backend.pollIntervalMs ?? DEFAULT_METRIC_POLL_INTERVAL_MS;
+  if (typeof pollIntervalMs !== 'number' || !Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) {
+    throw new ValidationError({ field: 'backend.pollIntervalMs', value: backend.pollIntervalMs, problem: 'is not a number of milliseconds of at least 10', fix: `leave it unset for ${DEFAULT_METRIC_POLL_INTERVAL_MS}` });
+  }
+  const stopGracePeriodSeconds = backend.stopGracePeriodSeconds ?? DEFAULT_STOP_GRACE_PERIOD_SECONDS;
+  if (typeof stopGracePeriodSeconds !== 'number' || !Number.isFinite(stopGracePeriodSeconds) || stopGracePeriodSeconds < 0) {
+    throw new ValidationError({
+      field: 'backend.stopGracePeriodSeconds',
+      value: backend.stopGracePeriodSeconds,
+      problem: 'is not a non-negative number of seconds',
+      fix: `leave it unset for ${DEFAULT_STOP_GRACE_PERIOD_SECONDS}`,
+    });
+  }
+  return { pollIntervalMs, stopGracePeriodSeconds };
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import type { TrialParameters } from '../../space/types.js';
+import type { TrainerCommand } from '../../study/types.js';
+
+/** Where one trial's files go: `<study dir>/<study>/<trial id>/...`, all absolute. */
+export interface TrialPaths {
+  /** The trial's directory. */
+  readonly trialDir: string;
+  /** `AIP_MODEL_DIR`: where the trainer saves the model. */
+  readonly modelDir: string;
+  /** `AIP_CHECKPOINT_DIR`: where the trainer saves checkpoints. */
+  readonly checkpointDir: string;
+  /** `AIP_TENSORBOARD_LOG_DIR`: where the trainer writes TensorBoard logs. */
+  readonly logDir: string;
+  /** `CLOUD_ML_HP_METRIC_FILE`: where the trainer reports metrics. */
+  readonly metricFile: string;
+  /** The trainer's standard output. */
+  readonly stdoutFile: string;
+  /** The trainer's standard error. */
+  readonly stderrFile: string;
+}
+
+/** The paths of trial `trialId` of the study whose folder is `studyFolder` (`<study dir>/<study>`, absolute). */
+export function trialPaths(studyFolder: string, trialId: string): TrialPaths {
+  const trialDir = join(studyFolder, trialId);
+  return {
+    trialDir,
+    modelDir: join(trialDir, 'model'),
+    checkpointDir: join(trialDir, 'checkpoints'),
+    logDir: join(trialDir, 'logs'),
+    metricFile: join(trialDir, 'output.metrics'),
+    stdoutFile: join(trialDir, 'stdout.log'),
+    stderrFile: join(trialDir, 'stderr.log'),
+  };
+}
+
+/**
+ * The trial's arguments: the trainer's own, then `--<id>=<value>` for each active parameter, as
+ * Vertex AI passes them (`--batch_size=64`). One argv entry each: no shell ever parses them.
+ */
+export function trialArguments(trainer: TrainerCommand, parameters: TrialParameters): string[] {
+  return [...trainer.args, ...Object.entries(parameters).map(([id, value]) => `--${id}=${String(value)}`)];
+}
+
+/**
+ * The trial's environment: this process's, then the trainer's `env`, then the trial contract, which
+ * wins over both:
+ * - `AIP_MODEL_DIR`, `AIP_CHECKPOINT_DIR`, `AIP_TENSORBOARD_LOG_DIR`: the trial's own directories;
+ * - `CLOUD_ML_TRIAL_ID`: the trial id; `CLOUD_ML_HP_METRIC_FILE`: the metric file in the trial's directory;
+ * - `CLOUD_ML_JOB_ID`: the study's name, standing for the tuning job's id Vertex sets.
+ *
+ * `CLOUD_ML_PROJECT_ID` is left as the caller's environment has it: a local study has no project,
+ * and inventing one would mislead a trainer that uses it to reach Google Cloud.
+ */
+export function trialEnvironment(options: {
+  readonly trainer: TrainerCommand;
+  readonly studyName: string;
+  readonly trialId: string;
+  readonly paths: TrialPaths;
+  readonly baseEnv?: NodeJS.ProcessEnv;
+}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.baseEnv ?? process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, options.trainer.env ?? {});
+  Object.assign(env, {
+    AIP_MODEL_DIR: options.paths.modelDir,
+    AIP_CHECKPOINT_DIR: options.paths.checkpointDir,
+    AIP_TENSORBOARD_LOG_DIR: options.paths.logDir,
+    CLOUD_ML_TRIAL_ID: options.trialId,
+    CLOUD_ML_HP_METRIC_FILE: options.paths.metricFile,
+    CLOUD_ML_JOB_ID: options.studyName,
+  });
+  return env;
+}

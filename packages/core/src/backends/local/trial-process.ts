@@ -1,0 +1,255 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, fstatSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { readMetricFile, type MetricReport } from '../../hypertune.js';
+import type { TrialParameters } from '../../space/types.js';
+import { processStartOf } from '../../study-store/lease.js';
+import type { TrialProcess } from '../../study-store/types.js';
+import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
+import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
+import { MeasurementTracker } from './measurements.js';
+
+/** Lines of the trainer's stderr kept in a failure. */
+export const STDERR_TAIL_LINES = 20;
+
+/** Options of {@link startTrialProcess}. */
+export interface TrialProcessOptions {
+  readonly trainer: TrainerCommand;
+  readonly studyName: string;
+  readonly trialId: string;
+  readonly parameters: TrialParameters;
+  readonly paths: TrialPaths;
+  /** The study's metric id: the final measurement is its last report. */
+  readonly metricId: string;
+  /** Seconds the trial may run; then SIGTERM, and SIGKILL after the grace period. Absent: no limit. */
+  readonly timeoutSeconds?: number;
+  /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
+  readonly gracePeriodSeconds: number;
+  /** How often the metric file is read while the trial runs, in milliseconds. */
+  readonly pollIntervalMs: number;
+  /** Called once the process runs (Node's `spawn` event). */
+  readonly onRunning: (process: TrialProcess, at: number) => void;
+  /** Called for each new measurement, as it appears in the metric file. */
+  readonly onMeasurement: (measurement: Measurement) => void;
+  /** Called when hptune asks the trial to stop (timeout or {@link RunningTrialProcess.stop}). */
+  readonly onStopping: () => void;
+}
+
+/** How a trial process ended. */
+export type TrialProcessOutcome =
+  | { readonly state: 'SUCCEEDED'; readonly finalMeasurement: Measurement }
+  | { readonly state: 'INFEASIBLE'; readonly failure: TrialFailure };
+
+/** What {@link RunningTrialProcess.done} resolves to. */
+export interface TrialProcessResult {
+  readonly outcome: TrialProcessOutcome;
+  /** When the process was seen exiting, on the `performance.now()` clock, in milliseconds. */
+  readonly exitedAt: number;
+}
+
+/** A trial's process, running. */
+export interface RunningTrialProcess {
+  /** Settles when the process has exited and its metric file has been read; never rejects. */
+  readonly done: Promise<TrialProcessResult>;
+  /**
+   * Asks the process to stop: SIGTERM to its process group, SIGKILL after the grace period. The
+   * trial then ends INFEASIBLE with a `cancelled` failure giving `reason`.
+   */
+  stop(reason: string): void;
+}
+
+/**
+ * Starts one trial: creates its directories, spawns the trainer (an argv array, no shell) in its own
+ * process group with the trial contract's arguments and environment, stdout and stderr to files,
+ * reads the metric file every `pollIntervalMs` and once more at exit, and enforces the timeout.
+ * Whatever happens to the trainer, `done` resolves with an outcome.
+ */
+export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
+  const { paths } = options;
+  for (const dir of [paths.trialDir, paths.modelDir, paths.checkpointDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+  // A metric file left by an earlier run in this directory must not be read as this trial's reports.
+  rmSync(paths.metricFile, { force: true });
+  const startedAtSeconds = Date.now() / 1000;
+  const tracker = new MeasurementTracker(startedAtSeconds);
+  const stdout = openSync(paths.stdoutFile, 'w');
+  const stderr = openSync(paths.stderrFile, 'w');
+
+  let stopping: { kind: 'timeout' | 'cancelled'; reason: string; signalledAt: number } | undefined;
+  let killedAfterGrace = false;
+  let spawnError: Error | undefined;
+  let lastStat = '';
+  let child: ChildProcess | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (child?.pid === undefined) return;
+    try {
+      // The trainer leads its own process group (detached): signal it and anything it started.
+      process.kill(-child.pid, signal);
+    } catch {
+      try {
+        child.kill(signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+
+  const requestStop = (kind: 'timeout' | 'cancelled', reason: string) => {
+    if (stopping || !child || child.exitCode !== null || child.signalCode !== null || spawnError) return;
+    stopping = { kind, reason, signalledAt: performance.now() };
+    options.onStopping();
+    signalGroup('SIGTERM');
+    graceTimer = setTimeout(() => {
+      killedAfterGrace = true;
+      signalGroup('SIGKILL');
+    }, options.gracePeriodSeconds * 1000);
+  };
+
+  const emit = (measurements: Measurement[]) => {
+    for (const measurement of measurements) options.onMeasurement(measurement);
+  };
+
+  /** Reads the metric file and reports new measurements; returns the read error, if any. */
+  const poll = (final: boolean): Error | undefined => {
+    if (!final) {
+      // A file unchanged since the last read has nothing new: release the measurement held back.
+      try {
+        const stat = statSync(paths.metricFile, { bigint: true });
+        const key = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+        if (key === lastStat) {
+          emit(tracker.flush());
+          return undefined;
+        }
+        lastStat = key;
+      } catch {
+        return undefined;
+      }
+    }
+    let reports: MetricReport[];
+    try {
+      reports = readMetricFile(paths.metricFile);
+    } catch (error) {
+      // A trainer that writes the file in place (Python's cloudml-hypertune) can be caught mid-write: judge only at exit.
+      lastStat = '';
+      if (final) emit(tracker.flush());
+      return error as Error;
+    }
+    emit(tracker.update(reports));
+    if (final) emit(tracker.flush());
+    return undefined;
+  };
+
+  const done = new Promise<TrialProcessResult>((resolve) => {
+    try {
+      child = spawn(options.trainer.command, trialArguments(options.trainer, options.parameters), {
+        cwd: options.trainer.cwd ?? paths.trialDir,
+        env: trialEnvironment({ trainer: options.trainer, studyName: options.studyName, trialId: options.trialId, paths }),
+        stdio: ['ignore', stdout, stderr],
+        detached: true,
+        shell: false,
+        windowsHide: true,
+      });
+    } catch (error) {
+      closeSync(stdout);
+      closeSync(stderr);
+      resolve({ outcome: spawnFailure(options.trainer, error as Error), exitedAt: performance.now() });
+      return;
+    }
+    const running = child;
+    closeSync(stdout);
+    closeSync(stderr);
+    const poller = setInterval(() => poll(false), options.pollIntervalMs);
+
+    running.once('spawn', () => {
+      const pid = running.pid as number;
+      const processStart = processStartOf(pid);
+      options.onRunning({ pid, hostname: hostname(), ...(processStart === undefined ? {} : { processStart }) }, performance.now());
+      if (options.timeoutSeconds !== undefined) {
+        timeoutTimer = setTimeout(() => requestStop('timeout', ''), options.timeoutSeconds * 1000);
+      }
+    });
+    running.once('error', (error) => {
+      // Only a failure to start reaches here: signals to a live process are sent through process.kill.
+      spawnError = error;
+    });
+    running.once('close', (code, signal) => {
+      const exitedAt = performance.now();
+      clearInterval(poller);
+      clearTimeout(timeoutTimer);
+      clearTimeout(graceTimer);
+      if (stopping) signalGroup('SIGKILL');
+      resolve({ outcome: judge(code, signal), exitedAt });
+    });
+  });
+
+  const judge = (code: number | null, signal: NodeJS.Signals | null): TrialProcessOutcome => {
+    const tail = () => stderrTail(paths.stderrFile);
+    if (spawnError) return spawnFailure(options.trainer, spawnError);
+    const unreadable = poll(true);
+    const stopped = stopping;
+    if (stopped) {
+      const how = killedAfterGrace ? `SIGTERM, then SIGKILL after ${options.gracePeriodSeconds} s` : 'SIGTERM';
+      const reason =
+        stopped.kind === 'timeout' ? `stopped after the ${options.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stopped.reason}`;
+      return infeasible({ kind: stopped.kind, reason, ...exitOf(code, signal), stderrTail: tail() });
+    }
+    if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
+    if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
+    if (unreadable) {
+      return infeasible({ kind: 'malformed-metric-file', reason: `malformed metric file: ${unreadable.message}`, exitCode: 0, stderrTail: tail() });
+    }
+    const finalMeasurement = tracker.finalMeasurement(options.metricId);
+    if (!finalMeasurement) {
+      return infeasible({
+        kind: 'no-metric',
+        reason: `exited with code 0 but never reported metric ${JSON.stringify(options.metricId)} to ${paths.metricFile}`,
+        exitCode: 0,
+        stderrTail: tail(),
+      });
+    }
+    return { state: 'SUCCEEDED', finalMeasurement };
+  };
+
+  return {
+    done,
+    stop(reason) {
+      requestStop('cancelled', reason);
+    },
+  };
+}
+
+function infeasible(failure: { -readonly [K in keyof TrialFailure]: TrialFailure[K] }): TrialProcessOutcome {
+  const clean = Object.fromEntries(Object.entries(failure).filter(([, value]) => value !== undefined && value !== '')) as unknown as TrialFailure;
+  return { state: 'INFEASIBLE', failure: clean };
+}
+
+function exitOf(code: number | null, signal: NodeJS.Signals | null): { exitCode?: number; signal?: string } {
+  return { ...(code === null ? {} : { exitCode: code }), ...(signal === null ? {} : { signal }) };
+}
+
+function spawnFailure(trainer: TrainerCommand, error: Error): TrialProcessOutcome {
+  const code = (error as NodeJS.ErrnoException).code;
+  return infeasible({ kind: 'spawn-error', reason: `could not start ${JSON.stringify(trainer.command)}: ${code ?? error.message}` });
+}
+
+/** The last {@link STDERR_TAIL_LINES} lines of a file (reading at most its last 16 KiB). */
+export function stderrTail(file: string, lines = STDERR_TAIL_LINES): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 16 * 1024);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } finally {
+    closeSync(fd);
+  }
+}
