@@ -5,6 +5,7 @@
  * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.hyperparameterTuningJobs
  */
 
+import type { VertexStudySpec } from '../../space/vertex.js';
 import type { AcceleratorType } from './machines.js';
 
 /** `MachineSpec`: the machine each trial runs on. */
@@ -49,34 +50,11 @@ export interface TrialJobSpecRequest {
   readonly scheduling?: SchedulingRequest;
 }
 
-/** A parameter spec in Vertex's `StudySpec.ParameterSpec` shape. */
-export interface ParameterSpecRequest {
-  readonly parameterId: string;
-  readonly doubleValueSpec?: { readonly minValue: number; readonly maxValue: number };
-  readonly integerValueSpec?: { readonly minValue: number | string; readonly maxValue: number | string };
-  readonly categoricalValueSpec?: { readonly values: readonly string[] };
-  readonly discreteValueSpec?: { readonly values: readonly number[] };
-  readonly scaleType?: string;
-  readonly conditionalParameterSpecs?: readonly {
-    readonly parameterSpec: ParameterSpecRequest;
-    readonly parentDiscreteValues?: { readonly values: readonly number[] };
-    readonly parentIntValues?: { readonly values: readonly (number | string)[] };
-    readonly parentCategoricalValues?: { readonly values: readonly string[] };
-  }[];
-}
-
-/** `StudySpec`: the metric, the parameters and the algorithm. */
-export interface StudySpecRequest {
-  readonly metrics: readonly { readonly metricId: string; readonly goal: 'MAXIMIZE' | 'MINIMIZE' }[];
-  readonly parameters: readonly ParameterSpecRequest[];
-  readonly algorithm?: string;
-  readonly measurementSelectionType?: string;
-}
-
 /** `HyperparameterTuningJob` as hptune creates it. */
 export interface HyperparameterTuningJobRequest {
   readonly displayName: string;
-  readonly studySpec: StudySpecRequest;
+  /** From the search space, by `toVertexStudySpec`. */
+  readonly studySpec: VertexStudySpec;
   readonly maxTrialCount: number;
   readonly parallelTrialCount: number;
   readonly maxFailedTrialCount?: number;

@@ -1,0 +1,90 @@
+import type { SearchSpace } from '../../space/types.js';
+import type { SpaceAlgorithm } from '../../space/validate.js';
+import type { MetricSpec } from '../../study/types.js';
+import type { AcceleratorType } from './machines.js';
+
+/** The region a job runs in when none is given, as in the Python launcher. */
+export const DEFAULT_VERTEX_REGION = 'us-central1';
+
+/** The machine each trial runs on when none is given: 4 vCPUs, 15 GB, no GPU. */
+export const DEFAULT_VERTEX_MACHINE_TYPE = 'n1-standard-4';
+
+/** Trials run at the same time when not given (never more than `maxTrialCount`). */
+export const DEFAULT_VERTEX_PARALLEL_TRIALS = 3;
+
+/**
+ * Settings of the Vertex AI backend: where the HyperparameterTuningJob runs and on what.
+ * Mirrors the Python launcher's flags (`--project`, `--region`, `--bucket`, `--machine-type`, ...).
+ */
+export interface VertexBackendOptions {
+  /** The Google Cloud project id (or number). */
+  readonly project: string;
+  /** The region of the job, its endpoint and the bucket. @default {@link DEFAULT_VERTEX_REGION} */
+  readonly region?: string;
+  /** The bucket (name only, no `gs://`) in the same region: trial outputs go to `gs://<bucket>/hptune/<study>/`. */
+  readonly bucket: string;
+  /** The trainer image, e.g. `us-docker.pkg.dev/<project>/<repo>/lenet5:latest` (built from `packages/trainer/Dockerfile`). */
+  readonly containerUri?: string;
+  /**
+   * Run `containerUri` (true), or stage the packed trainer and run it on a stock Node image (false,
+   * not implemented yet). @default true
+   */
+  readonly useCustomContainer?: boolean;
+  /** @default {@link DEFAULT_VERTEX_MACHINE_TYPE} */
+  readonly machineType?: string;
+  /** GPU type; give `acceleratorCount` with it. */
+  readonly acceleratorType?: AcceleratorType;
+  /** GPUs per trial; give `acceleratorType` with it. */
+  readonly acceleratorCount?: number;
+  /** The job's name in the console (at most 128 characters). @default `hptune-<study name>` */
+  readonly displayName?: string;
+  /** The service account trials run as; required with `tensorboard`. */
+  readonly serviceAccount?: string;
+  /** VPC network peered with Vertex AI: `projects/<project number>/global/networks/<network>`. */
+  readonly network?: string;
+  /** A Vertex AI TensorBoard instance: `projects/<p>/locations/<region>/tensorboards/<id>`. */
+  readonly tensorboard?: string;
+  /** Labels of the job (lowercase keys and values). hptune adds `created_by` and `hptune_study`. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The most one trial may run, in seconds. @default the service's (7 days) */
+  readonly timeoutSeconds?: number;
+  /** Run trials on Spot VMs (cheaper, can be preempted). @default false */
+  readonly spot?: boolean;
+  /** `host[:port]` instead of `<region>-aiplatform.googleapis.com`. */
+  readonly apiEndpoint?: string;
+  /** Arguments for the trainer in every trial, before the trial's `--<param>=<value>` (e.g. `['--num-epochs', '3']`). */
+  readonly trainerArgs?: readonly string[];
+}
+
+/** The Vertex AI backend, as `launchStudy`'s `backend` option takes it. */
+export interface VertexBackend extends VertexBackendOptions {
+  readonly kind: 'vertex';
+}
+
+/**
+ * The Vertex AI backend: the study runs as a HyperparameterTuningJob (Vizier) in `project`,
+ * each trial in a container on its own machine.
+ * @example launchStudy({ ..., backend: vertex({ project: 'my-project', bucket: 'my-bucket', containerUri: '...' }) })
+ * @see https://cloud.google.com/vertex-ai/docs/training/hyperparameter-tuning-overview
+ */
+export function vertex(options: VertexBackendOptions): VertexBackend {
+  return { kind: 'vertex', ...options };
+}
+
+/** The study part of a Vertex job: what the local backend's studies also have. */
+export interface VertexStudyDefinition {
+  /** The study's name: letters, digits, `_` and `-`; names the output folder `gs://<bucket>/hptune/<name>/`. */
+  readonly name: string;
+  readonly space: SearchSpace;
+  readonly metric: MetricSpec;
+  /** `grid` -> GRID_SEARCH, `random` -> RANDOM_SEARCH, `bayesian` -> Vertex's default (Bayesian optimization). */
+  readonly algorithm: SpaceAlgorithm;
+  /** `maxTrialCount`. @default the grid size for `grid`; required otherwise */
+  readonly maxTrials?: number;
+  /** `parallelTrialCount`. @default min(maxTrials, {@link DEFAULT_VERTEX_PARALLEL_TRIALS}) */
+  readonly parallelTrials?: number;
+  /** `maxFailedTrialCount`; 0 lets Vertex decide. @default 0 */
+  readonly maxFailedTrials?: number;
+  /** Which measurement is a trial's result. @default 'best' */
+  readonly measurementSelection?: 'last' | 'best';
+}
