@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures, shapeOf } from '../../test/fixtures/tensorboard/protos.js';
-import type { ParameterSpec } from '../space/types.js';
+import type { ParameterSpec, TrialParameters } from '../space/types.js';
 import { SummaryWriter } from './event-writer.js';
 import {
   HPARAMS_EXPERIMENT_TAG,
@@ -26,8 +26,8 @@ const parameters: Record<string, ParameterSpec> = {
     kind: 'categorical',
     values: ['relu', 'leakyrelu', 'elu'],
     conditions: [
-      { parentValues: ['leakyrelu'], parameters: { alpha: { kind: 'double', min: 0.01, max: 0.2, scale: 'linear' } } },
-      { parentValues: ['elu'], parameters: { alpha: { kind: 'double', min: 0.5, max: 1, scale: 'linear' } } },
+      { parentValues: ['leakyrelu'], parameters: { leakyAlpha: { kind: 'discrete', values: [0.01, 0.2], scale: 'linear' } } },
+      { parentValues: ['elu'], parameters: { eluAlpha: { kind: 'discrete', values: [0.5, 1], scale: 'linear' } } },
     ],
   },
 };
@@ -58,7 +58,7 @@ describe('HParams experiment', () => {
     expect(content).toMatchObject({ version: 0, data: 'experiment', experiment: { name: 'mnist', time_created_secs: 1000 } });
     const experiment = content.experiment as { hparam_infos: Record<string, unknown>[]; metric_infos: unknown[] };
     const byName = Object.fromEntries(experiment.hparam_infos.map((info) => [info.name, info]));
-    expect(Object.keys(byName).sort()).toEqual(['activation', 'alpha', 'batchSize', 'learningRate', 'steps', 'units']);
+    expect(Object.keys(byName).sort()).toEqual(['activation', 'batchSize', 'eluAlpha', 'leakyAlpha', 'learningRate', 'steps', 'units']);
     expect(byName.learningRate).toMatchObject({ type: 'DATA_TYPE_FLOAT64', domain: 'domain_interval', domain_interval: { min_value: 0.0001, max_value: 0.1 } });
     expect(byName.batchSize).toMatchObject({ type: 'DATA_TYPE_FLOAT64', domain_discrete: { values: [32, 64, 128].map((n) => ({ number_value: n })) } });
     expect(byName.units).toMatchObject({ domain_discrete: { values: [16, 17, 18, 19, 20].map((n) => ({ number_value: n })) } });
@@ -67,8 +67,8 @@ describe('HParams experiment', () => {
       type: 'DATA_TYPE_STRING',
       domain_discrete: { values: [{ string_value: 'relu' }, { string_value: 'leakyrelu' }, { string_value: 'elu' }] },
     });
-    // The same child under two parents: one interval spanning both.
-    expect(byName.alpha).toMatchObject({ domain_interval: { min_value: 0.01, max_value: 1 } });
+    // Conditional children are parameters of the experiment too.
+    expect(byName.eluAlpha).toMatchObject({ domain_discrete: { values: [{ number_value: 0.5 }, { number_value: 1 }] } });
     expect(experiment.metric_infos).toEqual([
       { name: { group: '', tag: 'test/accuracy' }, display_name: '', description: '', dataset_type: 'DATASET_VALIDATION' },
       { name: { group: 'train', tag: 'loss' }, display_name: 'Train loss', description: '', dataset_type: 'DATASET_UNKNOWN' },
@@ -95,10 +95,10 @@ describe('HParams experiment', () => {
 describe('HParams sessions', () => {
   it('records each trial’s values, group and status so the dashboard lists all trials side by side', () => {
     writeHParamsExperiment({ logDir: root, parameters, metrics });
-    const trials = [
-      { id: '1', parameters: { learningRate: 0.01, batchSize: 64, units: 16, steps: 10, activation: 'relu' }, status: 'SUCCESS' as const },
-      { id: '2', parameters: { learningRate: 0.001, batchSize: 32, units: 20, steps: 5, activation: 'elu', alpha: 0.7 }, status: 'FAILURE' as const },
-      { id: '3', parameters: { learningRate: 0.05, batchSize: 128, units: 18, steps: 7, activation: 'leakyrelu', alpha: 0.1 }, status: 'SUCCESS' as const },
+    const trials: { id: string; parameters: TrialParameters; status: 'SUCCESS' | 'FAILURE' }[] = [
+      { id: '1', parameters: { learningRate: 0.01, batchSize: 64, units: 16, steps: 10, activation: 'relu' }, status: 'SUCCESS' },
+      { id: '2', parameters: { learningRate: 0.001, batchSize: 32, units: 20, steps: 5, activation: 'elu', eluAlpha: 0.5 }, status: 'FAILURE' },
+      { id: '3', parameters: { learningRate: 0.05, batchSize: 128, units: 18, steps: 7, activation: 'leakyrelu', leakyAlpha: 0.2 }, status: 'SUCCESS' },
     ];
     for (const [index, trial] of trials.entries()) {
       const logDir = join(root, trial.id);

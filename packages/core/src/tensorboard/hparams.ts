@@ -10,7 +10,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HptuneError, ValidationError } from '../errors.js';
-import type { ParameterSpec, TrialParameters } from '../space/types.js';
+import type { ParameterSpec, ParameterSpecs, TrialParameters } from '../space/types.js';
 import { SummaryWriter, isEventFileName } from './event-writer.js';
 import {
   DatasetType,
@@ -49,8 +49,8 @@ export interface HParamsMetric {
 
 /** What the HParams experiment describes. */
 export interface HParamsExperimentOptions {
-  /** The study's parameters; conditional children are included, once each. */
-  parameters: Readonly<Record<string, ParameterSpec>>;
+  /** The study's parameters (a search space's `parameters`); conditional children are included. */
+  parameters: ParameterSpecs;
   metrics: readonly HParamsMetric[];
   /** The experiment's name, e.g. the study's. */
   name?: string;
@@ -223,11 +223,10 @@ function experimentOnlyFiles(logDir: string): string[] {
     });
 }
 
-function collectParameters(parameters: Readonly<Record<string, ParameterSpec>>, into: Map<string, HParamInfo>): void {
+function collectParameters(parameters: ParameterSpecs, into: Map<string, HParamInfo>): void {
   for (const [name, spec] of Object.entries(parameters)) {
-    const info = hparamInfo(name, spec);
-    const seen = into.get(name);
-    into.set(name, seen ? mergeInfos(seen, info) : info);
+    // Ids are unique across a valid space, children included.
+    if (!into.has(name)) into.set(name, hparamInfo(name, spec));
     for (const condition of spec.conditions ?? []) collectParameters(condition.parameters, into);
   }
 }
@@ -248,23 +247,6 @@ function hparamInfo(name: string, spec: ParameterSpec): HParamInfo {
     case 'categorical':
       return { name, type: HParamDataType.STRING, domainDiscrete: [...spec.values] };
   }
-}
-
-/** The same parameter under two parents: one domain that holds both. */
-function mergeInfos(a: HParamInfo, b: HParamInfo): HParamInfo {
-  if (a.type !== b.type) return a;
-  if (a.domainDiscrete && b.domainDiscrete) {
-    return { ...a, domainDiscrete: [...new Set([...a.domainDiscrete, ...b.domainDiscrete])] };
-  }
-  const range = (info: HParamInfo): [number, number] => {
-    if (info.domainInterval) return [info.domainInterval.minValue, info.domainInterval.maxValue];
-    const numbers = (info.domainDiscrete ?? []).filter((value): value is number => typeof value === 'number');
-    return [Math.min(...numbers), Math.max(...numbers)];
-  };
-  const [aMin, aMax] = range(a);
-  const [bMin, bMax] = range(b);
-  const { domainDiscrete: _discrete, ...rest } = a;
-  return { ...rest, domainInterval: { minValue: Math.min(aMin, bMin), maxValue: Math.max(aMax, bMax) } };
 }
 
 function metricInfo(metric: HParamsMetric): MetricInfo {
