@@ -49,6 +49,7 @@ export class CorruptRecordError extends HptuneError {
   readonly source: string;
   /** Byte offset of the bad record's header. */
   readonly offset: number;
+  /** Which check failed: the length's checksum, the data's, or the data's decoding as an Event. */
   readonly corruption: RecordCorruption;
 
   constructor(options: { source: string; offset: number; corruption: RecordCorruption; detail: string; cause?: unknown }) {

@@ -29,6 +29,7 @@ export type DataClass = number;
 
 /** `TensorProto`: a tensor's type, shape and values (only the fields TensorBoard's summaries use). */
 export interface TensorProto {
+  /** The element type, a {@link TensorDataType} value. */
   dtype: TensorDataType;
   /** The size of each dimension; `[]` for a scalar (rank 0). */
   shape: number[];
@@ -44,6 +45,7 @@ export interface TensorProto {
 
 /** `SummaryMetadata`: which plugin reads a tag, and how. */
 export interface SummaryMetadata {
+  /** The plugin that reads the tag, and its own serialized metadata (`content`), if any. */
   pluginData?: { pluginName: string; content?: Uint8Array };
   displayName?: string;
   summaryDescription?: string;
@@ -70,6 +72,7 @@ export interface Summary {
 export interface TensorBoardEventProto {
   /** Seconds since the Unix epoch, with a fraction. */
   wallTime: number;
+  /** The training step (int64 on the wire). */
   step: number;
   /** Set on a file's first event: `brain.Event:2`. */
   fileVersion?: string;
