@@ -25,7 +25,7 @@ const implementations: Array<[string, () => { store: StudyStore; cleanup: () => 
 
 const definition = (name = 'seed'): StudyDefinition => ({
   name,
-  space: { parameters: { x: { kind: 'categorical', values: ['a', 'b'] } } },
+  space: { version: 1, parameters: { x: { kind: 'categorical', values: ['a', 'b'] } } },
   metric: { id: 'accuracy', goal: 'maximize' },
   algorithm: 'grid',
   maxTrials: 2,

@@ -23,6 +23,11 @@ export function currentLeaseOwner(): LeaseOwner {
  * since boot); `undefined` where there is no `/proc` or the process is gone.
  */
 export function processStartOf(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
+/** The fields of `/proc/<pid>/stat` from the third (the state) on; `undefined` without `/proc` or the process. */
+function procStat(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -30,8 +35,7 @@ export function processStartOf(pid: number): string | undefined {
     return undefined;
   }
   // The command name (field 2) is in parentheses and may hold spaces: count fields after the last `)`.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Whether the process that held a lease or ran a trial still runs. */
@@ -43,8 +47,11 @@ export function processLiveness(recorded: TrialProcess): ProcessLiveness {
     // EPERM: the pid exists but belongs to someone else; it may be our holder under another user.
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return 'dead';
   }
+  const stat = procStat(recorded.pid);
+  // A zombie has exited; only its parent has not collected it yet.
+  if (stat?.[0] === 'Z') return 'dead';
   if (recorded.processStart !== undefined) {
-    const now = processStartOf(recorded.pid);
+    const now = stat?.[19];
     // The pid runs, but it is a different process that reused the number.
     if (now !== undefined && now !== recorded.processStart) return 'dead';
   }

@@ -10,7 +10,7 @@ import { openSqliteStudyStore, STUDY_STORE_SCHEMA_VERSION } from './sqlite.js';
 
 const definition: StudyDefinition = {
   name: 'seed',
-  space: { parameters: {} },
+  space: { version: 1, parameters: { x: { kind: 'categorical', values: ['a'] } } },
   metric: { id: 'accuracy', goal: 'maximize' },
   algorithm: 'random',
   maxTrials: 3,

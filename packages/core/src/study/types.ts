@@ -1,4 +1,5 @@
 import type { SearchAlgorithm } from '../samplers/types.js';
+import type { SearchSpaceJSON } from '../space/json.js';
 import type { TrialParameters } from '../space/types.js';
 
 /** Whether a larger or a smaller metric is better (Vertex `MetricSpec.GoalType`). */
@@ -104,9 +105,6 @@ export interface TrainerCommand {
   readonly cwd?: string;
 }
 
-/** A JSON value, as a study's definition stores it. */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
 /** Where a study's trials run, as stored with the study: only the kind and what a resume needs. */
 export type StudyBackendKind = 'local';
 
@@ -118,7 +116,7 @@ export interface StudyDefinition {
   /** The study's name: letters, digits, `_` and `-`; also its directory name. */
   readonly name: string;
   /** The search space, as `searchSpaceToJSON` writes it. */
-  readonly space: JsonValue;
+  readonly space: SearchSpaceJSON;
   readonly metric: MetricSpec;
   readonly algorithm: SearchAlgorithm;
   /** Trials to run in all, not counting cancelled and interrupted ones. */

@@ -1,0 +1,41 @@
+import type { TrialParameters } from '../space/types.js';
+import type { FrozenTrial, MetricSpec } from './types.js';
+
+/** The final value of the study's metric for a trial, when it SUCCEEDED and reported one. */
+export function finalMetricValue(trial: FrozenTrial, metric: MetricSpec): number | undefined {
+  if (trial.state !== 'SUCCEEDED') return undefined;
+  const value = trial.finalMeasurement?.metrics[metric.id];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The best trial: the SUCCEEDED one whose final measurement has the highest (maximize) or lowest
+ * (minimize) value of the metric; on a tie, the earliest trial. `undefined` when none succeeded.
+ */
+export function bestTrial<P extends TrialParameters>(trials: readonly FrozenTrial<P>[], metric: MetricSpec): FrozenTrial<P> | undefined {
+  let best: FrozenTrial<P> | undefined;
+  let bestValue = 0;
+  for (const trial of trials) {
+    const value = finalMetricValue(trial, metric);
+    if (value === undefined) continue;
+    if (best === undefined || (metric.goal === 'maximize' ? value > bestValue : value < bestValue)) {
+      best = trial;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
+/**
+ * Whether a trial counts towards the study's limits and is shown to its sampler. Trials that were
+ * cancelled, or interrupted by a coordinator's death, say nothing about their parameters: their
+ * parameters are run again, so they count as if they never ran.
+ */
+export function countsForSearch(trial: FrozenTrial): boolean {
+  return !(trial.state === 'INFEASIBLE' && (trial.failure?.kind === 'cancelled' || trial.failure?.kind === 'interrupted'));
+}
+
+/** Whether a trial failed in a way that counts towards `maxFailedTrials`. */
+export function countsAsFailed(trial: FrozenTrial): boolean {
+  return trial.state === 'INFEASIBLE' && countsForSearch(trial);
+}

@@ -1,0 +1,260 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { local } from '../backends/local/backend.js';
+import { HptuneError, ValidationError } from '../errors.js';
+import { categorical, discrete, double, searchSpace } from '../space/builder.js';
+import { combinationKey } from '../space/grid.js';
+import type { StudyHandle } from './handle.js';
+import { launchStudy, resumeStudy } from './launch.js';
+import { listStudies, openStudy } from './open.js';
+import type { LaunchStudyOptions } from './options.js';
+import { coordinatorOverhead } from './overhead.js';
+import type { FrozenTrial, TrainerCommand } from './types.js';
+
+const FAKE_TRAINER = fileURLToPath(new URL('../../test/fixtures/study/fake-trainer.mjs', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'hptune-study-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let counter = 0;
+/** A fresh study directory per test. */
+const freshDir = () => join(root, `dir${(counter += 1)}`);
+const fake = (...args: string[]): TrainerCommand => ({ command: process.execPath, args: [FAKE_TRAINER, ...args] });
+const fastBackend = local({ pollIntervalMs: 20, stopGracePeriodSeconds: 0.5 });
+const accuracy = { id: 'accuracy', goal: 'maximize' } as const;
+const line = searchSpace({ x: discrete([1, 2, 3, 4, 5, 6, 7, 8]) });
+
+async function rejection(promise: Promise<unknown>): Promise<HptuneError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(HptuneError);
+    return error as HptuneError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Resolves on the first event for which `test` holds. */
+function once<E extends 'trialStarted' | 'measurement' | 'trialCompleted'>(study: StudyHandle, event: E, test: () => boolean = () => true): Promise<void> {
+  return new Promise((resolve) => {
+    const off = study.on(event, () => {
+      if (test()) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+const unfinished = (trials: readonly FrozenTrial[]) => trials.filter((trial) => trial.state !== 'SUCCEEDED' && trial.state !== 'INFEASIBLE');
+
+describe('launchStudy', () => {
+  it('runs a 27-combination grid two at a time: one trial per combination, the best found, events in order', async () => {
+    const studyDir = freshDir();
+    const space = searchSpace({ a: discrete([1, 2, 3]), b: discrete([10, 20, 30]), c: categorical(['p', 'q', 'r']) });
+    const study = await launchStudy({ name: 'grid27', space, metric: accuracy, algorithm: 'grid', parallelTrials: 2, trainer: fake('--sleep-ms=5'), studyDir, backend: fastBackend });
+    expect(study.study).toMatchObject({ name: 'grid27', maxTrials: 27, parallelTrials: 2, state: 'ACTIVE', directory: join(studyDir, 'grid27') });
+    const events: string[] = [];
+    let running = 0;
+    let mostRunning = 0;
+    study.on('trialStarted', ({ trial }) => {
+      events.push(`start ${trial.id}`);
+      running += 1;
+      mostRunning = Math.max(mostRunning, running);
+    });
+    study.on('measurement', ({ trial, measurement }) => events.push(`measure ${trial.id} ${measurement.step}`));
+    study.on('trialCompleted', ({ trial }) => {
+      events.push(`end ${trial.id}`);
+      running -= 1;
+    });
+    study.on('studyCompleted', () => events.push('completed'));
+
+    const { trials, best, study: info } = await study.wait();
+    expect(info.state).toBe('COMPLETED');
+    expect(trials).toHaveLength(27);
+    expect(trials.every((trial) => trial.state === 'SUCCEEDED')).toBe(true);
+    expect(new Set(trials.map((trial) => combinationKey(trial.parameters))).size).toBe(27);
+    // a + b is largest at a=3, b=30; of the three c values the earliest trial wins the tie.
+    expect(best?.parameters).toEqual({ a: 3, b: 30, c: 'p' });
+    expect(best?.finalMeasurement?.metrics.accuracy).toBeCloseTo(0.033, 9);
+    expect(trials[0]?.measurements.map((measurement) => measurement.step)).toEqual([1, 2]);
+    expect(mostRunning).toBe(2);
+    for (const trial of trials) {
+      const order = [`start ${trial.id}`, `measure ${trial.id} 1`, `measure ${trial.id} 2`, `end ${trial.id}`].map((event) => events.indexOf(event));
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+    }
+    expect(events.at(-1)).toBe('completed');
+    expect(study.best()?.id).toBe(best?.id);
+
+    const overhead = coordinatorOverhead(study.timings());
+    expect(overhead.start.count).toBe(27);
+    expect(overhead.record.count).toBe(27);
+
+    const stored = openStudy('grid27', { studyDir });
+    expect(stored.study.state).toBe('COMPLETED');
+    expect(stored.trials).toEqual(trials);
+    expect(stored.coordinator).toBeUndefined();
+    expect(listStudies({ studyDir })).toMatchObject([{ study: { name: 'grid27' }, counts: { total: 27, succeeded: 27, failed: 0, running: 0 }, best: { id: best?.id } }]);
+
+    const again = await rejection(launchStudy({ name: 'grid27', space, metric: accuracy, algorithm: 'grid', trainer: fake(), studyDir }));
+    expect(again.code).toBe('STUDY_EXISTS');
+  });
+
+  it('records each kind of trainer failure as an INFEASIBLE trial with its reason, and still completes', async () => {
+    const studyDir = freshDir();
+    const trainer = fake('--fail-when=x=2:crash', '--fail-when=x=3:hang', '--fail-when=x=4:malformed', '--fail-when=x=5:nometric', '--fail-when=x=6:signal');
+    const space = searchSpace({ x: discrete([1, 2, 3, 4, 5, 6]) });
+    const study = await launchStudy({ name: 'failures', space, metric: accuracy, algorithm: 'grid', parallelTrials: 6, trialTimeoutSeconds: 1.5, trainer, studyDir, backend: fastBackend });
+    const { trials, best } = await study.wait();
+    const byX = new Map(trials.map((trial) => [trial.parameters.x, trial]));
+    expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'INFEASIBLE', 'INFEASIBLE', 'INFEASIBLE', 'INFEASIBLE', 'INFEASIBLE']);
+    expect(byX.get(2)?.failure).toMatchObject({ kind: 'exit-code', reason: 'exited with code 3', exitCode: 3 });
+    expect(byX.get(2)?.failure?.stderrTail).toContain('boom');
+    expect(byX.get(3)?.failure).toMatchObject({ kind: 'timeout', reason: 'stopped after the 1.5 s trial timeout (SIGTERM)' });
+    expect(byX.get(4)?.failure?.kind).toBe('malformed-metric-file');
+    expect(byX.get(4)?.failure?.reason).toMatch(/^malformed metric file: .*line 2 is not JSON/);
+    expect(byX.get(5)?.failure?.kind).toBe('no-metric');
+    expect(byX.get(6)?.failure).toMatchObject({ kind: 'signal', reason: 'killed by SIGABRT' });
+    expect(byX.get(3)?.measurements).toHaveLength(1);
+    expect(best?.parameters).toEqual({ x: 1 });
+    expect(readFileSync(join(studyDir, 'failures', '2', 'stderr.log'), 'utf8')).toContain('boom');
+  });
+
+  it('stops after maxFailedTrials: ends the running trial and names the failed ones', async () => {
+    const studyDir = freshDir();
+    const space = searchSpace({ x: discrete([1, 2, 3]) });
+    const study = await launchStudy({
+      name: 'too-many-failures',
+      space,
+      metric: accuracy,
+      algorithm: 'grid',
+      parallelTrials: 2,
+      maxFailedTrials: 2,
+      // x=1 always crashes (and the grid retries it); x=2 would run for 10 s.
+      trainer: fake('--fail-when=x=1:crash', '--epochs=500'),
+      studyDir,
+      backend: fastBackend,
+    });
+    const stopped = new Promise((resolve) => study.on('studyStopped', resolve));
+    const started = performance.now();
+    const error = await rejection(study.wait());
+    expect(performance.now() - started).toBeLessThan(8000);
+    await stopped;
+    expect(error.code).toBe('STUDY_FAILED');
+    expect(error.message).toMatch(/stopped after 2 failed trials \(maxFailedTrials 2\): trial 1 \(x=1\): exited with code 3; trial 3 \(x=1\): exited with code 3/);
+    const stored = openStudy('too-many-failures', { studyDir });
+    expect(stored.study.state).toBe('FAILED');
+    expect(unfinished(stored.trials)).toEqual([]);
+    expect(stored.trials.find((trial) => trial.parameters.x === 2)?.failure).toMatchObject({ kind: 'cancelled', reason: expect.stringContaining('too many failed trials') });
+  });
+
+  it('cancels mid-study: running trials stopped and recorded, the store consistent, and a resume finishes the grid', async () => {
+    const studyDir = freshDir();
+    const controller = new AbortController();
+    const options: LaunchStudyOptions = { name: 'cancelled', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 2, trainer: fake('--epochs=6', '--sleep-ms=40'), studyDir, backend: fastBackend, signal: controller.signal };
+    const study = await launchStudy(options);
+    let completed = 0;
+    study.on('trialCompleted', () => (completed += 1));
+    await once(study, 'measurement', () => completed >= 1);
+    controller.abort();
+    const error = await rejection(study.wait());
+    expect(error.code).toBe('STUDY_CANCELLED');
+
+    const stored = openStudy('cancelled', { studyDir });
+    expect(stored.study.state).toBe('CANCELLED');
+    expect(stored.coordinator).toBeUndefined();
+    expect(unfinished(stored.trials)).toEqual([]);
+    const cancelled = stored.trials.filter((trial) => trial.failure?.kind === 'cancelled');
+    expect(cancelled.length).toBeGreaterThanOrEqual(1);
+    expect(cancelled[0]?.failure?.reason).toContain('the study was cancelled');
+
+    const resumed = await resumeStudy('cancelled', { studyDir, backend: fastBackend });
+    const { trials, study: info } = await resumed.wait();
+    expect(info.state).toBe('COMPLETED');
+    const succeeded = trials.filter((trial) => trial.state === 'SUCCEEDED');
+    expect(succeeded.map((trial) => trial.parameters.x).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Everything recorded before the cancel is still there, unchanged.
+    for (const before of stored.trials) expect(trials.find((trial) => trial.id === before.id)).toEqual(before);
+  });
+
+  it('refuses a second coordinator on a running study, and lets readers in', async () => {
+    const studyDir = freshDir();
+    const options: LaunchStudyOptions = { name: 'busy', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 1, trainer: fake('--fail=hang'), studyDir, backend: fastBackend };
+    const study = await launchStudy(options);
+    await once(study, 'trialStarted');
+
+    const second = await rejection(launchStudy(options));
+    expect(second.code).toBe('STUDY_LOCKED');
+    expect(second.message).toContain(`pid ${process.pid}`);
+    const resumed = await rejection(resumeStudy('busy', { studyDir }));
+    expect(resumed.code).toBe('STUDY_LOCKED');
+    expect(resumed.message).toMatch(/being run by another coordinator \(pid \d+ on host .*\); wait for it to finish, or stop it \(kill \d+\)/);
+
+    const reading = openStudy('busy', { studyDir });
+    expect(reading.coordinator).toMatchObject({ pid: process.pid, liveness: 'alive' });
+    expect(reading.trials.map((trial) => trial.state)).toEqual(['ACTIVE']);
+    study.cancel();
+    expect((await rejection(study.wait())).code).toBe('STUDY_CANCELLED');
+  });
+
+  it('rejects bad options before anything runs or is written, naming the field', async () => {
+    const studyDir = freshDir();
+    const notADir = join(root, 'a-file');
+    writeFileSync(notADir, '');
+    const good: LaunchStudyOptions = { name: 'ok', space: line, metric: accuracy, algorithm: 'grid', trainer: fake(), studyDir };
+    const cases: Array<[string, Partial<LaunchStudyOptions> & Record<string, unknown>]> = [
+      ['name', { name: 'has space' }],
+      ['name', { name: '../escape' }],
+      ['maxTrials', { maxTrials: 0 }],
+      ['maxTrials', { maxTrials: 9 }],
+      ['maxTrials', { algorithm: 'random' }],
+      ['parallelTrials', { parallelTrials: 0 }],
+      ['parallelTrials', { parallelTrials: 1.5 }],
+      ['maxFailedTrials', { maxFailedTrials: -1 }],
+      ['trialTimeoutSeconds', { trialTimeoutSeconds: 0 }],
+      ['metric.goal', { metric: { id: 'accuracy', goal: 'up' as 'maximize' } }],
+      ['metric.id', { metric: { id: 'timestamp', goal: 'maximize' } }],
+      ['algorithm', { algorithm: 'bayesian' as 'grid' }],
+      ['trainer.command', { trainer: { command: join(root, 'nope'), args: [] } }],
+      ['trainer.command', { trainer: { command: 'no-such-program-hptune', args: [] } }],
+      ['trainer.args', { trainer: { command: process.execPath, args: 'x' as unknown as string[] } }],
+      ['parameters.lr.kind', { space: searchSpace({ lr: double(0.1, 1) }) }],
+      ['backend.kind', { backend: { kind: 'vertex' } as unknown as LaunchStudyOptions['backend'] }],
+      ['backend.pollIntervalMs', { backend: local({ pollIntervalMs: 0 }) }],
+      ['studyDir', { studyDir: notADir }],
+      ['seed', { seed: 1.5 }],
+    ];
+    for (const [field, change] of cases) {
+      let error: unknown;
+      try {
+        await launchStudy({ ...good, ...change } as LaunchStudyOptions);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, `${field} ${JSON.stringify(change)}`).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field, JSON.stringify(change)).toBe(field);
+      expect((error as ValidationError).exitCode).toBe(2);
+    }
+    expect((await rejection(launchStudy({ ...good, maxTrials: 9 }))).message).toBe(
+      'maxTrials 9 is above the grid size (8 combinations); give at most 8, or leave it unset to run the whole grid',
+    );
+    expect(existsSync(studyDir)).toBe(false);
+    expect((await rejection(resumeStudy('missing', { studyDir }))).code).toBe('STUDY_NOT_FOUND');
+    expect(() => openStudy('missing', { studyDir })).toThrow(/no study "missing"/);
+    expect(listStudies({ studyDir })).toEqual([]);
+    expect(existsSync(studyDir)).toBe(false);
+  });
+
+  it('runs a seeded random search to maxTrials', async () => {
+    const studyDir = freshDir();
+    const space = searchSpace({ lr: double(1e-4, 1e-1, { scale: 'log' }), act: categorical(['relu', 'tanh']) });
+    const study = await launchStudy({ name: 'random', space, metric: { id: 'loss', goal: 'minimize' }, algorithm: 'random', maxTrials: 3, parallelTrials: 3, seed: 42, trainer: fake('--sleep-ms=1'), studyDir, backend: fastBackend });
+    const { trials, best } = await study.wait();
+    expect(trials).toHaveLength(3);
+    expect(trials.every((trial) => trial.state === 'SUCCEEDED' && typeof trial.parameters.lr === 'number')).toBe(true);
+    expect(best?.finalMeasurement?.metrics.loss).toBe(0.5);
+    expect(openStudy('random', { studyDir }).study.seed).toBe(42);
+  });
+});

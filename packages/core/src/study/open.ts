@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { processLiveness } from '../study-store/lease.js';
+import { storeErrors } from '../study-store/rules.js';
+import { openSqliteStudyStore } from '../study-store/sqlite.js';
+import type { StudyRecord, StudyStore } from '../study-store/types.js';
+import { bestTrial, countsAsFailed } from './best.js';
+import type { StudyInfo, StudyResult } from './handle.js';
+import { DEFAULT_STUDY_DIR, type StudyDirOptions } from './options.js';
+import type { FrozenTrial } from './types.js';
+import { resolveStudyDir, storeFileIn, validateStudyName } from './validate.js';
+
+/** The coordinator that holds a study's lease, as `openStudy` reports it. */
+export interface StudyCoordinator {
+  readonly pid: number;
+  readonly hostname: string;
+  /** ISO 8601. */
+  readonly since: string;
+  /** `dead`: it was killed or crashed; `resumeStudy` takes over. `unknown`: it ran on another host. */
+  readonly liveness: 'alive' | 'dead' | 'unknown';
+}
+
+/** A stored study read without taking its lease: what `openStudy` returns. */
+export interface StoredStudy extends StudyResult {
+  /** The coordinator holding the study, if any (a running or a crashed one). */
+  readonly coordinator?: StudyCoordinator;
+}
+
+/** One line of `listStudies`. */
+export interface StudySummary {
+  readonly study: StudyInfo;
+  /** Trials by state, and how many of the INFEASIBLE ones count as failed. */
+  readonly counts: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly running: number };
+  readonly best: FrozenTrial | undefined;
+  readonly coordinator?: StudyCoordinator;
+}
+
+/**
+ * Reads a stored study: its definition and state, every trial with its measurements, the best
+ * trial, and the coordinator running it if any. Takes no lease, so it works while the study runs.
+ * @throws HptuneError `STUDY_NOT_FOUND` (exit code 2).
+ */
+export function openStudy(name: string, options: StudyDirOptions = {}): StoredStudy {
+  validateStudyName(name);
+  const studyDir = resolveStudyDir(options.studyDir ?? DEFAULT_STUDY_DIR);
+  const store = openExisting(studyDir);
+  if (!store) throw storeErrors.studyNotFound(name, studyDir);
+  try {
+    const record = store.getStudy(name);
+    if (!record) throw storeErrors.studyNotFound(name, studyDir);
+    const trials = store.getTrials(name);
+    const coordinator = coordinatorOf(record);
+    return {
+      study: infoOf(record, studyDir),
+      trials,
+      best: bestTrial(trials, record.definition.metric),
+      ...(coordinator ? { coordinator } : {}),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** Every study in the study directory, oldest first, with trial counts and the best trial; `[]` when there is none. */
+export function listStudies(options: StudyDirOptions = {}): StudySummary[] {
+  const studyDir = resolveStudyDir(options.studyDir ?? DEFAULT_STUDY_DIR);
+  const store = openExisting(studyDir);
+  if (!store) return [];
+  try {
+    return store.listStudies().map((record) => {
+      const trials = store.getTrials(record.definition.name);
+      const coordinator = coordinatorOf(record);
+      return {
+        study: infoOf(record, studyDir),
+        counts: {
+          total: trials.length,
+          succeeded: trials.filter((trial) => trial.state === 'SUCCEEDED').length,
+          failed: trials.filter(countsAsFailed).length,
+          running: trials.filter((trial) => trial.state === 'ACTIVE' || trial.state === 'STOPPING').length,
+        },
+        best: bestTrial(trials, record.definition.metric),
+        ...(coordinator ? { coordinator } : {}),
+      };
+    });
+  } finally {
+    store.close();
+  }
+}
+
+/** Opens the store of a study directory without creating one where there is none. */
+function openExisting(studyDir: string): StudyStore | undefined {
+  const file = storeFileIn(studyDir);
+  return existsSync(file) ? openSqliteStudyStore({ file }) : undefined;
+}
+
+function infoOf(record: StudyRecord, studyDir: string): StudyInfo {
+  return {
+    ...record.definition,
+    state: record.state,
+    directory: join(studyDir, record.definition.name),
+    storeFile: storeFileIn(studyDir),
+    createTime: record.createTime,
+    updateTime: record.updateTime,
+  };
+}
+
+function coordinatorOf(record: StudyRecord): StudyCoordinator | undefined {
+  const lease = record.lease;
+  if (!lease) return undefined;
+  return { pid: lease.pid, hostname: lease.hostname, since: lease.acquiredAt, liveness: processLiveness(lease) };
+}
