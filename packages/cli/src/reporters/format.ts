@@ -1,5 +1,3 @@
-import type { FrozenTrial, MetricSpec } from '@hptune/core';
-
 /** `1h02m`, `3m05s`, `42s`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
@@ -22,27 +20,6 @@ export function formatParameters(parameters: Readonly<Record<string, string | nu
 /** A metric value with 4 significant decimals, or `-`. */
 export function formatMetric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
-}
-
-/** The trial's final value of the study's metric, if it has one. */
-export function finalMetric(trial: FrozenTrial, metric: MetricSpec): number | undefined {
-  return trial.finalMeasurement?.metrics[metric.id];
-}
-
-/** The best SUCCEEDED trial for the metric's goal; ties go to the earlier trial. */
-export function bestTrial(trials: readonly FrozenTrial[], metric: MetricSpec): FrozenTrial | undefined {
-  let best: FrozenTrial | undefined;
-  let bestValue: number | undefined;
-  for (const trial of trials) {
-    const value = trial.state === 'SUCCEEDED' ? finalMetric(trial, metric) : undefined;
-    if (value === undefined) continue;
-    const better = bestValue === undefined || (metric.goal === 'maximize' ? value > bestValue : value < bestValue);
-    if (better) {
-      best = trial;
-      bestValue = value;
-    }
-  }
-  return best;
 }
 
 /** Renders rows as a left-aligned text table with a header rule. */

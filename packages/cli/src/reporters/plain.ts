@@ -1,4 +1,5 @@
-import { finalMetric, formatMetric, formatParameters } from './format.js';
+import { finalMetricValue as finalMetric } from '@hptune/core';
+import { formatMetric, formatParameters } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 

@@ -1,5 +1,5 @@
-import type { FrozenTrial, MetricSpec } from '@hptune/core';
-import { finalMetric, formatDuration, formatMetric, formatParameters, formatTable } from './format.js';
+import { finalMetricValue as finalMetric, type FrozenTrial, type MetricSpec } from '@hptune/core';
+import { formatDuration, formatMetric, formatParameters, formatTable } from './format.js';
 import type { StudySummary } from './types.js';
 
 /** The table of trials printed at the end of a run and by `hptune study show`: best first, then by id. */

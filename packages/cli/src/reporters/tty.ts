@@ -1,5 +1,5 @@
-import type { FrozenTrial } from '@hptune/core';
-import { bestTrial, finalMetric, formatDuration, formatMetric, formatParameters } from './format.js';
+import { bestTrial, finalMetricValue as finalMetric, type FrozenTrial } from '@hptune/core';
+import { formatDuration, formatMetric, formatParameters } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import {
+  HptuneError,
+  launchStudy,
+  lenet5SearchSpace,
+  searchSpaceFromJSON,
+  type MetricGoal,
+  type SearchAlgorithm,
+  type SearchSpace,
+} from '@hptune/core';
+import type { CliIo } from '../io.js';
+import { followStudy } from './study-progress.js';
+import { buildTrainer, type TrainerPassThrough } from './trainer-flags.js';
+
+/** The flags of `hptune study run`, parsed. */
+export interface StudyRunFlags extends TrainerPassThrough {
+  name: string;
+  algorithm: SearchAlgorithm;
+  maxTrialCount?: number;
+  maxParallelTrialCount?: number;
+  maxFailedTrialCount?: number;
+  metric: string;
+  goal: MetricGoal;
+  studyDir: string;
+  seed?: number;
+  trialTimeout?: number;
+  space?: string;
+  quick?: boolean;
+  json?: boolean;
+}
+
+/** The settings `--quick` stands for: the seed study in a few minutes on a laptop. */
+export const QUICK_PRESET = { numEpochs: 1, trainSize: 2048, testSize: 1000 } as const;
+
+/** `hptune study run`: runs a study on this machine (the local backend) and shows its progress. */
+export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<number> {
+  const space = flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace;
+  const trainerFlags: TrainerPassThrough = flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
+  const trainer = buildTrainer(trainerFlags, { metricTag: flags.metric, seed: flags.seed });
+  const handle = await launchStudy({
+    name: flags.name,
+    space,
+    metric: { id: flags.metric, goal: flags.goal },
+    algorithm: flags.algorithm,
+    ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
+    parallelTrials: flags.maxParallelTrialCount ?? availableParallelism(),
+    ...(flags.maxFailedTrialCount === undefined ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
+    ...(flags.trialTimeout === undefined ? {} : { trialTimeoutSeconds: flags.trialTimeout }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    trainer,
+    studyDir: flags.studyDir,
+  });
+  return followStudy(handle, io, { json: flags.json });
+}
+
+function readSpaceFile(path: string): SearchSpace {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new HptuneError('INVALID_ARGUMENT', `--space ${JSON.stringify(path)} cannot be read (${(error as Error).message}); pass a JSON file written by searchSpaceToJSON`, {
+      exitCode: 2,
+      cause: error,
+    });
+  }
+  return searchSpaceFromJSON(text);
+}
+
+function definedOnly(flags: TrainerPassThrough): TrainerPassThrough {
+  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as TrainerPassThrough;
+}

@@ -1,0 +1,50 @@
+import { finalMetricValue, openStudy, type FrozenTrial } from '@hptune/core';
+import type { CliIo } from '../io.js';
+import { formatMetric, formatParameters } from '../reporters/format.js';
+import { formatTrialTable } from '../reporters/summary.js';
+
+/** `hptune study show <name>`: a stored study's trials and best trial, as a table or `--json`. */
+export function showStudyCommand(name: string, flags: { studyDir: string; json?: boolean }, io: CliIo): number {
+  const { study, trials, best, coordinator } = openStudy(name, { studyDir: flags.studyDir });
+  if (flags.json) {
+    io.stdout.write(
+      JSON.stringify(
+        {
+          name: study.name,
+          state: study.state,
+          algorithm: study.algorithm,
+          metric: study.metric,
+          maxTrials: study.maxTrials,
+          directory: study.directory,
+          trials: trials.map(trialJson),
+          best: best ? { id: best.id, parameters: best.parameters, metrics: best.finalMeasurement?.metrics ?? {} } : null,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return 0;
+  }
+  const lines = [
+    `study ${study.name}: ${study.state}, ${study.algorithm} search, ${study.metric.goal} ${study.metric.id}, ${trials.length}/${study.maxTrials} trials`,
+    `directory: ${study.directory}`,
+  ];
+  if (coordinator) lines.push(`coordinator: pid ${coordinator.pid} on ${coordinator.hostname} since ${coordinator.since} (${coordinator.liveness})`);
+  lines.push('', formatTrialTable(trials, study.metric, best), '');
+  if (best) lines.push(`best: trial ${best.id} ${study.metric.id}=${formatMetric(finalMetricValue(best, study.metric))} (${formatParameters(best.parameters)})`);
+  io.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+function trialJson(trial: FrozenTrial) {
+  return {
+    id: trial.id,
+    state: trial.state,
+    parameters: trial.parameters,
+    metrics: trial.finalMeasurement?.metrics ?? {},
+    measurements: trial.measurements,
+    ...(trial.failure ? { failure: trial.failure } : {}),
+    ...(trial.startTime ? { startTime: trial.startTime } : {}),
+    ...(trial.endTime ? { endTime: trial.endTime } : {}),
+  };
+}
