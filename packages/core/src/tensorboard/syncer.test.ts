@@ -261,11 +261,24 @@ describe('TensorBoardSyncer to a gs:// destination (GCS fixture)', () => {
   });
 
   it('restores the signal listeners on a normal stop', async () => {
-    const before = process.listeners('SIGINT').length;
+    const before = { SIGINT: process.listeners('SIGINT').length, beforeExit: process.listeners('beforeExit').length };
     const tb = syncer({ handleSignals: true });
     tb.start();
+    expect(process.listeners('beforeExit')).toHaveLength(before.beforeExit + 1);
     await tb.stop();
-    expect(process.listeners('SIGINT')).toHaveLength(before);
+    expect(process.listeners('SIGINT')).toHaveLength(before.SIGINT);
+    expect(process.listeners('beforeExit')).toHaveLength(before.beforeExit);
+  });
+
+  it('runs the final sync when the process is about to exit without stop()', async () => {
+    const tb = syncer({ handleSignals: true });
+    tb.start();
+    await writeFile(join(localDir, 'events.out.tfevents.1'), 'forgot to stop');
+    process.emit('beforeExit', 0);
+    expect(tb.state.status).toBe('stopping');
+    const report = await tb.stop();
+    expect(report.verified).toBe(true);
+    expect(remote('events.out.tfevents.1')?.toString()).toBe('forgot to stop');
   });
 
   it('survives an onWarning callback that throws', async () => {

@@ -40,9 +40,10 @@ export interface TensorBoardSyncerOptions {
   /** Told of every failed sync and of an unverified final report; must not throw. @default ignore */
   onWarning?: (warning: SyncWarning) => void;
   /**
-   * Whether SIGTERM and SIGINT run the final sync before the process exits. Listeners already
-   * installed are set aside while the syncer runs and called after its final sync (or, when there
-   * were none, the signal is raised again so the process exits as it would have). @default false
+   * Whether SIGTERM and SIGINT (and a normal exit without {@link TensorBoardSyncer.stop}) run the
+   * final sync before the process exits. Signal listeners already installed are set aside while the
+   * syncer runs and called after its final sync (or, when there were none, the signal is raised
+   * again so the process exits as it would have); a second signal stops waiting. @default false
    */
   handleSignals?: boolean;
   /** How long a signal waits for the final sync, in milliseconds. @default {@link DEFAULT_SIGNAL_GRACE_MS} */
@@ -406,12 +407,19 @@ export class TensorBoardSyncer {
     }
     this.savedListeners = saved;
     this.signalListener = listener;
+    process.on('beforeExit', this.exitListener);
   }
+
+  /** A process about to exit normally without stop(): run the final sync (the loop stays alive meanwhile). */
+  private readonly exitListener = (): void => {
+    void this.stop();
+  };
 
   private restoreSignalHandlers(): void {
     const saved = this.savedListeners;
     const listener = this.signalListener;
     if (saved === undefined || listener === undefined) return;
+    process.removeListener('beforeExit', this.exitListener);
     for (const signal of SIGNALS) {
       process.removeListener(signal, listener);
       for (const previous of saved.get(signal) ?? []) process.on(signal, previous);
