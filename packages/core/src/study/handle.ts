@@ -85,7 +85,7 @@ export type StudyListener<P extends TrialParameters, E extends keyof StudyEvents
  * right away miss nothing. A listener that throws stops the study (as a coordinator error).
  */
 export interface StudyHandle<P extends TrialParameters = TrialParameters> {
-  /** The study as it was when this run began. */
+  /** The study: its definition, and its state as of this run's start (updated when the run ends). */
   readonly study: StudyInfo;
   /** Adds a listener; returns a function that removes it. */
   on<E extends keyof StudyEvents<P>>(event: E, listener: StudyListener<P, E>): () => void;

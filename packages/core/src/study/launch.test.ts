@@ -7,6 +7,8 @@ import { local } from '../backends/local/backend.js';
 import { HptuneError, ValidationError } from '../errors.js';
 import { categorical, discrete, double, searchSpace } from '../space/builder.js';
 import { combinationKey } from '../space/grid.js';
+import { currentLeaseOwner } from '../study-store/lease.js';
+import { openSqliteStudyStore } from '../study-store/sqlite.js';
 import type { StudyHandle } from './handle.js';
 import { launchStudy, resumeStudy } from './launch.js';
 import { listStudies, openStudy } from './open.js';
@@ -197,6 +199,34 @@ describe('launchStudy', () => {
     expect(reading.trials.map((trial) => trial.state)).toEqual(['ACTIVE']);
     study.cancel();
     expect((await rejection(study.wait())).code).toBe('STUDY_CANCELLED');
+  });
+
+  it('stops the study, consistently, when a listener throws', async () => {
+    const studyDir = freshDir();
+    const study = await launchStudy({ name: 'listener', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 1, trainer: fake('--fail=hang'), studyDir, backend: fastBackend });
+    study.on('trialStarted', () => {
+      throw new Error('a bug in the listener');
+    });
+    const error = await rejection(study.wait());
+    expect(error).toMatchObject({ code: 'COORDINATOR_FAILED', message: 'a listener of trialStarted threw: a bug in the listener' });
+    const stored = openStudy('listener', { studyDir });
+    expect(stored.study.state).toBe('FAILED');
+    expect(stored.trials).toMatchObject([{ state: 'INFEASIBLE', failure: { kind: 'cancelled' } }]);
+    expect(stored.coordinator).toBeUndefined();
+  });
+
+  it('writes nothing more once another coordinator has taken the study over', async () => {
+    const studyDir = freshDir();
+    const study = await launchStudy({ name: 'taken', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 1, trainer: fake('--fail=hang'), studyDir, backend: fastBackend });
+    await once(study, 'trialStarted');
+    const thief = openSqliteStudyStore({ file: join(studyDir, 'hptune.db') });
+    const owner = { ...currentLeaseOwner(), hostname: 'elsewhere.invalid' };
+    thief.acquireLease('taken', owner, { force: true });
+    study.cancel();
+    expect((await rejection(study.wait())).code).toBe('LEASE_LOST');
+    expect(thief.getStudy('taken')).toMatchObject({ state: 'ACTIVE', lease: { token: owner.token } });
+    expect(thief.getTrials('taken').map((trial) => trial.state)).toEqual(['ACTIVE']);
+    thief.close();
   });
 
   it('rejects bad options before anything runs or is written, naming the field', async () => {

@@ -55,7 +55,12 @@ export async function launchStudy<S extends SearchSpace>(options: LaunchStudyOpt
       );
     }
     const record = store.createStudy(definition, owner);
-    mkdirSync(directory, { recursive: true });
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      store.releaseLease(definition.name, owner.token);
+      throw new HptuneError('STUDY_DIR_UNWRITABLE', `cannot create the study folder ${directory}: ${(error as Error).message}; check the permissions of ${studyDir}, then resume the study`, { cause: error });
+    }
     return runLocalStudy<ParametersOf<S>>({
       store,
       token: owner.token,

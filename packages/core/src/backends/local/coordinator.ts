@@ -17,17 +17,29 @@ export interface LocalStudyRunOptions {
   readonly store: StudyStore;
   /** The lease token this coordinator holds. */
   readonly token: string;
+  /** The study as stored when the run begins. */
   readonly record: StudyRecord;
   /** The study's folder, absolute. */
   readonly directory: string;
+  /** The store's file, for {@link StudyInfo}. */
   readonly storeFile: string;
+  /**
+   * Chooses new trials' parameters. It is shown the trials that count for the search
+   * (`countsForSearch`): cancelled and interrupted ones are left out, as their parameters are run
+   * again, so a random search draws what it would have drawn without the interruption.
+   */
   readonly sampler: Sampler;
+  /** Trials run at once. */
   readonly parallelTrials: number;
-  /** Absent: no limit. */
+  /** Failed trials that stop the study; absent: no limit. */
   readonly maxFailedTrials?: number;
+  /** Seconds before a trial is stopped; absent: no limit. */
   readonly trialTimeoutSeconds?: number;
+  /** How often running trials' metric files are read, in milliseconds. */
   readonly pollIntervalMs: number;
+  /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly stopGracePeriodSeconds: number;
+  /** Aborting it cancels the study. */
   readonly signal?: AbortSignal;
   /** Trials a dead coordinator left running: their processes are stopped before anything starts. */
   readonly interrupted?: readonly InterruptedTrial[];
