@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { registerStudyCommands } from './study.js';
+import { registerLocalCommands } from './local.js';
 
 /** Sets the process exit code a command finished with. */
 export type SetExitCode = (code: number) => void;
@@ -22,5 +22,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
       const { runTrainCommand } = await import('./train.js');
       setExitCode(await runTrainCommand(trainerFlags));
     });
-  registerStudyCommands(program, io, setExitCode);
+  registerLocalCommands(program, io, setExitCode);
 }

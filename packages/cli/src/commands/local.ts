@@ -11,8 +11,8 @@ function studyDirOption(io: CliIo): Option {
   );
 }
 
-/** `hptune study run|resume|list|show`: studies on this machine, the embedded default backend. */
-export function registerStudyCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+/** The local commands: `hptune study run|resume|list|show` (the embedded default backend), `hptune tb inspect` and `hptune tensorboard`. */
+export function registerLocalCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const study = program.command('study').description('Run and inspect studies on this machine (the local backend)');
 
   study
@@ -75,5 +75,25 @@ export function registerStudyCommands(program: Command, io: CliIo, setExitCode: 
     .action(async (name: string, flags) => {
       const { showStudyCommand } = await import('./study-show.js');
       setExitCode(showStudyCommand(name, flags, io));
+    });
+
+  const tb = program.command('tb').description('TensorBoard log directories');
+  tb.command('inspect')
+    .description('Print the runs, tags, counts and last values of a log directory (or event file); exit 1 on corruption')
+    .argument('<dir>', 'a log directory, e.g. ./hptune/seed')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, flags) => {
+      const { inspectCommand } = await import('./tb.js');
+      setExitCode(inspectCommand(dir, flags, io));
+    });
+
+  program
+    .command('tensorboard')
+    .description('Print the tensorboard command that shows every trial of a study (scalars, images, HParams)')
+    .argument('<study>', 'the study')
+    .addOption(studyDirOption(io))
+    .action(async (name: string, flags) => {
+      const { tensorboardCommand } = await import('./tb.js');
+      setExitCode(tensorboardCommand(name, flags, io));
     });
 }
