@@ -27,7 +27,7 @@ import { isNonEmptyDir, storeFileIn, validateLaunch, validateResume } from './va
  *   `STUDY_EXISTS` (resume it instead) or `STUDY_LOCKED` (a coordinator runs it now).
  * @example
  * const study = await launchStudy({ name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' },
- *   algorithm: 'grid', parallelTrials: 2, trainer: lenet5Trainer({ numEpochs: 1 }) });
+ *   algorithm: 'grid', parallelTrials: 2, trainer: lenet5Trainer({ flags: { numEpochs: 1 } }) });
  * study.on('trialCompleted', ({ trial }) => console.log(trial.id, trial.state));
  * const { best } = await study.wait();
  */
