@@ -78,6 +78,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   let stopping: { kind: 'timeout' | 'cancelled'; reason: string; signalledAt: number } | undefined;
   let killedAfterGrace = false;
   let spawnError: Error | undefined;
+  let spawned = false;
   let lastStat = '';
   let child: ChildProcess | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -164,6 +165,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     const poller = setInterval(() => poll(false), options.pollIntervalMs);
 
     running.once('spawn', () => {
+      spawned = true;
       const pid = running.pid as number;
       const processStart = processStartOf(pid);
       options.onRunning({ pid, hostname: hostname(), ...(processStart === undefined ? {} : { processStart }) }, performance.now());
@@ -171,9 +173,9 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
         timeoutTimer = setTimeout(() => requestStop('timeout', ''), options.timeoutSeconds * 1000);
       }
     });
-    running.once('error', (error) => {
-      // Only a failure to start reaches here: signals to a live process are sent through process.kill.
-      spawnError = error;
+    running.on('error', (error) => {
+      // Before `spawn`, the trainer could not be started; after it, a signal could not be sent (the exit decides).
+      if (!spawned) spawnError = error;
     });
     running.once('close', (code, signal) => {
       const exitedAt = performance.now();
