@@ -1,0 +1,40 @@
+export { checkApplicationDefaultCredentials, checkBucketLocation, checkVertexAccess, type BucketCheckOptions, type BucketLocation, type CredentialsCheckOptions, type CredentialsSource, type VertexAccessCheckOptions } from './access.js';
+export { VertexApiError, createVertexJobClient, isTransientVertexError, resolveVertexJobName, type ListVertexJobsOptions, type VertexJobClient, type VertexJobClientOptions } from './client.js';
+export { resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
+export {
+  JOB_STATES_COMPLETE,
+  JOB_STATES_ERROR,
+  JOB_STATES_PENDING,
+  VertexJobError,
+  bestVertexTrial,
+  parseVertexJobName,
+  vertexConsoleUrl,
+  type VertexJob,
+  type VertexJobNameParts,
+  type VertexJobState,
+} from './job.js';
+export { buildHyperparameterTuningJobRequest, vertexOutputDirectory, vertexParent } from './job-spec.js';
+export { ACCELERATOR_TYPES, machineAccelerators, type AcceleratorType, type MachineAccelerators } from './machines.js';
+export {
+  DEFAULT_VERTEX_MACHINE_TYPE,
+  DEFAULT_VERTEX_PARALLEL_TRIALS,
+  DEFAULT_VERTEX_REGION,
+  vertex,
+  type VertexBackend,
+  type VertexBackendOptions,
+  type VertexStudyDefinition,
+} from './options.js';
+export { DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS, POLL_INTERVAL_MULTIPLIER, diffVertexJobs, watchVertexJob, type VertexJobEvent, type WatchVertexJobOptions } from './poller.js';
+export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkMachine, preflightVertexJob, type PreflightResult, type PreflightWarning } from './preflight.js';
+export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobRequest } from './request.js';
+export {
+  launchVertexStudy,
+  planVertexStudy,
+  vertexStudyHandle,
+  type LaunchVertexStudyOptions,
+  type VertexLaunchSettings,
+  type VertexStudyEvents,
+  type VertexStudyHandle,
+  type VertexStudyPlan,
+  type VertexStudyResult,
+} from './study.js';
