@@ -6,7 +6,9 @@
 //        [--seconds 2] [--pool avg|max] [--per-kernel] [--tfjs-only]
 //
 // --per-kernel   also prints where the time of one batch-64 step goes, kernel by kernel
-//                (time of the kernels tfjs dispatches; work they delegate is counted in them).
+//                (time of the kernels tfjs dispatches; work they delegate is counted in them),
+//                as wall time and as this process's CPU time, which stays honest when other
+//                processes share the machine.
 // --tfjs-only    skips the hptune kernels (wasm then fails: it has no Conv2DBackpropFilter).
 //
 // The kernels are bundled from src/ with tsup on each run, so no package build is needed.
@@ -101,19 +103,26 @@ function measure(size) {
   for (let i = 0; i < 3; i++) trainStep(model, optimizer, xs, ys);
   let steps = 0;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   while (performance.now() - start < seconds * 1000 || steps < 3) {
     trainStep(model, optimizer, xs, ys);
     steps++;
   }
   const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   xs.dispose();
   ys.dispose();
   model.dispose();
   optimizer.dispose();
-  return { msPerStep: elapsed / steps, imagesPerSecond: (size * steps * 1000) / elapsed };
+  return {
+    msPerStep: elapsed / steps,
+    imagesPerSecond: (size * steps * 1000) / elapsed,
+    cpuImagesPerSecond: (size * steps * 1000) / cpuMs,
+  };
 }
 
-/** Wraps every kernel of `backend` with a timer (outermost calls only); returns the tally and an undo. */
+/** Wraps every kernel of `backend` with a timer (outermost calls only); returns the per-step tally and an undo. */
 function instrument(backend) {
   const tally = new Map();
   const configs = tf.getKernelsForBackend(backend);
@@ -126,12 +135,15 @@ function instrument(backend) {
         if (depth > 0) return config.kernelFunc(args);
         depth++;
         const start = performance.now();
+        const cpuStart = process.cpuUsage();
         try {
           return config.kernelFunc(args);
         } finally {
           depth--;
-          const entry = tally.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          const cpu = process.cpuUsage(cpuStart);
+          const entry = tally.get(config.kernelName) ?? { ms: 0, cpuMs: 0, calls: 0 };
           entry.ms += performance.now() - start;
+          entry.cpuMs += (cpu.user + cpu.system) / 1000;
           entry.calls++;
           tally.set(config.kernelName, entry);
         }
@@ -153,21 +165,49 @@ function perKernelTable(backend, size) {
   const { xs, ys } = randomBatch(size);
   for (let i = 0; i < 3; i++) trainStep(model, optimizer, xs, ys);
   const { tally, undo } = instrument(backend);
-  const steps = 10;
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) trainStep(model, optimizer, xs, ys);
-  const stepMs = (performance.now() - start) / steps;
+  // Medians over steps, so a step slowed by another process on the machine does not skew the table.
+  const steps = 15;
+  const perStep = [];
+  const stepTimes = [];
+  const stepCpuTimes = [];
+  for (let i = 0; i < steps; i++) {
+    tally.clear();
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    trainStep(model, optimizer, xs, ys);
+    const cpu = process.cpuUsage(cpuStart);
+    stepTimes.push(performance.now() - start);
+    stepCpuTimes.push((cpu.user + cpu.system) / 1000);
+    perStep.push(new Map(tally));
+  }
   undo();
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const stepMs = median(stepTimes);
+  const stepCpuMs = median(stepCpuTimes);
   xs.dispose();
   ys.dispose();
   model.dispose();
   optimizer.dispose();
-  const rows = [...tally].sort((a, b) => b[1].ms - a[1].ms);
-  const kernelMs = rows.reduce((sum, [, entry]) => sum + entry.ms, 0) / steps;
-  out(`  per-kernel, batch ${size}: ${stepMs.toFixed(2)} ms/step, of which kernels ${kernelMs.toFixed(2)} ms`);
-  out(`  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(8)} ${'calls'.padStart(6)}`);
-  for (const [name, entry] of rows.slice(0, 16)) {
-    out(`  ${name.padEnd(24)} ${(entry.ms / steps).toFixed(3).padStart(8)} ${String(entry.calls / steps).padStart(6)}`);
+  const names = new Set(perStep.flatMap((step) => [...step.keys()]));
+  const rows = [...names]
+    .map((name) => ({
+      name,
+      ms: median(perStep.map((step) => step.get(name)?.ms ?? 0)),
+      cpuMs: median(perStep.map((step) => step.get(name)?.cpuMs ?? 0)),
+      calls: median(perStep.map((step) => step.get(name)?.calls ?? 0)),
+    }))
+    .sort((a, b) => b.cpuMs - a.cpuMs);
+  const kernelMs = rows.reduce((sum, row) => sum + row.ms, 0);
+  const kernelCpuMs = rows.reduce((sum, row) => sum + row.cpuMs, 0);
+  out(
+    `  per-kernel, batch ${size} (medians of ${steps} steps): ${stepMs.toFixed(2)} ms/step wall ` +
+      `(${stepCpuMs.toFixed(2)} CPU), of which kernels ${kernelMs.toFixed(2)} wall (${kernelCpuMs.toFixed(2)} CPU)`,
+  );
+  out(`  ${'kernel'.padEnd(24)} ${'wall ms'.padStart(8)} ${'CPU ms'.padStart(8)} ${'calls'.padStart(6)}`);
+  for (const row of rows.slice(0, 16)) {
+    out(
+      `  ${row.name.padEnd(24)} ${row.ms.toFixed(3).padStart(8)} ${row.cpuMs.toFixed(3).padStart(8)} ${String(row.calls).padStart(6)}`,
+    );
   }
 }
 
@@ -179,8 +219,11 @@ for (const backend of backends) {
   kernels?.registerTrainingKernels(backend);
   out(`\n${backend}${kernels === undefined ? '' : ` (hptune kernels: ${kernels.trainingKernelNames(backend).join(', ')})`}`);
   for (const size of batches) {
-    const { msPerStep, imagesPerSecond } = measure(size);
-    out(`  batch ${String(size).padStart(4)}: ${msPerStep.toFixed(2).padStart(8)} ms/step ${imagesPerSecond.toFixed(0).padStart(7)} images/s`);
+    const { msPerStep, imagesPerSecond, cpuImagesPerSecond } = measure(size);
+    out(
+      `  batch ${String(size).padStart(4)}: ${msPerStep.toFixed(2).padStart(8)} ms/step ` +
+        `${imagesPerSecond.toFixed(0).padStart(7)} images/s (by process CPU time: ${cpuImagesPerSecond.toFixed(0)})`,
+    );
   }
   if (options['per-kernel']) perKernelTable(backend, 64);
 }

@@ -80,6 +80,8 @@ export function avgPoolGrad(dy: Float32Array, g: PoolGeometry, dx: Float32Array)
   const { batch, inHeight, inWidth, channels, outHeight, outWidth } = g;
   const scale = 1 / (g.filterHeight * g.filterWidth);
   const rowStride = inWidth * channels;
+  // Disjoint windows (stride ≥ window, LeNet's 2×2/2) write each pixel at most once: plain stores.
+  const disjoint = g.strideHeight >= g.filterHeight && g.strideWidth >= g.filterWidth;
   let d = 0;
   for (let n = 0; n < batch; n++) {
     const imageBase = n * inHeight * rowStride;
@@ -91,11 +93,16 @@ export function avgPoolGrad(dy: Float32Array, g: PoolGeometry, dx: Float32Array)
         const left = ow * g.strideWidth - g.padLeft;
         const cFirst = Math.max(0, left);
         const cEnd = Math.min(inWidth, left + g.filterWidth);
+        const runLength = (cEnd - cFirst) * channels;
         for (let r = rFirst; r < rEnd; r++) {
-          let xi = imageBase + r * rowStride + cFirst * channels;
-          for (let col = cFirst; col < cEnd; col++, xi += channels) {
-            for (let c = 0; c < channels; c++) {
-              dx[xi + c] = (dx[xi + c] as number) + (dy[d + c] as number) * scale;
+          const xBase = imageBase + r * rowStride + cFirst * channels;
+          if (disjoint) {
+            for (let i = 0, c = 0; i < runLength; i++, c = c + 1 === channels ? 0 : c + 1) {
+              dx[xBase + i] = (dy[d + c] as number) * scale;
+            }
+          } else {
+            for (let i = 0, c = 0; i < runLength; i++, c = c + 1 === channels ? 0 : c + 1) {
+              dx[xBase + i] = (dx[xBase + i] as number) + (dy[d + c] as number) * scale;
             }
           }
         }

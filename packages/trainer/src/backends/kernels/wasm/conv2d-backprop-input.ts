@@ -1,14 +1,21 @@
 import type * as tf from '@tensorflow/tfjs';
 import { checkOutputShape, type ConvGeometry, convGeometry, outputPositions, patchSize } from '../geometry.js';
 import { col2imAdd } from '../im2col.js';
-import { runWasmKernel, wasmMatMul } from './delegate.js';
-import { asWasmBackend, HeapScratch, heapFloats, requireFloat32, type WasmHeapBackend } from './heap.js';
+import { wasmMatMul } from './delegate.js';
+import { asWasmBackend, HeapScratch, heapAddress, heapFloats, requireFloat32, type WasmHeapBackend } from './heap.js';
+import { cropFromPadded } from './padding.js';
+import { buildCol2imModule, col2imKey } from './simd/col2im.js';
+import { paddedInput } from './simd/filter-gradient.js';
+import { simdRuntime } from './simd/runtime.js';
+
+/** Most bytes of im2col-shaped scratch one call holds; larger batches go through in chunks. */
+export const COLUMN_SCRATCH_BYTES = 16 * 1024 * 1024;
 
 /**
- * dx for an NHWC convolution on tfjs-backend-wasm. With stride 1 it is itself a convolution of
- * dy with the filter flipped in space and transposed in channels, which runs in the backend's
- * XNNPACK Conv2D; other strides take dy · Wᵀ in XNNPACK's GEMM and scatter it back (col2im).
- * Output is `inputShape`.
+ * dx for an NHWC convolution on tfjs-backend-wasm: the columns dy · Wᵀ come from the backend's
+ * XNNPACK GEMM, then are added back onto the image (col2im) by a SIMD kernel generated for the
+ * geometry (a JS loop where the engine lacks SIMD). Any stride and padding; images go through in
+ * chunks so the columns never exceed {@link COLUMN_SCRATCH_BYTES}. Output is `inputShape`.
  */
 export const conv2DBackpropInputWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const kernelName = 'Conv2DBackpropInput';
@@ -28,102 +35,81 @@ export const conv2DBackpropInputWasm: tf.KernelFunc = ({ inputs, backend, attrs 
     dilations: a.dilations,
   });
   checkOutputShape(g, dy.shape, kernelName);
-  const inputShape = [g.batch, g.inHeight, g.inWidth, g.inChannels];
-  if (outputPositions(g) === 0 || patchSize(g) * g.outChannels === 0) {
-    const out = wasm.makeOutput(inputShape, 'float32');
-    heapFloats(wasm, out).fill(0);
-    return out;
-  }
-  const pads = fullCorrelationPads(g);
-  return pads === undefined ? viaColumns(wasm, dy, filter, g) : viaConvolution(wasm, dy, filter, g, pads);
-};
-
-/**
- * The pads of the 'full' correlation that maps dy back onto the input (stride 1 only). Bottom and
- * right come from the sizes, not from the forward pads: with a numeric pad tfjs sizes both output
- * axes from the filter's height, so the forward op may leave input columns unread.
- */
-function fullCorrelationPads(g: ConvGeometry): [number, number, number, number] | undefined {
-  if (g.strideHeight !== 1 || g.strideWidth !== 1) return undefined;
-  const pads: [number, number, number, number] = [
-    g.filterHeight - 1 - g.padTop,
-    g.inHeight - g.outHeight + g.padTop,
-    g.filterWidth - 1 - g.padLeft,
-    g.inWidth - g.outWidth + g.padLeft,
-  ];
-  return pads.every((pad) => pad >= 0) ? pads : undefined;
-}
-
-function viaConvolution(
-  wasm: WasmHeapBackend,
-  dy: tf.TensorInfo,
-  filter: tf.TensorInfo,
-  g: ConvGeometry,
-  [top, bottom, left, right]: [number, number, number, number],
-): tf.TensorInfo {
-  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = g;
-  const scratch = new HeapScratch(wasm);
-  try {
-    // A fresh tensor (XNNPACK caches its packed filter under the filter's id).
-    const flipped = scratch.alloc([kh, kw, co, ci]);
-    const source = heapFloats(wasm, filter);
-    const target = heapFloats(wasm, flipped);
-    // flipped[r, c, o, i] = filter[kh-1-r, kw-1-c, i, o]
-    for (let r = 0; r < kh; r++) {
-      for (let c = 0; c < kw; c++) {
-        const sourceTap = ((kh - 1 - r) * kw + (kw - 1 - c)) * ci * co;
-        const targetTap = (r * kw + c) * co * ci;
-        for (let i = 0; i < ci; i++) {
-          for (let o = 0; o < co; o++) target[targetTap + o * ci + i] = source[sourceTap + i * co + o] as number;
-        }
-      }
-    }
-    const pad = [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ];
-    const dx = runWasmKernel(
-      'Conv2D',
-      wasm,
-      { x: dy, filter: flipped },
-      { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap,
-    );
-    const expected = [g.batch, g.inHeight, g.inWidth, g.inChannels];
-    if (dx.shape.some((dim, i) => dim !== expected[i])) {
-      wasm.disposeData(dx.dataId);
-      throw new Error(`Conv2DBackpropInput: full correlation gave [${dx.shape.join(', ')}], expected [${expected.join(', ')}]`);
-    }
-    return dx;
-  } finally {
-    scratch.release();
-  }
-}
-
-function viaColumns(wasm: WasmHeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
-  const positions = outputPositions(g);
-  const patch = patchSize(g);
-  const co = g.outChannels;
-  const scratch = new HeapScratch(wasm);
   const dx = wasm.makeOutput([g.batch, g.inHeight, g.inWidth, g.inChannels], 'float32');
+  if (outputPositions(g) === 0 || patchSize(g) * g.outChannels === 0) {
+    heapFloats(wasm, dx).fill(0);
+    return dx;
+  }
   try {
-    const filterT = scratch.alloc([1, co, patch]);
-    const source = heapFloats(wasm, filter);
-    const target = heapFloats(wasm, filterT);
-    for (let k = 0; k < patch; k++) {
-      for (let o = 0; o < co; o++) target[o * patch + k] = source[k * co + o] as number;
-    }
-    const rows: tf.TensorInfo = { dataId: dy.dataId, shape: [1, positions, co], dtype: 'float32' };
-    const columns = scratch.adopt(wasmMatMul(wasm, rows, filterT));
-    const dxValues = heapFloats(wasm, dx);
-    dxValues.fill(0);
-    col2imAdd(heapFloats(wasm, columns), g, dxValues);
+    inputGradient(wasm, dy, filter, g, dx);
     return dx;
   } catch (error) {
     wasm.disposeData(dx.dataId);
     throw error;
+  }
+};
+
+function inputGradient(
+  wasm: WasmHeapBackend,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  g: ConvGeometry,
+  dx: tf.TensorInfo,
+): void {
+  const patch = patchSize(g);
+  const co = g.outChannels;
+  const imagePositions = g.outHeight * g.outWidth;
+  const chunk = Math.max(1, Math.min(g.batch, Math.floor(COLUMN_SCRATCH_BYTES / (imagePositions * patch * 4))));
+  const chunkGeometry: ConvGeometry = { ...g, batch: chunk };
+  const input = paddedInput(g);
+  const runtime = simdRuntime(wasm);
+  const col2im = runtime?.kernel(col2imKey(g, input), () => buildCol2imModule(g, input));
+  const scratch = new HeapScratch(wasm);
+  try {
+    const filterT = scratch.alloc([1, co, patch]);
+    const dyChunk = chunk === g.batch ? undefined : scratch.alloc([1, chunk * imagePositions, co]);
+    const padded =
+      col2im !== undefined && input.copy ? scratch.alloc([chunk, input.height, input.width, g.inChannels]) : undefined;
+    transposeFilter(heapFloats(wasm, filter), patch, co, heapFloats(wasm, filterT));
+    const imageSize = g.inHeight * g.inWidth * g.inChannels;
+    for (let first = 0; first < g.batch; first += chunk) {
+      const count = Math.min(chunk, g.batch - first);
+      const rows = count * imagePositions;
+      let left: tf.TensorInfo;
+      if (dyChunk === undefined) {
+        left = { dataId: dy.dataId, shape: [1, rows, co], dtype: 'float32' };
+      } else {
+        const source = heapFloats(wasm, dy).subarray(first * imagePositions * co, (first + count) * imagePositions * co);
+        heapFloats(wasm, dyChunk).set(source);
+        left = count === chunk ? dyChunk : { dataId: dyChunk.dataId, shape: [1, rows, co], dtype: 'float32' };
+      }
+      const columns = wasmMatMul(wasm, left, filterT);
+      try {
+        const part: ConvGeometry = count === chunk ? chunkGeometry : { ...g, batch: count };
+        const dxChunk = heapFloats(wasm, dx).subarray(first * imageSize, (first + count) * imageSize);
+        if (col2im === undefined) {
+          dxChunk.fill(0);
+          col2imAdd(heapFloats(wasm, columns), part, dxChunk);
+        } else if (padded === undefined) {
+          dxChunk.fill(0);
+          col2im['col2im']!(heapAddress(wasm, columns), heapAddress(wasm, dx) + first * imageSize * 4, count);
+        } else {
+          heapFloats(wasm, padded).fill(0);
+          col2im['col2im']!(heapAddress(wasm, columns), heapAddress(wasm, padded), count);
+          cropFromPadded(heapFloats(wasm, padded), part, input, heapFloats(wasm, dx).subarray(first * imageSize));
+        }
+      } finally {
+        wasm.disposeData(columns.dataId);
+      }
+    }
   } finally {
     scratch.release();
+  }
+}
+
+/** filterT[o, k] = filter[k, o]: Wᵀ as the GEMM's B operand, a fresh tensor each call. */
+function transposeFilter(filter: Float32Array, patch: number, co: number, filterT: Float32Array): void {
+  for (let k = 0; k < patch; k++) {
+    for (let o = 0; o < co; o++) filterT[o * patch + k] = filter[k * co + o] as number;
   }
 }

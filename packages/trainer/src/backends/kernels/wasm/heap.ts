@@ -43,6 +43,13 @@ export function heapFloats(backend: WasmHeapBackend, info: tf.TensorInfo): Float
   return view;
 }
 
+/** The byte address of a tensor's data in the wasm heap. */
+export function heapAddress(backend: WasmHeapBackend, info: tf.TensorInfo): number {
+  const record = backend.dataIdMap.get(info.dataId);
+  if (record === undefined) throw new Error('tensor is not on the wasm backend');
+  return record.memoryOffset;
+}
+
 /** Rejects non-float32 inputs, which the float32 loops below would misread. */
 export function requireFloat32(kernelName: string, inputs: Record<string, tf.TensorInfo>): void {
   for (const [name, info] of Object.entries(inputs)) {

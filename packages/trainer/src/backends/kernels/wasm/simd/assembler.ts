@@ -1,0 +1,326 @@
+/**
+ * A small WebAssembly binary writer, enough for the SIMD kernels generated at run time: i32
+ * arithmetic, structured loops, f32 and v128 (f32x4) loads, stores and arithmetic, and one memory
+ * imported as `env.memory` (the tfjs wasm backend's heap, so kernels work on tensors in place).
+ * @see https://webassembly.github.io/spec/core/binary/index.html
+ */
+
+/** Value types, by their binary codes. */
+export const ValueType = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
+/** One of {@link ValueType}'s codes. */
+export type ValueType = (typeof ValueType)[keyof typeof ValueType];
+
+function unsignedLeb(value: number, out: number[]): void {
+  let rest = value >>> 0;
+  do {
+    const byte = rest & 0x7f;
+    rest >>>= 7;
+    out.push(rest === 0 ? byte : byte | 0x80);
+  } while (rest !== 0);
+}
+
+function signedLeb(value: number, out: number[]): void {
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+/** Appends without spreading, which would overflow the argument limit on large bodies. */
+function append(out: number[], bytes: ArrayLike<number>): void {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i] as number);
+}
+
+function name(text: string, out: number[]): void {
+  const bytes = new TextEncoder().encode(text);
+  unsignedLeb(bytes.length, out);
+  append(out, bytes);
+}
+
+/** A handle to a local variable of a {@link FunctionWriter}. */
+export interface Local {
+  readonly index: number;
+  readonly type: ValueType;
+}
+
+/**
+ * Writes one function body. Instruction methods push their encoding and return `this`, so code
+ * reads in stack order: `f.get(a).get(b).i32Add().set(c)`.
+ */
+export class FunctionWriter {
+  readonly params: Local[];
+  private readonly extraLocals: Local[] = [];
+  private readonly code: number[] = [];
+
+  constructor(
+    paramTypes: readonly ValueType[],
+    readonly resultTypes: readonly ValueType[] = [],
+  ) {
+    this.params = paramTypes.map((type, index) => ({ index, type }));
+  }
+
+  /** Declares a new local of `type`. */
+  local(type: ValueType): Local {
+    const handle = { index: this.params.length + this.extraLocals.length, type };
+    this.extraLocals.push(handle);
+    return handle;
+  }
+
+  private op(...bytes: number[]): this {
+    append(this.code, bytes);
+    return this;
+  }
+
+  private simd(opcode: number): this {
+    this.code.push(0xfd);
+    unsignedLeb(opcode, this.code);
+    return this;
+  }
+
+  private memarg(alignLog2: number, offset: number): this {
+    if (offset < 0 || !Number.isInteger(offset)) throw new RangeError(`memory offset ${offset} must be a non-negative integer`);
+    unsignedLeb(alignLog2, this.code);
+    unsignedLeb(offset, this.code);
+    return this;
+  }
+
+  /** `local.get`. */
+  get(local: Local): this {
+    this.op(0x20);
+    unsignedLeb(local.index, this.code);
+    return this;
+  }
+
+  /** `local.set`. */
+  set(local: Local): this {
+    this.op(0x21);
+    unsignedLeb(local.index, this.code);
+    return this;
+  }
+
+  /** `local.tee`. */
+  tee(local: Local): this {
+    this.op(0x22);
+    unsignedLeb(local.index, this.code);
+    return this;
+  }
+
+  /** `i32.const`. */
+  i32Const(value: number): this {
+    this.op(0x41);
+    signedLeb(value, this.code);
+    return this;
+  }
+
+  /** `i32.add`. */
+  i32Add(): this {
+    return this.op(0x6a);
+  }
+
+  /** `i32.sub`. */
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
+
+  /** `i32.mul`. */
+  i32Mul(): this {
+    return this.op(0x6c);
+  }
+
+  /** `i32.ne`. */
+  i32Ne(): this {
+    return this.op(0x47);
+  }
+
+  /** `i32.lt_u`. */
+  i32LtU(): this {
+    return this.op(0x49);
+  }
+
+  /** Adds a constant to a local: `local += value` (skipped when value is 0). */
+  addTo(local: Local, value: number): this {
+    if (value === 0) return this;
+    return this.get(local).i32Const(value).i32Add().set(local);
+  }
+
+  /** `f32.load` from the address on the stack plus `offset` bytes. */
+  f32Load(offset = 0): this {
+    return this.op(0x2a).memarg(2, offset);
+  }
+
+  /** `f32.store` (address, value on the stack). */
+  f32Store(offset = 0): this {
+    return this.op(0x38).memarg(2, offset);
+  }
+
+  /** `f32.const`. */
+  f32Const(value: number): this {
+    this.op(0x43);
+    append(this.code, new Uint8Array(new Float32Array([value]).buffer));
+    return this;
+  }
+
+  /** `f32.add`. */
+  f32Add(): this {
+    return this.op(0x92);
+  }
+
+  /** `f32.mul`. */
+  f32Mul(): this {
+    return this.op(0x94);
+  }
+
+  /** `v128.load` (unaligned allowed). */
+  v128Load(offset = 0): this {
+    return this.simd(0x00).memarg(0, offset);
+  }
+
+  /** `v128.load32_splat`: one f32 from memory into all four lanes. */
+  v128Load32Splat(offset = 0): this {
+    return this.simd(0x09).memarg(2, offset);
+  }
+
+  /** `v128.store` (address, value on the stack; unaligned allowed). */
+  v128Store(offset = 0): this {
+    return this.simd(0x0b).memarg(0, offset);
+  }
+
+  /** `f32x4.splat`. */
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
+
+  /** `f32x4.extract_lane`. */
+  f32x4ExtractLane(lane: number): this {
+    this.simd(0x1f);
+    this.code.push(lane);
+    return this;
+  }
+
+  /** `f32x4.add`. */
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+
+  /** `f32x4.mul`. */
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+
+  /** A zero v128 (`f32.const 0; f32x4.splat`). */
+  v128Zero(): this {
+    return this.f32Const(0).f32x4Splat();
+  }
+
+  /** `block … end`; `body` may branch to depth 0 to leave it. */
+  block(body: () => void): this {
+    this.op(0x02, 0x40);
+    body();
+    return this.op(0x0b);
+  }
+
+  /** `loop … end`; `body` may branch to depth 0 to repeat it. */
+  loop(body: () => void): this {
+    this.op(0x03, 0x40);
+    body();
+    return this.op(0x0b);
+  }
+
+  /** `br_if depth`. */
+  brIf(depth: number): this {
+    this.op(0x0d);
+    unsignedLeb(depth, this.code);
+    return this;
+  }
+
+  /**
+   * `for (counter = 0; counter < count; counter++) body()` for a count known to be at least 1,
+   * as a bottom-tested loop. The counter is a fresh i32 local unless one is passed to reuse.
+   */
+  repeat(count: number | Local, body: (counter: Local) => void, counter: Local = this.local(ValueType.i32)): this {
+    this.i32Const(0).set(counter);
+    return this.loop(() => {
+      body(counter);
+      this.get(counter).i32Const(1).i32Add().tee(counter);
+      if (typeof count === 'number') this.i32Const(count);
+      else this.get(count);
+      this.i32LtU().brIf(0);
+    });
+  }
+
+  /** The encoded body: locals declaration, instructions, `end`. */
+  encode(): number[] {
+    const out: number[] = [];
+    // One local declaration entry per local keeps this simple; the count is small.
+    unsignedLeb(this.extraLocals.length, out);
+    for (const local of this.extraLocals) {
+      out.push(1, local.type);
+    }
+    append(out, this.code);
+    out.push(0x0b);
+    return out;
+  }
+}
+
+/** A function to export from a generated module. */
+export interface ExportedFunction {
+  readonly name: string;
+  readonly writer: FunctionWriter;
+}
+
+function section(id: number, content: number[], out: number[]): void {
+  out.push(id);
+  unsignedLeb(content.length, out);
+  append(out, content);
+}
+
+/** Encodes a module importing `env.memory` and exporting `functions`. */
+export function encodeModule(functions: readonly ExportedFunction[]): Uint8Array {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+  const types: number[] = [];
+  unsignedLeb(functions.length, types);
+  for (const { writer } of functions) {
+    types.push(0x60);
+    unsignedLeb(writer.params.length, types);
+    for (const param of writer.params) types.push(param.type);
+    unsignedLeb(writer.resultTypes.length, types);
+    append(types, writer.resultTypes);
+  }
+  section(1, types, out);
+
+  const imports: number[] = [1];
+  name('env', imports);
+  name('memory', imports);
+  imports.push(0x02, 0x00, 0x00); // memory, limits: minimum 0 pages, no maximum
+  section(2, imports, out);
+
+  const declarations: number[] = [];
+  unsignedLeb(functions.length, declarations);
+  functions.forEach((_, index) => unsignedLeb(index, declarations));
+  section(3, declarations, out);
+
+  const exports: number[] = [];
+  unsignedLeb(functions.length, exports);
+  functions.forEach(({ name: exportName }, index) => {
+    name(exportName, exports);
+    exports.push(0x00);
+    unsignedLeb(index, exports);
+  });
+  section(7, exports, out);
+
+  const code: number[] = [];
+  unsignedLeb(functions.length, code);
+  for (const { writer } of functions) {
+    const body = writer.encode();
+    unsignedLeb(body.length, code);
+    append(code, body);
+  }
+  section(10, code, out);
+
+  return Uint8Array.from(out);
+}

@@ -1,0 +1,93 @@
+import { encodeModule, FunctionWriter, ValueType } from './assembler.js';
+
+/** Generated kernels keep their modules per memory; a key names one geometry's code. */
+type KernelExports = Record<string, (...args: number[]) => void>;
+
+/** A WasmMemory, typed locally (this package compiles without the DOM library). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
+/** The slice of the global `WebAssembly` API used here. */
+interface WasmApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  validate(bytes: Uint8Array): boolean;
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/**
+ * Runs generated SIMD modules against the tfjs wasm backend's own heap, so they read and write
+ * tensors where they lie. Modules are compiled once per key (per geometry) and memory.
+ */
+export interface SimdRuntime {
+  /** The backend's heap; kernels take byte addresses into it. */
+  readonly memory: WasmMemory;
+  /** The exports of the module `build` makes, compiled and instantiated on first use of `key`. */
+  kernel(key: string, build: () => Uint8Array): KernelExports;
+}
+
+const modulesByMemory = new WeakMap<WasmMemory, Map<string, KernelExports>>();
+let simdSupport: boolean | undefined;
+let generatedKernelsEnabled = true;
+
+/**
+ * Turns the generated SIMD kernels off (or back on); the kernels then take their fallback paths
+ * (im2col or GEMM in JS and XNNPACK). For tests of those paths and before/after measurements.
+ * @default true
+ */
+export function setGeneratedKernelsEnabled(enabled: boolean): void {
+  generatedKernelsEnabled = enabled;
+}
+
+/** Whether this engine validates WebAssembly SIMD (Node 16.4+ and current browsers do). */
+export function simdSupported(): boolean {
+  if (simdSupport === undefined) {
+    const probe = new FunctionWriter([], [ValueType.f32]);
+    probe.f32Const(1).f32x4Splat().f32x4ExtractLane(0);
+    simdSupport = typeof wasmApi?.validate === 'function' && wasmApi.validate(encodeModule([{ name: 'probe', writer: probe }]));
+  }
+  return simdSupport;
+}
+
+function findMemory(backend: unknown): WasmMemory | undefined {
+  const module = (backend as { wasm?: Record<string, unknown> } | null)?.wasm;
+  if (module === undefined || module === null) return undefined;
+  for (const holder of [module, module['asm'], module['wasmExports']]) {
+    if (holder === null || typeof holder !== 'object') continue;
+    for (const value of Object.values(holder as Record<string, unknown>)) {
+      if (value instanceof wasmApi.Memory) return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The SIMD runtime for this wasm backend, or undefined where generated kernels cannot run
+ * (no SIMD in the engine, or a tfjs build whose heap is not reachable); callers then fall back.
+ */
+export function simdRuntime(backend: unknown): SimdRuntime | undefined {
+  if (!generatedKernelsEnabled || !simdSupported()) return undefined;
+  const memory = findMemory(backend);
+  if (memory === undefined) return undefined;
+  let modules = modulesByMemory.get(memory);
+  if (modules === undefined) {
+    modules = new Map();
+    modulesByMemory.set(memory, modules);
+  }
+  const cache = modules;
+  return {
+    memory,
+    kernel(key, build) {
+      let exports = cache.get(key);
+      if (exports === undefined) {
+        const instance = new wasmApi.Instance(new wasmApi.Module(build()), { env: { memory } });
+        exports = instance.exports as unknown as KernelExports;
+        cache.set(key, exports);
+      }
+      return exports;
+    },
+  };
+}
