@@ -5,11 +5,12 @@ import { validateSearchSpace } from '../space/validate.js';
 import type { Sampler } from './types.js';
 
 /**
- * The trial states that take a grid combination: it is running, about to run, or done. An
- * INFEASIBLE (failed) combination is free again, so the grid retries it; the study's
- * `maxFailedTrials` bounds how often that can happen.
+ * The trial states that take a grid combination: it is running, about to run, or done, failed
+ * included (as on Vertex AI: a combination that crashes once would most likely crash again, and
+ * retrying it would spend the budget meant for the rest of the grid). Trials that were cancelled
+ * or interrupted by a dying coordinator are not shown to the sampler at all, so they run again.
  */
-export const GRID_TAKEN_STATES: readonly TrialState[] = ['REQUESTED', 'ACTIVE', 'STOPPING', 'SUCCEEDED'];
+export const GRID_TAKEN_STATES: readonly TrialState[] = ['REQUESTED', 'ACTIVE', 'STOPPING', 'SUCCEEDED', 'INFEASIBLE'];
 
 /** Options of {@link createGridSampler}. */
 export interface GridSamplerOptions {

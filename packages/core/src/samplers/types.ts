@@ -6,12 +6,12 @@ export type SearchAlgorithm = 'grid' | 'random';
 
 /**
  * Chooses the parameters of the next trial. The contract every sampler honours:
- * - it sees only immutable snapshots of the study's trials (all of them, any state);
+ * - it sees only immutable snapshots of the trials that count for the search: every trial but
+ *   those cancelled or interrupted, whose parameters the study runs again;
  * - it is deterministic given the study's seed and the trials it is shown, so a resumed study
  *   continues as it would have;
  * - it returns `undefined` when it has nothing left to suggest (a grid that is exhausted,
- *   counting trials that are REQUESTED, ACTIVE, STOPPING or SUCCEEDED as taken; an INFEASIBLE
- *   combination is free to be tried again);
+ *   counting every trial it is shown as taken, failed ones included);
  * - it never changes the trials it is shown.
  * Every sampler passes the conformance suite in `conformance.test.ts`.
  */

@@ -126,7 +126,7 @@ describe('launchStudy', () => {
 
   it('stops after maxFailedTrials: ends the running trial and names the failed ones', async () => {
     const studyDir = freshDir();
-    const space = searchSpace({ x: discrete([1, 2, 3]) });
+    const space = searchSpace({ x: discrete([1, 2, 3, 4]) });
     const study = await launchStudy({
       name: 'too-many-failures',
       space,
@@ -134,8 +134,8 @@ describe('launchStudy', () => {
       algorithm: 'grid',
       parallelTrials: 2,
       maxFailedTrials: 2,
-      // x=1 always crashes (and the grid retries it); x=2 would run for 10 s.
-      trainer: fake('--fail-when=x=1:crash', '--epochs=500'),
+      // x=1 and x=3 crash; x=2 would run for 10 s; x=4 is never reached.
+      trainer: fake('--fail-when=x=1:crash', '--fail-when=x=3:crash', '--epochs=500'),
       studyDir,
       backend: fastBackend,
     });
@@ -145,10 +145,11 @@ describe('launchStudy', () => {
     expect(performance.now() - started).toBeLessThan(8000);
     await stopped;
     expect(error.code).toBe('STUDY_FAILED');
-    expect(error.message).toMatch(/stopped after 2 failed trials \(maxFailedTrials 2\): trial 1 \(x=1\): exited with code 3; trial 3 \(x=1\): exited with code 3/);
+    expect(error.message).toMatch(/stopped after 2 failed trials \(maxFailedTrials 2\): trial 1 \(x=1\): exited with code 3; trial 3 \(x=3\): exited with code 3/);
     const stored = openStudy('too-many-failures', { studyDir });
     expect(stored.study.state).toBe('FAILED');
     expect(unfinished(stored.trials)).toEqual([]);
+    expect(stored.trials.some((trial) => trial.parameters.x === 4)).toBe(false);
     expect(stored.trials.find((trial) => trial.parameters.x === 2)?.failure).toMatchObject({ kind: 'cancelled', reason: expect.stringContaining('too many failed trials') });
   });
 

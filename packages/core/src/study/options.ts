@@ -34,7 +34,6 @@ export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace> {
   readonly parallelTrials?: number;
   /**
    * Failed trials after which the study stops, ends running trials and fails; 0 means no limit.
-   * A failed grid combination is tried again, so set this to bound retries.
    * @default no limit
    */
   readonly maxFailedTrials?: number;
