@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { onCpu, onWasm } from './array-kernel.js';
+import { onCpu } from './array-kernel.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './cpu/conv2d-gradients.js';
-import { avgPoolGradKernel, maxPoolGradKernel } from './pool-grad.js';
 import { batchMatMulWasm } from './wasm/batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
 import { ownKernelFunctions, rememberWasmOriginal } from './wasm/delegate.js';
+import { avgPoolGradWasm, maxPoolGradWasm } from './wasm/pool-grad.js';
 
 /** The backends {@link registerTrainingKernels} knows how to complete. */
 export type TrainingBackendName = 'wasm' | 'cpu';
@@ -20,8 +20,8 @@ const wasmKernels: readonly TrainingKernel[] = [
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilterWasm },
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInputWasm },
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMulWasm },
-  { kernelName: avgPoolGradKernel.kernelName, kernelFunc: onWasm(avgPoolGradKernel) },
-  { kernelName: maxPoolGradKernel.kernelName, kernelFunc: onWasm(maxPoolGradKernel) },
+  { kernelName: 'AvgPoolGrad', kernelFunc: avgPoolGradWasm },
+  { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm },
 ];
 
 const cpuKernels: readonly TrainingKernel[] = [

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, type TrainingBackendName } from './index.js';
+import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
 import { maxRelativeError, randomInt, randomValues, referenceMatMul, seededRandom } from './testing/naive-reference.js';
 
 // tfjs-backend-cpu's own pooling gradients, captured before registration: the oracle for pooling.
@@ -43,6 +44,9 @@ const POOL_CASES: PoolCase[] = [
   { xShape: [4, 28, 28, 6], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
   { xShape: [4, 10, 10, 16], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
   { xShape: [2, 7, 5, 3], filterSize: [3, 3], strides: [1, 1], pad: 'same' },
+  // Disjoint windows with a 1-channel tail and uncovered edge rows/columns (the SIMD kernels' case).
+  { xShape: [3, 7, 9, 5], filterSize: [3, 2], strides: [3, 2], pad: 'valid' },
+  { xShape: [2, 6, 6, 1], filterSize: [2, 2], strides: [3, 3], pad: 'valid' },
 ];
 
 interface PoolExpectation {
@@ -84,16 +88,24 @@ async function poolExpectations(): Promise<PoolExpectation[]> {
   });
 }
 
-describe.each<TrainingBackendName>(['wasm', 'cpu'])('pooling gradients and BatchMatMul on %s', (backendName) => {
+const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
+  { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
+  { label: 'wasm (JS loops)', backendName: 'wasm', simd: false },
+  { label: 'cpu', backendName: 'cpu', simd: false },
+];
+
+describe.each(CONFIGURATIONS)('pooling gradients and BatchMatMul on $label', ({ backendName, simd }) => {
   let expectations: PoolExpectation[] = [];
   beforeAll(async () => {
     expectations = await poolExpectations();
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
+    setGeneratedKernelsEnabled(simd);
   });
+  afterAll(() => setGeneratedKernelsEnabled(true));
 
   it("AvgPoolGrad and MaxPoolGrad equal tfjs-backend-cpu's own on 60 seeded random poolings", () => {
-    expect(expectations.length).toBe(63);
+    expect(expectations.length).toBe(65);
     for (const { c, attrs, outShape, x, dy, expected } of expectations) {
       for (const name of ['AvgPoolGrad', 'MaxPoolGrad'] as const) {
         const ours = tf.tidy(() => {

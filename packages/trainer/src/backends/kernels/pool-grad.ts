@@ -152,7 +152,8 @@ export function maxPoolGrad(dy: Float32Array, x: Float32Array, g: PoolGeometry, 
   }
 }
 
-function geometryFromAttrs(input: tf.TensorInfo, attrs: tf.NamedAttrMap): PoolGeometry {
+/** The pooling geometry of an AvgPoolGrad/MaxPoolGrad call, from its input and attributes. */
+export function poolGeometryFromAttrs(input: tf.TensorInfo, attrs: tf.NamedAttrMap): PoolGeometry {
   const a = attrs as unknown as tf.MaxPoolGradAttrs;
   return poolGeometry({
     inputShape: input.shape,
@@ -168,7 +169,7 @@ export const avgPoolGradKernel: ArrayKernel = {
   kernelName: 'AvgPoolGrad',
   inputNames: ['dy', 'input'],
   plan([, input], attrs) {
-    const g = geometryFromAttrs(input!, attrs);
+    const g = poolGeometryFromAttrs(input!, attrs);
     return { outputShape: [...input!.shape], run: ([dy], dx) => avgPoolGrad(dy!, g, dx) };
   },
 };
@@ -178,7 +179,7 @@ export const maxPoolGradKernel: ArrayKernel = {
   kernelName: 'MaxPoolGrad',
   inputNames: ['dy', 'input'],
   plan([, input], attrs) {
-    const g = geometryFromAttrs(input!, attrs);
+    const g = poolGeometryFromAttrs(input!, attrs);
     return { outputShape: [...input!.shape], run: ([dy, x], dx) => maxPoolGrad(dy!, x!, g, dx) };
   },
 };

@@ -211,6 +211,43 @@ export class FunctionWriter {
     return this.simd(0xe6);
   }
 
+  /** `f32x4.eq`: all-ones lanes where equal. */
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
+
+  /** `f32x4.pmax`: b where a < b, else a (lane-wise; a NaN b never wins). */
+  f32x4Pmax(): this {
+    return this.simd(0xeb);
+  }
+
+  /** `v128.and`. */
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+
+  /** `v128.andnot`: a & ~b. */
+  v128Andnot(): this {
+    return this.simd(0x4f);
+  }
+
+  /** `v128.or`. */
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+
+  /**
+   * Stores the first `lanes` (1-4) floats of the v128 in `value` at `address + offset`: whole
+   * vector when 4, single lanes otherwise (for a channel tail that must not spill over).
+   */
+  storeLanes(address: Local, value: Local, lanes: number, offset: number): this {
+    if (lanes === 4) return this.get(address).get(value).v128Store(offset);
+    for (let lane = 0; lane < lanes; lane++) {
+      this.get(address).get(value).f32x4ExtractLane(lane).f32Store(offset + lane * 4);
+    }
+    return this;
+  }
+
   /** A zero v128 (`f32.const 0; f32x4.splat`). */
   v128Zero(): this {
     return this.f32Const(0).f32x4Splat();
