@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerLocalCommands } from './local.js';
+import { registerVertexCommands } from './launch-register.js';
 
 /** Sets the process exit code a command finished with. */
 export type SetExitCode = (code: number) => void;
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, io: CliIo, setExitCode: SetEx
       setExitCode(await runTrainCommand(trainerFlags));
     });
   registerLocalCommands(program, io, setExitCode);
+  registerVertexCommands(program, io, setExitCode);
 }

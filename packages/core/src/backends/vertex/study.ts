@@ -84,6 +84,8 @@ export interface VertexStudyHandle {
   wait(): Promise<VertexStudyResult>;
   /** Asks Vertex AI to cancel the job; `wait()` then rejects with the CANCELLED job. */
   cancel(): Promise<void>;
+  /** The job as last seen by a poll. */
+  current(): VertexJob;
   /** The trials as last seen. */
   trials(): readonly FrozenTrial[];
   /** The best trial as last seen. */
@@ -239,6 +241,7 @@ export function vertexStudyHandle(
       }
       await client.cancelJob(created.name);
     },
+    current: () => latest,
     trials: () => latest.trials,
     best: () => bestVertexTrial(latest),
     close,

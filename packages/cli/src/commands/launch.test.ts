@@ -1,0 +1,187 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGcsFixture, type GcsFixture } from '../../../core/test/fixtures/gcs/gcs-server.js';
+import { startJobServiceFixture, type JobServiceFixture } from '../../../core/test/fixtures/vertex/job-service-fixture.js';
+import type { ParameterSpecMessage } from '../../../core/test/fixtures/vertex/messages.js';
+import { protoRoundTrip } from '../../../core/test/fixtures/vertex/protos.js';
+import { gridCombinations } from '../../../core/test/fixtures/vertex/suggest.js';
+import { REPO_ROOT } from '../../../core/test/fixtures/vertex/trainer-build.js';
+import { runCli } from '../../test/cli-harness.js';
+
+/** The issue's done-when command, without --dry-run. */
+const DONE_WHEN = [
+  'launch', '--project', 'p', '--bucket', 'b', '--region', 'us-central1', '--use-custom-container',
+  '--container-uri', 'us-docker.pkg.dev/p/r/lenet5:latest', '--max-trial-count', '27', '--max-parallel-trial-count', '3',
+  '--accelerator-type', 'NVIDIA_TESLA_T4', '--accelerator-count', '1', '--machine-type', 'n1-standard-8',
+];
+
+const CLI_BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
+
+/** Builds the CLI (and core) when their dist is older than a source file, as `pnpm hptune` runs the built bin. */
+function ensureCliBuilt(): void {
+  const stale = (pkg: string, output: string) => {
+    const out = join(REPO_ROOT, 'packages', pkg, output);
+    if (!existsSync(out)) return true;
+    const built = statSync(out).mtimeMs;
+    return built === 0 || execFileSync('find', [join(REPO_ROOT, 'packages', pkg, 'src'), '-name', '*.ts', '-newer', out], { encoding: 'utf8' }).trim() !== '';
+  };
+  const filters = [...(stale('core', 'dist/index.js') ? ['--filter', '@hptune/core'] : []), ...(stale('cli', 'dist/bin.js') ? ['--filter', '@hptune/cli'] : [])];
+  if (filters.length > 0) execFileSync('pnpm', [...filters, 'build'], { cwd: REPO_ROOT, stdio: 'pipe' });
+}
+
+describe('hptune launch --dry-run', () => {
+  it('prints the done-when request: accepted whole by the aiplatform protos, the 27-combination grid on a T4', async () => {
+    const result = await runCli([...DONE_WHEN, '--dry-run', '--name', 'seed', '--num-epochs', '3']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('nothing was sent');
+    const request = JSON.parse(result.stdout) as { hyperparameterTuningJob: Record<string, unknown> };
+    expect(request).toMatchObject({
+      parent: 'projects/p/locations/us-central1',
+      hyperparameterTuningJob: {
+        maxTrialCount: 27,
+        parallelTrialCount: 3,
+        studySpec: { algorithm: 'GRID_SEARCH', metrics: [{ metricId: 'accuracy', goal: 'MAXIMIZE' }] },
+        trialJobSpec: {
+          workerPoolSpecs: [
+            {
+              machineSpec: { machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 },
+              replicaCount: 1,
+              containerSpec: { imageUri: 'us-docker.pkg.dev/p/r/lenet5:latest', args: ['--num-epochs=3'] },
+            },
+          ],
+          baseOutputDirectory: { outputUriPrefix: 'gs://b/hptune/seed/' },
+        },
+      },
+    });
+    const { verifyError, decoded } = protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request);
+    expect(verifyError).toBeNull();
+    const parameters = (decoded.hyperparameterTuningJob as { studySpec: { parameters: ParameterSpecMessage[] } }).studySpec.parameters;
+    expect(gridCombinations(parameters)).toHaveLength(27);
+  });
+
+  it('runs as the built bin, exits 0 and never loads the aiplatform client', () => {
+    ensureCliBuilt();
+    const probe = join(mkdtempSync(join(tmpdir(), 'hptune-probe-')), 'probe.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => { const loaded = Object.keys(require.cache).filter((k) => /aiplatform|google-gax/.test(k)); process.stderr.write('loaded Google clients: ' + loaded.length + '\\n'); });\n",
+    );
+    const run = spawnSync(process.execPath, ['--require', probe, CLI_BIN, ...DONE_WHEN, '--dry-run'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ hyperparameterTuningJob: { maxTrialCount: 27 } });
+    expect(run.stderr).toContain('loaded Google clients: 0');
+  }, 240_000);
+
+  it.each<[string, string[], RegExp]>([
+    ['no project', DONE_WHEN.filter((_, index) => index !== 1 && index !== 2), /--project \(missing\) is required; pass --project my-project or set GOOGLE_CLOUD_PROJECT/],
+    ['a GPU type without a count', DONE_WHEN.slice(0, -4).concat(['--machine-type', 'n1-standard-8']), /acceleratorType "NVIDIA_TESLA_T4" is given without the other half/],
+    ['no --use-custom-container', DONE_WHEN.filter((flag) => flag !== '--use-custom-container'), /not implemented yet.*--use-custom-container --container-uri/],
+    ['more trials than the grid', DONE_WHEN.map((flag) => (flag === '27' ? '28' : flag)), /--max-trial-count 27 or fewer/],
+    ['a malformed label', [...DONE_WHEN, '--labels', 'team'], /--labels "team" has "team", which is not key=value/],
+    ['a bad timeout', [...DONE_WHEN, '--timeout', '2 hours'], /--timeout "2 hours" is not a duration/],
+    ['an L4 on an n1 machine', DONE_WHEN.map((flag) => (flag === 'NVIDIA_TESLA_T4' ? 'NVIDIA_L4' : flag)), /g2-standard-4 \(1\)/],
+  ])('rejects %s with exit code 2 and one line', async (_what, argv, message) => {
+    const result = await runCli([...argv, '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('takes --project, --region and --bucket from the environment', async () => {
+    const argv = DONE_WHEN.filter((_, index) => index < 1 || index > 6);
+    const result = await runCli([...argv, '--dry-run', '--name', 'env'], { GOOGLE_CLOUD_PROJECT: 'env-project', HPTUNE_BUCKET: 'env-bucket', CLOUD_ML_REGION: 'europe-west4' });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      parent: 'projects/env-project/locations/europe-west4',
+      hyperparameterTuningJob: { trialJobSpec: { baseOutputDirectory: { outputUriPrefix: 'gs://env-bucket/hptune/env/' } } },
+    });
+  });
+});
+
+describe('hptune launch against the JobService and GCS fixtures', () => {
+  let jobService: JobServiceFixture;
+  let gcs: GcsFixture;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    jobService = await startJobServiceFixture({
+      outcome: ({ id }) => (id === '2' ? { kind: 'fail', reason: 'The replica workerpool0-0 exited with a non-zero status of 1.' } : { kind: 'succeed', values: [0.9, 0.95] }),
+    });
+    gcs = await startGcsFixture({ buckets: [{ name: 'hptune-test', location: 'US-CENTRAL1' }] });
+    env = { STORAGE_EMULATOR_HOST: gcs.url };
+  });
+  afterAll(async () => {
+    await jobService?.close();
+    await gcs?.close();
+  });
+
+  const launchArgv = (...extra: string[]) => [
+    'launch', '--project', 'my-project', '--bucket', 'hptune-test', '--use-custom-container', '--container-uri', 'us-docker.pkg.dev/my-project/r/lenet5:1',
+    '--api-endpoint', jobService.endpoint, '--max-trial-count', '3', '--max-parallel-trial-count', '2', '--poll-interval', '0.01', ...extra,
+  ];
+
+  it('without --debug-sync prints the job name and console URL and exits 0', async () => {
+    const result = await runCli(launchArgv('--name', 'quick'), env);
+    expect(result.stderr).toBe("hptune: warning: 3 trials cover only 3 of the grid's 27 combinations; pass --max-trial-count 27 to run them all\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^created projects\/my-project\/locations\/us-central1\/hyperparameterTuningJobs\/\d+\nconsole: https:\/\/console\.cloud\.google\.com\/ai\/platform\/locations\/us-central1\/training\/\d+\?project=my-project\n/);
+  });
+
+  it('with --debug-sync prints every change, then the trials table and the best trial', async () => {
+    const result = await runCli(launchArgv('--debug-sync', '--name', 'sync'), env);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n').map((line) => line.replace(/^\[\d\d:\d\d:\d\d\] /, ''));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'job JOB_STATE_PENDING',
+        'job JOB_STATE_RUNNING',
+        'trial 1 started: activation=relu optimizer=sgd batch_size=32',
+        'trial 1 step 1: accuracy=0.9000',
+        'trial 1 SUCCEEDED: accuracy=0.9500',
+        'trial 2 INFEASIBLE: The replica workerpool0-0 exited with a non-zero status of 1.',
+        'job JOB_STATE_SUCCEEDED',
+      ]),
+    );
+    expect(result.stdout).toMatch(/JOB_STATE_SUCCEEDED, 2 succeeded, 1 failed, 3\/3 trials/);
+    expect(result.stdout).toMatch(/best: trial 1 accuracy=0\.9500/);
+  });
+
+  it('with --debug-sync exits non-zero at once when the job fails, with the service message', async () => {
+    const result = await runCli(launchArgv('--debug-sync', '--name', 'fails', '--max-failed-trial-count', '1'), env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ended JOB_STATE_FAILED: 1 trials failed.*Trial 2: The replica workerpool0-0 exited/);
+    expect(result.stderr).toMatch(/see https:\/\/console\.cloud\.google\.com\//);
+  });
+
+  it('with --cancel-on-interrupt, Ctrl-C cancels the job and exits 130', async () => {
+    let sent = false;
+    const running = runCli(launchArgv('--debug-sync', '--cancel-on-interrupt', '--name', 'interrupted', '--max-trial-count', '27'), env);
+    // Interrupt once the job shows a running trial.
+    for (let attempt = 0; attempt < 400 && !sent; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const created = jobService.calls.findIndex((call) => call.method === 'CreateHyperparameterTuningJob' && JSON.stringify(call.request).includes('interrupted'));
+      const gets = jobService.calls.slice(created + 1).filter((call) => call.method === 'GetHyperparameterTuningJob').length;
+      if (created >= 0 && gets >= 3) {
+        process.emit('SIGINT');
+        sent = true;
+      }
+    }
+    const result = await running;
+    expect(sent).toBe(true);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/cancelling projects\/my-project\/locations\/us-central1\/hyperparameterTuningJobs\/\d+/);
+    expect(result.stdout).toMatch(/JOB_STATE_CANCELLED/);
+    expect(jobService.calls.some((call) => call.method === 'CancelHyperparameterTuningJob')).toBe(true);
+  });
+
+  it('stops before creating anything when the bucket does not exist', async () => {
+    const creates = jobService.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').length;
+    const result = await runCli(launchArgv('--name', 'nobucket').map((flag) => (flag === 'hptune-test' ? 'missing-bucket' : flag)), env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('gcloud storage buckets create gs://missing-bucket --location=us-central1');
+    expect(jobService.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').length).toBe(creates);
+  });
+});

@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import {
+  HptuneError,
+  ValidationError,
+  VertexJobError,
+  launchVertexStudy,
+  lenet5SearchSpace,
+  planVertexStudy,
+  searchSpaceFromJSON,
+  vertex,
+  type AcceleratorType,
+  type LaunchVertexStudyOptions,
+  type MetricGoal,
+  type SearchSpace,
+  type SpaceAlgorithm,
+  type VertexStudyHandle,
+} from '@hptune/core';
+import type { CliIo } from '../io.js';
+import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
+
+/** Exit code of a run stopped with Ctrl-C, as shells report SIGINT. */
+const EXIT_INTERRUPTED = 130;
+
+/** The flags of `hptune launch`, parsed. */
+export interface LaunchFlags {
+  project?: string;
+  bucket?: string;
+  region: string;
+  useCustomContainer?: boolean;
+  containerUri?: string;
+  maxTrialCount?: number;
+  maxParallelTrialCount?: number;
+  maxFailedTrialCount?: number;
+  debugSync?: boolean;
+  acceleratorType?: string;
+  acceleratorCount?: number;
+  machineType: string;
+  displayName?: string;
+  serviceAccount?: string;
+  network?: string;
+  tensorboard?: string;
+  labels?: string;
+  timeout?: string;
+  spot?: boolean;
+  apiEndpoint?: string;
+  dryRun?: boolean;
+  cancelOnInterrupt?: boolean;
+  name?: string;
+  algorithm: SpaceAlgorithm;
+  metric: string;
+  goal: MetricGoal;
+  space?: string;
+  pollInterval: number;
+  numEpochs?: number;
+  trainSize?: number;
+  testSize?: number;
+  learningRate?: number;
+  seed?: number;
+  backend?: string;
+}
+
+/** `--labels team=vision,stage=dev` as a record. */
+export function parseLabels(raw: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of raw.split(',').filter((part) => part.trim() !== '')) {
+    const match = /^([^=]+)=(.*)$/.exec(pair.trim());
+    if (!match) throw new ValidationError({ field: '--labels', value: raw, problem: `has "${pair}", which is not key=value`, fix: 'pass e.g. --labels team=vision,stage=dev' });
+    labels[(match[1] as string).trim()] = (match[2] as string).trim();
+  }
+  return labels;
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `--timeout 3600`, `90m`, `2h` or `1d` in seconds. */
+export function parseTimeout(raw: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(raw.trim());
+  const seconds = match ? Number(match[1]) * (UNIT_SECONDS[match[2] || 's'] ?? 1) : Number.NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new ValidationError({ field: '--timeout', value: raw, problem: 'is not a duration', fix: 'pass seconds or a number with s, m, h or d, e.g. --timeout 2h' });
+  }
+  return seconds;
+}
+
+function required(value: string | undefined, flag: string, environment: string, example: string): string {
+  if (value === undefined || value === '') {
+    throw new ValidationError({ field: flag, value, problem: 'is required', fix: `pass ${flag} ${example} or set ${environment}` });
+  }
+  return value;
+}
+
+function readSpaceFile(path: string): SearchSpace {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new HptuneError('INVALID_ARGUMENT', `--space ${JSON.stringify(path)} cannot be read (${(error as Error).message}); pass a JSON file written by searchSpaceToJSON`, { exitCode: 2, cause: error });
+  }
+  return searchSpaceFromJSON(text);
+}
+
+/** `lenet5-20250101-120000`: a study name that differs between launches, so outputs never mix. */
+function defaultStudyName(now: Date = new Date()): string {
+  return `lenet5-${now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+}
+
+/** The trainer flags every trial gets, in front of the trial's own `--<param>=<value>`. */
+function trainerArgs(flags: LaunchFlags): string[] {
+  const pairs: [string, string | number | undefined][] = [
+    ['num-epochs', flags.numEpochs],
+    ['train-size', flags.trainSize],
+    ['test-size', flags.testSize],
+    ['learning-rate', flags.learningRate],
+    ['seed', flags.seed],
+    ['backend', flags.backend],
+    ['metric-tag', flags.metric === 'accuracy' ? undefined : flags.metric],
+  ];
+  return pairs.filter(([, value]) => value !== undefined).map(([flag, value]) => `--${flag}=${value}`);
+}
+
+/** The study and backend `hptune launch` describes with its flags. */
+export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOptions {
+  const project = required(flags.project, '--project', 'GOOGLE_CLOUD_PROJECT', 'my-project');
+  const bucket = required(flags.bucket, '--bucket', 'HPTUNE_BUCKET', 'my-bucket');
+  return {
+    name: flags.name ?? defaultStudyName(),
+    space: flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace,
+    metric: { id: flags.metric, goal: flags.goal },
+    algorithm: flags.algorithm,
+    ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
+    ...(flags.maxParallelTrialCount === undefined ? {} : { parallelTrials: flags.maxParallelTrialCount }),
+    ...(flags.maxFailedTrialCount === undefined ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
+    backend: vertex({
+      project,
+      bucket,
+      region: flags.region,
+      useCustomContainer: flags.useCustomContainer === true,
+      ...(flags.containerUri ? { containerUri: flags.containerUri } : {}),
+      machineType: flags.machineType,
+      ...(flags.acceleratorType === undefined ? {} : { acceleratorType: flags.acceleratorType as AcceleratorType }),
+      ...(flags.acceleratorCount === undefined ? {} : { acceleratorCount: flags.acceleratorCount }),
+      ...(flags.displayName === undefined ? {} : { displayName: flags.displayName }),
+      ...(flags.serviceAccount === undefined ? {} : { serviceAccount: flags.serviceAccount }),
+      ...(flags.network === undefined ? {} : { network: flags.network }),
+      ...(flags.tensorboard === undefined ? {} : { tensorboard: flags.tensorboard }),
+      ...(flags.labels === undefined ? {} : { labels: parseLabels(flags.labels) }),
+      ...(flags.timeout === undefined ? {} : { timeoutSeconds: parseTimeout(flags.timeout) }),
+      ...(flags.spot ? { spot: true } : {}),
+      ...(flags.apiEndpoint === undefined ? {} : { apiEndpoint: flags.apiEndpoint }),
+      trainerArgs: trainerArgs(flags),
+    }),
+  };
+}
+
+/**
+ * `hptune launch`: checks, then creates the HyperparameterTuningJob. `--dry-run` prints the request
+ * and stops before any network call (the aiplatform client is not even loaded). Without
+ * `--debug-sync` it prints the job's name and console URL and exits 0; with it, it follows the job
+ * to its end and exits non-zero when the job fails or is cancelled.
+ */
+export async function launchCommand(flags: LaunchFlags, io: CliIo): Promise<number> {
+  const options = launchOptionsFromFlags(flags);
+  if (flags.dryRun) {
+    const plan = planVertexStudy(options);
+    printWarnings(plan.warnings, io);
+    io.stderr.write(
+      `hptune: dry run: every offline check passed; this CreateHyperparameterTuningJob request would go to ${plan.endpoint.host}:${plan.endpoint.port} (nothing was sent)\n`,
+    );
+    io.stdout.write(JSON.stringify(plan.request, null, 2) + '\n');
+    return 0;
+  }
+  const handle = await launchVertexStudy(options, {
+    access: { env: io.env },
+    pollIntervalMs: flags.pollInterval * 1000,
+  });
+  printWarnings(handle.warnings, io);
+  io.stdout.write(`created ${handle.jobName}\nconsole: ${handle.consoleUrl}\n`);
+  if (!flags.debugSync) {
+    io.stdout.write(`follow it with: hptune jobs show ${handle.job.id} --project ${options.backend.project} --region ${flags.region}\n`);
+    await handle.close();
+    return 0;
+  }
+  return followJob(handle, flags, io);
+}
+
+/** `--debug-sync`: prints each change until the job ends; Ctrl-C offers to cancel it. */
+async function followJob(handle: VertexStudyHandle, flags: LaunchFlags, io: CliIo): Promise<number> {
+  printJobEvents(handle, io);
+  const cancelHint = `hptune jobs cancel ${handle.job.id} --project ${handle.jobName.split('/')[1]} --region ${flags.region}`;
+  let interrupted = false;
+  const onInterrupt = () => {
+    if (interrupted) {
+      io.stderr.write('\nhptune: stopped watching; the job keeps running\n');
+      void handle.close();
+      return;
+    }
+    interrupted = true;
+    void (async () => {
+      const cancel = flags.cancelOnInterrupt || (await confirmCancel(handle.jobName, io));
+      if (cancel) {
+        io.stderr.write(`\nhptune: cancelling ${handle.jobName} (running trials are stopped); waiting for it to end\n`);
+        await handle.cancel();
+      } else {
+        io.stderr.write(`\nhptune: stopped watching; the job keeps running. To stop it: ${cancelHint}\n`);
+        await handle.close();
+      }
+    })().catch((error: unknown) => io.stderr.write(`hptune: could not cancel: ${error instanceof Error ? error.message : String(error)}\n`));
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const result = await handle.wait();
+    io.stdout.write('\n' + formatJobSummary(result.job, result.best));
+    return 0;
+  } catch (error) {
+    if (error instanceof VertexJobError) {
+      io.stdout.write('\n' + formatJobSummary(handle.current(), handle.best()));
+      if (interrupted && error.state === 'JOB_STATE_CANCELLED') return EXIT_INTERRUPTED;
+    }
+    if (interrupted && error instanceof HptuneError && error.code === 'WATCH_ABORTED') return EXIT_INTERRUPTED;
+    throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/** Asks on a terminal whether to cancel; anywhere else the answer is no. */
+async function confirmCancel(jobName: string, io: CliIo): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const prompt = createInterface({ input: process.stdin, output: io.stderr });
+  try {
+    const answer = await prompt.question(`\nCancel ${jobName}? Its running trials are stopped. [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
+}
