@@ -18,6 +18,7 @@ import {
 // tfjs-backend-cpu's own kernels, captured before registerTrainingKernels('cpu') replaces them.
 const tfjsCpuFilterGradient = tf.getKernel('Conv2DBackpropFilter', 'cpu')!;
 const tfjsCpuInputGradient = tf.getKernel('Conv2DBackpropInput', 'cpu')!;
+const tfjsCpuConv2D = tf.getKernel('Conv2D', 'cpu')!;
 
 type Padding = tf.Conv2DBackpropFilterAttrs['pad'];
 
@@ -238,7 +239,23 @@ describe("agreement with tfjs-backend-cpu's own Conv2D gradient kernels", () => 
     await tf.setBackend('cpu');
   });
 
-  it('matches them on 30 seeded random convolutions', () => {
+  it('hands dilated Conv2D back to tfjs (forward only; its gradient has no kernel anywhere)', () => {
+    registerTrainingKernels('cpu');
+    const x = tf.tensor4d(randomValues(seededRandom(15), 2 * 7 * 7 * 2), [2, 7, 7, 2]);
+    const w = tf.tensor4d(randomValues(seededRandom(16), 3 * 3 * 2 * 3), [3, 3, 2, 3]);
+    const ours = tf.conv2d(x, w, 1, 'same', 'NHWC', 2);
+    const info = tfjsCpuConv2D.kernelFunc({
+      inputs: { x, filter: w },
+      backend: tf.backend(),
+      attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 2 },
+    }) as tf.TensorInfo;
+    const tfjs = tf.engine().makeTensorFromTensorInfo(info);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(tfjs.dataSync()));
+    tf.dispose([x, w, ours, tfjs]);
+  });
+
+  it('matches them (Conv2D too) on 30 seeded random convolutions', () => {
+    registerTrainingKernels('cpu');
     const random = seededRandom(14);
     const cpu = tf.backend();
     const runOriginal = (kernel: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => {
@@ -257,7 +274,13 @@ describe("agreement with tfjs-backend-cpu's own Conv2D gradient kernels", () => 
       const [xT, dyT, wT] = [tf.tensor(x, c.xShape), tf.tensor(dy, dyShape), tf.tensor(w, c.filterShape)];
       const tfjsDw = runOriginal(tfjsCpuFilterGradient, { x: xT, dy: dyT }, { ...attrsOf(c), filterShape: c.filterShape });
       const tfjsDx = runOriginal(tfjsCpuInputGradient, { dy: dyT, filter: wT }, { ...attrsOf(c), inputShape: c.xShape });
-      tf.dispose([xT, dyT, wT]);
+      const tfjsY = runOriginal(tfjsCpuConv2D, { x: xT, filter: wT }, { ...attrsOf(c), dilations: 1 });
+      const ourY = tf.tidy(() =>
+        tf.engine().runKernel('Conv2D', { x: xT, filter: wT }, { ...attrsOf(c), dilations: 1 }) as tf.Tensor,
+      );
+      expect(ourY.shape).toEqual(dyShape);
+      expect(maxRelativeError(ourY.dataSync(), tfjsY), JSON.stringify(c)).toBeLessThan(TOLERANCE);
+      tf.dispose([xT, dyT, wT, ourY]);
       expect(maxRelativeError(runFilterGradient(c, x, dy, dyShape), tfjsDw), JSON.stringify(c)).toBeLessThan(TOLERANCE);
       expect(maxRelativeError(runInputGradient(c, dy, dyShape, w), tfjsDx), JSON.stringify(c)).toBeLessThan(TOLERANCE);
     }

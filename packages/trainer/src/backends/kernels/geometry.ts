@@ -31,14 +31,10 @@ export interface ConvGeometry {
   readonly strideHeight: number;
   /** Step between output columns, in input columns. */
   readonly strideWidth: number;
-  /** Zero rows added above the input. */
+  /** Zero rows added above the input (rows below follow from the sizes). */
   readonly padTop: number;
-  /** Zero rows added below the input. */
-  readonly padBottom: number;
-  /** Zero columns added left of the input. */
+  /** Zero columns added left of the input (columns right follow from the sizes). */
   readonly padLeft: number;
-  /** Zero columns added right of the input. */
-  readonly padRight: number;
 }
 
 /** What {@link convGeometry} needs: the attributes every Conv2D gradient kernel receives. */
@@ -62,7 +58,9 @@ export interface ConvGeometryInput {
 }
 
 /**
- * Resolves a convolution's geometry, rejecting what these kernels do not implement
+ * Resolves a convolution's geometry with tfjs's own rules (so sizes match the forward op, including
+ * tfjs's quirk of sizing both output axes from the filter height when `pad` is a number),
+ * rejecting what these kernels do not implement
  * (NCHW layout, dilations other than 1) with a {@link ValidationError} that names the attribute.
  */
 export function convGeometry(input: ConvGeometryInput): ConvGeometry {
@@ -116,9 +114,7 @@ export function convGeometry(input: ConvGeometryInput): ConvGeometry {
     strideHeight: info.strideHeight,
     strideWidth: info.strideWidth,
     padTop: info.padInfo.top,
-    padBottom: info.padInfo.bottom,
     padLeft: info.padInfo.left,
-    padRight: info.padInfo.right,
   };
 }
 

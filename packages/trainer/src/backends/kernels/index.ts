@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { onCpu } from './array-kernel.js';
+import { captureTfjsCpuConv2D, conv2DCpu } from './cpu/conv2d.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './cpu/conv2d-gradients.js';
+import { avgPoolGradKernel, maxPoolGradKernel } from './pool-grad.js';
 import { batchMatMulWasm } from './wasm/batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
@@ -27,6 +29,9 @@ const wasmKernels: readonly TrainingKernel[] = [
 const cpuKernels: readonly TrainingKernel[] = [
   { kernelName: conv2DBackpropFilterKernel.kernelName, kernelFunc: onCpu(conv2DBackpropFilterKernel) },
   { kernelName: conv2DBackpropInputKernel.kernelName, kernelFunc: onCpu(conv2DBackpropInputKernel) },
+  { kernelName: 'Conv2D', kernelFunc: conv2DCpu },
+  { kernelName: avgPoolGradKernel.kernelName, kernelFunc: onCpu(avgPoolGradKernel) },
+  { kernelName: maxPoolGradKernel.kernelName, kernelFunc: onCpu(maxPoolGradKernel) },
 ];
 
 for (const kernel of [...wasmKernels, ...cpuKernels]) ownKernelFunctions.add(kernel.kernelFunc);
@@ -44,6 +49,7 @@ export function trainingKernelNames(backendName: TrainingBackendName): string[] 
  */
 export function registerTrainingKernels(backendName: TrainingBackendName): void {
   const kernels = backendName === 'wasm' ? wasmKernels : cpuKernels;
+  if (backendName === 'cpu') captureTfjsCpuConv2D();
   for (const kernel of kernels) install(backendName, kernel);
 }
 

@@ -128,3 +128,43 @@ export const conv2DBackpropInputKernel: ArrayKernel = {
     };
   },
 };
+
+/**
+ * y[position, co] = Σ over the taps inside the image of x[pixel under tap] · W[tap, co]: the
+ * forward convolution in the same sweep as {@link conv2DFilterGradient} (contiguous x runs per
+ * filter row, zeros in x skipped). Overwrites all of `y`.
+ */
+export function conv2DForward(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array): void {
+  y.fill(0);
+  const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = g;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft } = g;
+  const rowStride = inWidth * inChannels;
+  const filterRow = filterWidth * inChannels * outChannels;
+  let yBase = 0;
+  for (let n = 0; n < batch; n++) {
+    const imageBase = n * inHeight * rowStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * strideHeight - padTop;
+      const khFirst = Math.max(0, -top);
+      const khEnd = Math.min(filterHeight, inHeight - top);
+      for (let ow = 0; ow < outWidth; ow++, yBase += outChannels) {
+        const left = ow * strideWidth - padLeft;
+        const kwFirst = Math.max(0, -left);
+        const kwEnd = Math.min(filterWidth, inWidth - left);
+        if (kwEnd <= kwFirst) continue;
+        const run = (kwEnd - kwFirst) * inChannels;
+        for (let kh = khFirst; kh < khEnd; kh++) {
+          const xBase = imageBase + (top + kh) * rowStride + (left + kwFirst) * inChannels;
+          let wi = kh * filterRow + kwFirst * inChannels * outChannels;
+          for (let t = 0; t < run; t++, wi += outChannels) {
+            const value = x[xBase + t] as number;
+            if (value === 0) continue;
+            for (let co = 0; co < outChannels; co++) {
+              y[yBase + co] = (y[yBase + co] as number) + value * (w[wi + co] as number);
+            }
+          }
+        }
+      }
+    }
+  }
+}

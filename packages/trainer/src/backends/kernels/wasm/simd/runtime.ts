@@ -3,7 +3,7 @@ import { encodeModule, FunctionWriter, ValueType } from './assembler.js';
 /** Generated kernels keep their modules per memory; a key names one geometry's code. */
 type KernelExports = Record<string, (...args: number[]) => void>;
 
-/** A WasmMemory, typed locally (this package compiles without the DOM library). */
+/** A `WebAssembly.Memory`, typed locally (this package compiles without the DOM library). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
@@ -30,6 +30,7 @@ export interface SimdRuntime {
 }
 
 const modulesByMemory = new WeakMap<WasmMemory, Map<string, KernelExports>>();
+const runtimesByBackend = new WeakMap<object, SimdRuntime | null>();
 let simdSupport: boolean | undefined;
 let generatedKernelsEnabled = true;
 
@@ -69,9 +70,18 @@ function findMemory(backend: unknown): WasmMemory | undefined {
  * (no SIMD in the engine, or a tfjs build whose heap is not reachable); callers then fall back.
  */
 export function simdRuntime(backend: unknown): SimdRuntime | undefined {
-  if (!generatedKernelsEnabled || !simdSupported()) return undefined;
+  if (!generatedKernelsEnabled || !simdSupported() || backend === null || typeof backend !== 'object') {
+    return undefined;
+  }
+  const known = runtimesByBackend.get(backend);
+  if (known !== undefined) return known ?? undefined;
   const memory = findMemory(backend);
-  if (memory === undefined) return undefined;
+  const runtime = memory === undefined ? undefined : runtimeFor(memory);
+  runtimesByBackend.set(backend, runtime ?? null);
+  return runtime;
+}
+
+function runtimeFor(memory: WasmMemory): SimdRuntime {
   let modules = modulesByMemory.get(memory);
   if (modules === undefined) {
     modules = new Map();
