@@ -3,7 +3,11 @@
 // cpu backends with the hptune training kernels installed, and prints images per second.
 //
 //   node packages/trainer/scripts/profile-train-step.mjs [--backends wasm,cpu] [--batches 32,64,128]
-//        [--seconds 2] [--pool avg|max] [--per-kernel] [--baseline] [--tfjs-only]
+//        [--seconds 2] [--activation relu|leakyrelu|softmax] [--pool avg|max] [--per-kernel]
+//        [--baseline] [--tfjs-only]
+//
+// The model mirrors src/model/lenet5.ts (hidden activation, softmax output, clipped
+// cross-entropy) with random images: only the speed is of interest here.
 //
 // --per-kernel   also prints where the time of one batch-64 step goes, kernel by kernel
 //                (time of the kernels tfjs dispatches; work they delegate is counted in them),
@@ -29,6 +33,7 @@ const { values: options } = parseArgs({
     batches: { type: 'string', default: '32,64,128' },
     seconds: { type: 'string', default: '2' },
     pool: { type: 'string', default: 'avg' },
+    activation: { type: 'string', default: 'relu' },
     'per-kernel': { type: 'boolean', default: false },
     'tfjs-only': { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
@@ -38,6 +43,9 @@ const backends = options.backends.split(',');
 const batches = options.batches.split(',').map(Number);
 const seconds = Number(options.seconds);
 if (!['avg', 'max'].includes(options.pool)) throw new Error(`--pool must be avg or max, got ${options.pool}`);
+if (!['relu', 'leakyrelu', 'softmax'].includes(options.activation)) {
+  throw new Error(`--activation must be relu, leakyrelu or softmax, got ${options.activation}`);
+}
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -94,18 +102,28 @@ const kernels = options['tfjs-only'] ? undefined : await loadKernels();
 
 function lenet5() {
   const pool = options.pool === 'avg' ? tf.layers.averagePooling2d : tf.layers.maxPooling2d;
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
-      pool({ poolSize: 2, strides: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }),
-      pool({ poolSize: 2, strides: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 120, activation: 'relu' }),
-      tf.layers.dense({ units: 84, activation: 'relu' }),
-      tf.layers.dense({ units: 10 }),
-    ],
-  });
+  const model = tf.sequential();
+  const activated = (layer) => {
+    if (options.activation !== 'leakyrelu') return model.add(layer(options.activation));
+    model.add(layer('linear'));
+    model.add(tf.layers.leakyReLU({ alpha: 0.01 }));
+  };
+  activated((activation) =>
+    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation }),
+  );
+  model.add(pool({ poolSize: 2, strides: 2 }));
+  activated((activation) => tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation }));
+  model.add(pool({ poolSize: 2, strides: 2 }));
+  model.add(tf.layers.flatten());
+  activated((activation) => tf.layers.dense({ units: 120, activation }));
+  activated((activation) => tf.layers.dense({ units: 84, activation }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return model;
+}
+
+function crossEntropy(probabilities, labels) {
+  const clipped = tf.clipByValue(probabilities, 1e-7, 1 - 1e-7);
+  return tf.mean(tf.neg(tf.sum(tf.mul(labels, tf.log(clipped)), -1)));
 }
 
 function randomBatch(size) {
@@ -118,7 +136,7 @@ function randomBatch(size) {
 
 function trainStep(model, optimizer, xs, ys) {
   const loss = tf.tidy(() =>
-    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true),
+    optimizer.minimize(() => crossEntropy(model.apply(xs, { training: true }), ys), true),
   );
   loss.dataSync();
   loss.dispose();
@@ -254,7 +272,10 @@ function perKernelTable(backend, size) {
   }
 }
 
-out(`LeNet-5 train step (conv 6@5x5 same, ${options.pool} pool, conv 16@5x5 valid, ${options.pool} pool, dense 120-84-10; relu; Adam)`);
+out(
+  `LeNet-5 train step (conv 6@5x5 same, ${options.pool} pool, conv 16@5x5 valid, ${options.pool} pool, ` +
+    `dense 120-84-10 softmax; ${options.activation}; cross-entropy; Adam)`,
+);
 const mode = kernels === undefined ? 'off' : options.baseline ? 'baseline' : 'on';
 out(`node ${process.version}, tfjs ${tf.version.tfjs}, hptune kernels ${mode}`);
 for (const backend of backends) {

@@ -91,6 +91,8 @@ const EDGE_CASES: ConvCase[] = [
   { xShape: [2, 7, 8, 3], filterShape: [3, 2, 3, 4], strides: [2, 3], pad: 'same' },
   { xShape: [1, 5, 5, 2], filterShape: [1, 2, 2, 3], strides: [1, 1], pad: [[0, 0], [3, 0], [2, 1], [0, 0]] },
   { xShape: [3, 1, 1, 1], filterShape: [1, 1, 1, 1], strides: [1, 1], pad: 'valid' },
+  // Too many patch rows to unroll (1,152 passes): the wasm filter gradient takes the im2col path.
+  { xShape: [1, 3, 3, 256], filterShape: [3, 3, 256, 16], strides: [1, 1], pad: 'same' },
   // 21 output channels: the SIMD filter kernel's channel groups (4 vectors + 2, the last one partial).
   { xShape: [2, 6, 6, 3], filterShape: [3, 3, 3, 21], strides: [1, 2], pad: 'same' },
 ];

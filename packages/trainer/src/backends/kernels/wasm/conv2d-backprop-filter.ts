@@ -8,6 +8,8 @@ import { copyIntoPadded } from './padding.js';
 import {
   buildFilterGradientModule,
   filterGradientKey,
+  filterGradientPasses,
+  MAX_GENERATED_PASSES,
   paddedInput,
   paddedOutChannels,
 } from './simd/filter-gradient.js';
@@ -21,8 +23,9 @@ export type Conv2DBackpropFilterKernelAttrs = tf.Conv2DBackpropFilterAttrs & {
 /**
  * dW = Σ_p im2col(x)[p]ᵀ · dy[p] on tfjs-backend-wasm. Where the engine has WebAssembly SIMD
  * (Node 16.4+, current browsers) a kernel generated for the geometry runs in the backend's own
- * heap without writing the im2col matrix; otherwise the transposed im2col matrix is written by a
- * JS loop and multiplied in the backend's XNNPACK GEMM.
+ * heap without writing the im2col matrix; otherwise (or for filters too large to unroll, see
+ * {@link MAX_GENERATED_PASSES}) the transposed im2col matrix is written by a JS loop and
+ * multiplied in the backend's XNNPACK GEMM, a batch chunk at a time.
  * Output [filterHeight, filterWidth, inChannels, outChannels].
  */
 export const conv2DBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -49,7 +52,7 @@ export const conv2DBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs
     heapFloats(wasm, out).fill(0);
     return out;
   }
-  const runtime = simdRuntime(wasm);
+  const runtime = filterGradientPasses(g) <= MAX_GENERATED_PASSES ? simdRuntime(wasm) : undefined;
   return runtime === undefined ? viaIm2col(wasm, x, dy, g, filterShape) : viaSimd(wasm, runtime, x, dy, g, filterShape);
 };
 

@@ -10,7 +10,37 @@ export const ValueType = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
 /** One of {@link ValueType}'s codes. */
 export type ValueType = (typeof ValueType)[keyof typeof ValueType];
 
-function unsignedLeb(value: number, out: number[]): void {
+/** A growable byte buffer: plain-array pushes were the slowest part of generating large kernels. */
+class Bytes {
+  private data = new Uint8Array(256);
+  length = 0;
+
+  push(byte: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Uint8Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = byte;
+  }
+
+  append(bytes: Bytes | Uint8Array): void {
+    const view = bytes instanceof Bytes ? bytes.view() : bytes;
+    while (this.length + view.length > this.data.length) {
+      const grown = new Uint8Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data.set(view, this.length);
+    this.length += view.length;
+  }
+
+  view(): Uint8Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+function unsignedLeb(value: number, out: Bytes): void {
   let rest = value >>> 0;
   do {
     const byte = rest & 0x7f;
@@ -19,7 +49,7 @@ function unsignedLeb(value: number, out: number[]): void {
   } while (rest !== 0);
 }
 
-function signedLeb(value: number, out: number[]): void {
+function signedLeb(value: number, out: Bytes): void {
   let rest = value | 0;
   for (;;) {
     const byte = rest & 0x7f;
@@ -30,16 +60,14 @@ function signedLeb(value: number, out: number[]): void {
   }
 }
 
-/** Appends without spreading, which would overflow the argument limit on large bodies. */
-function append(out: number[], bytes: ArrayLike<number>): void {
-  for (let i = 0; i < bytes.length; i++) out.push(bytes[i] as number);
-}
-
-function name(text: string, out: number[]): void {
+function name(text: string, out: Bytes): void {
   const bytes = new TextEncoder().encode(text);
   unsignedLeb(bytes.length, out);
-  append(out, bytes);
+  out.append(bytes);
 }
+
+const scratchFloat = new Float32Array(1);
+const scratchBytes = new Uint8Array(scratchFloat.buffer);
 
 /** A handle to a local variable of a {@link FunctionWriter}. */
 export interface Local {
@@ -54,7 +82,7 @@ export interface Local {
 export class FunctionWriter {
   readonly params: Local[];
   private readonly extraLocals: Local[] = [];
-  private readonly code: number[] = [];
+  private readonly code = new Bytes();
 
   constructor(
     paramTypes: readonly ValueType[],
@@ -70,8 +98,9 @@ export class FunctionWriter {
     return handle;
   }
 
-  private op(...bytes: number[]): this {
-    append(this.code, bytes);
+  private op(opcode: number, immediate?: number): this {
+    this.code.push(opcode);
+    if (immediate !== undefined) this.code.push(immediate);
     return this;
   }
 
@@ -160,7 +189,8 @@ export class FunctionWriter {
   /** `f32.const`. */
   f32Const(value: number): this {
     this.op(0x43);
-    append(this.code, new Uint8Array(new Float32Array([value]).buffer));
+    scratchFloat[0] = value;
+    for (const byte of scratchBytes) this.code.push(byte);
     return this;
   }
 
@@ -290,16 +320,17 @@ export class FunctionWriter {
   }
 
   /** The encoded body: locals declaration, instructions, `end`. */
-  encode(): number[] {
-    const out: number[] = [];
+  encode(): Uint8Array {
+    const out = new Bytes();
     // One local declaration entry per local keeps this simple; the count is small.
     unsignedLeb(this.extraLocals.length, out);
     for (const local of this.extraLocals) {
-      out.push(1, local.type);
+      out.push(1);
+      out.push(local.type);
     }
-    append(out, this.code);
+    out.append(this.code);
     out.push(0x0b);
-    return out;
+    return out.view();
   }
 }
 
@@ -309,39 +340,41 @@ export interface ExportedFunction {
   readonly writer: FunctionWriter;
 }
 
-function section(id: number, content: number[], out: number[]): void {
+function section(id: number, content: Bytes, out: Bytes): void {
   out.push(id);
   unsignedLeb(content.length, out);
-  append(out, content);
+  out.append(content);
 }
 
 /** Encodes a module importing `env.memory` and exporting `functions`. */
 export function encodeModule(functions: readonly ExportedFunction[]): Uint8Array {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const out = new Bytes();
+  out.append(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
 
-  const types: number[] = [];
+  const types = new Bytes();
   unsignedLeb(functions.length, types);
   for (const { writer } of functions) {
     types.push(0x60);
     unsignedLeb(writer.params.length, types);
     for (const param of writer.params) types.push(param.type);
     unsignedLeb(writer.resultTypes.length, types);
-    append(types, writer.resultTypes);
+    for (const type of writer.resultTypes) types.push(type);
   }
   section(1, types, out);
 
-  const imports: number[] = [1];
+  const imports = new Bytes();
+  imports.push(1);
   name('env', imports);
   name('memory', imports);
-  imports.push(0x02, 0x00, 0x00); // memory, limits: minimum 0 pages, no maximum
+  imports.append(Uint8Array.of(0x02, 0x00, 0x00)); // memory, limits: minimum 0 pages, no maximum
   section(2, imports, out);
 
-  const declarations: number[] = [];
+  const declarations = new Bytes();
   unsignedLeb(functions.length, declarations);
   functions.forEach((_, index) => unsignedLeb(index, declarations));
   section(3, declarations, out);
 
-  const exports: number[] = [];
+  const exports = new Bytes();
   unsignedLeb(functions.length, exports);
   functions.forEach(({ name: exportName }, index) => {
     name(exportName, exports);
@@ -350,14 +383,14 @@ export function encodeModule(functions: readonly ExportedFunction[]): Uint8Array
   });
   section(7, exports, out);
 
-  const code: number[] = [];
+  const code = new Bytes();
   unsignedLeb(functions.length, code);
   for (const { writer } of functions) {
     const body = writer.encode();
     unsignedLeb(body.length, code);
-    append(code, body);
+    code.append(body);
   }
   section(10, code, out);
 
-  return Uint8Array.from(out);
+  return out.view().slice();
 }

@@ -35,6 +35,24 @@ export function paddedOutChannels(g: ConvGeometry): number {
  */
 export const DEFAULT_ACCUMULATORS = 8;
 
+/**
+ * Passes over the output positions the generated kernel makes (one per block of patch rows and
+ * channel vectors); each is unrolled code, so this bounds the module's size (about 400 bytes each).
+ */
+export function filterGradientPasses(g: ConvGeometry, accumulators = DEFAULT_ACCUMULATORS): number {
+  const patch = g.filterHeight * g.filterWidth * g.inChannels;
+  const vectorCount = Math.ceil(g.outChannels / 4);
+  let passes = 0;
+  for (let v0 = 0; v0 < vectorCount; v0 += 4) {
+    const vectors = Math.min(4, vectorCount - v0);
+    passes += Math.ceil(patch / Math.max(1, Math.floor(accumulators / vectors)));
+  }
+  return passes;
+}
+
+/** Most passes {@link buildFilterGradientModule} unrolls; larger filters take the im2col path. */
+export const MAX_GENERATED_PASSES = 1024;
+
 /** The cache key of {@link buildFilterGradientModule}'s code: everything it bakes in (not the batch). */
 export function filterGradientKey(g: ConvGeometry, input: PaddedInput, accumulators = DEFAULT_ACCUMULATORS): string {
   return [
