@@ -8,6 +8,7 @@ import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
 import { ownKernelFunctions, rememberWasmOriginal } from './wasm/delegate.js';
 import { avgPoolGradWasm, maxPoolGradWasm } from './wasm/pool-grad.js';
+import { sumWasm } from './wasm/sum.js';
 
 /** The backends {@link registerTrainingKernels} knows how to complete. */
 export type TrainingBackendName = 'wasm' | 'cpu';
@@ -24,6 +25,7 @@ const wasmKernels: readonly TrainingKernel[] = [
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMulWasm },
   { kernelName: 'AvgPoolGrad', kernelFunc: avgPoolGradWasm },
   { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm },
+  { kernelName: 'Sum', kernelFunc: sumWasm },
 ];
 
 const cpuKernels: readonly TrainingKernel[] = [

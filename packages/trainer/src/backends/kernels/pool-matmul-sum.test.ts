@@ -94,9 +94,45 @@ const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: b
   { label: 'cpu', backendName: 'cpu', simd: false },
 ];
 
-describe.each(CONFIGURATIONS)('pooling gradients and BatchMatMul on $label', ({ backendName, simd }) => {
+interface SumCase {
+  shape: number[];
+  axis: number[];
+  keepDims: boolean;
+  x: Float32Array;
+  expected: Float32Array;
+  expectedShape: number[];
+}
+
+/** Seeded Sum cases (leading-axis reductions and others) with the cpu backend's answers. */
+async function sumExpectations(): Promise<SumCase[]> {
+  await tf.setBackend('cpu');
+  const random = seededRandom(23);
+  const fixed = [
+    { shape: [64, 28, 28, 6], axis: [0, 1, 2], keepDims: false },
+    { shape: [8, 10, 10, 16], axis: [0, 1, 2], keepDims: true },
+    { shape: [5, 37], axis: [0], keepDims: false },
+  ];
+  const drawn = Array.from({ length: 30 }, () => {
+    const rank = randomInt(random, 1, 4);
+    const shape = Array.from({ length: rank }, () => randomInt(random, 1, 9));
+    const axis = shape.map((_, i) => i).filter(() => random() < 0.5);
+    return { shape, axis: axis.length === 0 ? [0] : axis, keepDims: random() < 0.5 };
+  });
+  return [...fixed, ...drawn].map(({ shape, axis, keepDims }) => {
+    const x = randomValues(random, shape.reduce((s, d) => s * d, 1));
+    const reference = tf.tidy(() => tf.sum(tf.tensor(x, shape), axis, keepDims));
+    const expected = reference.dataSync() as Float32Array;
+    const expectedShape = reference.shape;
+    reference.dispose();
+    return { shape, axis, keepDims, x, expected, expectedShape };
+  });
+}
+
+describe.each(CONFIGURATIONS)('pooling gradients, BatchMatMul and Sum on $label', ({ backendName, simd }) => {
   let expectations: PoolExpectation[] = [];
+  let sums: SumCase[] = [];
   beforeAll(async () => {
+    sums = await sumExpectations();
     expectations = await poolExpectations();
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
@@ -141,6 +177,24 @@ describe.each(CONFIGURATIONS)('pooling gradients and BatchMatMul on $label', ({ 
       product.dispose();
       expect(error, JSON.stringify({ m, k, n, transposeA, transposeB })).toBeLessThan(1e-4);
     }
+  });
+
+  it('Sum equals the cpu backend on 33 seeded reductions (leading axes or not, keepDims or not)', () => {
+    expect(sums.length).toBe(33);
+    for (const { shape, axis, keepDims, x, expected, expectedShape } of sums) {
+      const result = tf.tidy(() => tf.sum(tf.tensor(x, shape), axis, keepDims));
+      expect(result.shape).toEqual(expectedShape);
+      const rows = axis.reduce((size, a) => size * shape[a]!, 1);
+      expect(maxRelativeError(result.dataSync(), expected), JSON.stringify({ shape, axis, keepDims })).toBeLessThan(
+        1e-5 * Math.max(1, rows / 100),
+      );
+      result.dispose();
+    }
+    const integers = tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32');
+    const total = tf.sum(integers, 0);
+    expect(total.dtype).toBe('int32');
+    expect(Array.from(total.dataSync())).toEqual([4, 6]);
+    tf.dispose([integers, total]);
   });
 
   it('BatchMatMul still multiplies batches of matrices (handed to tfjs unchanged)', () => {

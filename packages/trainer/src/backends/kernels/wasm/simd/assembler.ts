@@ -160,6 +160,11 @@ export class FunctionWriter {
     return this.op(0x6c);
   }
 
+  /** `i32.eqz`. */
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
+
   /** `i32.ne`. */
   i32Ne(): this {
     return this.op(0x47);
@@ -295,6 +300,17 @@ export class FunctionWriter {
     this.op(0x03, 0x40);
     body();
     return this.op(0x0b);
+  }
+
+  /**
+   * Runs `body` `count` times (a runtime count that may be 0), as {@link FunctionWriter.repeat}
+   * behind a guard.
+   */
+  repeatUnlessZero(count: Local, body: (counter: Local) => void): this {
+    return this.block(() => {
+      this.get(count).i32Eqz().brIf(0);
+      this.repeat(count, body);
+    });
   }
 
   /** `br_if depth`. */
