@@ -76,9 +76,23 @@ export function simdRuntime(backend: unknown): SimdRuntime | undefined {
   const known = runtimesByBackend.get(backend);
   if (known !== undefined) return known ?? undefined;
   const memory = findMemory(backend);
-  const runtime = memory === undefined ? undefined : runtimeFor(memory);
+  const runtime = memory !== undefined && canImport(memory) ? runtimeFor(memory) : undefined;
   runtimesByBackend.set(backend, runtime ?? null);
   return runtime;
+}
+
+/**
+ * Whether a module importing `memory` as declared here links. A threaded tfjs build shares its
+ * memory (SharedArrayBuffer), which a non-shared import does not match; callers then fall back.
+ */
+function canImport(memory: WasmMemory): boolean {
+  try {
+    const probe = new FunctionWriter([]);
+    new wasmApi.Instance(new wasmApi.Module(encodeModule([{ name: 'probe', writer: probe }])), { env: { memory } });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function runtimeFor(memory: WasmMemory): SimdRuntime {
