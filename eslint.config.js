@@ -13,6 +13,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (benchmarks, fixtures): Node's globals.
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'performance', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'queueMicrotask', 'structuredClone', 'AbortController', 'TextEncoder', 'TextDecoder', 'WebAssembly', 'fetch'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // Only the CLI, the trainer's entry and scripts talk to a terminal; core emits events.
     files: ['packages/cli/src/**', 'packages/trainer/src/**', 'scripts/**', 'examples/**', '**/test/fixtures/**'],
     rules: { 'no-console': 'off' },
