@@ -16,6 +16,7 @@ describe('buildLenet5', () => {
     const model = buildLenet5({ activation: 'relu', seed: 1 });
     const shapes = Object.fromEntries(model.layers.map((layer) => [layer.name, layer.outputShape]));
     expect(shapes).toEqual({
+      normalize: [null, 28, 28, 1],
       conv1: [null, 28, 28, 6],
       pool1: [null, 14, 14, 6],
       conv2: [null, 10, 10, 16],
@@ -26,7 +27,15 @@ describe('buildLenet5', () => {
       output: [null, 10],
     });
     expect(model.countParams()).toBe(156 + 2416 + 48120 + 10164 + 850);
-    expect(model.getLayer('pool1').getClassName()).toBe('AveragePooling2D');
+    expect(model.getLayer('pool1').getClassName()).toBe('MaxPooling2D');
+    model.dispose();
+  });
+
+  it('standardises [0, 1] pixels with MNIST\'s mean and standard deviation inside the model', () => {
+    const model = buildLenet5({ activation: 'relu', seed: 1 });
+    const normalize = model.getLayer('normalize');
+    const values = tf.tidy(() => (normalize.apply(tf.tensor4d([0, 0.1307, 1, 0.4388], [1, 2, 2, 1])) as tf.Tensor).dataSync());
+    expect(Array.from(values).map((value) => Number(value.toFixed(4)))).toEqual([-0.4242, 0, 2.8215, 1]);
     model.dispose();
   });
 
