@@ -5,7 +5,7 @@ export interface TextSink {
   write(text: string): unknown;
   /** True for a terminal: the bar is drawn only there. */
   readonly isTTY?: boolean;
-  /** The terminal's width in characters. */
+  /** The terminal's width in characters; 0 or missing means unknown (80 is assumed). */
   readonly columns?: number;
 }
 
@@ -52,7 +52,7 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Tra
         const time = now();
         if (time - lastDraw < redrawMs && metrics.batch < metrics.batches) return;
         lastDraw = time;
-        err.write(CLEAR_LINE + formatProgressBar(metrics, context.numEpochs, err.columns ?? 80));
+        err.write(CLEAR_LINE + formatProgressBar(metrics, context.numEpochs, err.columns || 80));
         barShown = true;
       } else if (mode === 'lines') {
         const quarter = Math.floor((metrics.images * 4) / metrics.epochImages);
