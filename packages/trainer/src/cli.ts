@@ -31,7 +31,8 @@ export async function runTrainerCli(argv: readonly string[], io: TrainerCliIo = 
       out.write(invocation.text);
       return 0;
     }
-    await trainWithOptions(invocation.options, { out, err });
+    // As a command, a SIGTERM (Vertex AI stopping the trial) first syncs a gs:// log dir.
+    await trainWithOptions(invocation.options, { out, err, handleSignals: true });
     return 0;
   } catch (error) {
     err.write(`hptune-train: error: ${oneLine(error)}\n`);

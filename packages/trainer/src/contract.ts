@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_METRIC_FILE, ValidationError } from '@hptune/core';
+import { childLocation, gcsBucketRoot, parseOutputLocation, stagingDir, type OutputKind, type OutputLocation } from './outputs/locations.js';
 
 /**
  * The environment variables of Vertex AI's trial contract that the trainer reads.
@@ -17,10 +18,15 @@ export interface TrialEnvironment {
 
 /** One output location and what set it, so an error can name the variable or flag to change. */
 export interface TrialPath {
-  /** An absolute local path. */
+  /** An absolute local path; for a Cloud Storage location, the local staging folder written first. */
   readonly path: string;
   /** The variable or flag that sets it (or would, for a default), e.g. `AIP_MODEL_DIR` or `--output-dir`. */
   readonly from: string;
+  /**
+   * The Cloud Storage folder (`gs://bucket/folder`) the files end up in, when the location is there:
+   * the model is uploaded from `path` and verified, TensorBoard logs are synced from it. Absent for a local location.
+   */
+  readonly url?: string;
 }
 
 /** Where a trial's outputs go. */
@@ -37,57 +43,75 @@ export interface TrialPaths {
 
 /** Options of {@link resolveTrialPaths}. */
 export interface ResolveTrialPathsOptions {
-  /** `--output-dir`, if given. @default 'hptune-output' for the model, checkpoints and logs */
+  /** `--output-dir`, a local folder or `gs://bucket/folder`, if given. @default 'hptune-output' for the model, checkpoints and logs */
   outputDir?: string;
+  /**
+   * `--gcs-bucket`: the model, checkpoints and logs go to `gs://BUCKET/hptune/<run id>/{model,checkpoints,logs}`
+   * (see {@link gcsBucketRoot}) unless the `AIP_*` variables say otherwise; it wins over `--output-dir`,
+   * which then places only the metric file.
+   */
+  gcsBucket?: string;
   /** The environment. @default process.env */
   env?: TrialEnvironment;
 }
 
 /**
  * Resolves where outputs go, the trial contract's way: each `AIP_*`/`CLOUD_ML_*` variable wins,
- * otherwise the output directory gives `model/`, `checkpoints/`, `logs/` and `hypertune/output.metrics`.
+ * then `--gcs-bucket`, then the output directory gives `model/`, `checkpoints/`, `logs/` and
+ * `hypertune/output.metrics`. The model, checkpoint and log folders may be on Cloud Storage
+ * (`gs://...`): they are then written to a local staging folder first. The metric file is always
+ * local: Vertex AI reads it inside the container.
  *
- * @throws ValidationError `NOT_YET_SUPPORTED` for a `gs://` location (Cloud Storage output is not supported yet).
+ * @throws ValidationError for a malformed `gs://` location, or a metric file on Cloud Storage.
  */
 export function resolveTrialPaths(options: ResolveTrialPathsOptions = {}): TrialPaths {
   const env = options.env ?? process.env;
-  const outputDir = options.outputDir === undefined ? undefined : checkLocal('--output-dir', options.outputDir);
-  const base = outputDir ?? 'hptune-output';
-  const pick = (variable: string, fallback: string, fallbackFrom: string): TrialPath => {
+  const outputDir = options.outputDir === undefined ? undefined : parseOutputLocation('--output-dir', options.outputDir);
+  const bucketRoot = options.gcsBucket === undefined ? undefined : gcsBucketRoot(options.gcsBucket, env);
+  const base: OutputLocation = bucketRoot ?? outputDir ?? { kind: 'local', path: resolve('hptune-output') };
+  const baseFrom = bucketRoot === undefined ? '--output-dir' : '--gcs-bucket';
+  const trialId = env.CLOUD_ML_TRIAL_ID === undefined || env.CLOUD_ML_TRIAL_ID === '' ? '0' : env.CLOUD_ML_TRIAL_ID;
+  const pick = (variable: string, kind: OutputKind): TrialPath => {
     const value = env[variable];
-    if (value !== undefined && value !== '') return { path: resolve(checkLocal(variable, value)), from: variable };
-    return { path: resolve(fallback), from: fallbackFrom };
+    const given = value !== undefined && value !== '';
+    const location = given ? parseOutputLocation(variable, value) : childLocation(base, kind);
+    const from = given ? variable : baseFrom;
+    return location.kind === 'local' ? { path: location.path, from } : { path: stagingDir(kind, trialId), from, url: location.url };
   };
-  return {
-    modelDir: pick('AIP_MODEL_DIR', join(base, 'model'), '--output-dir'),
-    checkpointDir: pick('AIP_CHECKPOINT_DIR', join(base, 'checkpoints'), '--output-dir'),
-    logDir: pick('AIP_TENSORBOARD_LOG_DIR', join(base, 'logs'), '--output-dir'),
-    metricFile: pick(
-      'CLOUD_ML_HP_METRIC_FILE',
-      outputDir === undefined ? DEFAULT_METRIC_FILE : join(outputDir, 'hypertune', 'output.metrics'),
-      outputDir === undefined ? 'CLOUD_ML_HP_METRIC_FILE' : '--output-dir',
-    ),
-  };
-}
-
-function checkLocal(field: string, value: string): string {
-  if (value.startsWith('gs://')) {
-    throw new ValidationError(
-      { field, value, problem: 'is on Google Cloud Storage, which the trainer does not support yet', fix: 'use a local directory until Cloud Storage support lands' },
-      { code: 'NOT_YET_SUPPORTED' },
-    );
+  const metricFile = env.CLOUD_ML_HP_METRIC_FILE;
+  if (metricFile !== undefined && metricFile.startsWith('gs://')) {
+    throw new ValidationError({
+      field: 'CLOUD_ML_HP_METRIC_FILE',
+      value: metricFile,
+      problem: 'is on Cloud Storage; the metric file must be local, where Vertex AI reads it inside the container',
+      fix: `leave it unset for ${DEFAULT_METRIC_FILE}`,
+    });
   }
-  return value;
+  const localOutputDir = outputDir?.kind === 'local' ? outputDir.path : undefined;
+  return {
+    modelDir: pick('AIP_MODEL_DIR', 'model'),
+    checkpointDir: pick('AIP_CHECKPOINT_DIR', 'checkpoints'),
+    logDir: pick('AIP_TENSORBOARD_LOG_DIR', 'logs'),
+    metricFile:
+      metricFile !== undefined && metricFile !== ''
+        ? { path: resolve(metricFile), from: 'CLOUD_ML_HP_METRIC_FILE' }
+        : localOutputDir === undefined
+          ? { path: resolve(DEFAULT_METRIC_FILE), from: 'CLOUD_ML_HP_METRIC_FILE' }
+          : { path: join(localOutputDir, 'hypertune', 'output.metrics'), from: '--output-dir' },
+  };
 }
 
 /**
  * Creates the model directory and the metric file's directory and proves both writable, so an
  * unwritable location fails before any training is spent. The log and checkpoint directories are
- * created by whoever writes there.
+ * created by whoever writes there. For a Cloud Storage location this is the local staging folder,
+ * emptied first; the bucket itself is checked by `openTrialOutputs`.
  *
  * @throws ValidationError `OUTPUT_NOT_WRITABLE` naming the location and the variable or flag that set it.
  */
 export function prepareTrialOutputs(paths: TrialPaths): void {
+  // A staging folder is this process's own: whatever a dead process of the same pid left there must not be uploaded.
+  for (const location of [paths.modelDir, paths.logDir]) if (location.url !== undefined) rmSync(location.path, { recursive: true, force: true });
   checkWritableDir(paths.modelDir, 'model directory');
   const metricFile = paths.metricFile.path;
   if (isDirectory(metricFile)) {

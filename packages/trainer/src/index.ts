@@ -30,6 +30,20 @@ export { runTrainingLoop, type TrainingLoopOptions } from './train/loop.js';
 export type { BatchMetrics, EpochMetrics, TrainingContext, TrainingObserver } from './train/observers.js';
 export { createConsoleReporter, type ConsoleReporterOptions, type ProgressMode, type TextSink } from './train/progress.js';
 export { createMetricReportingObserver, type MetricReportingOptions } from './train/metric-reporting.js';
+export {
+  createTensorBoardObserver,
+  DEFAULT_TENSORBOARD_IMAGES,
+  TENSORBOARD_SCALAR_TAGS,
+  TEST_IMAGES_TAG,
+  TEST_PREDICTIONS_TAG,
+  WEIGHTS_TAG_PREFIX,
+  type TensorBoardObserver,
+  type TensorBoardObserverOptions,
+  type TrainingStatus,
+} from './train/tensorboard-observer.js';
+export { HPARAMS_IDS } from './outputs/trial-outputs.js';
+export { GCS_BUCKET_FOLDER, gcsBucketRoot, type OutputLocation } from './outputs/locations.js';
+export { GCS_API_ENDPOINT_VARIABLE, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
 export { measureTrainStepThroughput, type ThroughputOptions, type ThroughputResult } from './train/throughput.js';
 export { buildLenet5, LEAKY_RELU_ALPHA, type Lenet5Options } from './model/lenet5.js';
 export { createOptimizer } from './model/optimizers.js';

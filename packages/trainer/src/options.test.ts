@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ValidationError } from '@hptune/core';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS, parseTrainerOptions, resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from './options.js';
@@ -113,16 +114,48 @@ describe('parseTrainerOptions', () => {
     [['--epochs=3'], 'flag "--epochs" is not a flag of the trainer; known flags: --activation'],
     [['--activation'], 'flag "--activation" needs a value'],
     [['relu'], 'argument "relu" is not expected'],
-    [['--gcs-bucket=my-bucket'], '--gcs-bucket "my-bucket" is not yet supported'],
-    [['--output-dir=gs://b/out'], '--output-dir "gs://b/out" is on Google Cloud Storage, which the trainer does not support yet'],
+    [['--gcs-bucket=my-bucket/logs'], '--gcs-bucket "my-bucket/logs" is not a bucket name; pass the bucket alone'],
+    [['--gcs-bucket=My_Bucket'], '--gcs-bucket'],
+    [['--output-dir=s3://b/out'], '--output-dir "s3://b/out" uses s3://, which hptune cannot write to'],
+    [['--output-dir=gs://'], '--output-dir "gs://" has no bucket'],
   ])('rejects %j', (argv, message) => {
     expect(rejection(argv).message).toContain(message);
   });
 
-  it('rejects gs:// locations from the environment, naming the variable', () => {
-    const error = rejection([], { AIP_MODEL_DIR: 'gs://bucket/model' });
-    expect(error.field).toBe('AIP_MODEL_DIR');
-    expect(error.code).toBe('NOT_YET_SUPPORTED');
+  it('rejects a metric file on Cloud Storage and malformed storage settings, naming the variable', () => {
+    expect(rejection([], { CLOUD_ML_HP_METRIC_FILE: 'gs://bucket/metrics' }).field).toBe('CLOUD_ML_HP_METRIC_FILE');
+    expect(rejection([], { AIP_MODEL_DIR: 'gs://Bad_Bucket/model' }).field).toBe('AIP_MODEL_DIR');
+    expect(rejection([], { HPTUNE_GCS_API_ENDPOINT: '127.0.0.1:4443' }).field).toBe('HPTUNE_GCS_API_ENDPOINT');
+    expect(rejection([], { HPTUNE_TB_SYNC_INTERVAL_MS: '5' }).field).toBe('HPTUNE_TB_SYNC_INTERVAL_MS');
+  });
+
+  it('stages gs:// locations from the environment locally and keeps the metric file local', () => {
+    const parsed = options([], { AIP_MODEL_DIR: 'gs://bucket/jobs/7/model/', AIP_TENSORBOARD_LOG_DIR: 'gs://bucket/jobs/7/logs', CLOUD_ML_TRIAL_ID: '7' });
+    expect(parsed.paths.modelDir).toMatchObject({ url: 'gs://bucket/jobs/7/model', from: 'AIP_MODEL_DIR' });
+    expect(parsed.paths.logDir).toMatchObject({ url: 'gs://bucket/jobs/7/logs', from: 'AIP_TENSORBOARD_LOG_DIR' });
+    expect(parsed.paths.modelDir.path).toBe(join(tmpdir(), 'hptune-staging', `${process.pid}-7`, 'model'));
+    expect(parsed.paths.logDir.path).toBe(join(tmpdir(), 'hptune-staging', `${process.pid}-7`, 'logs'));
+    expect(parsed.paths.checkpointDir).toEqual({ path: resolve('hptune-output/checkpoints'), from: '--output-dir' });
+    expect(parsed.paths.metricFile.path).toBe('/tmp/hypertune/output.metrics');
+    expect(parsed.storage).toEqual({ syncIntervalMs: 30_000 });
+  });
+
+  it('puts outputs under gs://BUCKET/hptune/<trial id> with --gcs-bucket, the AIP_* variables winning', () => {
+    const parsed = options(['--gcs-bucket', 'my-bucket', '--output-dir=out'], { CLOUD_ML_TRIAL_ID: '12', AIP_CHECKPOINT_DIR: '/ckpt' });
+    expect(parsed.paths.modelDir).toMatchObject({ url: 'gs://my-bucket/hptune/12/model', from: '--gcs-bucket' });
+    expect(parsed.paths.logDir).toMatchObject({ url: 'gs://my-bucket/hptune/12/logs', from: '--gcs-bucket' });
+    expect(parsed.paths.checkpointDir).toEqual({ path: '/ckpt', from: 'AIP_CHECKPOINT_DIR' });
+    // --output-dir still places the metric file, which is always local.
+    expect(parsed.paths.metricFile).toEqual({ path: resolve('out/hypertune/output.metrics'), from: '--output-dir' });
+    expect(options(['--gcs_bucket=gs://my-bucket'], { CLOUD_ML_TRIAL_ID: '3', CLOUD_ML_JOB_ID: 'job-9' }).paths.modelDir.url).toBe('gs://my-bucket/hptune/job-9/3/model');
+    expect(options(['--gcs-bucket=my-bucket']).paths.logDir.url).toMatch(/^gs:\/\/my-bucket\/hptune\/run-\d{8}-\d{6}\/logs$/);
+  });
+
+  it('takes --output-dir on Cloud Storage, and the storage settings from the environment', () => {
+    const parsed = options(['--output-dir=gs://bkt/out'], { HPTUNE_GCS_API_ENDPOINT: 'http://127.0.0.1:4443/', HPTUNE_TB_SYNC_INTERVAL_MS: '250' });
+    expect([parsed.paths.modelDir.url, parsed.paths.checkpointDir.url, parsed.paths.logDir.url]).toEqual(['gs://bkt/out/model', 'gs://bkt/out/checkpoints', 'gs://bkt/out/logs']);
+    expect(parsed.paths.metricFile.path).toBe('/tmp/hypertune/output.metrics');
+    expect(parsed.storage).toEqual({ gcsApiEndpoint: 'http://127.0.0.1:4443', syncIntervalMs: 250 });
   });
 });
 

