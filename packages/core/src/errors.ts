@@ -58,6 +58,8 @@ export class ValidationError extends HptuneError {
 export function formatValue(value: unknown): string {
   if (value === undefined) return '(missing)';
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON has no NaN or Infinity (it would print null): say what the caller passed.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

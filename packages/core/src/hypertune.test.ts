@@ -54,3 +54,10 @@ describe('metric reporter (cloudml-hypertune format)', () => {
     expect(() => readMetricFile(metricFile)).toThrow(`metric file ${metricFile} line 2 is not JSON`);
   });
 });
+
+describe('ValidationError messages', () => {
+  it('show a non-finite number as itself, not as JSON null', () => {
+    const reporter = createMetricReporter({ metricFile: join(scratch(), 'output.metrics') });
+    expect(() => reporter.report({ tag: 'accuracy', value: Number.NaN })).toThrow('value NaN is not a finite number');
+  });
+});
