@@ -60,6 +60,17 @@ export interface StudyStoppedEvent<P extends TrialParameters = TrialParameters> 
   readonly error: HptuneError;
 }
 
+/** Something went wrong that does not stop the study, e.g. TensorBoard logs the coordinator could not write. */
+export interface StudyWarningEvent {
+  /** What it is about, e.g. `TENSORBOARD_WRITE_FAILED`. */
+  readonly code: string;
+  /** One line naming the file or trial and what was lost. */
+  readonly message: string;
+  /** The trial concerned, if any. */
+  readonly trialId?: string;
+  readonly cause?: unknown;
+}
+
 /** The events of a running study, by name, with what each listener receives. */
 export interface StudyEvents<P extends TrialParameters = TrialParameters> {
   /** A trial's process runs (state ACTIVE). */
@@ -72,6 +83,8 @@ export interface StudyEvents<P extends TrialParameters = TrialParameters> {
   studyCompleted: StudyResult<P>;
   /** The study ended FAILED or CANCELLED. */
   studyStopped: StudyStoppedEvent<P>;
+  /** Something went wrong that does not stop the study (TensorBoard logs that could not be written). */
+  warning: StudyWarningEvent;
 }
 
 /** A listener of one study event. */

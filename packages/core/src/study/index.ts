@@ -7,6 +7,7 @@ export type {
   StudyListener,
   StudyResult,
   StudyStoppedEvent,
+  StudyWarningEvent,
   TrialEvent,
   TrialTimings,
 } from './handle.js';

@@ -9,6 +9,7 @@ import { bestTrial, countsAsFailed, countsForSearch } from '../../study/best.js'
 import type { StudyEvents, StudyHandle, StudyInfo, StudyResult, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement } from '../../study/types.js';
 import { trialPaths } from './contract.js';
+import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 import { startTrialProcess, type RunningTrialProcess } from './trial-process.js';
 
 /** What the local coordinator needs: a study whose lease it holds, and this run's settings. */
@@ -70,6 +71,9 @@ class LocalStudyRun<P extends TrialParameters> {
   #stop: StopRequest | undefined;
   #wake: () => void = () => {};
   readonly #done: Promise<StudyResult<P>>;
+  /** Scalar tags of the trials' runs, the experiment's metrics; and those it was last written with. */
+  readonly #scalarTags = new Set<string>();
+  #experimentTags: string | undefined;
 
   constructor(options: LocalStudyRunOptions) {
     this.#options = options;
@@ -146,6 +150,8 @@ class LocalStudyRun<P extends TrialParameters> {
 
   async #run(): Promise<StudyResult<P>> {
     try {
+      for (const tag of scalarTagsOfTrials([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir))) this.#scalarTags.add(tag);
+      this.#writeExperiment();
       await this.#stopOrphans();
       for (;;) {
         if (!this.#stop) this.#fill();
@@ -255,6 +261,7 @@ class LocalStudyRun<P extends TrialParameters> {
           const finished = store.finishTrial(this.#name, id, outcome, token);
           timings.recordedAt = performance.now();
           this.#trials.set(id, finished);
+          this.#completeRun(finished);
           this.#emit('trialCompleted', { trial: finished as FrozenTrial<P>, timings: { ...timings } });
         });
         this.#checkFailures();
@@ -263,6 +270,42 @@ class LocalStudyRun<P extends TrialParameters> {
         this.#running.delete(id);
         this.#wake();
       });
+  }
+
+  /**
+   * Writes the study's HParams experiment when its metrics changed (at the start, then when a trial
+   * logged a new scalar tag). TensorBoard trouble never stops a study: a failure is a warning.
+   */
+  #writeExperiment(): void {
+    const key = [...this.#scalarTags].sort().join('\n');
+    if (key === this.#experimentTags) return;
+    try {
+      writeStudyExperiment({ definition: this.#options.record.definition, directory: this.#options.directory, scalarTags: this.#scalarTags });
+      this.#experimentTags = key;
+    } catch (error) {
+      this.#emit('warning', {
+        code: 'TENSORBOARD_WRITE_FAILED',
+        message: `could not write the HParams experiment of study ${JSON.stringify(this.#name)} to ${this.#options.directory}: ${(error as Error).message}; TensorBoard's HParams dashboard will lack it`,
+        cause: error,
+      });
+    }
+  }
+
+  /** Fills in the HParams session of a finished trial whose trainer did not write one; see `completeTrialRun`. */
+  #completeRun(trial: FrozenTrial): void {
+    const logDir = trialPaths(this.#options.directory, trial.id).logDir;
+    try {
+      const { scalarTags } = completeTrialRun({ logDir, trial, metricId: this.#options.record.definition.metric.id });
+      for (const tag of scalarTags) this.#scalarTags.add(tag);
+    } catch (error) {
+      this.#emit('warning', {
+        code: 'TENSORBOARD_WRITE_FAILED',
+        message: `could not complete the TensorBoard run of trial ${trial.id} in ${logDir}: ${(error as Error).message}; the HParams dashboard may lack this trial`,
+        trialId: trial.id,
+        cause: error,
+      });
+    }
+    this.#writeExperiment();
   }
 
   #checkFailures(): void {

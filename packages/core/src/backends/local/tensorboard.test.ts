@@ -1,0 +1,131 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { categorical, discrete, double, integer, searchSpace } from '../../space/builder.js';
+import { searchSpaceToJSON } from '../../space/json.js';
+import { SummaryWriter } from '../../tensorboard/event-writer.js';
+import { writeHParamsSessionStart } from '../../tensorboard/hparams.js';
+import { inspectLogDir } from '../../tensorboard/inspect.js';
+import { readLogDir } from '../../tensorboard/reader.js';
+import type { FrozenTrial, StudyDefinition } from '../../study/types.js';
+import { completeTrialRun, MAX_DISCOVERED_METRICS, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
+
+const root = mkdtempSync(join(tmpdir(), 'hptune-local-tb-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const fresh = () => {
+  const dir = join(root, `case${(counter += 1)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+const space = searchSpace({
+  activation: categorical(['relu', 'softmax', 'leakyrelu']),
+  batch_size: discrete([32, 64, 128]),
+  learning_rate: double(0.0001, 0.1, { scale: 'log' }),
+  depth: integer(1, 3),
+});
+
+const definition: StudyDefinition = {
+  name: 'tb',
+  space: searchSpaceToJSON(space),
+  metric: { id: 'accuracy', goal: 'maximize' },
+  algorithm: 'random',
+  maxTrials: 3,
+  parallelTrials: 1,
+  seed: 1,
+  trainer: { command: process.execPath, args: [] },
+  backend: 'local',
+};
+
+const trial = (overrides: Partial<FrozenTrial> = {}): FrozenTrial => ({
+  id: '4',
+  state: 'SUCCEEDED',
+  parameters: { activation: 'relu', batch_size: 64, learning_rate: 0.01, depth: 2 },
+  measurements: [
+    { step: 1, metrics: { accuracy: 0.5 }, elapsedSeconds: 10 },
+    { step: 2, metrics: { accuracy: 0.75 }, elapsedSeconds: 20 },
+  ],
+  startTime: '2025-01-01T00:00:00.000Z',
+  endTime: '2025-01-01T00:00:30.000Z',
+  ...overrides,
+});
+
+describe('writeStudyExperiment', () => {
+  it('lists every parameter with its domain, the study metric first, then the trials\' scalar tags', () => {
+    const directory = fresh();
+    writeStudyExperiment({ definition, directory, scalarTags: ['train/loss', 'accuracy', 'test/accuracy', 'images_per_second', '_hparams_/session_start_info'] });
+    const [run] = readLogDir(directory).runs;
+    const point = run?.points.find((candidate) => candidate.tag === '_hparams_/experiment');
+    if (point?.kind !== 'hparams') throw new Error('no experiment');
+    const experiment = point.data.experiment;
+    expect(experiment?.name).toBe('tb');
+    expect(experiment?.hparamInfos?.map((info) => info.name).sort()).toEqual(['activation', 'batch_size', 'depth', 'learning_rate']);
+    const byName = new Map(experiment?.hparamInfos?.map((info) => [info.name, info]));
+    expect(byName.get('activation')?.domainDiscrete).toEqual(['relu', 'softmax', 'leakyrelu']);
+    expect(byName.get('batch_size')?.domainDiscrete).toEqual([32, 64, 128]);
+    expect(byName.get('learning_rate')?.domainInterval).toEqual({ minValue: 0.0001, maxValue: 0.1 });
+    expect(byName.get('depth')?.domainDiscrete).toEqual([1, 2, 3]);
+    expect(experiment?.metricInfos?.map((info) => [info.name?.tag, info.datasetType])).toEqual([
+      ['accuracy', 2],
+      ['images_per_second', undefined],
+      ['test/accuracy', 2],
+      ['train/loss', 1],
+    ]);
+  });
+
+  it('replaces the experiment written before, and caps the discovered metrics', () => {
+    const directory = fresh();
+    writeStudyExperiment({ definition, directory });
+    writeStudyExperiment({ definition, directory, scalarTags: Array.from({ length: 40 }, (_, index) => `tag${String(index).padStart(2, '0')}`) });
+    const inspection = inspectLogDir(directory);
+    expect(inspection.runs).toHaveLength(1);
+    expect(inspection.runs[0]?.files).toBe(1);
+    expect(inspection.runs[0]?.experiment?.metrics).toHaveLength(1 + MAX_DISCOVERED_METRICS);
+  });
+});
+
+describe('completeTrialRun', () => {
+  it('gives a trainer that wrote no TensorBoard logs a whole session: start, the study metric, end', () => {
+    const logDir = join(fresh(), 'logs');
+    const completion = completeTrialRun({ logDir, trial: trial(), metricId: 'accuracy' });
+    expect(completion.wrote).toEqual(['session-start', 'metric', 'session-end']);
+    expect([...completion.scalarTags]).toEqual(['accuracy']);
+    const run = inspectLogDir(logDir).runs[0];
+    expect(run?.session).toEqual({ groupName: '4', hparams: { activation: 'relu', batch_size: 64, learning_rate: 0.01, depth: 2 }, status: 'SUCCESS' });
+    const accuracy = readLogDir(logDir).runs[0]?.points.filter((point) => point.tag === 'accuracy');
+    expect(accuracy?.map((point) => [point.step, point.kind === 'scalar' ? point.value : undefined, point.wallTime])).toEqual([
+      [1, 0.5, Date.parse('2025-01-01T00:00:10Z') / 1000],
+      [2, 0.75, Date.parse('2025-01-01T00:00:20Z') / 1000],
+    ]);
+    // Run again (a resumed coordinator): nothing is written twice.
+    expect(completeTrialRun({ logDir, trial: trial(), metricId: 'accuracy' }).wrote).toEqual([]);
+    expect(readdirSync(logDir)).toHaveLength(1);
+  });
+
+  it('keeps a trainer\'s own session and metric, adding only the end a killed trainer did not write', () => {
+    const logDir = join(fresh(), 'logs');
+    const writer = new SummaryWriter({ logDir, flushIntervalMs: 0 });
+    writeHParamsSessionStart({ writer, parameters: { activation: 'softmax' }, groupName: '4' });
+    writer.scalar('accuracy', 0.25, 1);
+    writer.scalar('test/loss', 1.5, 1);
+    writer.close();
+    const completion = completeTrialRun({ logDir, trial: trial({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'cancelled' } }), metricId: 'accuracy' });
+    expect(completion.wrote).toEqual(['session-end']);
+    expect([...completion.scalarTags].sort()).toEqual(['accuracy', 'test/loss']);
+    const run = readLogDir(logDir).runs[0];
+    expect(run?.points.filter((point) => point.tag === '_hparams_/session_start_info')).toHaveLength(1);
+    expect(run?.points.filter((point) => point.tag === 'accuracy')).toHaveLength(1);
+    expect(inspectLogDir(logDir).runs[0]?.session).toEqual({ groupName: '4', hparams: { activation: 'softmax' }, status: 'FAILURE' });
+  });
+
+  it('reads the scalar tags of runs already there, skipping missing ones', () => {
+    const directory = fresh();
+    completeTrialRun({ logDir: join(directory, '1', 'logs'), trial: trial({ id: '1' }), metricId: 'accuracy' });
+    const writer = new SummaryWriter({ logDir: join(directory, '2', 'logs'), flushIntervalMs: 0 });
+    writer.scalar('train/loss', 1, 1);
+    writer.close();
+    expect([...scalarTagsOfTrials([1, 2, 3].map((id) => join(directory, String(id), 'logs')))].sort()).toEqual(['accuracy', 'train/loss']);
+  });
+});

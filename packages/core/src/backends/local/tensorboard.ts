@@ -1,0 +1,159 @@
+/**
+ * A local study's TensorBoard view: the HParams experiment at the study's folder
+ * (`<study dir>/<study>`), whose runs are the trials' log dirs (`<trial id>/logs`), so that
+ * `tensorboard --logdir <study dir>/<study>` shows every trial side by side in the HParams dashboard.
+ *
+ * Trainers that write their own HParams session (hptune's LeNet-5 trainer does) keep it; for any
+ * other trainer the coordinator fills in, after the trial, what its run lacks: the session start
+ * (parameters, group = trial id), the study metric's measurements as a scalar, and the session end.
+ * Filling in after the fact, rather than writing a session at start, is what keeps a trainer that
+ * writes its own session from getting two.
+ */
+import { existsSync } from 'node:fs';
+import { SummaryWriter } from '../../tensorboard/event-writer.js';
+import {
+  HPARAMS_SESSION_END_TAG,
+  HPARAMS_SESSION_START_TAG,
+  writeHParamsExperiment,
+  writeHParamsSessionEnd,
+  writeHParamsSessionStart,
+  type HParamsMetric,
+} from '../../tensorboard/hparams.js';
+import { readLogDir } from '../../tensorboard/reader.js';
+import { PluginName, scalarValue } from '../../tensorboard/summaries.js';
+import { HptuneError } from '../../errors.js';
+import { searchSpaceFromJSON } from '../../space/json.js';
+import type { FrozenTrial, StudyDefinition } from '../../study/types.js';
+
+/** Scalar tags found in trial runs that the experiment lists as metrics, besides the study's own. @default 16 */
+export const MAX_DISCOVERED_METRICS = 16;
+
+/** Options of {@link writeStudyExperiment}. */
+export interface StudyExperimentOptions {
+  readonly definition: StudyDefinition;
+  /** The study's folder, `<study dir>/<study>`. */
+  readonly directory: string;
+  /** Scalar tags the trials log (e.g. `test/loss`), listed as metrics after the study's; at most {@link MAX_DISCOVERED_METRICS}. */
+  readonly scalarTags?: Iterable<string>;
+}
+
+/**
+ * Writes (or rewrites) the study's HParams experiment in its folder: every parameter of the search
+ * space with its domain, the study's metric first, then the scalar tags its trials log.
+ * @returns the event file written
+ * @throws TensorBoardWriteError when the file cannot be written
+ */
+export function writeStudyExperiment(options: StudyExperimentOptions): string {
+  const { definition } = options;
+  const metric = definition.metric;
+  const discovered = [...new Set(options.scalarTags ?? [])]
+    .filter((tag) => tag !== metric.id && !tag.startsWith('_hparams_/'))
+    .sort()
+    .slice(0, MAX_DISCOVERED_METRICS);
+  const metrics: HParamsMetric[] = [
+    { tag: metric.id, description: `The study's metric (${metric.goal}), as the trainer reports it to the metric file.`, datasetType: 'validation' },
+    ...discovered.map((tag) => ({ tag, ...datasetOf(tag) })),
+  ];
+  return writeHParamsExperiment({
+    logDir: options.directory,
+    name: definition.name,
+    description: `hptune study ${definition.name}: ${definition.algorithm} search, ${definition.maxTrials} trials, ${metric.goal} ${metric.id}. Each run \`<trial id>/logs\` is one trial.`,
+    parameters: searchSpaceFromJSON(definition.space).parameters,
+    metrics,
+  });
+}
+
+/** What a trial's run held, and what {@link completeTrialRun} added. */
+export interface TrialRunCompletion {
+  /** Scalar tags in the trial's run (its log dir itself), the study metric included once written. */
+  readonly scalarTags: ReadonlySet<string>;
+  /** What the coordinator wrote: `session-start`, `metric`, `session-end`; empty when the trainer wrote everything. */
+  readonly wrote: readonly ('session-start' | 'metric' | 'session-end')[];
+}
+
+/** Options of {@link completeTrialRun}. */
+export interface CompleteTrialRunOptions {
+  /** The trial's log dir (`AIP_TENSORBOARD_LOG_DIR`), the run. */
+  readonly logDir: string;
+  /** The trial, finished. */
+  readonly trial: FrozenTrial;
+  /** The study's metric id. */
+  readonly metricId: string;
+}
+
+/**
+ * Fills in what a finished trial's run lacks for the HParams dashboard, in one new event file: the
+ * session start (the trial's parameters, group = trial id) when no run under the log dir has one;
+ * the study metric's measurements as a scalar of that tag when the run has none; the session end
+ * (SUCCESS for a SUCCEEDED trial, FAILURE otherwise) when none was written.
+ * @throws HptuneError `TB_READ_FAILED`, or TensorBoardWriteError when the file cannot be written
+ */
+export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunCompletion {
+  const { logDir, trial, metricId } = options;
+  let hasStart = false;
+  let hasEnd = false;
+  const scalarTags = new Set<string>();
+  if (existsSync(logDir)) {
+    // A trainer killed mid-write leaves a damaged last record: what precedes it still counts.
+    for (const run of readLogDir(logDir, { tolerateCorruption: true }).runs) {
+      for (const point of run.points) {
+        if (point.tag === HPARAMS_SESSION_START_TAG) hasStart = true;
+        else if (point.tag === HPARAMS_SESSION_END_TAG) hasEnd = true;
+        else if (run.name === '.' && point.pluginName === PluginName.SCALARS) scalarTags.add(point.tag);
+      }
+    }
+  }
+  const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
+  const measurements = scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number');
+  const wrote: ('session-start' | 'metric' | 'session-end')[] = [];
+  if (!hasStart) wrote.push('session-start');
+  if (measurements.length > 0) wrote.push('metric');
+  if (!hasEnd) wrote.push('session-end');
+  if (wrote.length === 0) return { scalarTags, wrote };
+
+  const writer = new SummaryWriter({ logDir, flushIntervalMs: 0 });
+  if (!hasStart) {
+    writeHParamsSessionStart({ writer, parameters: trial.parameters, groupName: trial.id, ...(startSecs === undefined ? {} : { startTimeSecs: startSecs }) });
+  }
+  for (const measurement of measurements) {
+    const wallTimeSeconds = startSecs === undefined ? undefined : startSecs + measurement.elapsedSeconds;
+    writer.writeValues([scalarValue(metricId, measurement.metrics[metricId] as number)], measurement.step, wallTimeSeconds === undefined ? {} : { wallTimeSeconds });
+  }
+  if (measurements.length > 0) scalarTags.add(metricId);
+  if (!hasEnd) {
+    const endSecs = trial.endTime === undefined ? undefined : Date.parse(trial.endTime) / 1000;
+    writeHParamsSessionEnd({ writer, status: trial.state === 'SUCCEEDED' ? 'SUCCESS' : 'FAILURE', ...(endSecs === undefined ? {} : { endTimeSecs: endSecs }) });
+  }
+  const complete = writer.close();
+  const status = writer.status();
+  if (!complete || status.lastError) {
+    throw status.lastError ?? new HptuneError('TB_WRITE_FAILED', `could not write the HParams session of trial ${trial.id} to ${logDir}`);
+  }
+  return { scalarTags, wrote };
+}
+
+/**
+ * The scalar tags of the trial runs already in a study's folder (`<trial id>/logs`), for the
+ * experiment of a resumed study. Unreadable runs are skipped.
+ */
+export function scalarTagsOfTrials(logDirs: Iterable<string>): Set<string> {
+  const tags = new Set<string>();
+  for (const logDir of logDirs) {
+    if (!existsSync(logDir)) continue;
+    try {
+      for (const run of readLogDir(logDir, { tolerateCorruption: true }).runs) {
+        if (run.name !== '.') continue;
+        for (const point of run.points) if (point.pluginName === PluginName.SCALARS) tags.add(point.tag);
+      }
+    } catch {
+      // A run that cannot be read adds no metric names; the trial's own files are not ours to judge.
+    }
+  }
+  return tags;
+}
+
+function datasetOf(tag: string): Pick<HParamsMetric, 'datasetType'> {
+  if (/^train(ing)?[/_]/.test(tag)) return { datasetType: 'training' };
+  if (/^(test|val|validation|eval)[/_]/.test(tag)) return { datasetType: 'validation' };
+  return {};
+}
