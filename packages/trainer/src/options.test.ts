@@ -167,7 +167,7 @@ describe('resolveTrainerOptions', () => {
   it.each([
     [{ batchSize: 12.5 }, 'batchSize 12.5 is not a positive integer'],
     [{ numEpochs: 0 }, 'numEpochs 0 is not a positive integer'],
-    [{ learningRate: Number.NaN }, 'learningRate null is not a positive number'],
+    [{ learningRate: Number.NaN }, 'learningRate NaN is not a positive number'],
     [{ trainSize: 70_000 }, 'trainSize 70000 is larger than the images in the training set (60000)'],
     [{ activation: 'tanh' as TrainerConfig['activation'] }, 'activation "tanh" is not one of the valid values'],
     [{ metricTag: '' }, 'metricTag "" is not a usable metric tag'],
