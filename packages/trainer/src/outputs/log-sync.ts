@@ -37,7 +37,8 @@ export interface LogSync {
   readonly destination: string;
   /**
    * Stops the background sync, runs the final sync and verification, logs the report (verified, or
-   * what did not land, keeping the staging folder), and removes the staging folder when verified.
+   * what did not land, keeping the staging folder), and removes the staging folder when verified
+   * (unless a signal ends the process).
    * Never rejects; calling it again returns the same report.
    */
   finish(): Promise<SyncReport>;
@@ -64,7 +65,11 @@ export function startLogSync(options: LogSyncOptions): LogSync {
 
   // Listeners set before the syncer starts are the ones it calls after its final sync; those set
   // after it with prependListener run before its own. Both go once the sync is over.
-  const before = (signal: NodeJS.Signals): void => options.onSignal(signal);
+  let signalled = false;
+  const before = (signal: NodeJS.Signals): void => {
+    signalled = true;
+    options.onSignal(signal);
+  };
   const after = (signal: NodeJS.Signals): void => {
     const state = syncer.state;
     if (state.status === 'stopped') logReport(state.report);
@@ -91,7 +96,8 @@ export function startLogSync(options: LogSyncOptions): LogSync {
       finished ??= syncer.stop().then((report) => {
         logReport(report);
         removeListeners();
-        if (report.verified) {
+        // On a signal the process is about to end: the staging folder stays, for whoever looks after it.
+        if (report.verified && !signalled) {
           try {
             rmSync(options.localDir, { recursive: true, force: true });
           } catch {
