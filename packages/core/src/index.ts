@@ -49,6 +49,7 @@ export {
   type StudyListener,
   type StudyResult,
   type StudyStoppedEvent,
+  type StudyWarningEvent,
   type StudySummary,
   type TrialEvent,
   type TrialTimings,
@@ -242,6 +243,54 @@ export {
 } from './tensorboard/proto/tensorboard.js';
 export type { Experiment, HParamInfo, HParamsPluginData, MetricInfo, ProtoValue } from './tensorboard/proto/hparams.js';
 export { ProtoDecodeError } from './tensorboard/proto/wire.js';
+export {
+  DEFAULT_RETRY_OPTIONS,
+  RetryError,
+  describeError,
+  errorStatus,
+  isRetryableError,
+  resolveRetryOptions,
+  retryDelayMs,
+  withRetry,
+  type RetryCallOptions,
+  type RetryClock,
+  type RetryGiveUpReason,
+  type RetryOptions,
+} from './retry.js';
+export {
+  APPEND_PARTS_FOLDER,
+  AppendConflictError,
+  BlobNotFoundError,
+  DestinationError,
+  GcsBlobStore,
+  LocalBlobStore,
+  crc32cBase64,
+  fileChecksum,
+  openBlobStore,
+  parseDestination,
+  uploadFileVerified,
+  type AppendOptions,
+  type BlobInfo,
+  type BlobStore,
+  type Destination,
+  type DestinationProblem,
+  type GcsBlobStoreOptions,
+  type OpenBlobStoreOptions,
+  type UploadVerifiedOptions,
+} from './blob/index.js';
+export {
+  DEFAULT_SIGNAL_GRACE_MS,
+  DEFAULT_SYNC_INTERVAL_MS,
+  TensorBoardSyncer,
+  formatSyncReport,
+  type SyncMismatch,
+  type SyncReport,
+  type SyncRound,
+  type SyncWarning,
+  type SyncWarningCode,
+  type SyncerState,
+  type TensorBoardSyncerOptions,
+} from './tensorboard/syncer.js';
 export {
   ACCELERATOR_TYPES,
   DEFAULT_MAX_POLL_INTERVAL_MS,
