@@ -28,6 +28,8 @@ export async function followStudy(handle: StudyHandle, io: CliIo, options: { jso
   handle.on('trialStarted', ({ trial }) => reporter.onTrialStarted?.(trial));
   handle.on('measurement', ({ trial, measurement }) => reporter.onMeasurement?.(trial, measurement));
   handle.on('trialCompleted', ({ trial }) => reporter.onTrialCompleted?.(trial));
+  // Warnings never stop a study (e.g. TensorBoard logs that could not be written): say them on stderr.
+  handle.on('warning', ({ message }) => io.stderr.write(`hptune: warning: ${message}\n`));
 
   let interrupted = false;
   const onInterrupt = () => {
