@@ -1,23 +1,23 @@
 #!/usr/bin/env node
-// Measures a full LeNet-5 train step (forward, backward, Adam update) on TensorFlow.js's wasm and
-// cpu backends with the hptune training kernels installed, and prints images per second.
+// Measures a full LeNet-5 train step (forward, backward, optimizer update, loss read back) on
+// TensorFlow.js's wasm and cpu backends, with the trainer's own model, optimizer and step, on
+// real MNIST batches, and prints images per second; optionally where the time goes, kernel by kernel.
 //
 //   node packages/trainer/scripts/profile-train-step.mjs [--backends wasm,cpu] [--batches 32,64,128]
-//        [--seconds 2] [--activation relu|leakyrelu|softmax] [--pool avg|max] [--per-kernel]
-//        [--baseline] [--tfjs-only]
+//        [--seconds 2] [--activation relu|leakyrelu|softmax] [--optimizer adam|rmsprop|sgd]
+//        [--per-kernel] [--baseline] [--tfjs-only] [--stock-optimizer] [--tape]
 //
-// The model mirrors src/model/lenet5.ts (hidden activation, softmax output, clipped
-// cross-entropy) with random images: only the speed is of interest here.
+// --per-kernel       also prints where the time of one batch-64 step goes, kernel by kernel
+//                    (time of the kernels tfjs dispatches; work they delegate is counted in them),
+//                    as wall time and as this process's CPU time, which stays honest when other
+//                    processes share the machine.
+// --baseline         measures the starting point instead: tfjs's own kernels plus only the
+//                    Conv2DBackpropFilter wasm lacks, in its fallback form (JS im2col + XNNPACK GEMM).
+// --tfjs-only        skips the hptune kernels (wasm then fails: it has no Conv2DBackpropFilter).
+// --stock-optimizer  tfjs's own optimizer instead of the fused one.
+// --tape             gradients through tfjs's gradient tape instead of the explicit backward pass.
 //
-// --per-kernel   also prints where the time of one batch-64 step goes, kernel by kernel
-//                (time of the kernels tfjs dispatches; work they delegate is counted in them),
-//                as wall time and as this process's CPU time, which stays honest when other
-//                processes share the machine.
-// --baseline     measures the starting point instead: tfjs's own kernels plus only the
-//                Conv2DBackpropFilter wasm lacks, in its fallback form (JS im2col + XNNPACK GEMM).
-// --tfjs-only    skips the hptune kernels (wasm then fails: it has no Conv2DBackpropFilter).
-//
-// The kernels are bundled from src/ with tsup on each run, so no package build is needed.
+// The trainer is bundled from src/ with tsup on each run, so no package build is needed.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,30 +32,37 @@ const { values: options } = parseArgs({
     backends: { type: 'string', default: 'wasm,cpu' },
     batches: { type: 'string', default: '32,64,128' },
     seconds: { type: 'string', default: '2' },
-    pool: { type: 'string', default: 'avg' },
     activation: { type: 'string', default: 'relu' },
+    optimizer: { type: 'string', default: 'adam' },
     'per-kernel': { type: 'boolean', default: false },
     'tfjs-only': { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
+    'stock-optimizer': { type: 'boolean', default: false },
+    tape: { type: 'boolean', default: false },
   },
 });
 const backends = options.backends.split(',');
 const batches = options.batches.split(',').map(Number);
 const seconds = Number(options.seconds);
-if (!['avg', 'max'].includes(options.pool)) throw new Error(`--pool must be avg or max, got ${options.pool}`);
 if (!['relu', 'leakyrelu', 'softmax'].includes(options.activation)) {
   throw new Error(`--activation must be relu, leakyrelu or softmax, got ${options.activation}`);
+}
+if (!['adam', 'rmsprop', 'sgd'].includes(options.optimizer)) {
+  throw new Error(`--optimizer must be adam, rmsprop or sgd, got ${options.optimizer}`);
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-/** Bundles src/backends/kernels into node_modules/.cache so its bare imports resolve from the package. */
-async function loadKernels() {
+/** Bundles the trainer's src into node_modules/.cache so its bare imports resolve from the package. */
+async function loadTrainer() {
   const { build } = await import('tsup');
-  const outDir = join(packageRoot, 'node_modules', '.cache', 'hptune-profile-kernels');
+  const outDir = join(packageRoot, 'node_modules', '.cache', 'hptune-profile-trainer');
   mkdirSync(outDir, { recursive: true });
   await build({
     entry: {
+      trainer: join(packageRoot, 'src/index.ts'),
+      step: join(packageRoot, 'src/train/step.ts'),
+      batches: join(packageRoot, 'src/data/batches.ts'),
       kernels: join(packageRoot, 'src/backends/kernels/index.ts'),
       'simd-runtime': join(packageRoot, 'src/backends/kernels/wasm/simd/runtime.ts'),
     },
@@ -71,14 +78,15 @@ async function loadKernels() {
     config: false,
     external: [/^@tensorflow\//, /^@hptune\//],
   });
-  const kernels = await import(pathToFileURL(join(outDir, 'kernels.js')).href);
-  const runtime = await import(pathToFileURL(join(outDir, 'simd-runtime.js')).href);
-  return { ...kernels, setGeneratedKernelsEnabled: runtime.setGeneratedKernelsEnabled };
+  const load = (name) => import(pathToFileURL(join(outDir, `${name}.js`)).href);
+  const [trainer, step, batchesModule, kernels, runtime] = await Promise.all(['trainer', 'step', 'batches', 'kernels', 'simd-runtime'].map(load));
+  return { ...trainer, ...step, ...batchesModule, kernels, setGeneratedKernelsEnabled: runtime.setGeneratedKernelsEnabled };
 }
 
 /** Installs the kernels, or for --baseline only the missing Conv2DBackpropFilter in its fallback form. */
 function install(backend) {
-  if (kernels === undefined) return [];
+  if (options['tfjs-only']) return [];
+  const kernels = trainer.kernels;
   if (!options.baseline) {
     kernels.registerTrainingKernels(backend);
     return kernels.trainingKernelNames(backend);
@@ -86,7 +94,7 @@ function install(backend) {
   const names = kernels.trainingKernelNames(backend);
   const tfjsOwn = new Map(names.map((name) => [name, tf.getKernel(name, backend)]));
   kernels.registerTrainingKernels(backend);
-  kernels.setGeneratedKernelsEnabled(false);
+  trainer.setGeneratedKernelsEnabled(false);
   for (const name of names) {
     if (name === 'Conv2DBackpropFilter') continue;
     tf.unregisterKernel(name, backend);
@@ -98,59 +106,35 @@ function install(backend) {
 
 const tf = await import('@tensorflow/tfjs');
 await import('@tensorflow/tfjs-backend-wasm');
-const kernels = options['tfjs-only'] ? undefined : await loadKernels();
+tf.enableProdMode();
+const trainer = await loadTrainer();
+const data = trainer.loadMnist({ trainSize: 128 * 8, testSize: 1, seed: 42 });
 
-function lenet5() {
-  const pool = options.pool === 'avg' ? tf.layers.averagePooling2d : tf.layers.maxPooling2d;
-  const model = tf.sequential();
-  const activated = (layer) => {
-    if (options.activation !== 'leakyrelu') return model.add(layer(options.activation));
-    model.add(layer('linear'));
-    model.add(tf.layers.leakyReLU({ alpha: 0.01 }));
+function setUp(size) {
+  const model = trainer.buildLenet5({ activation: options.activation, seed: 42 });
+  const rate = trainer.DEFAULT_LEARNING_RATES[options.optimizer];
+  const optimizer = options['stock-optimizer']
+    ? { adam: () => tf.train.adam(rate, 0.9, 0.999, 1e-8), rmsprop: () => tf.train.rmsprop(rate, 0.99, 0, 1e-8), sgd: () => tf.train.sgd(rate) }[options.optimizer]()
+    : trainer.createOptimizer(options.optimizer, rate);
+  const step = trainer.createTrainStep(model, optimizer, { gradients: options.tape ? 'tape' : 'auto' });
+  const batches = [...trainer.batchesOf(data.train, { batchSize: size })].filter((batch) => batch.size === size);
+  let index = 0;
+  const next = () => step(batches[index++ % batches.length]);
+  const tearDown = () => {
+    step.dispose?.();
+    model.dispose();
+    optimizer.dispose();
   };
-  activated((activation) =>
-    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation }),
-  );
-  model.add(pool({ poolSize: 2, strides: 2 }));
-  activated((activation) => tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation }));
-  model.add(pool({ poolSize: 2, strides: 2 }));
-  model.add(tf.layers.flatten());
-  activated((activation) => tf.layers.dense({ units: 120, activation }));
-  activated((activation) => tf.layers.dense({ units: 84, activation }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  return model;
-}
-
-function crossEntropy(probabilities, labels) {
-  const clipped = tf.clipByValue(probabilities, 1e-7, 1 - 1e-7);
-  return tf.mean(tf.neg(tf.sum(tf.mul(labels, tf.log(clipped)), -1)));
-}
-
-function randomBatch(size) {
-  const xs = tf.randomUniform([size, 28, 28, 1], 0, 1, 'float32', 7);
-  const labels = tf.randomUniform([size], 0, 10, 'int32', 8);
-  const ys = tf.tidy(() => tf.oneHot(labels, 10).toFloat());
-  labels.dispose();
-  return { xs, ys };
-}
-
-function trainStep(model, optimizer, xs, ys) {
-  const loss = tf.tidy(() =>
-    optimizer.minimize(() => crossEntropy(model.apply(xs, { training: true }), ys), true),
-  );
-  loss.dataSync();
-  loss.dispose();
+  return { next, tearDown, optimizerName: optimizer.getClassName() };
 }
 
 /**
  * Throughput for `size` after warm-up, over about `seconds` of wall time split into 5 windows.
  * The best window approximates an idle machine; CPU time counts only this process's work.
  */
-function measure(size) {
-  const model = lenet5();
-  const optimizer = tf.train.adam(1e-3);
-  const { xs, ys } = randomBatch(size);
-  for (let i = 0; i < 3; i++) trainStep(model, optimizer, xs, ys);
+async function measure(size) {
+  const { next, tearDown, optimizerName } = setUp(size);
+  for (let i = 0; i < 3; i++) await next();
   const windows = [];
   let steps = 0;
   let cpuMs = 0;
@@ -160,7 +144,7 @@ function measure(size) {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     while (performance.now() - start < (seconds * 1000) / 5 || windowSteps < 2) {
-      trainStep(model, optimizer, xs, ys);
+      await next();
       windowSteps++;
     }
     const windowMs = performance.now() - start;
@@ -170,19 +154,16 @@ function measure(size) {
     elapsed += windowMs;
     cpuMs += (cpu.user + cpu.system) / 1000;
   }
-  xs.dispose();
-  ys.dispose();
-  model.dispose();
-  optimizer.dispose();
+  tearDown();
   windows.sort((a, b) => b - a);
   return {
+    optimizerName,
     msPerStep: elapsed / steps,
     imagesPerSecond: (size * steps * 1000) / elapsed,
     bestImagesPerSecond: windows[0],
     cpuImagesPerSecond: (size * steps * 1000) / cpuMs,
   };
 }
-
 /** Wraps every kernel of `backend` with a timer (outermost calls only); returns the per-step tally and an undo. */
 function instrument(backend) {
   const tally = new Map();
@@ -220,11 +201,9 @@ function instrument(backend) {
   return { tally, undo };
 }
 
-function perKernelTable(backend, size) {
-  const model = lenet5();
-  const optimizer = tf.train.adam(1e-3);
-  const { xs, ys } = randomBatch(size);
-  for (let i = 0; i < 3; i++) trainStep(model, optimizer, xs, ys);
+async function perKernelTable(backend, size) {
+  const { next, tearDown } = setUp(size);
+  for (let i = 0; i < 3; i++) await next();
   const { tally, undo } = instrument(backend);
   // Medians over steps, so a step slowed by another process on the machine does not skew the table.
   const steps = 15;
@@ -235,7 +214,7 @@ function perKernelTable(backend, size) {
     tally.clear();
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    trainStep(model, optimizer, xs, ys);
+    await next();
     const cpu = process.cpuUsage(cpuStart);
     stepTimes.push(performance.now() - start);
     stepCpuTimes.push((cpu.user + cpu.system) / 1000);
@@ -245,10 +224,7 @@ function perKernelTable(backend, size) {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const stepMs = median(stepTimes);
   const stepCpuMs = median(stepCpuTimes);
-  xs.dispose();
-  ys.dispose();
-  model.dispose();
-  optimizer.dispose();
+  tearDown();
   const names = new Set(perStep.flatMap((step) => [...step.keys()]));
   const rows = [...names]
     .map((name) => ({
@@ -273,10 +249,11 @@ function perKernelTable(backend, size) {
 }
 
 out(
-  `LeNet-5 train step (conv 6@5x5 same, ${options.pool} pool, conv 16@5x5 valid, ${options.pool} pool, ` +
-    `dense 120-84-10 softmax; ${options.activation}; cross-entropy; Adam)`,
+  `LeNet-5 train step (the trainer's model, optimizer and step on real MNIST batches; ` +
+    `${options.activation}; ${options.optimizer}${options['stock-optimizer'] ? ' (tfjs stock)' : ''}; ` +
+    `gradients by ${options.tape ? "tfjs's tape" : 'the explicit backward pass where supported'})`,
 );
-const mode = kernels === undefined ? 'off' : options.baseline ? 'baseline' : 'on';
+const mode = options['tfjs-only'] ? 'off' : options.baseline ? 'baseline' : 'on';
 out(`node ${process.version}, tfjs ${tf.version.tfjs}, hptune kernels ${mode}`);
 for (const backend of backends) {
   await tf.setBackend(backend);
@@ -284,12 +261,12 @@ for (const backend of backends) {
   const installed = install(backend);
   out(`\n${backend}${installed.length === 0 ? '' : ` (hptune kernels: ${installed.join(', ')})`}`);
   for (const size of batches) {
-    const { msPerStep, imagesPerSecond, bestImagesPerSecond, cpuImagesPerSecond } = measure(size);
+    const { optimizerName, msPerStep, imagesPerSecond, bestImagesPerSecond, cpuImagesPerSecond } = await measure(size);
     out(
       `  batch ${String(size).padStart(4)}: ${msPerStep.toFixed(2).padStart(8)} ms/step ` +
         `${imagesPerSecond.toFixed(0).padStart(6)} images/s; best window ${bestImagesPerSecond.toFixed(0).padStart(6)}; ` +
-        `by process CPU time ${cpuImagesPerSecond.toFixed(0).padStart(6)}`,
+        `by process CPU time ${cpuImagesPerSecond.toFixed(0).padStart(6)} (${optimizerName})`,
     );
   }
-  if (options['per-kernel']) perKernelTable(backend, 64);
+  if (options['per-kernel']) await perKernelTable(backend, 64);
 }

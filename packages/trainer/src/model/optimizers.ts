@@ -1,14 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../options.js';
+import { FusedOptimizer, fusedUpdateAvailable } from './fused-optimizer.js';
 
 /**
  * Creates an optimizer with PyTorch's defaults for everything but the learning rate, as the
  * PyTorch original trains: adam with betas 0.9/0.999 and epsilon 1e-8; rmsprop with decay
  * (PyTorch's `alpha`) 0.99, no momentum, epsilon 1e-8; sgd without momentum.
  *
+ * On a backend with hptune's fused update kernels (wasm, cpu) the optimizer is a
+ * {@link FusedOptimizer}: the same update, one kernel call per variable; elsewhere (tfjs-node,
+ * tfjs-node-gpu) tfjs's own. Create it after the backend is selected.
+ *
  * @param learningRate the step size; see `DEFAULT_LEARNING_RATES` for the defaults per optimizer.
  */
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  if (fusedUpdateAvailable(name)) {
+    if (name === 'adam') return new FusedOptimizer({ kind: name, learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    if (name === 'rmsprop') return new FusedOptimizer({ kind: name, learningRate, decay: 0.99, epsilon: 1e-8 });
+    return new FusedOptimizer({ kind: name, learningRate });
+  }
   switch (name) {
     case 'sgd':
       return tf.train.sgd(learningRate);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { batchesOf, type Batch } from '../data/batches.js';
 import type { ImageSet } from '../data/mnist.js';
 import { countCorrect, crossEntropy } from '../model/lenet5.js';
+import { planSequentialTraining } from './backprop/plan.js';
+import { backpropAvailable, forwardBackward } from './backprop/run.js';
 
 /** What one training step or one evaluation returns. */
 export interface StepResult {
@@ -14,15 +16,52 @@ export interface StepResult {
 /** One full training step on a batch: forward, backward, optimizer update. */
 export type TrainStep = (batch: Batch) => Promise<StepResult>;
 
+/** How a train step computes gradients. */
+export type GradientPath = 'auto' | 'tape';
+
+/** Options of {@link createTrainStep}. */
+export interface TrainStepOptions {
+  /**
+   * `auto`: the explicit backward pass (`backprop/`) where the backend has its kernels and the
+   * model is a plain sequential classifier, else tfjs's gradient tape; `tape`: always the tape
+   * (the reference the explicit pass is checked against). @default 'auto'
+   */
+  gradients?: GradientPath;
+}
+
 /**
  * Creates the training step of `model` under `optimizer`. Each call makes the batch's tensors,
  * updates the weights, reads back the loss and the correct count, and disposes everything it
- * made: the number of live tensors is the same after each call.
+ * made: the number of live tensors is the same after each call (the optimizer's slots, made on
+ * the first call, aside).
+ *
+ * On wasm and cpu the gradients come from an explicit backward pass over the model's layers (a
+ * few dozen kernels, no gradient tape); tfjs-node and tfjs-node-gpu, and models with layers that
+ * pass does not know, train through `optimizer.minimize` as before.
  */
-export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
+export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, options: TrainStepOptions = {}): TrainStep {
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const [, height, width, channels] = inputShape(model);
   const classes = outputClasses(model);
+  const outcome = options.gradients === 'tape' || !backpropAvailable() ? undefined : planSequentialTraining(model);
+  if (outcome?.supported) {
+    const plan = outcome.plan;
+    return async (batch) => {
+      const metrics = tf.tidy(() => {
+        const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
+        const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+        const result = forwardBackward(plan, images, labels);
+        optimizer.applyGradients(result.gradients);
+        return result.metrics;
+      });
+      try {
+        const [loss, correct] = await metrics.data();
+        return { loss: loss as number, correct: correct as number };
+      } finally {
+        metrics.dispose();
+      }
+    };
+  }
   return async (batch) => {
     const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
     const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);

@@ -22,7 +22,7 @@ export interface ArrayKernel {
   plan(inputs: readonly tf.TensorInfo[], attrs: tf.NamedAttrMap): ArrayKernelPlan;
 }
 
-function collectInputs(kernel: ArrayKernel, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+function collectInputs(kernel: ArrayKernel | MultiArrayKernel, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
   const infos = kernel.inputNames.map((name) => {
     const info = inputs[name];
     if (info === undefined) throw new Error(`${kernel.kernelName}: missing input '${name}'`);
@@ -86,5 +86,53 @@ export function onCpu(kernel: ArrayKernel): tf.KernelFunc {
       out,
     );
     return cpu.makeTensorInfo(plan.outputShape, 'float32', out);
+  };
+}
+
+/** One call's work for a kernel with several float32 outputs. */
+export interface MultiArrayKernelPlan {
+  /** Shapes of the outputs, in the order `run` receives them and the kernel returns them. */
+  readonly outputShapes: number[][];
+  /** Fills every element of every output from the inputs (in {@link MultiArrayKernel.inputNames} order). */
+  run(inputs: readonly Float32Array[], outs: readonly Float32Array[]): void;
+}
+
+/** An {@link ArrayKernel} with several outputs (e.g. an optimizer update: new weights and slots). */
+export interface MultiArrayKernel {
+  /** The tfjs kernel name. */
+  readonly kernelName: string;
+  /** The kernel's float32 inputs, in the order `run` receives them. */
+  readonly inputNames: readonly string[];
+  /** Resolves the output shapes from the inputs' shapes and the attributes. */
+  plan(inputs: readonly tf.TensorInfo[], attrs: tf.NamedAttrMap): MultiArrayKernelPlan;
+}
+
+/** Binds a {@link MultiArrayKernel} to tfjs-backend-wasm: views into its heap, no copies. */
+export function onWasmMulti(kernel: MultiArrayKernel): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const wasm = asWasmBackend(backend, kernel.kernelName);
+    const infos = collectInputs(kernel, inputs);
+    const plan = kernel.plan(infos, attrs ?? {});
+    const outs = plan.outputShapes.map((shape) => wasm.makeOutput(shape, 'float32'));
+    plan.run(
+      infos.map((info) => heapFloats(wasm, info)),
+      outs.map((out) => heapFloats(wasm, out)),
+    );
+    return outs;
+  };
+}
+
+/** Binds a {@link MultiArrayKernel} to tfjs-backend-cpu. */
+export function onCpuMulti(kernel: MultiArrayKernel): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const cpu = asCpuBackend(backend, kernel.kernelName);
+    const infos = collectInputs(kernel, inputs);
+    const plan = kernel.plan(infos, attrs ?? {});
+    const outs = plan.outputShapes.map((shape) => new Float32Array(shape.reduce((size, dim) => size * dim, 1)));
+    plan.run(
+      infos.map((info) => cpuFloats(cpu, info, kernel.kernelName)),
+      outs,
+    );
+    return outs.map((values, i) => cpu.makeTensorInfo(plan.outputShapes[i]!, 'float32', values));
   };
 }

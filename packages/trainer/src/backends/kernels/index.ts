@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { onCpu } from './array-kernel.js';
-import { captureTfjsCpuConv2D, conv2DCpu } from './cpu/conv2d.js';
+import { onCpu, onCpuMulti, onWasmMulti } from './array-kernel.js';
+import { activationGradKernel } from './activation-grad.js';
+import { captureTfjsCpuConv2D, captureTfjsCpuFusedConv2D, conv2DCpu, fusedConv2DCpu } from './cpu/conv2d.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './cpu/conv2d-gradients.js';
+import { adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel } from './optimizer-update.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './pool-grad.js';
+import { softmaxCrossEntropyKernel } from './softmax-cross-entropy.js';
 import { batchMatMulWasm } from './wasm/batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
+import { activationGradWasm, adamUpdateWasm, rmspropUpdateWasm, sgdUpdateWasm } from './wasm/elementwise.js';
 import { ownKernelFunctions, rememberWasmOriginal } from './wasm/delegate.js';
 import { avgPoolGradWasm, maxPoolGradWasm } from './wasm/pool-grad.js';
 import { sumWasm } from './wasm/sum.js';
@@ -26,6 +30,11 @@ const wasmKernels: readonly TrainingKernel[] = [
   { kernelName: 'AvgPoolGrad', kernelFunc: avgPoolGradWasm },
   { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm },
   { kernelName: 'Sum', kernelFunc: sumWasm },
+  { kernelName: adamUpdateKernel.kernelName, kernelFunc: adamUpdateWasm },
+  { kernelName: rmspropUpdateKernel.kernelName, kernelFunc: rmspropUpdateWasm },
+  { kernelName: sgdUpdateKernel.kernelName, kernelFunc: sgdUpdateWasm },
+  { kernelName: softmaxCrossEntropyKernel.kernelName, kernelFunc: onWasmMulti(softmaxCrossEntropyKernel) },
+  { kernelName: activationGradKernel.kernelName, kernelFunc: activationGradWasm },
 ];
 
 const cpuKernels: readonly TrainingKernel[] = [
@@ -34,6 +43,9 @@ const cpuKernels: readonly TrainingKernel[] = [
   { kernelName: 'Conv2D', kernelFunc: conv2DCpu },
   { kernelName: avgPoolGradKernel.kernelName, kernelFunc: onCpu(avgPoolGradKernel) },
   { kernelName: maxPoolGradKernel.kernelName, kernelFunc: onCpu(maxPoolGradKernel) },
+  { kernelName: 'FusedConv2D', kernelFunc: fusedConv2DCpu },
+  ...[adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel, softmaxCrossEntropyKernel].map((kernel) => ({ kernelName: kernel.kernelName, kernelFunc: onCpuMulti(kernel) })),
+  { kernelName: activationGradKernel.kernelName, kernelFunc: onCpu(activationGradKernel) },
 ];
 
 for (const kernel of [...wasmKernels, ...cpuKernels]) ownKernelFunctions.add(kernel.kernelFunc);
@@ -51,7 +63,10 @@ export function trainingKernelNames(backendName: TrainingBackendName): string[] 
  */
 export function registerTrainingKernels(backendName: TrainingBackendName): void {
   const kernels = backendName === 'wasm' ? wasmKernels : cpuKernels;
-  if (backendName === 'cpu') captureTfjsCpuConv2D();
+  if (backendName === 'cpu') {
+    captureTfjsCpuConv2D();
+    captureTfjsCpuFusedConv2D();
+  }
   for (const kernel of kernels) install(backendName, kernel);
 }
 

@@ -246,6 +246,31 @@ export class FunctionWriter {
     return this.simd(0xe6);
   }
 
+  /** `f32x4.sub`. */
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
+
+  /** `f32x4.div`. */
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
+
+  /** `f32x4.sqrt`. */
+  f32x4Sqrt(): this {
+    return this.simd(0xe3);
+  }
+
+  /** `f32x4.gt`: all-ones lanes where a > b. */
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+
+  /** `v128.bitselect`: bits of a where the mask (top of the stack) is 1, of b where 0. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+
   /** `f32x4.eq`: all-ones lanes where equal. */
   f32x4Eq(): this {
     return this.simd(0x41);

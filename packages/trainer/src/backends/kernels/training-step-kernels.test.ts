@@ -1,0 +1,206 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVATION_GRAD_KERNEL, type OutputActivation } from './activation-grad.js';
+import { registerTrainingKernels, type TrainingBackendName } from './index.js';
+import { OPTIMIZER_UPDATE_KERNELS } from './optimizer-update.js';
+import { SOFTMAX_CROSS_ENTROPY_KERNEL } from './softmax-cross-entropy.js';
+import { maxRelativeError, randomInt, randomValues, seededRandom } from './testing/naive-reference.js';
+import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
+
+// The oracles: tfjs's own ops on the cpu backend, captured before hptune's kernels are registered.
+const tfjsCpuFusedConv2D = tf.getKernel('FusedConv2D', 'cpu')!;
+
+const size = (shape: readonly number[]) => shape.reduce((s, d) => s * d, 1);
+
+interface ActivationCase {
+  shape: number[];
+  activation: OutputActivation;
+  y: Float32Array;
+  dy: Float32Array;
+  expected: Float32Array;
+}
+
+/** dx for y = f(x) through tfjs's own gradient of relu, leakyRelu(0.01) or softmax. */
+function activationCases(random: () => number): ActivationCase[] {
+  const shapes = [[64, 28, 28, 6], [7, 10, 10, 16], [5, 3], [3, 7], ...Array.from({ length: 20 }, () => Array.from({ length: randomInt(random, 1, 4) }, () => randomInt(random, 1, 9)))];
+  const activations: OutputActivation[] = ['relu', 'leakyrelu', 'softmax'];
+  return shapes.map((shape, i) => {
+    const activation = activations[i % 3]!;
+    const x = randomValues(random, size(shape));
+    const dy = randomValues(random, size(shape), 0);
+    const apply = (input: tf.Tensor) => (activation === 'relu' ? tf.relu(input) : activation === 'leakyrelu' ? tf.leakyRelu(input, 0.01) : tf.softmax(input));
+    return tf.tidy(() => {
+      const input = tf.tensor(x, shape);
+      const y = apply(input).dataSync() as Float32Array;
+      const expected = tf.grad(apply)(input, tf.tensor(dy, shape)).dataSync() as Float32Array;
+      return { shape, activation, y, dy, expected };
+    });
+  });
+}
+
+interface LossCase {
+  logits: Float32Array;
+  labels: Float32Array;
+  rows: number;
+  classes: number;
+  loss: number;
+  correct: number;
+  gradient: Float32Array;
+}
+
+/** The trainer's softmax output, clipped cross-entropy and accuracy, differentiated by tfjs. */
+function lossCases(random: () => number): LossCase[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const rows = randomInt(random, 1, 70);
+    const classes = randomInt(random, 2, 12);
+    // Some cases with huge logits, so probabilities hit the clip bounds.
+    const scale = i % 3 === 0 ? 40 : 3;
+    const logits = randomValues(random, rows * classes, 0.1).map((v) => v * scale);
+    const labels = new Float32Array(rows * classes);
+    for (let row = 0; row < rows; row++) labels[row * classes + randomInt(random, 0, classes - 1)] = 1;
+    return tf.tidy(() => {
+      const z = tf.tensor2d(logits, [rows, classes]);
+      const y = tf.tensor2d(labels, [rows, classes]);
+      const lossOf = (input: tf.Tensor) => {
+        const clipped = tf.clipByValue(tf.softmax(input), 1e-7, 1 - 1e-7);
+        return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(clipped)), -1)));
+      };
+      const probabilities = tf.softmax(z);
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(y, -1)), 'int32')).dataSync()[0]!;
+      return { logits, labels, rows, classes, loss: lossOf(z).dataSync()[0]!, correct, gradient: tf.grad(lossOf)(z).dataSync() as Float32Array };
+    });
+  });
+}
+
+const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
+  { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
+  { label: 'wasm (JS loops)', backendName: 'wasm', simd: false },
+  { label: 'cpu', backendName: 'cpu', simd: false },
+];
+
+describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName, simd }) => {
+  let activations: ActivationCase[] = [];
+  let losses: LossCase[] = [];
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const random = seededRandom(41);
+    activations = activationCases(random);
+    losses = lossCases(random);
+    await tf.setBackend(backendName);
+    registerTrainingKernels(backendName);
+    setGeneratedKernelsEnabled(simd);
+  });
+  afterAll(() => setGeneratedKernelsEnabled(true));
+
+  it(`${ACTIVATION_GRAD_KERNEL} equals tfjs's relu, leaky relu and softmax gradients on 24 seeded shapes`, () => {
+    for (const { shape, activation, y, dy, expected } of activations) {
+      const dx = tf.tidy(() => tf.engine().runKernel(ACTIVATION_GRAD_KERNEL, { dy: tf.tensor(dy, shape), y: tf.tensor(y, shape) }, { activation, alpha: 0.01 }) as tf.Tensor);
+      expect(dx.shape).toEqual(shape);
+      expect(maxRelativeError(dx.dataSync(), expected), `${activation} [${shape.join(',')}]`).toBeLessThan(1e-6);
+      dx.dispose();
+    }
+  });
+
+  it(`${SOFTMAX_CROSS_ENTROPY_KERNEL} gives tfjs's loss, correct count and logits gradient, clipping included`, () => {
+    for (const { logits, labels, rows, classes, loss, correct, gradient } of losses) {
+      const [metrics, dz] = tf.tidy(() => tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY_KERNEL, { logits: tf.tensor2d(logits, [rows, classes]), labels: tf.tensor2d(labels, [rows, classes]) }, {}) as tf.Tensor[]);
+      const [ourLoss, ourCorrect] = metrics!.dataSync();
+      expect(ourLoss).toBeCloseTo(loss, 5);
+      expect(ourCorrect).toBe(correct);
+      expect(maxRelativeError(dz!.dataSync(), gradient), `[${rows}, ${classes}]`).toBeLessThan(1e-6);
+      tf.dispose([metrics!, dz!]);
+    }
+  });
+
+  it('the fused optimizer updates equal tfjs’s adam, rmsprop and sgd over five steps (odd lengths included)', async () => {
+    const random = seededRandom(43);
+    for (const kind of ['adam', 'rmsprop', 'sgd'] as const) {
+      for (const shape of [[5, 5, 1, 6], [400, 120], [7], [3, 3]]) {
+        const start = randomValues(random, size(shape), 0);
+        const gradients = Array.from({ length: 5 }, () => randomValues(random, size(shape), 0.1));
+        const reference = await withBackend('cpu', () => stockSteps(kind, start, shape, gradients));
+        const ours = fusedSteps(kind, start, shape, gradients);
+        expect(maxRelativeError(ours, reference), `${kind} [${shape.join(',')}]`).toBeLessThan(2e-6);
+      }
+    }
+  });
+});
+
+describe('FusedConv2D on cpu', () => {
+  it("equals tfjs-backend-cpu's own (bias, linear/relu/leaky relu, same/valid, strides)", async () => {
+    await tf.setBackend('cpu');
+    registerTrainingKernels('cpu');
+    const random = seededRandom(44);
+    for (let trial = 0; trial < 12; trial++) {
+      const xShape = [randomInt(random, 1, 3), randomInt(random, 5, 12), randomInt(random, 5, 12), randomInt(random, 1, 4)];
+      const filterShape = [randomInt(random, 1, 5), randomInt(random, 1, 5), xShape[3]!, randomInt(random, 1, 6)];
+      const attrs = {
+        strides: [randomInt(random, 1, 2), randomInt(random, 1, 2)],
+        pad: trial % 2 === 0 ? 'same' : 'valid',
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+        activation: (['linear', 'relu', 'leakyrelu'] as const)[trial % 3],
+        leakyreluAlpha: 0.01,
+      };
+      const inputs = { x: tf.tensor(randomValues(random, size(xShape)), xShape), filter: tf.tensor(randomValues(random, size(filterShape)), filterShape), bias: tf.tensor1d(randomValues(random, filterShape[3]!)) };
+      const ours = tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor;
+      const theirs = tf.engine().makeTensorFromTensorInfo(tfjsCpuFusedConv2D.kernelFunc({ inputs, backend: tf.backend(), attrs }) as tf.TensorInfo);
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(maxRelativeError(ours.dataSync(), theirs.dataSync()), JSON.stringify({ xShape, filterShape, attrs })).toBeLessThan(1e-5);
+      tf.dispose([ours, theirs, ...Object.values(inputs)]);
+    }
+  });
+});
+
+async function withBackend<T>(backendName: string, body: () => T): Promise<T> {
+  const previous = tf.getBackend();
+  await tf.setBackend(backendName);
+  try {
+    return body();
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+function stockOptimizer(kind: 'adam' | 'rmsprop' | 'sgd'): tf.Optimizer {
+  if (kind === 'adam') return tf.train.adam(0.01, 0.9, 0.999, 1e-8);
+  if (kind === 'rmsprop') return tf.train.rmsprop(0.01, 0.99, 0, 1e-8);
+  return tf.train.sgd(0.01);
+}
+
+/** The weights after tfjs's own optimizer applied `gradients` one after the other. */
+function stockSteps(kind: 'adam' | 'rmsprop' | 'sgd', start: Float32Array, shape: number[], gradients: Float32Array[]): Float32Array {
+  const variable = tf.variable(tf.tensor(start, shape));
+  const optimizer = stockOptimizer(kind);
+  for (const gradient of gradients) tf.tidy(() => optimizer.applyGradients({ [variable.name]: tf.tensor(gradient, shape) }));
+  const values = variable.dataSync() as Float32Array;
+  optimizer.dispose();
+  variable.dispose();
+  return values;
+}
+
+/** The same through the fused kernels, with the update rule's slots carried from step to step. */
+function fusedSteps(kind: 'adam' | 'rmsprop' | 'sgd', start: Float32Array, shape: number[], gradients: Float32Array[]): Float32Array {
+  let weights = tf.tensor(start, shape);
+  let slots = Array.from({ length: kind === 'adam' ? 2 : kind === 'rmsprop' ? 1 : 0 }, () => tf.zeros(shape));
+  gradients.forEach((gradient, i) => {
+    const step = i + 1;
+    const attrs =
+      kind === 'adam'
+        ? { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, firstCorrection: 1 - 0.9 ** step, secondCorrection: 1 - 0.999 ** step }
+        : kind === 'rmsprop'
+          ? { learningRate: 0.01, decay: 0.99, epsilon: 1e-8 }
+          : { learningRate: 0.01 };
+    const names = kind === 'adam' ? ['firstMoment', 'secondMoment'] : kind === 'rmsprop' ? ['meanSquare'] : [];
+    const inputs: tf.NamedTensorMap = { variable: weights, gradient: tf.tensor(gradient, shape) };
+    names.forEach((name, s) => (inputs[name] = slots[s]!));
+    const [next, ...nextSlots] = tf.engine().runKernel(OPTIMIZER_UPDATE_KERNELS[kind], inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    tf.dispose([weights, inputs['gradient']!, ...slots]);
+    weights = next!;
+    slots = nextSlots;
+  });
+  const values = weights.dataSync() as Float32Array;
+  tf.dispose([weights, ...slots]);
+  return values;
+}

@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import { ACTIVATION_GRAD_KERNEL } from '../../backends/kernels/activation-grad.js';
+import { SOFTMAX_CROSS_ENTROPY_KERNEL } from '../../backends/kernels/softmax-cross-entropy.js';
+import type { Stage, StageActivation, TrainingPlan } from './plan.js';
+
+/** The kernels {@link forwardBackward} dispatches; a backend must have every one. */
+export const BACKPROP_KERNELS: readonly string[] = [
+  'Reshape',
+  'Multiply',
+  'FusedConv2D',
+  '_FusedMatMul',
+  'Softmax',
+  'MaxPool',
+  'MaxPoolGrad',
+  'AvgPool',
+  'AvgPoolGrad',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  'Sum',
+  'Add',
+  ACTIVATION_GRAD_KERNEL,
+  SOFTMAX_CROSS_ENTROPY_KERNEL,
+];
+
+/** Whether the backend in use has every kernel of {@link BACKPROP_KERNELS} (wasm and cpu with hptune's kernels do). */
+export function backpropAvailable(): boolean {
+  const backendName = tf.getBackend();
+  if (backendName === undefined || backendName === null) return false;
+  return BACKPROP_KERNELS.every((name) => tf.getKernel(name, backendName) !== undefined);
+}
+
+/** What one forward and backward pass produced. */
+export interface BackpropResult {
+  /** [mean loss, images classified right]. */
+  readonly metrics: tf.Tensor1D;
+  /** The loss' gradient for each of the plan's variables, in its order, named as the optimizer expects. */
+  readonly gradients: { name: string; tensor: tf.Tensor }[];
+}
+
+const run = (kernelName: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor =>
+  tf.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+
+const reshape = (x: tf.Tensor, shape: number[]): tf.Tensor => run('Reshape', { x }, { shape });
+
+/** The activation a fused kernel applies itself; softmax runs as its own kernel after a linear one. */
+function fusedActivation(activation: StageActivation): Record<string, unknown> {
+  if (activation.kind === 'relu') return { activation: 'relu' };
+  if (activation.kind === 'leakyrelu') return { activation: 'leakyrelu', leakyreluAlpha: activation.alpha };
+  return { activation: 'linear' };
+}
+
+function softmaxIfAsked(activation: StageActivation, z: tf.Tensor): tf.Tensor {
+  return activation.kind === 'softmax' ? run('Softmax', { logits: z }, { dim: z.shape.length - 1 }) : z;
+}
+
+/** dz from dy through the activation, using its output y. */
+function throughActivation(activation: StageActivation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (activation.kind === 'linear') return dy;
+  return run(ACTIVATION_GRAD_KERNEL, { dy, y }, { activation: activation.kind, alpha: activation.kind === 'leakyrelu' ? activation.alpha : 0 });
+}
+
+function forward(stage: Stage, x: tf.Tensor): tf.Tensor {
+  switch (stage.kind) {
+    case 'rescale':
+      return run('Add', { a: run('Multiply', { a: x, b: tf.scalar(stage.scale) }), b: tf.scalar(stage.offset) });
+    case 'conv2d': {
+      const inputs: tf.NamedTensorMap = { x, filter: stage.kernel };
+      if (stage.bias) inputs['bias'] = stage.bias;
+      const z = run('FusedConv2D', inputs, { strides: stage.strides, pad: stage.padding, dataFormat: 'NHWC', dilations: [1, 1], ...fusedActivation(stage.activation) });
+      return softmaxIfAsked(stage.activation, z);
+    }
+    case 'pool':
+      return run(stage.pooling === 'max' ? 'MaxPool' : 'AvgPool', { x }, { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding });
+    case 'flatten':
+      return reshape(x, [x.shape[0] as number, x.size / (x.shape[0] as number)]);
+    case 'dense': {
+      const [rows = 0, features = 0] = x.shape;
+      const units = stage.kernel.shape[1] as number;
+      const inputs: tf.NamedTensorMap = { a: reshape(x, [1, rows, features]), b: reshape(stage.kernel, [1, features, units]) };
+      if (stage.bias) inputs['bias'] = stage.bias;
+      const z = reshape(run('_FusedMatMul', inputs, { transposeA: false, transposeB: false, ...fusedActivation(stage.activation) }), [rows, units]);
+      return softmaxIfAsked(stage.activation, z);
+    }
+  }
+}
+
+/**
+ * Runs the backward pass of one stage: records its weights' gradients in `gradients` and returns
+ * the gradient for its input (undefined when `needInput` is false: nothing before it learns).
+ */
+function backward(stage: Stage, x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, needInput: boolean, gradients: Map<tf.Variable, tf.Tensor>): tf.Tensor | undefined {
+  switch (stage.kind) {
+    case 'rescale':
+      return needInput ? run('Multiply', { a: dy, b: tf.scalar(stage.scale) }) : undefined;
+    case 'flatten':
+      return reshape(dy, x.shape);
+    case 'pool': {
+      const attrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding };
+      return stage.pooling === 'max' ? run('MaxPoolGrad', { dy, input: x, output: y }, attrs) : run('AvgPoolGrad', { dy, input: x }, attrs);
+    }
+    case 'conv2d': {
+      const dz = throughActivation(stage.activation, dy, y);
+      const geometry = { strides: stage.strides, pad: stage.padding, dataFormat: 'NHWC' };
+      gradients.set(stage.kernel, run('Conv2DBackpropFilter', { x, dy: dz }, { ...geometry, filterShape: stage.kernel.shape }));
+      if (stage.bias) gradients.set(stage.bias, run('Sum', { x: dz }, { axis: [0, 1, 2], keepDims: false }));
+      return needInput ? run('Conv2DBackpropInput', { dy: dz, filter: stage.kernel }, { ...geometry, inputShape: x.shape }) : undefined;
+    }
+    case 'dense': {
+      const dz = throughActivation(stage.activation, dy, y);
+      const [rows = 0, features = 0] = x.shape;
+      const units = stage.kernel.shape[1] as number;
+      const dz3 = reshape(dz, [1, rows, units]);
+      const kernelGradient = run('BatchMatMul', { a: reshape(x, [1, rows, features]), b: dz3 }, { transposeA: true, transposeB: false });
+      gradients.set(stage.kernel, reshape(kernelGradient, [features, units]));
+      if (stage.bias) gradients.set(stage.bias, run('Sum', { x: dz }, { axis: [0], keepDims: false }));
+      if (!needInput) return undefined;
+      const dx = run('BatchMatMul', { a: dz3, b: reshape(stage.kernel, [1, features, units]) }, { transposeA: false, transposeB: true });
+      return reshape(dx, [rows, features]);
+    }
+  }
+}
+
+const learns = (stage: Stage): boolean => stage.kind === 'conv2d' || stage.kind === 'dense';
+
+/**
+ * One forward and backward pass of `plan` over a batch, kernel by kernel, without tfjs's gradient
+ * tape: every activation is kept from the forward pass, and each layer's gradients come from the
+ * same kernels tfjs's own gradients use (Conv2DBackpropFilter/Input, pooling gradients,
+ * transposed products, sums) plus two fused ones (an activation's gradient from its output; the
+ * softmax, clipped cross-entropy and their gradient). Call inside `tf.tidy`: every intermediate
+ * tensor is left to it.
+ */
+export function forwardBackward(plan: TrainingPlan, images: tf.Tensor, oneHotLabels: tf.Tensor): BackpropResult {
+  const inputs: tf.Tensor[] = [];
+  const outputs: tf.Tensor[] = [];
+  let x = images;
+  for (const stage of plan.stages) {
+    inputs.push(x);
+    x = forward(stage, x);
+    outputs.push(x);
+  }
+  const [metrics, logitsGradient] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY_KERNEL, { logits: x, labels: oneHotLabels }, {}) as tf.Tensor[];
+  const firstLearning = plan.stages.findIndex(learns);
+  const gradients = new Map<tf.Variable, tf.Tensor>();
+  let dy = logitsGradient as tf.Tensor;
+  for (let index = plan.stages.length - 1; index >= firstLearning && index >= 0; index--) {
+    const dx = backward(plan.stages[index] as Stage, inputs[index] as tf.Tensor, outputs[index] as tf.Tensor, dy, index > firstLearning, gradients);
+    if (dx === undefined) break;
+    dy = dx;
+  }
+  return {
+    metrics: metrics as tf.Tensor1D,
+    gradients: plan.variables.map((variable) => {
+      const tensor = gradients.get(variable);
+      if (tensor === undefined) throw new Error(`no gradient computed for ${variable.name}`);
+      return { name: variable.name, tensor };
+    }),
+  };
+}
