@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerTrainingKernels } from '../backends/kernels/index.js';
+import { maxRelativeError, randomValues, seededRandom } from '../backends/kernels/testing/naive-reference.js';
+import { FusedOptimizer } from './fused-optimizer.js';
+import { createOptimizer } from './optimizers.js';
+
+/** A tiny regression the optimizers minimise: w·x against fixed targets. */
+function lossOf(weights: tf.Variable, inputs: tf.Tensor2D, targets: tf.Tensor2D): () => tf.Scalar {
+  return () => tf.mean(tf.square(tf.sub(tf.matMul(inputs, weights), targets)));
+}
+
+async function trainedWeights(backendName: string, makeOptimizer: () => tf.Optimizer, steps: number): Promise<Float32Array> {
+  await tf.setBackend(backendName);
+  const random = seededRandom(51);
+  const weights = tf.variable(tf.tensor2d(randomValues(random, 12, 0), [4, 3]));
+  const inputs = tf.tensor2d(randomValues(random, 20, 0), [5, 4]);
+  const targets = tf.tensor2d(randomValues(random, 15, 0), [5, 3]);
+  const optimizer = makeOptimizer();
+  for (let step = 0; step < steps; step++) optimizer.minimize(lossOf(weights, inputs, targets), false, [weights]);
+  const values = weights.dataSync() as Float32Array;
+  optimizer.dispose();
+  tf.dispose([weights, inputs, targets]);
+  return values;
+}
+
+describe('FusedOptimizer', () => {
+  beforeAll(() => {
+    registerTrainingKernels('wasm');
+    registerTrainingKernels('cpu');
+  });
+
+  it("follows tfjs's own adam, rmsprop and sgd through minimize on wasm and cpu", async () => {
+    for (const [kind, stock] of [
+      ['adam', () => tf.train.adam(0.05, 0.9, 0.999, 1e-8)],
+      ['rmsprop', () => tf.train.rmsprop(0.05, 0.99, 0, 1e-8)],
+      ['sgd', () => tf.train.sgd(0.05)],
+    ] as const) {
+      const reference = await trainedWeights('cpu', stock, 12);
+      for (const backendName of ['wasm', 'cpu']) {
+        const fused = await trainedWeights(backendName, () => new FusedOptimizer({ kind, learningRate: 0.05 }), 12);
+        expect(maxRelativeError(fused, reference), `${kind} on ${backendName}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('frees its slots on dispose and restores them (and the step count) from getWeights', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const weights = tf.tidy(() => tf.variable(tf.tensor1d([1, -2, 3])));
+    const optimizer = new FusedOptimizer({ kind: 'adam', learningRate: 0.1 });
+    const gradient = tf.tensor1d([0.5, 0.5, -1]);
+    optimizer.applyGradients({ [weights.name]: gradient });
+    optimizer.applyGradients([{ name: weights.name, tensor: gradient }]);
+    expect(optimizer.iterations).toBe(2);
+    const saved = await optimizer.getWeights();
+    expect(saved.map((weight) => weight.name)).toEqual(['iter', `${weights.name}/firstMoment`, `${weights.name}/secondMoment`]);
+
+    // A restored optimizer takes the same third step as the original.
+    const copy = tf.tidy(() => tf.variable(weights.clone()));
+    const restored = new FusedOptimizer({ kind: 'adam', learningRate: 0.1 });
+    await restored.setWeights([saved[0]!, { name: `${copy.name}/firstMoment`, tensor: saved[1]!.tensor }, { name: `${copy.name}/secondMoment`, tensor: saved[2]!.tensor }]);
+    expect(restored.iterations).toBe(2);
+    optimizer.applyGradients({ [weights.name]: gradient });
+    restored.applyGradients({ [copy.name]: gradient });
+    expect(Array.from(copy.dataSync())).toEqual(Array.from(weights.dataSync()));
+
+    tf.dispose([saved[0]!.tensor, weights, copy, gradient]);
+    optimizer.dispose();
+    restored.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is what createOptimizer returns where the fused kernels are registered, tfjs’s own elsewhere', async () => {
+    await tf.setBackend('wasm');
+    // (instanceof cannot tell: tf.Optimizer answers it by duck typing, for every subclass.)
+    expect(createOptimizer('adam', 0.001).getClassName()).toBe(FusedOptimizer.className);
+    const cpuBackend = tf.findBackend('cpu') as tf.KernelBackend;
+    tf.registerBackend('plain-cpu', () => new (cpuBackend.constructor as new () => tf.KernelBackend)());
+    await tf.setBackend('plain-cpu');
+    const stock = createOptimizer('rmsprop', 0.001);
+    expect(stock.getClassName()).toBe('RMSProp');
+    tf.removeBackend('plain-cpu');
+    await tf.setBackend('cpu');
+  });
+});
