@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLocalStudy } from '../backends/local/coordinator.js';
+import { launchVertexStudy, type LaunchVertexStudyOptions, type VertexStudyHandle } from '../backends/vertex/study.js';
 import { HptuneError } from '../errors.js';
 import { createSampler } from '../samplers/index.js';
 import type { ParametersOf } from '../space/builder.js';
@@ -16,7 +17,7 @@ import { isNonEmptyDir, storeFileIn, validateLaunch, validateResume } from './va
 
 /**
  * Runs a study: trials of `trainer` over `space`, `parallelTrials` at a time, as child processes on
- * this machine (the local backend), every trial and measurement stored in SQLite at
+ * this machine (the local backend, the default; pass `backend: vertex({...})` for Vertex AI), every trial and measurement stored in SQLite at
  * `<studyDir>/hptune.db`, each trial's files under `<studyDir>/<name>/<trial id>/`.
  *
  * Every option is checked before anything runs or is written. Only one coordinator runs a study:
@@ -31,7 +32,20 @@ import { isNonEmptyDir, storeFileIn, validateLaunch, validateResume } from './va
  * study.on('trialCompleted', ({ trial }) => console.log(trial.id, trial.state));
  * const { best } = await study.wait();
  */
-export async function launchStudy<S extends SearchSpace>(options: LaunchStudyOptions<S>): Promise<StudyHandle<ParametersOf<S>>> {
+export async function launchStudy<S extends SearchSpace>(options: LaunchStudyOptions<S>): Promise<StudyHandle<ParametersOf<S>>>;
+/**
+ * Runs the same study on Vertex AI as a HyperparameterTuningJob when `backend` is `vertex({...})`:
+ * the trainer is the container image, and the handle follows the job; see `launchVertexStudy`.
+ */
+export async function launchStudy(options: LaunchVertexStudyOptions): Promise<VertexStudyHandle>;
+export async function launchStudy<S extends SearchSpace>(
+  options: LaunchStudyOptions<S> | LaunchVertexStudyOptions,
+): Promise<StudyHandle<ParametersOf<S>> | VertexStudyHandle> {
+  if (options.backend?.kind === 'vertex') return launchVertexStudy(options as LaunchVertexStudyOptions);
+  return launchLocalStudy(options as LaunchStudyOptions<S>);
+}
+
+async function launchLocalStudy<S extends SearchSpace>(options: LaunchStudyOptions<S>): Promise<StudyHandle<ParametersOf<S>>> {
   const launch = validateLaunch(options);
   const { definition, studyDir } = launch;
   if (options.signal?.aborted) throw cancelledBeforeStart(definition.name);

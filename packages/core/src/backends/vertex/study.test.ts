@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGcsFixture, type GcsFixture } from '../../../test/fixtures/gcs/gcs-server.js';
 import { startJobServiceFixture, type JobServiceFixture } from '../../../test/fixtures/vertex/job-service-fixture.js';
 import { REPO_ROOT, ensureTrainerBuilt } from '../../../test/fixtures/vertex/trainer-build.js';
@@ -9,6 +9,7 @@ import { ValidationError } from '../../errors.js';
 import { seedSearchSpace } from '../../space/seed.js';
 import { VertexJobError } from './job.js';
 import { vertex, type VertexBackendOptions } from './options.js';
+import { launchStudy } from '../../study/launch.js';
 import { launchVertexStudy, planVertexStudy, type LaunchVertexStudyOptions } from './study.js';
 
 const IMAGE = 'us-docker.pkg.dev/p/r/lenet5:latest';
@@ -66,6 +67,19 @@ describe('launchVertexStudy against the simulated service', () => {
     expect(result.best?.id).toBe('3');
     expect(handle.best()?.finalMeasurement?.metrics.accuracy).toBe(0.93);
     expect(handle.trials()).toHaveLength(3);
+  });
+
+  it('is what launchStudy runs when the backend is vertex(...): the same study definition becomes a job', async () => {
+    vi.stubEnv('STORAGE_EMULATOR_HOST', `${gcs.url}/storage/v1`);
+    try {
+      const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint }));
+      expect(handle.jobName).toMatch(/^projects\/p\/locations\/us-central1\/hyperparameterTuningJobs\/\d+$/);
+      const created = fixture.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').at(-1);
+      expect(created).toBeDefined();
+      await handle.cancel();
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('cancels: wait() rejects with the CANCELLED job', async () => {
