@@ -27,6 +27,7 @@ export {
 } from './options.js';
 export { train, trainWithOptions, type TrainConfig, type TrainResult, type TrainRuntime } from './train/train.js';
 export { runTrainingLoop, type TrainingLoopOptions } from './train/loop.js';
+export type { GradientPath } from './train/step.js';
 export type { BatchMetrics, EpochMetrics, TrainingContext, TrainingObserver } from './train/observers.js';
 export { createConsoleReporter, type ConsoleReporterOptions, type ProgressMode, type TextSink } from './train/progress.js';
 export { createMetricReportingObserver, type MetricReportingOptions } from './train/metric-reporting.js';
@@ -46,7 +47,7 @@ export { GCS_BUCKET_FOLDER, gcsBucketRoot, type OutputLocation } from './outputs
 export { GCS_API_ENDPOINT_VARIABLE, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
 export { measureTrainStepThroughput, type ThroughputOptions, type ThroughputResult } from './train/throughput.js';
 export { buildLenet5, LEAKY_RELU_ALPHA, type Lenet5Options } from './model/lenet5.js';
-export { createOptimizer } from './model/optimizers.js';
+export { createOptimizer, type CreateOptimizerOptions } from './model/optimizers.js';
 export { loadModel, saveModel, MODEL_JSON, WEIGHTS_BIN, type SavedModel } from './model/save.js';
 export { loadMnist, mnistDataDir, MNIST, type ImageSet, type LoadMnistOptions, type MnistData } from './data/mnist.js';
 export { parseIdx, readIdxFile, IDX_MAGIC, type IdxArray, type IdxKind, type ParseIdxOptions } from './data/idx.js';

@@ -2,6 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../options.js';
 import { FusedOptimizer, fusedUpdateAvailable } from './fused-optimizer.js';
 
+/** Options of {@link createOptimizer}. */
+export interface CreateOptimizerOptions {
+  /** `false` for tfjs's own optimizer even where the fused one could run (a reference to compare with). @default true */
+  fused?: boolean;
+}
+
 /**
  * Creates an optimizer with PyTorch's defaults for everything but the learning rate, as the
  * PyTorch original trains: adam with betas 0.9/0.999 and epsilon 1e-8; rmsprop with decay
@@ -13,8 +19,8 @@ import { FusedOptimizer, fusedUpdateAvailable } from './fused-optimizer.js';
  *
  * @param learningRate the step size; see `DEFAULT_LEARNING_RATES` for the defaults per optimizer.
  */
-export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  if (fusedUpdateAvailable(name)) {
+export function createOptimizer(name: OptimizerName, learningRate: number, options: CreateOptimizerOptions = {}): tf.Optimizer {
+  if ((options.fused ?? true) && fusedUpdateAvailable(name)) {
     if (name === 'adam') return new FusedOptimizer({ kind: name, learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     if (name === 'rmsprop') return new FusedOptimizer({ kind: name, learningRate, decay: 0.99, epsilon: 1e-8 });
     return new FusedOptimizer({ kind: name, learningRate });

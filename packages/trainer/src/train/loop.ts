@@ -3,7 +3,7 @@ import { batchCount, batchesOf } from '../data/batches.js';
 import type { MnistData } from '../data/mnist.js';
 import { createRandom, permutation } from '../random.js';
 import type { EpochMetrics, TrainingContext, TrainingObserver } from './observers.js';
-import { createTrainStep, evaluate } from './step.js';
+import { createTrainStep, evaluate, type GradientPath } from './step.js';
 
 /** Options of {@link runTrainingLoop}. */
 export interface TrainingLoopOptions {
@@ -25,6 +25,8 @@ export interface TrainingLoopOptions {
   evaluationBatchSize?: number;
   /** Stops the loop between batches; it then throws the signal's reason. */
   signal?: AbortSignal;
+  /** How gradients are computed; see {@link createTrainStep}. @default 'auto' */
+  gradients?: GradientPath;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
   const observers = options.observers ?? [];
   const context: TrainingContext = { model, optimizer, data, numEpochs, batchSize, learningRate: options.learningRate };
   const shuffle = createRandom(options.seed ^ 0x5eed5eed);
-  const step = createTrainStep(model, optimizer);
+  const step = createTrainStep(model, optimizer, { gradients: options.gradients ?? 'auto' });
   const batches = batchCount(data.train.count, batchSize);
   const history: EpochMetrics[] = [];
   const notify = async <K extends keyof TrainingObserver>(hook: K, ...args: Parameters<NonNullable<TrainingObserver[K]>>) => {

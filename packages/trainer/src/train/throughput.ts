@@ -4,7 +4,7 @@ import { selectBackend, type TrainerBackend } from '../backends/select.js';
 import { buildLenet5 } from '../model/lenet5.js';
 import { createOptimizer } from '../model/optimizers.js';
 import { DEFAULT_LEARNING_RATES, type Activation, type BackendChoice, type OptimizerName } from '../options.js';
-import { createTrainStep } from './step.js';
+import { createTrainStep, type GradientPath } from './step.js';
 
 /** Options of {@link measureTrainStepThroughput}. */
 export interface ThroughputOptions {
@@ -18,6 +18,10 @@ export interface ThroughputOptions {
   optimizer?: OptimizerName;
   /** Timed steps. @default 20 */
   steps?: number;
+  /** Time steps for at least this long instead (and at least 2 steps), in seconds; wins over `steps`. */
+  seconds?: number;
+  /** How gradients are computed; see {@link createTrainStep}. @default 'auto' */
+  gradients?: GradientPath;
   /** Untimed steps first (kernel set-up, optimizer slots, wasm warm-up). @default 2 */
   warmupSteps?: number;
   /** Seed of the weights and the images drawn. @default 42 */
@@ -35,6 +39,13 @@ export interface ThroughputResult {
   readonly millisecondsPerStep: number;
   /** Training images per second over the timed steps. */
   readonly imagesPerSecond: number;
+  /**
+   * This process's CPU time (user + system, every thread) per step, in milliseconds: steadier
+   * than wall time on a machine other processes share.
+   */
+  readonly cpuMillisecondsPerStep: number;
+  /** Training images per second of this process's CPU time. */
+  readonly cpuImagesPerSecond: number;
 }
 
 /**
@@ -55,13 +66,26 @@ export async function measureTrainStepThroughput(options: ThroughputOptions): Pr
   const model = buildLenet5({ activation: options.activation ?? 'relu', seed });
   const optimizer = createOptimizer(optimizerName, DEFAULT_LEARNING_RATES[optimizerName]);
   try {
-    const step = createTrainStep(model, optimizer);
+    const step = createTrainStep(model, optimizer, { gradients: options.gradients ?? 'auto' });
     const batchAt = (index: number) => batches[index % batches.length] as Batch;
     for (let index = 0; index < warmupSteps; index++) await step(batchAt(index));
     const started = performance.now();
-    for (let index = 0; index < steps; index++) await step(batchAt(warmupSteps + index));
+    const cpuStarted = process.cpuUsage();
+    let timed = 0;
+    const more = options.seconds === undefined ? () => timed < steps : () => timed < 2 || performance.now() - started < (options.seconds as number) * 1000;
+    while (more()) await step(batchAt(warmupSteps + timed++));
     const seconds = (performance.now() - started) / 1000;
-    return { backend: selection.backend, batchSize, steps, millisecondsPerStep: (seconds * 1000) / steps, imagesPerSecond: (steps * batchSize) / seconds };
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    return {
+      backend: selection.backend,
+      batchSize,
+      steps: timed,
+      millisecondsPerStep: (seconds * 1000) / timed,
+      imagesPerSecond: (timed * batchSize) / seconds,
+      cpuMillisecondsPerStep: (cpuSeconds * 1000) / timed,
+      cpuImagesPerSecond: (timed * batchSize) / cpuSeconds,
+    };
   } finally {
     model.dispose();
     optimizer.dispose();

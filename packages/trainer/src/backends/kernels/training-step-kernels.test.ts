@@ -140,7 +140,7 @@ describe('FusedConv2D on cpu', () => {
         pad: trial % 2 === 0 ? 'same' : 'valid',
         dataFormat: 'NHWC',
         dilations: [1, 1],
-        activation: (['linear', 'relu', 'leakyrelu'] as const)[trial % 3],
+        activation: (['linear', 'relu', 'leakyrelu'] as const)[trial % 3]!,
         leakyreluAlpha: 0.01,
       };
       const inputs = { x: tf.tensor(randomValues(random, size(xShape)), xShape), filter: tf.tensor(randomValues(random, size(filterShape)), filterShape), bias: tf.tensor1d(randomValues(random, filterShape[3]!)) };
