@@ -9,6 +9,7 @@ import {
 } from '@hptune/core';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
+import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
 import { formatJobSummary } from './launch-report.js';
 
 /** The flags every `hptune jobs` command takes. */
@@ -50,17 +51,8 @@ function jobJson(job: VertexJob, best: FrozenTrial | undefined) {
     createTime: job.createTime ?? null,
     endTime: job.endTime ?? null,
     consoleUrl: job.consoleUrl,
-    trials: job.trials.map((trial) => ({
-      id: trial.id,
-      state: trial.state,
-      parameters: trial.parameters,
-      metrics: trial.finalMeasurement?.metrics ?? {},
-      measurements: trial.measurements,
-      ...(trial.failure ? { failure: trial.failure } : {}),
-      ...(trial.startTime ? { startTime: trial.startTime } : {}),
-      ...(trial.endTime ? { endTime: trial.endTime } : {}),
-    })),
-    best: best ? { id: best.id, parameters: best.parameters, metrics: best.finalMeasurement?.metrics ?? {} } : null,
+    trials: job.trials.map(trialJson),
+    best: bestTrialJson(best),
   };
 }
 

@@ -1,6 +1,7 @@
 import { finalMetricValue, listStudies } from '@hptune/core';
 import type { CliIo } from '../io.js';
 import { formatMetric, formatParameters, formatTable } from '../reporters/format.js';
+import { bestTrialJson } from '../reporters/trial-json.js';
 
 /** `hptune study list`: every study in the study directory, with counts and the best trial. */
 export function listStudiesCommand(flags: { studyDir: string; json?: boolean }, io: CliIo): number {
@@ -13,7 +14,7 @@ export function listStudiesCommand(flags: { studyDir: string; json?: boolean }, 
       metric: study.metric,
       maxTrials: study.maxTrials,
       counts,
-      best: best ? { id: best.id, parameters: best.parameters, metrics: best.finalMeasurement?.metrics ?? {} } : null,
+      best: bestTrialJson(best),
       updateTime: study.updateTime,
     }));
     io.stdout.write(JSON.stringify(rows, null, 2) + '\n');

@@ -1,7 +1,8 @@
-import { finalMetricValue, openStudy, type FrozenTrial } from '@hptune/core';
+import { finalMetricValue, openStudy } from '@hptune/core';
 import type { CliIo } from '../io.js';
 import { formatMetric, formatParameters } from '../reporters/format.js';
 import { formatTrialTable } from '../reporters/summary.js';
+import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
 
 /** `hptune study show <name>`: a stored study's trials and best trial, as a table or `--json`. */
 export function showStudyCommand(name: string, flags: { studyDir: string; json?: boolean }, io: CliIo): number {
@@ -17,7 +18,7 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
           maxTrials: study.maxTrials,
           directory: study.directory,
           trials: trials.map(trialJson),
-          best: best ? { id: best.id, parameters: best.parameters, metrics: best.finalMeasurement?.metrics ?? {} } : null,
+          best: bestTrialJson(best),
         },
         null,
         2,
@@ -34,17 +35,4 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
   if (best) lines.push(`best: trial ${best.id} ${study.metric.id}=${formatMetric(finalMetricValue(best, study.metric))} (${formatParameters(best.parameters)})`);
   io.stdout.write(lines.join('\n') + '\n');
   return 0;
-}
-
-function trialJson(trial: FrozenTrial) {
-  return {
-    id: trial.id,
-    state: trial.state,
-    parameters: trial.parameters,
-    metrics: trial.finalMeasurement?.metrics ?? {},
-    measurements: trial.measurements,
-    ...(trial.failure ? { failure: trial.failure } : {}),
-    ...(trial.startTime ? { startTime: trial.startTime } : {}),
-    ...(trial.endTime ? { endTime: trial.endTime } : {}),
-  };
 }
