@@ -68,16 +68,10 @@ const hptune = await import(pathToFileURL(join(core, 'dist', 'index.js')).href).
 });
 const { startGcsFixture } = await loadFixture();
 
-/** A seeded generator (mulberry32): the same run every time. */
+/** A seeded source of floats in [0, 1): the same run every time. */
 function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = hptune.createRandom(seed);
+  return () => random.nextFloat();
 }
 
 const bucket = 'hptune-bench';

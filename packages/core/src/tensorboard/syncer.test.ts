@@ -7,20 +7,15 @@ import { GcsBlobStore } from '../blob/gcs.js';
 import { LocalBlobStore } from '../blob/local.js';
 import { DestinationError } from '../blob/types.js';
 import { TensorBoardSyncer, formatSyncReport, type SyncWarning } from './syncer.js';
+import { createRandom } from '../space/random.js';
 
 const BUCKET = 'hptune-logs';
 const FAST_RETRY = { initialDelayMs: 1, maxDelayMs: 8, maxAttempts: 8 };
 
-/** A seeded generator (mulberry32), so fault schedules and record sizes repeat exactly. */
+/** A seeded source of floats in [0, 1), so fault schedules and record sizes repeat exactly. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.nextFloat();
 }
 
 /** Bytes that look like TFRecord-framed events: a length, a checksum-ish header and a payload. */

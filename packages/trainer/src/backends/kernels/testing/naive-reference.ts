@@ -3,17 +3,8 @@
  * element at a time, with no shared code with the kernels under test.
  */
 
-/** A small deterministic generator (mulberry32): the same seed gives the same cases on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator: the same seed gives the same cases on every run. */
+export { createRandom as seededRandom } from '../../../random.js';
 
 /** An integer in [low, high], both included. */
 export function randomInt(random: () => number, low: number, high: number): number {
