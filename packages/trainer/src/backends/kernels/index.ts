@@ -9,9 +9,10 @@ import { softmaxCrossEntropyKernel } from './softmax-cross-entropy.js';
 import { batchMatMulWasm } from './wasm/batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
-import { activationGradWasm, adamUpdateWasm, rmspropUpdateWasm, sgdUpdateWasm } from './wasm/elementwise.js';
+import { activationGradWasm, adamUpdateWasm, leakyReluWasm, rmspropUpdateWasm, sgdUpdateWasm } from './wasm/elementwise.js';
 import { ownKernelFunctions, rememberWasmOriginal } from './wasm/delegate.js';
 import { avgPoolGradWasm, maxPoolGradWasm } from './wasm/pool-grad.js';
+import { softmaxWasm } from './wasm/softmax.js';
 import { sumWasm } from './wasm/sum.js';
 
 /** The backends {@link registerTrainingKernels} knows how to complete. */
@@ -35,6 +36,8 @@ const wasmKernels: readonly TrainingKernel[] = [
   { kernelName: sgdUpdateKernel.kernelName, kernelFunc: sgdUpdateWasm },
   { kernelName: softmaxCrossEntropyKernel.kernelName, kernelFunc: onWasmMulti(softmaxCrossEntropyKernel) },
   { kernelName: activationGradKernel.kernelName, kernelFunc: activationGradWasm },
+  { kernelName: 'Softmax', kernelFunc: softmaxWasm },
+  { kernelName: 'LeakyRelu', kernelFunc: leakyReluWasm },
 ];
 
 const cpuKernels: readonly TrainingKernel[] = [

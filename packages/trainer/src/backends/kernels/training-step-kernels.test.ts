@@ -16,17 +16,25 @@ const size = (shape: readonly number[]) => shape.reduce((s, d) => s * d, 1);
 interface ActivationCase {
   shape: number[];
   activation: OutputActivation;
+  x: Float32Array;
   y: Float32Array;
   dy: Float32Array;
   expected: Float32Array;
 }
 
 /** dx for y = f(x) through tfjs's own gradient of relu, leakyRelu(0.01) or softmax. */
+/** Softmax shapes: LeNet's (6 and 16 channels, 120 and 84 features), both generated layouts with rows left over, none. */
+const SOFTMAX_SHAPES = [[64, 28, 28, 6], [5, 10, 10, 16], [64, 120], [7, 84], [3, 5, 7], [9, 1], [2, 3, 20], [3, 17], [1, 4]];
+
 function activationCases(random: () => number): ActivationCase[] {
-  const shapes = [[64, 28, 28, 6], [7, 10, 10, 16], [5, 3], [3, 7], ...Array.from({ length: 20 }, () => Array.from({ length: randomInt(random, 1, 4) }, () => randomInt(random, 1, 9)))];
+  const drawn = Array.from({ length: 21 }, () => Array.from({ length: randomInt(random, 1, 4) }, () => randomInt(random, 1, 9)));
   const activations: OutputActivation[] = ['relu', 'leakyrelu', 'softmax'];
-  return shapes.map((shape, i) => {
-    const activation = activations[i % 3]!;
+  const cases = [
+    ...[[64, 28, 28, 6], [7, 10, 10, 16], [5, 3], [3, 7]].flatMap((shape) => activations.slice(0, 2).map((activation) => ({ shape, activation }))),
+    ...SOFTMAX_SHAPES.map((shape) => ({ shape, activation: 'softmax' as const })),
+    ...drawn.map((shape, i) => ({ shape, activation: activations[i % 3]! })),
+  ];
+  return cases.map(({ shape, activation }) => {
     const x = randomValues(random, size(shape));
     const dy = randomValues(random, size(shape), 0);
     const apply = (input: tf.Tensor) => (activation === 'relu' ? tf.relu(input) : activation === 'leakyrelu' ? tf.leakyRelu(input, 0.01) : tf.softmax(input));
@@ -34,8 +42,22 @@ function activationCases(random: () => number): ActivationCase[] {
       const input = tf.tensor(x, shape);
       const y = apply(input).dataSync() as Float32Array;
       const expected = tf.grad(apply)(input, tf.tensor(dy, shape)).dataSync() as Float32Array;
-      return { shape, activation, y, dy, expected };
+      return { shape, activation, x, y, dy, expected };
     });
+  });
+}
+
+interface SoftmaxCase {
+  shape: number[];
+  x: Float32Array;
+  expected: Float32Array;
+}
+
+/** tfjs-backend-cpu's softmax over the last axis, on logits of LeNet's scale and larger. */
+function softmaxCases(random: () => number): SoftmaxCase[] {
+  return SOFTMAX_SHAPES.map((shape, i) => {
+    const x = randomValues(random, size(shape), 0.1).map((v) => v * (i % 2 === 0 ? 4 : 60));
+    return { shape, x, expected: tf.tidy(() => tf.softmax(tf.tensor(x, shape)).dataSync() as Float32Array) };
   });
 }
 
@@ -73,6 +95,18 @@ function lossCases(random: () => number): LossCase[] {
   });
 }
 
+let oracleCases: Promise<{ activations: ActivationCase[]; losses: LossCase[]; softmaxes: SoftmaxCase[] }> | undefined;
+
+/** The seeded cases with the cpu backend's answers, computed once for every configuration. */
+function oracles() {
+  oracleCases ??= (async () => {
+    await tf.setBackend('cpu');
+    const random = seededRandom(41);
+    return { activations: activationCases(random), losses: lossCases(random), softmaxes: softmaxCases(random) };
+  })();
+  return oracleCases;
+}
+
 const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
   { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
   { label: 'wasm (JS loops)', backendName: 'wasm', simd: false },
@@ -82,18 +116,35 @@ const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: b
 describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName, simd }) => {
   let activations: ActivationCase[] = [];
   let losses: LossCase[] = [];
+  let softmaxes: SoftmaxCase[] = [];
   beforeAll(async () => {
-    await tf.setBackend('cpu');
-    const random = seededRandom(41);
-    activations = activationCases(random);
-    losses = lossCases(random);
+    ({ activations, losses, softmaxes } = await oracles());
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
   });
   afterAll(() => setGeneratedKernelsEnabled(true));
 
-  it(`${ACTIVATION_GRAD_KERNEL} equals tfjs's relu, leaky relu and softmax gradients on 24 seeded shapes`, () => {
+  it("Softmax over the last axis equals tfjs-backend-cpu's (LeNet's shapes, rows left over, large logits)", () => {
+    for (const { shape, x, expected } of softmaxes) {
+      const y = tf.tidy(() => tf.softmax(tf.tensor(x, shape)));
+      expect(maxRelativeError(y.dataSync(), expected), `[${shape.join(',')}]`).toBeLessThan(1e-6);
+      y.dispose();
+    }
+  });
+
+  it("LeakyRelu equals tfjs-backend-cpu's (alpha 0.01)", () => {
+    const leaky = activations.filter((c) => c.activation === 'leakyrelu');
+    expect(leaky.length).toBeGreaterThan(5);
+    for (const { shape, x, y } of leaky) {
+      const ours = tf.tidy(() => tf.leakyRelu(tf.tensor(x, shape), 0.01));
+      expect(Array.from(ours.dataSync()), `[${shape.join(',')}]`).toEqual(Array.from(y));
+      ours.dispose();
+    }
+  });
+
+  it(`${ACTIVATION_GRAD_KERNEL} equals tfjs's relu, leaky relu and softmax gradients on 38 seeded shapes`, () => {
+    expect(activations.length).toBe(38);
     for (const { shape, activation, y, dy, expected } of activations) {
       const dx = tf.tidy(() => tf.engine().runKernel(ACTIVATION_GRAD_KERNEL, { dy: tf.tensor(dy, shape), y: tf.tensor(y, shape) }, { activation, alpha: 0.01 }) as tf.Tensor);
       expect(dx.shape).toEqual(shape);

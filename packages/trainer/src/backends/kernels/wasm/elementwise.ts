@@ -2,21 +2,23 @@ import type * as tf from '@tensorflow/tfjs';
 import { onWasm, onWasmMulti, type MultiArrayKernel } from '../array-kernel.js';
 import { activationGradAttrs, activationGradKernel, runActivationGrad } from '../activation-grad.js';
 import { adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel } from '../optimizer-update.js';
+import { runWasmKernel } from './delegate.js';
 import { asWasmBackend, heapAddress, heapFloats, requireFloat32 } from './heap.js';
 import { simdRuntime } from './simd/runtime.js';
 import { buildElementwiseModule, ELEMENTWISE_KEY } from './simd/elementwise.js';
+import { softmaxGradSimd } from './softmax.js';
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((size, dim) => size * dim, 1);
 
 /**
- * HptuneActivationGrad on tfjs-backend-wasm: relu and leaky relu by the generated SIMD kernels
- * (whole vectors of four; the last few floats by the JS loop), softmax and engines without SIMD
- * by the JS loops over heap views.
+ * HptuneActivationGrad on tfjs-backend-wasm by generated SIMD kernels: relu and leaky relu over
+ * whole vectors of four, softmax over whole rows (or groups of four rows); the floats left over,
+ * softmax over channel counts with no generated kernel, and engines without SIMD by the JS loops.
  */
 export const activationGradWasm: tf.KernelFunc = (args) => {
   const { activation, alpha } = activationGradAttrs(args.attrs ?? {});
   const runtime = simdRuntime(args.backend);
-  if (runtime === undefined || activation === 'softmax') return onWasmActivationGrad(args);
+  if (runtime === undefined) return onWasmActivationGrad(args);
   const { dy, y } = args.inputs as { dy?: tf.TensorInfo; y?: tf.TensorInfo };
   if (dy === undefined || y === undefined) throw new Error(`${activationGradKernel.kernelName}: needs inputs dy and y`);
   requireFloat32(activationGradKernel.kernelName, { dy, y });
@@ -24,19 +26,45 @@ export const activationGradWasm: tf.KernelFunc = (args) => {
   const wasm = asWasmBackend(args.backend, activationGradKernel.kernelName);
   const out = wasm.makeOutput(plan.outputShape, 'float32');
   const length = sizeOf(plan.outputShape);
-  const vectors = length >> 2;
-  const kernel = runtime.kernel(ELEMENTWISE_KEY, buildElementwiseModule);
-  if (activation === 'relu') kernel['reluGrad']!(heapAddress(wasm, dy), heapAddress(wasm, y), heapAddress(wasm, out), vectors);
-  else kernel['leakyReluGrad']!(heapAddress(wasm, dy), heapAddress(wasm, y), heapAddress(wasm, out), vectors, alpha);
-  const done = vectors * 4;
+  const width = y.shape[y.shape.length - 1] ?? 1;
+  let done: number;
+  if (activation === 'softmax') {
+    done = softmaxGradSimd(wasm, dy, y, out, width);
+  } else {
+    const vectors = length >> 2;
+    const kernel = runtime.kernel(ELEMENTWISE_KEY, buildElementwiseModule);
+    if (activation === 'relu') kernel['reluGrad']!(heapAddress(wasm, dy), heapAddress(wasm, y), heapAddress(wasm, out), vectors);
+    else kernel['leakyReluGrad']!(heapAddress(wasm, dy), heapAddress(wasm, y), heapAddress(wasm, out), vectors, alpha);
+    done = vectors * 4;
+  }
   if (done < length) {
-    const width = y.shape[y.shape.length - 1] ?? 1;
     runActivationGrad(activation, alpha, width, heapFloats(wasm, dy).subarray(done), heapFloats(wasm, y).subarray(done), heapFloats(wasm, out).subarray(done));
   }
   return out;
 };
 
 const onWasmActivationGrad = onWasm(activationGradKernel);
+
+/**
+ * LeakyRelu on tfjs-backend-wasm by the generated SIMD kernel (float32; the last few floats in
+ * JS); other dtypes and engines without SIMD go to tfjs's own kernel.
+ */
+export const leakyReluWasm: tf.KernelFunc = (args) => {
+  const { x } = args.inputs as { x?: tf.TensorInfo };
+  const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0.2;
+  if (x === undefined) throw new Error('LeakyRelu: needs input x');
+  const runtime = simdRuntime(args.backend);
+  if (runtime === undefined || x.dtype !== 'float32') return runWasmKernel('LeakyRelu', args.backend, args.inputs, args.attrs ?? {});
+  const wasm = asWasmBackend(args.backend, 'LeakyRelu');
+  const out = wasm.makeOutput([...x.shape], 'float32');
+  const length = sizeOf(x.shape);
+  const vectors = length >> 2;
+  runtime.kernel(ELEMENTWISE_KEY, buildElementwiseModule)['leakyRelu']!(heapAddress(wasm, x), heapAddress(wasm, out), vectors, alpha);
+  const input = heapFloats(wasm, x);
+  const output = heapFloats(wasm, out);
+  for (let i = vectors * 4; i < length; i++) output[i] = input[i]! < 0 ? alpha * input[i]! : input[i]!;
+  return out;
+};
 
 /** The f32 scalars each generated update takes after its vector count, from the kernel's attributes. */
 type UpdateScalars = (attrs: tf.NamedAttrMap) => number[];

@@ -266,6 +266,53 @@ export class FunctionWriter {
     return this.simd(0x44);
   }
 
+  /** `f32x4.max` (NaN if either lane is NaN). */
+  f32x4Max(): this {
+    return this.simd(0xe9);
+  }
+
+  /** `f32x4.nearest`: round to the nearest integer, ties to even. */
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+
+  /** `f32x4.replace_lane`: (vector, f32) -> the vector with `lane` replaced. */
+  f32x4ReplaceLane(lane: number): this {
+    this.simd(0x20);
+    this.code.push(lane);
+    return this;
+  }
+
+  /** `i32x4.splat`. */
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+
+  /** `i32x4.add`. */
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+
+  /** `i32x4.shl` (vector, i32 shift count). */
+  i32x4Shl(): this {
+    return this.simd(0xab);
+  }
+
+  /** `i32x4.trunc_sat_f32x4_s`: float lanes to signed integers, saturating. */
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
+
+  /** `f32.max`. */
+  f32Max(): this {
+    return this.op(0x97);
+  }
+
+  /** `f32.sub`. */
+  f32Sub(): this {
+    return this.op(0x93);
+  }
+
   /** `v128.bitselect`: bits of a where the mask (top of the stack) is 1, of b where 0. */
   v128Bitselect(): this {
     return this.simd(0x52);

@@ -38,6 +38,7 @@ function vectorLoop(pointers: number, scalars: number, body: (f: FunctionWriter,
  *
  * - `reluGrad(dy, y, dx, vectors)`: dx = dy where y > 0, else 0.
  * - `leakyReluGrad(dy, y, dx, vectors, alpha)`: dx = dy where y > 0, else alpha·dy.
+ * - `leakyRelu(x, y, vectors, alpha)`: y = x where x > 0, else alpha·x.
  * - `adamUpdate(w, g, m, v, wOut, mOut, vOut, vectors, β1, 1−β1, β2, 1−β2, c1, c2, ε, −lr)`:
  *   m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g·g, w' = (m'/c1) / (√(v'/c2) + ε)·(−lr) + w,
  *   in tfjs's order of operations.
@@ -64,6 +65,14 @@ export function buildElementwiseModule(): Uint8Array {
     f.get(dy).get(dy).get(scalar(0)).f32x4Mul();
     address(1);
     f.v128Load().v128Zero().f32x4Gt().v128Bitselect().v128Store();
+  });
+
+  const leakyRelu = vectorLoop(2, 1, (f, address, scalar) => {
+    const x = f.local(v128);
+    address(0);
+    f.v128Load().set(x);
+    address(1);
+    f.get(x).get(x).get(scalar(0)).f32x4Mul().get(x).v128Zero().f32x4Gt().v128Bitselect().v128Store();
   });
 
   const adamUpdate = vectorLoop(7, 8, (f, address, scalar) => {
@@ -116,6 +125,7 @@ export function buildElementwiseModule(): Uint8Array {
   return encodeModule([
     { name: 'reluGrad', writer: reluGrad },
     { name: 'leakyReluGrad', writer: leakyReluGrad },
+    { name: 'leakyRelu', writer: leakyRelu },
     { name: 'adamUpdate', writer: adamUpdate },
     { name: 'rmspropUpdate', writer: rmspropUpdate },
     { name: 'sgdUpdate', writer: sgdUpdate },
