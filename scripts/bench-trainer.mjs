@@ -2,7 +2,7 @@
 // `pnpm bench:trainer`: how fast the trainer trains LeNet-5, against PyTorch on the same machine.
 //
 //   pnpm bench:trainer [--rounds 5] [--seconds 1.5] [--batches 32,64,128] [--backends wasm,cpu,tfjs-node]
-//                      [--no-torch] [--python /usr/bin/python3] [--full] [--accuracy]
+//                      [--no-torch] [--python /usr/bin/python3] [--full] [--accuracy] [--tree DIR]
 //
 // 1. images/s of a full train step (forward, backward, optimizer update, loss read back; relu/adam,
 //    real MNIST batches) per backend and batch size, by wall time and by this process's CPU time;
@@ -26,12 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const trainerDist = join(root, 'packages/trainer/dist/index.js');
-const reference = join(root, 'packages/trainer/bench/lenet5_reference.py');
-
 const { values: options } = parseArgs({
   options: {
+    tree: { type: 'string', default: join(dirname(fileURLToPath(import.meta.url)), '..') },
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '1.5' },
     batches: { type: 'string', default: '32,64,128' },
@@ -43,6 +40,11 @@ const { values: options } = parseArgs({
     'epoch-child': { type: 'string' },
   },
 });
+
+// --tree: the checkout whose built packages are measured (e.g. an older commit's, for a before/after).
+const root = options.tree;
+const trainerDist = join(root, 'packages/trainer/dist/index.js');
+const reference = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages/trainer/bench/lenet5_reference.py');
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const median = (values) => {
@@ -79,7 +81,7 @@ for (const backend of options.backends.split(',')) {
   try {
     for (const batchSize of batches) {
       const slow = backend === 'cpu';
-      const result = await trainer.measureTrainStepThroughput({ backend, batchSize, seconds: slow ? Math.max(seconds, 2) : seconds, warmupSteps: slow ? 1 : 3 });
+      const result = await trainer.measureTrainStepThroughput({ backend, batchSize, seconds: slow ? Math.max(seconds, 2) : seconds, steps: slow ? 5 : 30, warmupSteps: slow ? 1 : 3 });
       cells.push(`${String(batchSize).padStart(4)}: ${fmt(result.imagesPerSecond).padStart(6)} (${fmt(result.cpuImagesPerSecond)})`);
     }
     backends.push(backend);
@@ -102,7 +104,7 @@ if (torch === undefined) {
   for (let round = 0; round < rounds; round++) {
     for (const batchSize of batches) {
       const sample = samples.get(batchSize);
-      const ours = await trainer.measureTrainStepThroughput({ backend: 'wasm', batchSize, seconds, warmupSteps: 3 });
+      const ours = await trainer.measureTrainStepThroughput({ backend: 'wasm', batchSize, seconds, steps: 30, warmupSteps: 3 });
       sample.ours.push(ours.imagesPerSecond);
       sample.oursCpu.push(ours.cpuImagesPerSecond);
       const theirs = await torch.measure({ batchSize, activation: 'relu', optimizer: 'adam', seconds });
@@ -123,21 +125,25 @@ if (torch === undefined) {
   }
 }
 
-// 3. Every activation and optimizer against relu/adam, interleaved.
-out(`\n3. every activation x optimizer, batch 64 on wasm, against relu/adam (${Math.min(rounds, 3)} interleaved rounds, medians)`);
+// 3. Every activation and optimizer against relu/adam, each measured right after relu/adam.
+const pairRounds = Math.min(rounds, 3);
+out(`\n3. every activation x optimizer, batch 64 on wasm, against relu/adam measured just before it (${pairRounds} rounds, median ratio)`);
 const combinations = [];
 for (const activation of ['relu', 'leakyrelu', 'softmax']) for (const optimizer of ['adam', 'rmsprop', 'sgd']) combinations.push({ activation, optimizer });
-const perCombination = new Map(combinations.map((c) => [`${c.activation}/${c.optimizer}`, []]));
-for (let round = 0; round < Math.min(rounds, 3); round++) {
+const pairSeconds = Math.min(seconds, 1);
+const ratios = new Map(combinations.map((c) => [`${c.activation}/${c.optimizer}`, { ratios: [], values: [] }]));
+for (let round = 0; round < pairRounds; round++) {
   for (const { activation, optimizer } of combinations) {
-    const result = await trainer.measureTrainStepThroughput({ backend: 'wasm', batchSize: 64, activation, optimizer, seconds: Math.min(seconds, 1), warmupSteps: 3 });
-    perCombination.get(`${activation}/${optimizer}`).push(result.imagesPerSecond);
+    const base = await trainer.measureTrainStepThroughput({ backend: 'wasm', batchSize: 64, seconds: pairSeconds, steps: 20, warmupSteps: 3 });
+    const result = await trainer.measureTrainStepThroughput({ backend: 'wasm', batchSize: 64, activation, optimizer, seconds: pairSeconds, steps: 20, warmupSteps: 3 });
+    const entry = ratios.get(`${activation}/${optimizer}`);
+    entry.ratios.push(result.imagesPerSecond / base.imagesPerSecond);
+    entry.values.push(result.imagesPerSecond);
   }
 }
-const baseline = median(perCombination.get('relu/adam'));
-for (const [name, values] of perCombination) {
-  const relative = median(values) / baseline;
-  out(`  ${name.padEnd(18)}${fmt(median(values)).padStart(7)} images/s   ${relative.toFixed(2)}x relu/adam${relative >= 0.8 ? '' : '   (goal >= 0.8x NOT met)'}`);
+for (const [name, { ratios: values, values: speeds }] of ratios) {
+  const relative = median(values);
+  out(`  ${name.padEnd(18)}${fmt(median(speeds)).padStart(7)} images/s   ${relative.toFixed(2)}x relu/adam${relative >= 0.8 ? '' : '   (goal >= 0.8x NOT met)'}`);
 }
 
 if (options.full) {
@@ -204,7 +210,7 @@ function runTorchEpoch(python) {
 
 /** Runs {@link epochChild} in a fresh Node process (its memory is the training process' own). */
 async function runEpochChild(settings) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--epoch-child', JSON.stringify(settings)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--tree', root, '--epoch-child', JSON.stringify(settings)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`epoch child failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(child.stdout.trim().split('\n').pop());
 }
