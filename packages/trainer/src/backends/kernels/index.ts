@@ -12,6 +12,7 @@ import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
 import { activationGradWasm, adamUpdateWasm, leakyReluWasm, rmspropUpdateWasm, sgdUpdateWasm } from './wasm/elementwise.js';
 import { ownKernelFunctions, rememberWasmOriginal } from './wasm/delegate.js';
 import { avgPoolGradWasm, maxPoolGradWasm } from './wasm/pool-grad.js';
+import { fusedConv2DWasm } from './wasm/fused-conv2d.js';
 import { softmaxWasm } from './wasm/softmax.js';
 import { sumWasm } from './wasm/sum.js';
 
@@ -37,6 +38,7 @@ const wasmKernels: readonly TrainingKernel[] = [
   { kernelName: softmaxCrossEntropyKernel.kernelName, kernelFunc: onWasmMulti(softmaxCrossEntropyKernel) },
   { kernelName: activationGradKernel.kernelName, kernelFunc: activationGradWasm },
   { kernelName: 'Softmax', kernelFunc: softmaxWasm },
+  { kernelName: 'FusedConv2D', kernelFunc: fusedConv2DWasm },
   { kernelName: 'LeakyRelu', kernelFunc: leakyReluWasm },
 ];
 

@@ -61,6 +61,50 @@ function softmaxCases(random: () => number): SoftmaxCase[] {
   });
 }
 
+interface ConvCase {
+  xShape: number[];
+  filterShape: number[];
+  attrs: tf.NamedAttrMap;
+  x: Float32Array;
+  filter: Float32Array;
+  bias: Float32Array | undefined;
+  expected: Float32Array;
+}
+
+/** Convolutions (single-channel ones the generated kernel takes, and others it hands back) with tfjs-backend-cpu's answers. */
+function convCases(random: () => number): ConvCase[] {
+  const fixed = [
+    { xShape: [64, 28, 28, 1], filterShape: [5, 5, 1, 6], pad: 'same', activation: 'relu', bias: true },
+    { xShape: [3, 9, 12, 1], filterShape: [3, 5, 1, 12], pad: 'valid', activation: 'linear', bias: false },
+    { xShape: [2, 7, 7, 1], filterShape: [3, 3, 1, 13], pad: 'same', activation: 'relu', bias: true },
+    { xShape: [2, 10, 10, 2], filterShape: [3, 3, 2, 4], pad: 'same', activation: 'relu', bias: true },
+    { xShape: [2, 6, 6, 1], filterShape: [3, 3, 1, 3], pad: 'same', activation: 'leakyrelu', bias: true },
+  ];
+  const drawn = Array.from({ length: 16 }, (_, i) => {
+    const size = randomInt(random, 1, 13);
+    const kernel = randomInt(random, 1, 5);
+    return {
+      xShape: [randomInt(random, 1, 3), randomInt(random, kernel, 14), size + kernel, 1],
+      filterShape: [kernel, kernel, 1, randomInt(random, 1, 12)],
+      pad: i % 2 === 0 ? 'same' : 'valid',
+      activation: i % 3 === 0 ? 'linear' : 'relu',
+      bias: i % 4 !== 1,
+    };
+  });
+  return [...fixed, ...drawn].map(({ xShape, filterShape, pad, activation, bias }) => {
+    const attrs: tf.NamedAttrMap = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha: 0.01 };
+    const x = randomValues(random, size(xShape));
+    const filter = randomValues(random, size(filterShape));
+    const biasValues = bias ? randomValues(random, filterShape[3]!) : undefined;
+    const inputs: tf.NamedTensorMap = { x: tf.tensor(x, xShape), filter: tf.tensor(filter, filterShape) };
+    if (biasValues) inputs['bias'] = tf.tensor1d(biasValues);
+    const out = tf.engine().makeTensorFromTensorInfo(tfjsCpuFusedConv2D.kernelFunc({ inputs, backend: tf.backend(), attrs }) as tf.TensorInfo);
+    const expected = out.dataSync() as Float32Array;
+    tf.dispose([out, ...Object.values(inputs)]);
+    return { xShape, filterShape, attrs, x, filter, bias: biasValues, expected };
+  });
+}
+
 interface LossCase {
   logits: Float32Array;
   labels: Float32Array;
@@ -95,14 +139,14 @@ function lossCases(random: () => number): LossCase[] {
   });
 }
 
-let oracleCases: Promise<{ activations: ActivationCase[]; losses: LossCase[]; softmaxes: SoftmaxCase[] }> | undefined;
+let oracleCases: Promise<{ activations: ActivationCase[]; losses: LossCase[]; softmaxes: SoftmaxCase[]; convolutions: ConvCase[] }> | undefined;
 
 /** The seeded cases with the cpu backend's answers, computed once for every configuration. */
 function oracles() {
   oracleCases ??= (async () => {
     await tf.setBackend('cpu');
     const random = seededRandom(41);
-    return { activations: activationCases(random), losses: lossCases(random), softmaxes: softmaxCases(random) };
+    return { activations: activationCases(random), losses: lossCases(random), softmaxes: softmaxCases(random), convolutions: convCases(random) };
   })();
   return oracleCases;
 }
@@ -117,8 +161,9 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
   let activations: ActivationCase[] = [];
   let losses: LossCase[] = [];
   let softmaxes: SoftmaxCase[] = [];
+  let convolutions: ConvCase[] = [];
   beforeAll(async () => {
-    ({ activations, losses, softmaxes } = await oracles());
+    ({ activations, losses, softmaxes, convolutions } = await oracles());
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
@@ -129,6 +174,19 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
     for (const { shape, x, expected } of softmaxes) {
       const y = tf.tidy(() => tf.softmax(tf.tensor(x, shape)));
       expect(maxRelativeError(y.dataSync(), expected), `[${shape.join(',')}]`).toBeLessThan(1e-6);
+      y.dispose();
+    }
+  });
+
+  it("FusedConv2D equals tfjs-backend-cpu's on 21 seeded convolutions (single-channel ones and others)", () => {
+    expect(convolutions.length).toBe(21);
+    for (const { xShape, filterShape, attrs, x, filter, bias, expected } of convolutions) {
+      const y = tf.tidy(() => {
+        const inputs: tf.NamedTensorMap = { x: tf.tensor(x, xShape), filter: tf.tensor(filter, filterShape) };
+        if (bias) inputs['bias'] = tf.tensor1d(bias);
+        return tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor;
+      });
+      expect(maxRelativeError(y.dataSync(), expected), JSON.stringify({ xShape, filterShape, attrs })).toBeLessThan(1e-5);
       y.dispose();
     }
   });

@@ -1,0 +1,131 @@
+import type { ConvGeometry } from '../../geometry.js';
+import { encodeModule, FunctionWriter, type Local, ValueType } from './assembler.js';
+import type { PaddedInput } from './filter-gradient.js';
+
+const { i32, v128 } = ValueType;
+
+/**
+ * Whether {@link buildSingleChannelConvModule} handles a convolution: one input channel (a
+ * grey-scale image, LeNet's first layer, where XNNPACK's GEMM wastes most of its tile), stride 1,
+ * output rows a whole number of 4-pixel vectors, at most 12 output channels (the accumulators
+ * must stay in registers).
+ */
+export function singleChannelConvFits(g: ConvGeometry): boolean {
+  return g.inChannels === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.outWidth % 4 === 0 && g.outWidth > 0 && g.outChannels >= 1 && g.outChannels <= 12;
+}
+
+/** The cache key of the module for a geometry (everything it bakes in; not the batch). */
+export function singleChannelConvKey(g: ConvGeometry, input: PaddedInput, relu: boolean): string {
+  return ['conv1ch', g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth, input.height, input.width, relu ? 'relu' : 'linear'].join(':');
+}
+
+/**
+ * Generates `conv(padded, filter, bias, out, images)`: y[n, h, w, c] = bias[c] +
+ * Σ_{kh, kw} padded[n, h + kh, w + kw] · filter[kh, kw, 0, c], then max(y, 0) when `relu`, for a
+ * zero-padded single-channel input of extent `input` (stride 1). Four output pixels of a row
+ * share a vector: each tap loads them in one go and multiplies them by the tap's weight for
+ * every channel; two such vectors at a time when the channels allow (fewer splats per pixel).
+ * The channel vectors are then written out pixel by pixel in NHWC. Byte addresses into the heap.
+ */
+export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput, relu: boolean): Uint8Array {
+  const f = new FunctionWriter([i32, i32, i32, i32, i32]);
+  const [padded, filter, bias, out, images] = f.params as [Local, Local, Local, Local, Local];
+  const channels = g.outChannels;
+  const pairs = channels <= 6 ? 2 : 1;
+  const acc = Array.from({ length: channels * pairs }, () => f.local(v128));
+  const xs = Array.from({ length: pairs }, () => f.local(v128));
+  const weight = f.local(v128);
+  const zero = f.local(v128);
+  const row = f.local(i32);
+  const outRow = f.local(i32);
+  const image = f.local(i32);
+  const tapRow = f.local(i32);
+  const tapFilter = f.local(i32);
+  const tapCounter = f.local(i32);
+  const rowBytes = input.width * 4;
+  f.v128Zero().set(zero);
+  f.get(padded).set(image);
+  f.get(out).set(outRow);
+
+  const block = (firstPixel: number, vectors: number) => {
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < vectors; p++) f.get(bias).v128Load32Splat(c * 4).set(acc[c * pairs + p]!);
+    }
+    f.get(row).set(tapRow);
+    f.get(filter).set(tapFilter);
+    // One filter row per iteration (a runtime loop: TurboFan allocates registers far better for
+    // this body than for all taps unrolled, about 2x here).
+    f.repeat(
+      g.filterHeight,
+      () => {
+        for (let kw = 0; kw < g.filterWidth; kw++) {
+          for (let p = 0; p < vectors; p++) f.get(tapRow).v128Load((kw + firstPixel + 4 * p) * 4).set(xs[p]!);
+          for (let c = 0; c < channels; c++) {
+            f.get(tapFilter).v128Load32Splat((kw * channels + c) * 4).set(weight);
+            for (let p = 0; p < vectors; p++) {
+              const a = acc[c * pairs + p]!;
+              f.get(a).get(xs[p]!).get(weight).f32x4Mul().f32x4Add().set(a);
+            }
+          }
+        }
+        f.addTo(tapRow, rowBytes);
+        f.addTo(tapFilter, g.filterWidth * channels * 4);
+      },
+      tapCounter,
+    );
+    for (let p = 0; p < vectors; p++) {
+      for (let c = 0; c < channels; c++) {
+        const a = acc[c * pairs + p]!;
+        if (relu) f.get(a).get(zero).f32x4Max().set(a);
+        for (let lane = 0; lane < 4; lane++) {
+          f.get(outRow).get(a).f32x4ExtractLane(lane).f32Store(((firstPixel + 4 * p + lane) * channels + c) * 4);
+        }
+      }
+    }
+  };
+
+  f.repeatUnlessZero(images, () => {
+    f.get(image).set(row);
+    f.repeat(g.outHeight, () => {
+      let pixel = 0;
+      while (pixel < g.outWidth) {
+        const vectors = Math.min(pairs, (g.outWidth - pixel) / 4);
+        block(pixel, vectors);
+        pixel += 4 * vectors;
+      }
+      f.addTo(row, rowBytes);
+      f.addTo(outRow, g.outWidth * channels * 4);
+    });
+    f.addTo(image, input.height * rowBytes);
+  });
+  return encodeModule([
+    { name: 'conv', writer: f },
+    { name: 'pad', writer: padWriter(g, input) },
+  ]);
+}
+
+/**
+ * `pad(x, padded, images)`: copies each single-channel image row into the zeroed buffer of
+ * extent `input`, `padTop` rows down and `padLeft` columns in (vectors of four, then floats).
+ */
+function padWriter(g: ConvGeometry, input: PaddedInput): FunctionWriter {
+  const f = new FunctionWriter([i32, i32, i32]);
+  const [x, padded, images] = f.params as [Local, Local, Local];
+  const source = f.local(i32);
+  const target = f.local(i32);
+  const image = f.local(i32);
+  f.get(x).set(source);
+  f.get(padded).i32Const((g.padTop * input.width + g.padLeft) * 4).i32Add().set(image);
+  f.repeatUnlessZero(images, () => {
+    f.get(image).set(target);
+    f.repeat(g.inHeight, () => {
+      let column = 0;
+      for (; column + 4 <= g.inWidth; column += 4) f.get(target).get(source).v128Load(column * 4).v128Store(column * 4);
+      for (; column < g.inWidth; column++) f.get(target).get(source).f32Load(column * 4).f32Store(column * 4);
+      f.addTo(source, g.inWidth * 4);
+      f.addTo(target, input.width * 4);
+    });
+    f.addTo(image, input.height * input.width * 4);
+  });
+  return f;
+}
