@@ -5,7 +5,7 @@ import { ACTIVATION_GRAD_KERNEL, type OutputActivation } from './activation-grad
 import { registerTrainingKernels, type TrainingBackendName } from './index.js';
 import { OPTIMIZER_UPDATE_KERNELS } from './optimizer-update.js';
 import { SOFTMAX_CROSS_ENTROPY_KERNEL } from './softmax-cross-entropy.js';
-import { maxRelativeError, randomInt, randomValues, seededRandom } from './testing/naive-reference.js';
+import { maxRelativeError, randomInt, randomValues, referenceMatMul, seededRandom } from './testing/naive-reference.js';
 import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
 
 // The oracles: tfjs's own ops on the cpu backend, captured before hptune's kernels are registered.
@@ -188,6 +188,37 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
       });
       expect(maxRelativeError(y.dataSync(), expected), JSON.stringify({ xShape, filterShape, attrs })).toBeLessThan(1e-5);
       y.dispose();
+    }
+  });
+
+  it("the dense layers' gradient products (xᵀ·dz, dz·Wᵀ) equal the naive product, tails of rows and columns included", () => {
+    const random = seededRandom(45);
+    const shapes = [
+      [400, 120, 64],
+      [120, 84, 64],
+      [84, 10, 64],
+      [64, 400, 120],
+      [64, 120, 84],
+      [64, 84, 10],
+      [37, 13, 29],
+      [9, 21, 36],
+      ...Array.from({ length: 12 }, () => [randomInt(random, 1, 70), randomInt(random, 1, 70), randomInt(random, 1, 90)]),
+    ];
+    for (const [m, n, k] of shapes) {
+      for (const [transposeA, transposeB] of [
+        [true, false],
+        [false, true],
+      ] as const) {
+        const aShape: [number, number] = transposeA ? [k!, m!] : [m!, k!];
+        const bShape: [number, number] = transposeB ? [n!, k!] : [k!, n!];
+        const a = randomValues(random, m! * k!);
+        const b = randomValues(random, k! * n!);
+        const product = tf.tidy(() => tf.matMul(tf.tensor2d(a, aShape), tf.tensor2d(b, bShape), transposeA, transposeB));
+        expect(product.shape).toEqual([m, n]);
+        const error = maxRelativeError(product.dataSync(), referenceMatMul(a, aShape, b, bShape, transposeA, transposeB));
+        expect(error, JSON.stringify({ m, n, k, transposeA, transposeB })).toBeLessThan(1e-4);
+        product.dispose();
+      }
     }
   });
 

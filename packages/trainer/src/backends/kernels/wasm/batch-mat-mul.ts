@@ -1,15 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
 import { transpose2d } from '../matrix.js';
 import { runWasmKernel, wasmMatMul } from './delegate.js';
-import { asWasmBackend, HeapScratch, heapFloats } from './heap.js';
+import { asWasmBackend, HeapScratch, heapAddress, heapFloats, type WasmHeapBackend } from './heap.js';
+import { buildGemmModule, gemmFits, gemmKey, gemmOverRead, type GemmSpec } from './simd/dense-gemm.js';
+import { simdRuntime } from './simd/runtime.js';
 
 const sizeOf = (dims: readonly number[]): number => dims.reduce((size, dim) => size * dim, 1);
 
 /**
- * BatchMatMul on tfjs-backend-wasm that keeps transposed single-matrix products on XNNPACK.
- * tfjs's wasm kernel sends any transposeA/transposeB product to a scalar loop; the dense layers'
- * gradients (x^T·dy and dy·W^T) are exactly those. Here the transposed operand is copied out
- * transposed (cheap next to the product) and the plain product runs in XNNPACK's GEMM.
+ * Aᵀ·B or A·Bᵀ by a kernel generated for the sizes (no transposed copy, no repacking), or
+ * undefined where none applies (no SIMD, sizes it does not take, B too close to the heap's end).
+ */
+function viaGeneratedGemm(wasm: WasmHeapBackend, backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, spec: GemmSpec): tf.TensorInfo | undefined {
+  const runtime = simdRuntime(backend);
+  if (runtime === undefined || !gemmFits(spec)) return undefined;
+  const bEnd = heapAddress(wasm, b) + (sizeOf(b.shape) + gemmOverRead(spec)) * 4;
+  if (bEnd > runtime.memory.buffer.byteLength) return undefined;
+  const out = wasm.makeOutput([spec.m, spec.n], 'float32');
+  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out));
+  return out;
+}
+
+/**
+ * BatchMatMul on tfjs-backend-wasm for transposed single-matrix products. tfjs's wasm kernel
+ * sends any transposeA/transposeB product to a scalar loop; the dense layers' gradients (x^T·dy
+ * and dy·W^T) are exactly those. They run in kernels generated for their sizes (see
+ * {@link buildGemmModule}) where those apply; otherwise the transposed operand is copied out
+ * transposed and the plain product runs in XNNPACK's GEMM.
  * Batched (more than one matrix) or non-float32 products go to tfjs's own kernel unchanged.
  */
 export const batchMatMulWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -36,6 +53,10 @@ export const batchMatMulWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   if (plain) return runWasmKernel('BatchMatMul', backend, inputs, attrs ?? {});
 
   const wasm = asWasmBackend(backend, 'BatchMatMul');
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const generated = transposeA !== transposeB ? viaGeneratedGemm(wasm, backend, a, b, { kind: transposeA ? 'tn' : 'nt', m, n, t: k }) : undefined;
+  if (generated !== undefined) return { dataId: generated.dataId, shape: [...outer, m, n], dtype: 'float32' };
+
   const scratch = new HeapScratch(wasm);
   try {
     const left = transposeA ? scratch.alloc([1, m, k]) : { dataId: a.dataId, shape: [1, m, k], dtype: 'float32' as const };
@@ -45,7 +66,6 @@ export const batchMatMulWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     if (transposeB) transpose2d(heapFloats(wasm, b), bRows, bCols, heapFloats(wasm, right));
     else heapFloats(wasm, right).set(heapFloats(wasm, b));
     const product = wasmMatMul(wasm, left, right);
-    const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
     return { dataId: product.dataId, shape: [...outer, m, n], dtype: 'float32' };
   } finally {
     scratch.release();

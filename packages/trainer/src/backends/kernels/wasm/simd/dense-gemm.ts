@@ -1,0 +1,188 @@
+import { encodeModule, FunctionWriter, type Local, ValueType } from './assembler.js';
+
+const { i32, v128 } = ValueType;
+
+/**
+ * One single-matrix product C[M×N] a generated kernel computes, as the dense layers' gradients
+ * need them: `tn`, C = Aᵀ·B with A stored [T×M] (the weight gradient xᵀ·dz); `nt`, C = A·Bᵀ with
+ * A [M×T] and B [N×T] (the input gradient dz·Wᵀ). Row-major float32 throughout.
+ */
+export interface GemmSpec {
+  readonly kind: 'tn' | 'nt';
+  /** Rows of C. */
+  readonly m: number;
+  /** Columns of C. */
+  readonly n: number;
+  /** The summed dimension. */
+  readonly t: number;
+}
+
+/** Whether a generated kernel takes `spec` (sizes that keep the unrolled code small; `nt` needs T a multiple of 4). */
+export function gemmFits(spec: GemmSpec): boolean {
+  const { m, n, t } = spec;
+  if (m < 1 || n < 1 || t < 1 || m * n * t < 4096) return false;
+  return spec.kind === 'tn' ? n <= 1024 : t % 4 === 0 && t <= 4096 && n <= 4096;
+}
+
+/** Floats a `tn` kernel may read past the end of B (its last row's partial vector). */
+export const gemmOverRead = (spec: GemmSpec): number => (spec.kind === 'tn' && spec.n % 4 !== 0 ? 4 - (spec.n % 4) : 0);
+
+/** The cache key of {@link buildGemmModule}'s code for `spec`. */
+export const gemmKey = (spec: GemmSpec): string => `gemm:${spec.kind}:${spec.m}:${spec.n}:${spec.t}`;
+
+/**
+ * Generates `gemm(a, b, c)` for `spec` (byte addresses into the shared heap).
+ *
+ * `tn`: blocks of 4 rows × 8 columns of C in 8 accumulators; each step t loads B's row t (two
+ * vectors) and splats the four A values A[t, i..i+3] (adjacent: A is stored transposed), so
+ * nothing is transposed or repacked first. Columns left over go 4 then 1-3 at a time (the
+ * partial vector reads up to 3 floats past a row of B: see {@link gemmOverRead}).
+ *
+ * `nt`: blocks of 2 rows × 4 columns of C, each a dot product of a row of A with a row of B, four
+ * floats at a time in 8 accumulators, summed across lanes at the end.
+ */
+export function buildGemmModule(spec: GemmSpec): Uint8Array {
+  return encodeModule([{ name: 'gemm', writer: spec.kind === 'tn' ? transposedA(spec) : transposedB(spec) }]);
+}
+
+function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
+  const f = new FunctionWriter([i32, i32, i32]);
+  const [a, b, c] = f.params as [Local, Local, Local];
+  const acc = Array.from({ length: 8 }, () => f.local(v128));
+  const bv = [f.local(v128), f.local(v128)];
+  const splat = f.local(v128);
+  const pa = f.local(i32);
+  const pb = f.local(i32);
+  const rowA = f.local(i32);
+  const rowC = f.local(i32);
+  const step = f.local(i32);
+
+  /** One block: `rows` rows from rowA/rowC, `lanes` columns (1-8) from column j. */
+  const block = (rows: number, j: number, lanes: number) => {
+    const vectors = Math.ceil(lanes / 4);
+    for (let i = 0; i < rows * vectors; i++) f.v128Zero().set(acc[i]!);
+    f.get(rowA).set(pa);
+    f.get(b).i32Const(j * 4).i32Add().set(pb);
+    f.repeat(
+      t,
+      () => {
+        for (let v = 0; v < vectors; v++) f.get(pb).v128Load(v * 16).set(bv[v]!);
+        for (let r = 0; r < rows; r++) {
+          f.get(pa).v128Load32Splat(r * 4).set(splat);
+          for (let v = 0; v < vectors; v++) {
+            const x = acc[r * vectors + v]!;
+            f.get(x).get(splat).get(bv[v]!).f32x4Mul().f32x4Add().set(x);
+          }
+        }
+        f.addTo(pa, m * 4);
+        f.addTo(pb, n * 4);
+      },
+      step,
+    );
+    for (let r = 0; r < rows; r++) {
+      for (let v = 0; v < vectors; v++) {
+        const width = Math.min(4, lanes - v * 4);
+        f.storeLanes(rowC, acc[r * vectors + v]!, width, (r * n + j + v * 4) * 4);
+      }
+    }
+  };
+
+  const rowOfBlocks = (rows: number) => {
+    let j = 0;
+    for (; j + 8 <= n; j += 8) block(rows, j, 8);
+    if (j + 4 <= n) {
+      block(rows, j, 4);
+      j += 4;
+    }
+    if (j < n) block(rows, j, n - j);
+  };
+
+  f.get(a).set(rowA);
+  f.get(c).set(rowC);
+  const fullBlocks = Math.floor(m / 4);
+  if (fullBlocks > 0) {
+    f.repeat(fullBlocks, () => {
+      rowOfBlocks(4);
+      f.addTo(rowA, 16);
+      f.addTo(rowC, 4 * n * 4);
+    });
+  }
+  if (m % 4 > 0) rowOfBlocks(m % 4);
+  return f;
+}
+
+function transposedB({ m, n, t }: GemmSpec): FunctionWriter {
+  const f = new FunctionWriter([i32, i32, i32]);
+  const [a, b, c] = f.params as [Local, Local, Local];
+  const acc = Array.from({ length: 8 }, () => f.local(v128));
+  const av = [f.local(v128), f.local(v128)];
+  const bvec = f.local(v128);
+  const pa = f.local(i32);
+  const pb = f.local(i32);
+  const rowA = f.local(i32);
+  const rowC = f.local(i32);
+  const colB = f.local(i32);
+  const step = f.local(i32);
+  const rowBytes = t * 4;
+
+  /** C[rows × cols] at rowC, column colB's index, as dot products over T. */
+  const block = (rows: number, cols: number) => {
+    for (let i = 0; i < rows * cols; i++) f.v128Zero().set(acc[i]!);
+    f.get(rowA).set(pa);
+    f.get(colB).set(pb);
+    f.repeat(
+      t / 4,
+      () => {
+        for (let r = 0; r < rows; r++) f.get(pa).v128Load(r * rowBytes).set(av[r]!);
+        for (let col = 0; col < cols; col++) {
+          f.get(pb).v128Load(col * rowBytes).set(bvec);
+          for (let r = 0; r < rows; r++) {
+            const x = acc[r * cols + col]!;
+            f.get(x).get(av[r]!).get(bvec).f32x4Mul().f32x4Add().set(x);
+          }
+        }
+        f.addTo(pa, 16);
+        f.addTo(pb, 16);
+      },
+      step,
+    );
+    for (let r = 0; r < rows; r++) {
+      for (let col = 0; col < cols; col++) {
+        const x = acc[r * cols + col]!;
+        f.get(rowC);
+        f.get(x).f32x4ExtractLane(0).get(x).f32x4ExtractLane(1).f32Add();
+        f.get(x).f32x4ExtractLane(2).get(x).f32x4ExtractLane(3).f32Add();
+        f.f32Add().f32Store((r * n + col) * 4);
+      }
+    }
+  };
+
+  const rowOfBlocks = (rows: number) => {
+    f.get(b).set(colB);
+    const save = f.local(i32);
+    f.get(rowC).set(save);
+    const fullColumns = Math.floor(n / 4);
+    if (fullColumns > 0) {
+      f.repeat(fullColumns, () => {
+        block(rows, 4);
+        f.addTo(colB, 4 * rowBytes);
+        f.addTo(rowC, 16);
+      });
+    }
+    if (n % 4 > 0) block(rows, n % 4);
+    f.get(save).set(rowC);
+  };
+
+  f.get(a).set(rowA);
+  f.get(c).set(rowC);
+  const fullBlocks = Math.floor(m / 2);
+  if (fullBlocks > 0) {
+    f.repeat(fullBlocks, () => {
+      rowOfBlocks(2);
+      f.addTo(rowA, 2 * rowBytes);
+      f.addTo(rowC, 2 * n * 4);
+    });
+  }
+  if (m % 2 > 0) rowOfBlocks(1);
+  return f;
+}
