@@ -6,7 +6,7 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './cpu/con
 import { adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel } from './optimizer-update.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './pool-grad.js';
 import { softmaxCrossEntropyKernel } from './softmax-cross-entropy.js';
-import { batchMatMulWasm } from './wasm/batch-mat-mul.js';
+import { batchMatMulWasm, fusedMatMulWasm } from './wasm/batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './wasm/conv2d-backprop-input.js';
 import { activationGradWasm, adamUpdateWasm, leakyReluWasm, rmspropUpdateWasm, sgdUpdateWasm } from './wasm/elementwise.js';
@@ -39,6 +39,7 @@ const wasmKernels: readonly TrainingKernel[] = [
   { kernelName: activationGradKernel.kernelName, kernelFunc: activationGradWasm },
   { kernelName: 'Softmax', kernelFunc: softmaxWasm },
   { kernelName: 'FusedConv2D', kernelFunc: fusedConv2DWasm },
+  { kernelName: '_FusedMatMul', kernelFunc: fusedMatMulWasm },
   { kernelName: 'LeakyRelu', kernelFunc: leakyReluWasm },
 ];
 

@@ -105,6 +105,30 @@ function convCases(random: () => number): ConvCase[] {
   });
 }
 
+interface DenseForwardCase {
+  m: number;
+  t: number;
+  n: number;
+  activation: 'linear' | 'relu';
+  bias: boolean;
+  values: { a: Float32Array; b: Float32Array; bias: Float32Array };
+  expected: Float32Array;
+}
+
+/** Dense layers' forward products (LeNet's, tails of rows and columns, with and without bias) on tfjs-backend-cpu. */
+function denseForwardCases(random: () => number): DenseForwardCase[] {
+  const shapes = [[64, 400, 120], [64, 120, 84], [64, 84, 10], [32, 400, 120], [1000, 84, 10], [7, 33, 13], [3, 50, 6], [5, 17, 45]];
+  return shapes.map(([m, t, n], i) => {
+    const values = { a: randomValues(random, m! * t!), b: randomValues(random, t! * n!), bias: randomValues(random, n!) };
+    const activation = i % 3 === 2 ? 'linear' : 'relu';
+    const bias = i % 4 !== 3;
+    const expected = tf.tidy(
+      () => tf.fused.matMul({ a: tf.tensor2d(values.a, [m!, t!]), b: tf.tensor2d(values.b, [t!, n!]), bias: bias ? tf.tensor1d(values.bias) : undefined, activation }).dataSync() as Float32Array,
+    );
+    return { m: m!, t: t!, n: n!, activation, bias, values, expected };
+  });
+}
+
 interface LossCase {
   logits: Float32Array;
   labels: Float32Array;
@@ -139,14 +163,16 @@ function lossCases(random: () => number): LossCase[] {
   });
 }
 
-let oracleCases: Promise<{ activations: ActivationCase[]; losses: LossCase[]; softmaxes: SoftmaxCase[]; convolutions: ConvCase[] }> | undefined;
+let oracleCases:
+  | Promise<{ activations: ActivationCase[]; losses: LossCase[]; softmaxes: SoftmaxCase[]; convolutions: ConvCase[]; denseForwards: DenseForwardCase[] }>
+  | undefined;
 
 /** The seeded cases with the cpu backend's answers, computed once for every configuration. */
 function oracles() {
   oracleCases ??= (async () => {
     await tf.setBackend('cpu');
     const random = seededRandom(41);
-    return { activations: activationCases(random), losses: lossCases(random), softmaxes: softmaxCases(random), convolutions: convCases(random) };
+    return { activations: activationCases(random), losses: lossCases(random), softmaxes: softmaxCases(random), convolutions: convCases(random), denseForwards: denseForwardCases(random) };
   })();
   return oracleCases;
 }
@@ -162,8 +188,9 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
   let losses: LossCase[] = [];
   let softmaxes: SoftmaxCase[] = [];
   let convolutions: ConvCase[] = [];
+  let denseForwards: DenseForwardCase[] = [];
   beforeAll(async () => {
-    ({ activations, losses, softmaxes, convolutions } = await oracles());
+    ({ activations, losses, softmaxes, convolutions, denseForwards } = await oracles());
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
@@ -219,6 +246,17 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
         expect(error, JSON.stringify({ m, n, k, transposeA, transposeB })).toBeLessThan(1e-4);
         product.dispose();
       }
+    }
+  });
+
+  it("_FusedMatMul (a dense layer's forward pass: bias, linear or relu) equals tfjs-backend-cpu's", () => {
+    for (const { m, t, n, values, expected, activation, bias } of denseForwards) {
+      const y = tf.tidy(() =>
+        tf.fused.matMul({ a: tf.tensor2d(values.a, [m, t]), b: tf.tensor2d(values.b, [t, n]), bias: bias ? tf.tensor1d(values.bias) : undefined, activation }),
+      );
+      expect(y.shape).toEqual([m, n]);
+      expect(maxRelativeError(y.dataSync(), expected), JSON.stringify({ m, t, n, activation, bias })).toBeLessThan(1e-5);
+      y.dispose();
     }
   });
 

@@ -17,9 +17,52 @@ function viaGeneratedGemm(wasm: WasmHeapBackend, backend: unknown, a: tf.TensorI
   const bEnd = heapAddress(wasm, b) + (sizeOf(b.shape) + gemmOverRead(spec)) * 4;
   if (bEnd > runtime.memory.buffer.byteLength) return undefined;
   const out = wasm.makeOutput([spec.m, spec.n], 'float32');
-  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out));
+  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), 0);
   return out;
 }
+
+/**
+ * _FusedMatMul on tfjs-backend-wasm: a single product A·B with a bias [N] and a linear or relu
+ * activation (a dense layer's forward pass) by a generated kernel, which reads the weights as
+ * they are where XNNPACK first repacks them (every step, since training replaces them); anything
+ * else goes to tfjs's own kernel.
+ */
+export const fusedMatMulWasm: tf.KernelFunc = (args) => {
+  const { a, b, bias, preluActivationWeights } = args.inputs as tf._FusedMatMulInputs;
+  const { transposeA, transposeB, activation } = args.attrs as unknown as tf._FusedMatMulAttrs;
+  const runtime = simdRuntime(args.backend);
+  const [m = 0, t = 0] = a?.shape.slice(-2) ?? [];
+  const n = b?.shape[b.shape.length - 1] ?? 0;
+  const spec: GemmSpec = { kind: 'nn', m, n, t, bias: bias !== undefined, relu: activation === 'relu' };
+  const handled =
+    runtime !== undefined &&
+    a !== undefined &&
+    b !== undefined &&
+    !transposeA &&
+    !transposeB &&
+    preluActivationWeights === undefined &&
+    (activation === undefined || activation === 'linear' || activation === 'relu') &&
+    a.dtype === 'float32' &&
+    b.dtype === 'float32' &&
+    a.shape.length >= 2 &&
+    b.shape.length >= 2 &&
+    sizeOf(a.shape.slice(0, -2)) === 1 &&
+    sizeOf(b.shape.slice(0, -2)) === 1 &&
+    b.shape[b.shape.length - 2] === t &&
+    (bias === undefined || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n)) &&
+    gemmFits(spec);
+  if (!handled) return runWasmKernel('_FusedMatMul', args.backend, args.inputs, args.attrs ?? {});
+  const wasm = asWasmBackend(args.backend, '_FusedMatMul');
+  const overRead = gemmOverRead(spec) * 4;
+  const heapEnd = runtime.memory.buffer.byteLength;
+  const bEnd = heapAddress(wasm, b) + sizeOf(b.shape) * 4 + overRead;
+  const biasEnd = bias === undefined ? 0 : heapAddress(wasm, bias) + n * 4 + overRead;
+  if (bEnd > heapEnd || biasEnd > heapEnd) return runWasmKernel('_FusedMatMul', args.backend, args.inputs, args.attrs ?? {});
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = wasm.makeOutput([...outer, m, n], 'float32');
+  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), bias === undefined ? 0 : heapAddress(wasm, bias));
+  return out;
+};
 
 /**
  * BatchMatMul on tfjs-backend-wasm for transposed single-matrix products. tfjs's wasm kernel

@@ -3,51 +3,61 @@ import { encodeModule, FunctionWriter, type Local, ValueType } from './assembler
 const { i32, v128 } = ValueType;
 
 /**
- * One single-matrix product C[M×N] a generated kernel computes, as the dense layers' gradients
- * need them: `tn`, C = Aᵀ·B with A stored [T×M] (the weight gradient xᵀ·dz); `nt`, C = A·Bᵀ with
- * A [M×T] and B [N×T] (the input gradient dz·Wᵀ). Row-major float32 throughout.
+ * One single-matrix product C[M×N] a generated kernel computes, as the dense layers need them:
+ * `nn`, C = A·B (+ bias, then relu if asked) with A [M×T] and B [T×N] (the forward pass);
+ * `tn`, C = Aᵀ·B with A stored [T×M] (the weight gradient xᵀ·dz); `nt`, C = A·Bᵀ with A [M×T]
+ * and B [N×T] (the input gradient dz·Wᵀ). Row-major float32 throughout.
  */
 export interface GemmSpec {
-  readonly kind: 'tn' | 'nt';
+  readonly kind: 'nn' | 'tn' | 'nt';
   /** Rows of C. */
   readonly m: number;
   /** Columns of C. */
   readonly n: number;
   /** The summed dimension. */
   readonly t: number;
+  /** `nn` only: add a bias vector [N] (the kernel's fourth argument). @default false */
+  readonly bias?: boolean;
+  /** `nn` only: max(C, 0) last. @default false */
+  readonly relu?: boolean;
 }
 
 /** Whether a generated kernel takes `spec` (sizes that keep the unrolled code small; `nt` needs T a multiple of 4). */
 export function gemmFits(spec: GemmSpec): boolean {
   const { m, n, t } = spec;
   if (m < 1 || n < 1 || t < 1 || m * n * t < 4096) return false;
-  return spec.kind === 'tn' ? n <= 1024 : t % 4 === 0 && t <= 4096 && n <= 4096;
+  return spec.kind === 'nt' ? t % 4 === 0 && t <= 4096 && n <= 4096 : n <= 1024;
 }
 
-/** Floats a `tn` kernel may read past the end of B (its last row's partial vector). */
-export const gemmOverRead = (spec: GemmSpec): number => (spec.kind === 'tn' && spec.n % 4 !== 0 ? 4 - (spec.n % 4) : 0);
+/** Floats an `nn` or `tn` kernel may read past the end of B (its last row's partial vector), and of the bias. */
+export const gemmOverRead = (spec: GemmSpec): number => (spec.kind !== 'nt' && spec.n % 4 !== 0 ? 4 - (spec.n % 4) : 0);
 
 /** The cache key of {@link buildGemmModule}'s code for `spec`. */
-export const gemmKey = (spec: GemmSpec): string => `gemm:${spec.kind}:${spec.m}:${spec.n}:${spec.t}`;
+export const gemmKey = (spec: GemmSpec): string => `gemm:${spec.kind}:${spec.m}:${spec.n}:${spec.t}:${spec.bias ? 'bias' : ''}:${spec.relu ? 'relu' : ''}`;
 
 /**
- * Generates `gemm(a, b, c)` for `spec` (byte addresses into the shared heap).
+ * Generates `gemm(a, b, c, bias)` for `spec` (byte addresses into the shared heap; `bias` only
+ * read by an `nn` kernel with a bias).
  *
- * `tn`: blocks of 4 rows × 8 columns of C in 8 accumulators; each step t loads B's row t (two
- * vectors) and splats the four A values A[t, i..i+3] (adjacent: A is stored transposed), so
- * nothing is transposed or repacked first. Columns left over go 4 then 1-3 at a time (the
- * partial vector reads up to 3 floats past a row of B: see {@link gemmOverRead}).
+ * `nn` and `tn`: blocks of 4 rows × 8 columns of C in 8 accumulators (starting from the bias);
+ * each step t loads B's row t (two vectors) and splats A's four values for those rows (adjacent
+ * in memory for `tn`, a row apart for `nn`), so nothing is transposed or repacked first.
+ * Columns left over go 4 then 1-3 at a time (the partial vector reads up to 3 floats past a row
+ * of B and of the bias: see {@link gemmOverRead}).
  *
  * `nt`: blocks of 2 rows × 4 columns of C, each a dot product of a row of A with a row of B, four
  * floats at a time in 8 accumulators, summed across lanes at the end.
  */
 export function buildGemmModule(spec: GemmSpec): Uint8Array {
-  return encodeModule([{ name: 'gemm', writer: spec.kind === 'tn' ? transposedA(spec) : transposedB(spec) }]);
+  return encodeModule([{ name: 'gemm', writer: spec.kind === 'nt' ? transposedB(spec) : outerProducts(spec) }]);
 }
 
-function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
-  const f = new FunctionWriter([i32, i32, i32]);
-  const [a, b, c] = f.params as [Local, Local, Local];
+function outerProducts({ kind, m, n, t, bias, relu }: GemmSpec): FunctionWriter {
+  const f = new FunctionWriter([i32, i32, i32, i32]);
+  const [a, b, c, biasAddress] = f.params as [Local, Local, Local, Local];
+  // A(i, t): rows a row of T apart for nn, adjacent for tn (A stored [T×M]); steps likewise.
+  const rowStride = kind === 'nn' ? t * 4 : 4;
+  const stepStride = kind === 'nn' ? 4 : m * 4;
   const acc = Array.from({ length: 8 }, () => f.local(v128));
   const bv = [f.local(v128), f.local(v128)];
   const splat = f.local(v128);
@@ -60,7 +70,12 @@ function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
   /** One block: `rows` rows from rowA/rowC, `lanes` columns (1-8) from column j. */
   const block = (rows: number, j: number, lanes: number) => {
     const vectors = Math.ceil(lanes / 4);
-    for (let i = 0; i < rows * vectors; i++) f.v128Zero().set(acc[i]!);
+    for (let r = 0; r < rows; r++) {
+      for (let v = 0; v < vectors; v++) {
+        if (bias) f.get(biasAddress).v128Load((j + v * 4) * 4).set(acc[r * vectors + v]!);
+        else f.v128Zero().set(acc[r * vectors + v]!);
+      }
+    }
     f.get(rowA).set(pa);
     f.get(b).i32Const(j * 4).i32Add().set(pb);
     f.repeat(
@@ -68,13 +83,13 @@ function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
       () => {
         for (let v = 0; v < vectors; v++) f.get(pb).v128Load(v * 16).set(bv[v]!);
         for (let r = 0; r < rows; r++) {
-          f.get(pa).v128Load32Splat(r * 4).set(splat);
+          f.get(pa).v128Load32Splat(r * rowStride).set(splat);
           for (let v = 0; v < vectors; v++) {
             const x = acc[r * vectors + v]!;
             f.get(x).get(splat).get(bv[v]!).f32x4Mul().f32x4Add().set(x);
           }
         }
-        f.addTo(pa, m * 4);
+        f.addTo(pa, stepStride);
         f.addTo(pb, n * 4);
       },
       step,
@@ -82,7 +97,9 @@ function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < vectors; v++) {
         const width = Math.min(4, lanes - v * 4);
-        f.storeLanes(rowC, acc[r * vectors + v]!, width, (r * n + j + v * 4) * 4);
+        const x = acc[r * vectors + v]!;
+        if (relu) f.get(x).v128Zero().f32x4Pmax().set(x); // x < 0 ? 0 : x, as tfjs's relu
+        f.storeLanes(rowC, x, width, (r * n + j + v * 4) * 4);
       }
     }
   };
@@ -103,7 +120,7 @@ function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
   if (fullBlocks > 0) {
     f.repeat(fullBlocks, () => {
       rowOfBlocks(4);
-      f.addTo(rowA, 16);
+      f.addTo(rowA, 4 * rowStride);
       f.addTo(rowC, 4 * n * 4);
     });
   }
@@ -112,7 +129,7 @@ function transposedA({ m, n, t }: GemmSpec): FunctionWriter {
 }
 
 function transposedB({ m, n, t }: GemmSpec): FunctionWriter {
-  const f = new FunctionWriter([i32, i32, i32]);
+  const f = new FunctionWriter([i32, i32, i32, i32]);
   const [a, b, c] = f.params as [Local, Local, Local];
   const acc = Array.from({ length: 8 }, () => f.local(v128));
   const av = [f.local(v128), f.local(v128)];

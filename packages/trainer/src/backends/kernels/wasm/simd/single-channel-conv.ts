@@ -76,7 +76,7 @@ export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput
     for (let p = 0; p < vectors; p++) {
       for (let c = 0; c < channels; c++) {
         const a = acc[c * pairs + p]!;
-        if (relu) f.get(a).get(zero).f32x4Max().set(a);
+        if (relu) f.get(a).get(zero).f32x4Pmax().set(a); // a < 0 ? 0 : a, as tfjs's relu
         for (let lane = 0; lane < 4; lane++) {
           f.get(outRow).get(a).f32x4ExtractLane(lane).f32Store(((firstPixel + 4 * p + lane) * channels + c) * 4);
         }

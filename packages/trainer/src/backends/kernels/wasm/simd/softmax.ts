@@ -24,7 +24,11 @@ export const softmaxKey = (channels: number): string => `softmax:${channels}`;
 export const rowsPerUnit = (channels: number): number => (softmaxLayout(channels) === 'lanes' ? 4 : 1);
 
 // Cephes' expf: e^x = 2^n · e^r with n = round(x·log2 e), r = x − n·ln 2 (ln 2 split in two for
-// precision), e^r by a degree-7 polynomial; about 1 ulp over the float range.
+// precision), e^r by a degree-7 polynomial; about 1 ulp over the float range. n is rounded by
+// adding 1.5·2^23, which leaves n in the low bits of the float (cheaper than nearest and a
+// saturating conversion, which x86 lacks), and 2^n is built from those bits.
+const ROUNDING_MAGIC = 12582912;
+const MAGIC_BITS = 0x4b400000;
 const LOG2E = 1.4426950408889634;
 const LN2_HIGH = 0.693359375;
 const LN2_LOW = -2.12194440e-4;
@@ -41,6 +45,8 @@ interface ExpConstants {
   readonly one: Local;
   readonly lowest: Local;
   readonly bias: Local;
+  readonly magic: Local;
+  readonly t: Local;
   readonly x: Local;
   readonly n: Local;
   readonly r: Local;
@@ -53,7 +59,7 @@ function expConstants(f: FunctionWriter): ExpConstants {
     return local;
   };
   const bias = f.local(v128);
-  f.i32Const(127).i32x4Splat().set(bias);
+  f.i32Const(127 - MAGIC_BITS).i32x4Splat().set(bias);
   return {
     log2e: splat(LOG2E),
     ln2High: splat(LN2_HIGH),
@@ -62,22 +68,25 @@ function expConstants(f: FunctionWriter): ExpConstants {
     one: splat(1),
     lowest: splat(LOWEST),
     bias,
+    magic: splat(ROUNDING_MAGIC),
+    t: f.local(v128),
     x: f.local(v128),
     n: f.local(v128),
     r: f.local(v128),
   };
 }
 
-/** Pops a vector and pushes e^x lane by lane. */
+/** Pops a vector and pushes e^x lane by lane (NaN stays NaN; below ln 2^-126, about 0). */
 function emitExp(f: FunctionWriter, k: ExpConstants): void {
-  f.get(k.lowest).f32x4Max().set(k.x);
-  f.get(k.x).get(k.log2e).f32x4Mul().f32x4Nearest().set(k.n);
+  // pmax(x, lowest) = x < lowest ? lowest : x, one instruction (max's NaN rules cost several).
+  f.get(k.lowest).f32x4Pmax().set(k.x);
+  f.get(k.x).get(k.log2e).f32x4Mul().get(k.magic).f32x4Add().tee(k.t).get(k.magic).f32x4Sub().set(k.n);
   f.get(k.x).get(k.n).get(k.ln2High).f32x4Mul().f32x4Sub().get(k.n).get(k.ln2Low).f32x4Mul().f32x4Sub().set(k.r);
   f.get(k.polynomial[0]!);
   for (const coefficient of k.polynomial.slice(1)) f.get(k.r).f32x4Mul().get(coefficient).f32x4Add();
   f.get(k.r).get(k.r).f32x4Mul().f32x4Mul().get(k.r).f32x4Add().get(k.one).f32x4Add();
-  // 2^n built in the exponent bits: (n + 127) << 23.
-  f.get(k.n).i32x4TruncSatF32x4S().get(k.bias).i32x4Add().i32Const(23).i32x4Shl();
+  // 2^n built in the exponent bits: (n + 127) << 23, n read from the low bits of t.
+  f.get(k.t).get(k.bias).i32x4Add().i32Const(23).i32x4Shl();
   f.f32x4Mul();
 }
 
@@ -135,7 +144,8 @@ export function buildSoftmaxModule(channels: number): Uint8Array {
           f.set(v[c]!);
         }
         f.get(v[0]!).set(max);
-        for (let c = 1; c < channels; c++) f.get(max).get(v[c]!).f32x4Max().set(max);
+        // pmax drops a NaN from the max, but the NaN still reaches every output through the sum.
+        for (let c = 1; c < channels; c++) f.get(max).get(v[c]!).f32x4Pmax().set(max);
         f.v128Zero().set(sum);
         for (let c = 0; c < channels; c++) {
           f.get(v[c]!).get(max).f32x4Sub();
@@ -148,7 +158,7 @@ export function buildSoftmaxModule(channels: number): Uint8Array {
         }
       } else {
         f.get(x).v128Load().set(max);
-        for (let j = 1; j < vectors; j++) f.get(max).get(x).v128Load(j * 16).f32x4Max().set(max);
+        for (let j = 1; j < vectors; j++) f.get(max).get(x).v128Load(j * 16).f32x4Pmax().set(max);
         horizontal(f, max, 'max');
         f.set(max);
         f.v128Zero().set(sum);
