@@ -147,8 +147,8 @@ for (const [name, { ratios: values, values: speeds }] of ratios) {
 }
 
 if (options.full) {
-  out('\n4. one full-MNIST epoch (60,000 images, then the 10,000 test images), batch 64, relu/adam, wasm; two epochs in a child process');
-  const epochs = await runEpochChild({ backend: 'wasm', epochs: 2, reference: false });
+  out('\n4. one full-MNIST epoch (60,000 images, then the 10,000 test images), batch 64, relu/adam, wasm; three epochs in a child process');
+  const epochs = await runEpochChild({ backend: 'wasm', epochs: 3, reference: false });
   for (const epoch of epochs.history) {
     out(
       `  epoch ${epoch.epoch}: ${epoch.epochSeconds.toFixed(1)} s (training ${epoch.trainSeconds.toFixed(1)} s, ${fmt(epoch.imagesPerSecond)} images/s), ` +
