@@ -152,7 +152,7 @@ if (options.full) {
   for (const epoch of epochs.history) {
     out(
       `  epoch ${epoch.epoch}: ${epoch.epochSeconds.toFixed(1)} s (training ${epoch.trainSeconds.toFixed(1)} s, ${fmt(epoch.imagesPerSecond)} images/s), ` +
-        `test accuracy ${(epoch.testAccuracy * 100).toFixed(2)}%, RSS ${epoch.rssMiB} MiB, tfjs ${epoch.numTensors} tensors / ${epoch.tfMiB} MiB`,
+        `test accuracy ${(epoch.testAccuracy * 100).toFixed(2)}%, RSS ${epoch.rssMiB} MiB (JS heap ${epoch.jsHeapMiB} MiB, wasm heap ${epoch.wasmHeapMiB ?? '-'} MiB), tfjs ${epoch.numTensors} tensors / ${epoch.tfMiB} MiB`,
     );
   }
   out(`  peak RSS of the training process: ${epochs.peakRssMiB} MiB (goal < 500 MiB, no growth across epochs)`);
@@ -235,7 +235,15 @@ async function epochChild({ backend, epochs, reference: isReference }) {
     numEpochs: epochs,
     seed: 42,
     gradients: isReference ? 'tape' : 'auto',
-    observers: [{ onEpochEnd: () => memory.push({ rssMiB: mib(process.memoryUsage().rss), numTensors: tf.memory().numTensors, tfMiB: mib(tf.memory().numBytes) }) }],
+    observers: [
+      {
+        onEpochEnd: () => {
+          const usage = process.memoryUsage();
+          const wasmHeap = tf.backend()?.wasm?.HEAPU8?.byteLength;
+          memory.push({ rssMiB: mib(usage.rss), jsHeapMiB: mib(usage.heapUsed), wasmHeapMiB: wasmHeap === undefined ? undefined : mib(wasmHeap), numTensors: tf.memory().numTensors, tfMiB: mib(tf.memory().numBytes) });
+        },
+      },
+    ],
   });
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   model.dispose();
