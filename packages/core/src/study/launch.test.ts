@@ -252,7 +252,9 @@ describe('launchStudy', () => {
       ['trainer.command', { trainer: { command: 'no-such-program-hptune', args: [] } }],
       ['trainer.args', { trainer: { command: process.execPath, args: 'x' as unknown as string[] } }],
       ['parameters.lr.kind', { space: searchSpace({ lr: double(0.1, 1) }) }],
-      ['backend.kind', { backend: { kind: 'vertex' } as unknown as LaunchStudyOptions['backend'] }],
+      ['backend.kind', { backend: { kind: 'kubernetes' } as unknown as LaunchStudyOptions['backend'] }],
+      // A vertex backend is checked by the Vertex preflight, before any request is sent.
+      ['project', { backend: { kind: 'vertex' } as unknown as LaunchStudyOptions['backend'] }],
       ['backend.pollIntervalMs', { backend: local({ pollIntervalMs: 0 }) }],
       ['studyDir', { studyDir: notADir }],
       ['seed', { seed: 1.5 }],
