@@ -126,7 +126,7 @@ if (torch === undefined) {
 }
 
 // 3. Every activation and optimizer against relu/adam, each measured right after relu/adam.
-const pairRounds = Math.min(rounds, 3);
+const pairRounds = rounds;
 out(`\n3. every activation x optimizer, batch 64 on wasm, against relu/adam measured just before it (${pairRounds} rounds, median ratio)`);
 const combinations = [];
 for (const activation of ['relu', 'leakyrelu', 'softmax']) for (const optimizer of ['adam', 'rmsprop', 'sgd']) combinations.push({ activation, optimizer });

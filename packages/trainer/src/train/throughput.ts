@@ -22,6 +22,8 @@ export interface ThroughputOptions {
   seconds?: number;
   /** How gradients are computed; see {@link createTrainStep}. @default 'auto' */
   gradients?: GradientPath;
+  /** `false` for tfjs's own optimizer where the fused one could run (see `createOptimizer`). @default true */
+  fusedOptimizer?: boolean;
   /** Untimed steps first (kernel set-up, optimizer slots, wasm warm-up). @default 2 */
   warmupSteps?: number;
   /** Seed of the weights and the images drawn. @default 42 */
@@ -64,7 +66,7 @@ export async function measureTrainStepThroughput(options: ThroughputOptions): Pr
   const data = loadMnist({ trainSize: Math.min(60_000, batchSize * 8), testSize: 1, seed });
   const batches: Batch[] = [...batchesOf(data.train, { batchSize })].filter((batch) => batch.size === batchSize);
   const model = buildLenet5({ activation: options.activation ?? 'relu', seed });
-  const optimizer = createOptimizer(optimizerName, DEFAULT_LEARNING_RATES[optimizerName]);
+  const optimizer = createOptimizer(optimizerName, DEFAULT_LEARNING_RATES[optimizerName], { fused: options.fusedOptimizer ?? true });
   try {
     const step = createTrainStep(model, optimizer, { gradients: options.gradients ?? 'auto' });
     const batchAt = (index: number) => batches[index % batches.length] as Batch;
