@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { HptuneError } from '@hptune/core';
 import { processIo, type CliIo } from './io.js';
@@ -16,6 +17,7 @@ const EXIT_FAILURE = 1;
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = new Command('hptune')
     .description('Hyperparameter tuning for TypeScript: LeNet-5 on MNIST, locally or on Vertex AI')
+    .version((createRequire(import.meta.url)('../package.json') as { version: string }).version)
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
