@@ -1,3 +1,4 @@
+import { Option, type Command } from 'commander';
 import { ValidationError } from '@hptune/core';
 
 /** A commander argument parser for a whole number of at least `min`, failing with a ValidationError naming the flag. */
@@ -35,4 +36,21 @@ export function choiceFlag<const C extends string>(flag: string, choices: readon
     }
     return raw as C;
   };
+}
+
+/** The study's objective, the same for `study run` and `launch`: `--metric`, `--goal`, `--space`. */
+export function addObjectiveOptions(command: Command): Command {
+  return command
+    .option('--metric <id>', 'metric the trainer reports and the study optimizes', 'accuracy')
+    .addOption(new Option('--goal <goal>', 'whether a larger or smaller metric is better').choices(['maximize', 'minimize']).default('maximize'))
+    .option('--space <file>', 'search space JSON (written by searchSpaceToJSON); default: the seed space');
+}
+
+/** Trainer flags every trial of a study gets, the same for `study run` and `launch`. */
+export function addTrainerPassThroughOptions(command: Command): Command {
+  return command
+    .option('--num-epochs <n>', 'trainer: epochs per trial', integerFlag('--num-epochs', 1))
+    .option('--train-size <n>', 'trainer: training images per trial (default: all 60,000)', integerFlag('--train-size', 1))
+    .option('--test-size <n>', 'trainer: test images per trial (default: all 10,000)', integerFlag('--test-size', 1))
+    .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'));
 }

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 /** The region a job runs in without `--region` or the environment, as in the Python launcher. */
@@ -26,7 +26,7 @@ const apiEndpointOption = () => new Option('--api-endpoint <host[:port]>', 'Vert
  */
 export function registerVertexCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const bucket = new Option('--bucket <name>', 'Cloud Storage bucket in the job\'s region, for trial outputs (env HPTUNE_BUCKET)');
-  program
+  const launch = program
     .command('launch')
     .description('Launch a study of the LeNet-5 trainer on Vertex AI as a HyperparameterTuningJob')
     .addOption(projectOption(io))
@@ -53,16 +53,10 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--cancel-on-interrupt', 'with --debug-sync, Ctrl-C cancels the job without asking')
     .option('--name <name>', 'study name: the output folder gs://<bucket>/hptune/<name>/ (default: lenet5-<UTC time>)')
     .addOption(new Option('--algorithm <algorithm>', 'search algorithm').choices(['grid', 'random', 'bayesian']).default('grid').argParser(choiceFlag('--algorithm', ['grid', 'random', 'bayesian'] as const)))
-    .option('--metric <id>', 'metric the trainer reports and the study optimizes', 'accuracy')
-    .addOption(new Option('--goal <goal>', 'whether a larger or smaller metric is better').choices(['maximize', 'minimize']).default('maximize'))
-    .option('--space <file>', 'search space JSON (written by searchSpaceToJSON); default: the seed space')
     .addOption(new Option('--poll-interval <seconds>', 'first wait between polls with --debug-sync').default(5).argParser(positiveNumberFlag('--poll-interval')))
-    .option('--num-epochs <n>', 'trainer: epochs per trial', integerFlag('--num-epochs', 1))
-    .option('--train-size <n>', 'trainer: training images per trial (default: all 60,000)', integerFlag('--train-size', 1))
-    .option('--test-size <n>', 'trainer: test images per trial (default: all 10,000)', integerFlag('--test-size', 1))
-    .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'))
     .option('--seed <n>', 'trainer: seed of the data sample and initial weights', integerFlag('--seed', 0))
-    .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend (default: auto, the GPU when there is one)').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend (default: auto, the GPU when there is one)').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
+  addTrainerPassThroughOptions(addObjectiveOptions(launch))
     .action(async (flags) => {
       const { launchCommand } = await import('./launch.js');
       setExitCode(await launchCommand(flags, io));

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 const DEFAULT_STUDY_DIR = './hptune';
@@ -15,7 +15,7 @@ function studyDirOption(io: CliIo): Option {
 export function registerLocalCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const study = program.command('study').description('Run and inspect studies on this machine (the local backend)');
 
-  study
+  const run = study
     .command('run')
     .description('Run a study of the LeNet-5 trainer over the seed search space (or --space) on this machine')
     .option('--name <name>', 'study name; also its folder under --study-dir', 'seed')
@@ -23,19 +23,13 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random)', integerFlag('--max-trial-count', 1))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: the number of CPU cores)', integerFlag('--max-parallel-trial-count', 1))
     .option('--max-failed-trial-count <n>', 'failed trials after which the study stops (default: no limit)', integerFlag('--max-failed-trial-count', 0))
-    .option('--metric <id>', 'metric the trainer reports and the study optimizes', 'accuracy')
-    .addOption(new Option('--goal <goal>', 'whether a larger or smaller metric is better').choices(['maximize', 'minimize']).default('maximize'))
     .addOption(studyDirOption(io))
     .option('--seed <n>', "sampler's and trainer's seed", integerFlag('--seed', 0))
     .option('--trial-timeout <seconds>', 'stop a trial running longer than this (default: no limit)', positiveNumberFlag('--trial-timeout'))
-    .option('--space <file>', 'search space JSON (written by searchSpaceToJSON); default: the seed space')
     .option('--quick', 'the quick preset: --num-epochs 1 --train-size 2048 --test-size 1000 unless given')
     .option('--json', 'print newline-delimited JSON events instead of progress')
-    .option('--num-epochs <n>', 'trainer: epochs per trial', integerFlag('--num-epochs', 1))
-    .option('--train-size <n>', 'trainer: training images per trial (default: all 60,000)', integerFlag('--train-size', 1))
-    .option('--test-size <n>', 'trainer: test images per trial (default: all 10,000)', integerFlag('--test-size', 1))
-    .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'))
-    .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
+  addTrainerPassThroughOptions(addObjectiveOptions(run))
     .action(async (flags) => {
       const { runStudyCommand } = await import('./study-run.js');
       setExitCode(await runStudyCommand(flags, io));
