@@ -25,8 +25,12 @@ export {
   type VertexStudyDefinition,
 } from './options.js';
 export { DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS, POLL_INTERVAL_MULTIPLIER, diffVertexJobs, watchVertexJob, type VertexJobEvent, type WatchVertexJobOptions } from './poller.js';
+export { checkAcceleratorRegion, regionsOffering } from './regions.js';
 export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkMachine, preflightVertexJob, type PreflightResult, type PreflightWarning } from './preflight.js';
 export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobRequest } from './request.js';
+export { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV } from './staging/bootstrap.js';
+export { packWithLocalDependencies, type PackedPackage } from './staging/pack.js';
+export { stageTrainer, stagingManifestUri, type StageTrainerOptions, type StagedTrainer, type StagingManifest } from './staging/stage.js';
 export {
   launchVertexStudy,
   planVertexStudy,

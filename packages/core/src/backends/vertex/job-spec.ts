@@ -7,6 +7,8 @@ import {
   type VertexBackendOptions,
   type VertexStudyDefinition,
 } from './options.js';
+import { stagedTrialContainer } from './staging/bootstrap.js';
+import { stagingManifestUri } from './staging/stage.js';
 import type { CreateHyperparameterTuningJobRequest, SchedulingRequest, TrialJobSpecRequest } from './request.js';
 
 /** `projects/<project>/locations/<region>`: where a job is created. */
@@ -37,7 +39,8 @@ export function resolveMaxTrials(study: VertexStudyDefinition): number | undefin
  * Builds the CreateHyperparameterTuningJob request for a study on Vertex AI: a pure function, no
  * network. The study spec comes from the search space (`toVertexStudySpec`); each trial runs the
  * container on one machine (`replicaCount` 1) with `trainerArgs`, to which Vertex appends the
- * trial's `--<param>=<value>`. Run `preflightVertexJob` first: this builder assumes checked input.
+ * trial's `--<param>=<value>`: the trainer image, or (`useCustomContainer: false`) a stock Node image
+ * whose command installs the trainer staged at `gs://<bucket>/hptune/staging/<study>/` first. Run `preflightVertexJob` first: this builder assumes checked input.
  * @throws ValidationError when the space or metric is invalid for the algorithm, or `maxTrials` is missing for a non-grid search.
  * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.hyperparameterTuningJobs#HyperparameterTuningJob
  */
@@ -63,7 +66,14 @@ export function buildHyperparameterTuningJobRequest(study: VertexStudyDefinition
           ...(backend.acceleratorType ? { acceleratorType: backend.acceleratorType, acceleratorCount: backend.acceleratorCount ?? 1 } : {}),
         },
         replicaCount: 1,
-        containerSpec: { imageUri: backend.containerUri ?? '', args: [...(backend.trainerArgs ?? [])] },
+        containerSpec:
+          backend.useCustomContainer === false
+            ? stagedTrialContainer({
+                ...(backend.containerUri ? { imageUri: backend.containerUri } : {}),
+                manifestUri: stagingManifestUri(backend.bucket, study.name),
+                trainerArgs: backend.trainerArgs ?? [],
+              })
+            : { imageUri: backend.containerUri ?? '', args: [...(backend.trainerArgs ?? [])] },
       },
     ],
     baseOutputDirectory: { outputUriPrefix: vertexOutputDirectory(backend.bucket, study.name) },

@@ -23,13 +23,25 @@ export interface VertexBackendOptions {
   readonly region?: string;
   /** The bucket (name only, no `gs://`) in the same region: trial outputs go to `gs://<bucket>/hptune/<study>/`. */
   readonly bucket: string;
-  /** The trainer image, e.g. `us-docker.pkg.dev/<project>/<repo>/lenet5:latest` (built from `packages/trainer/Dockerfile`). */
+  /**
+   * With a custom container, the trainer image, e.g. `us-docker.pkg.dev/<project>/<repo>/lenet5:latest`
+   * (built from `packages/trainer/Dockerfile`). Without, the stock Node image staged trials run on.
+   * @default `node:22-bookworm-slim` (`DEFAULT_STOCK_NODE_IMAGE`) without a custom container; required with one
+   */
   readonly containerUri?: string;
   /**
-   * Run `containerUri` (true), or stage the packed trainer and run it on a stock Node image (false,
-   * not implemented yet). @default true
+   * `true`: each trial runs the image `containerUri`, the trainer built in. `false`: hptune packs
+   * the trainer package (`trainerPackageDir`), stages it to `gs://<bucket>/hptune/staging/<study>/`
+   * and each trial installs it on a stock Node image before training: no image to build, but every
+   * trial pays the install (see the README), and no GPUs. @default true
    */
   readonly useCustomContainer?: boolean;
+  /**
+   * The built trainer package to stage when `useCustomContainer` is false: the folder of
+   * `@hptune/trainer`'s package.json, e.g.
+   * `dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'))`.
+   */
+  readonly trainerPackageDir?: string;
   /** @default {@link DEFAULT_VERTEX_MACHINE_TYPE} */
   readonly machineType?: string;
   /** GPU type; give `acceleratorCount` with it. */

@@ -46,7 +46,6 @@ describe('preflightVertexJob', () => {
     ['a bucket name with capitals', { bucket: 'My_Bucket' }, 'bucket', /not a Cloud Storage bucket name/],
     ['no image', { containerUri: undefined }, 'containerUri', /packages\/trainer\/Dockerfile/],
     ['an image with an upper-case path', { containerUri: 'us-docker.pkg.dev/p/r/LeNet5:latest' }, 'containerUri', /lowercase path/],
-    ['the stock-image mode', { useCustomContainer: false }, 'useCustomContainer', /not implemented yet.*--use-custom-container/],
     ['a trainer flag the study tunes', { trainerArgs: ['--batch-size=64'] }, 'trainerArgs', /a parameter the study tunes/],
     ['a display name over 128 characters', { displayName: 'x'.repeat(129) }, 'displayName', /1 to 128 characters/],
     ['a label key with capitals', { labels: { Team: 'vision' } }, 'labels', /not a label key/],
@@ -68,6 +67,54 @@ describe('preflightVertexJob', () => {
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
     expect(error.exitCode).toBe(2);
+  });
+
+  it('warns when the region does not offer the GPU for training, naming a region that does', () => {
+    const { warnings } = preflightVertexJob(study, { ...backend, region: 'europe-west1', acceleratorType: 'NVIDIA_TESLA_V100' });
+    expect(warnings).toEqual([expect.objectContaining({ field: 'region', message: expect.stringMatching(/NVIDIA_TESLA_V100.*europe-west1[\s\S]*--region europe-west4/) })]);
+  });
+
+  describe('staged trials (no custom container)', () => {
+    let packageRoot: string;
+    let builtTrainer: string;
+    let unbuiltTrainer: string;
+    beforeAll(() => {
+      packageRoot = mkdtempSync(join(tmpdir(), 'hptune-preflight-staged-'));
+      const manifest = JSON.stringify({ name: '@acme/trainer', version: '1.0.0', files: ['dist'], bin: { 'acme-train': 'dist/bin.js' } });
+      builtTrainer = join(packageRoot, 'built');
+      unbuiltTrainer = join(packageRoot, 'unbuilt');
+      for (const dir of [builtTrainer, unbuiltTrainer]) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'package.json'), manifest);
+      }
+      mkdirSync(join(builtTrainer, 'dist'));
+      writeFileSync(join(builtTrainer, 'dist', 'bin.js'), '#!/usr/bin/env node\n');
+    });
+    afterAll(() => rmSync(packageRoot, { recursive: true, force: true }));
+    const cpuBackend = (): VertexBackendOptions => ({
+      project: 'my-project',
+      bucket: 'my-bucket',
+      useCustomContainer: false,
+      trainerPackageDir: builtTrainer,
+    });
+
+    it('accepts a built trainer package on the stock image, without warnings', () => {
+      expect(preflightVertexJob(study, cpuBackend()).warnings).toEqual([]);
+      expect(preflightVertexJob(study, { ...cpuBackend(), containerUri: 'node:24-bookworm-slim' }).warnings).toEqual([]);
+    });
+
+    it.each<[string, () => Partial<VertexBackendOptions>, string, RegExp]>([
+      ['GPUs', () => ({ machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 }), 'acceleratorType', /no CUDA.*--use-custom-container --container-uri/],
+      ['a native TensorFlow backend', () => ({ trainerArgs: ['--backend=tfjs-node-gpu'] }), 'trainerArgs', /do not install.*drop --backend/],
+      ['no trainer package', () => ({ trainerPackageDir: undefined }), 'trainerPackageDir', /is required to stage the trainer/],
+      ['a trainer package that is not built', () => ({ trainerPackageDir: unbuiltTrainer }), 'trainerPackageDir', /lists "dist".*does not exist|has no dist\/bin\.js.*pnpm build/],
+      ['a folder that is no package', () => ({ trainerPackageDir: packageRoot }), 'trainerPackageDir', /has no package\.json/],
+      ['a stock image that is no image reference', () => ({ containerUri: 'Node:22' }), 'containerUri', /not a container image reference/],
+    ])('rejects %s', (_what, change, field, message) => {
+      const error = rejection(() => preflightVertexJob(study, { ...cpuBackend(), ...change() }));
+      expect(error.field).toBe(field);
+      expect(error.message).toMatch(message);
+    });
   });
 
   it.each<[string, Partial<VertexStudyDefinition>, string, RegExp]>([

@@ -5,6 +5,9 @@ import type { ParameterSpecs } from '../../space/types.js';
 import { resolveVertexEndpoint } from './endpoint.js';
 import { resolveMaxTrials, toLabelValue } from './job-spec.js';
 import { ACCELERATOR_TYPES, KNOWN_GPU_MACHINE_SERIES, isMachineTypeName, machineAccelerators, machinesWithBuiltIn, type AcceleratorType } from './machines.js';
+import { checkAcceleratorRegion } from './regions.js';
+import { DEFAULT_STOCK_NODE_IMAGE } from './staging/bootstrap.js';
+import { checkTrainerPackage } from './staging/pack.js';
 import { DEFAULT_VERTEX_MACHINE_TYPE, DEFAULT_VERTEX_REGION, type VertexBackendOptions, type VertexStudyDefinition } from './options.js';
 
 /** Something that will not stop the job but that the user should know before paying for it. */
@@ -59,8 +62,8 @@ function checkCount(field: string, value: number | undefined, minimum: number, f
 
 /**
  * Every check of a Vertex AI job that needs no network, before anything is spent: project, region
- * and bucket syntax; the image; the machine and its accelerators (from the maintained table in
- * `machines.ts`); trial counts and the grid size; display name, labels, metric and parameter ids;
+ * and bucket syntax; the image (or, staged, the built trainer package and no GPUs); the machine and its accelerators (from the maintained table in
+ * `machines.ts`, and the GPU's availability in the region from `regions.ts`, a warning); trial counts and the grid size; display name, labels, metric and parameter ids;
  * TensorBoard, service account, network, timeout and endpoint. Throws on the first error; returns
  * what deserves a warning. Credentials and the bucket are checked by {@link checkVertexAccess}.
  * @throws ValidationError naming the field, the value and the fix.
@@ -75,6 +78,8 @@ export function preflightVertexJob(study: VertexStudyDefinition, backend: Vertex
   checkPlace(backend, region, warnings);
   checkContainer(backend, study, warnings);
   checkMachine(backend.machineType ?? DEFAULT_VERTEX_MACHINE_TYPE, backend.acceleratorType, backend.acceleratorCount);
+  const regionWarning = backend.acceleratorType === undefined ? undefined : checkAcceleratorRegion(region, backend.acceleratorType);
+  if (regionWarning) warnings.push(regionWarning);
   checkTrialCounts(study, warnings);
   checkMetric(study);
   checkJobMetadata(backend, study);
@@ -107,15 +112,9 @@ function checkPlace(backend: VertexBackendOptions, region: string, warnings: Pre
 }
 
 function checkContainer(backend: VertexBackendOptions, study: VertexStudyDefinition, warnings: PreflightWarning[]): void {
-  if (backend.useCustomContainer === false) {
-    fail(
-      'useCustomContainer',
-      false,
-      'asks for the stock-image mode (stage the packed trainer, run it on a public Node image), which is not implemented yet',
-      'build the trainer image from packages/trainer/Dockerfile, push it, and pass --use-custom-container --container-uri <image>',
-    );
-  }
-  const image = backend.containerUri;
+  const staged = backend.useCustomContainer === false;
+  if (staged) checkStagedTrainer(backend);
+  const image = staged ? (backend.containerUri ?? DEFAULT_STOCK_NODE_IMAGE) : backend.containerUri;
   if (!image) {
     fail('containerUri', image, 'is required with a custom container', 'build and push packages/trainer/Dockerfile, then pass --container-uri us-docker.pkg.dev/<project>/<repo>/lenet5:latest');
   }
@@ -136,6 +135,29 @@ function checkContainer(backend: VertexBackendOptions, study: VertexStudyDefinit
       fail('trainerArgs', argument, `sets "${flag}", a parameter the study tunes (Vertex passes it to every trial)`, `remove ${argument} from the trainer arguments`);
     }
   }
+}
+
+/** The stock-image mode: a built trainer package to stage, no GPUs, no native TensorFlow backend. */
+function checkStagedTrainer(backend: VertexBackendOptions): void {
+  const useImage = 'build the trainer image from packages/trainer/Dockerfile, push it, and pass --use-custom-container --container-uri <image>';
+  if (backend.acceleratorType !== undefined || backend.acceleratorCount !== undefined) {
+    fail(
+      backend.acceleratorType !== undefined ? 'acceleratorType' : 'acceleratorCount',
+      backend.acceleratorType ?? backend.acceleratorCount,
+      'asks for GPUs, which staged trials cannot use: the stock Node image has no CUDA and the staged trainer trains on the wasm backend',
+      `for GPUs, ${useImage}; or drop --accelerator-type and --accelerator-count`,
+    );
+  }
+  for (const argument of backend.trainerArgs ?? []) {
+    const native = /^--backend=(tfjs-node|tfjs-node-gpu)$/.exec(String(argument))?.[1];
+    if (native) {
+      fail('trainerArgs', argument, `asks for ${native}, which staged trials do not install (it needs libtensorflow at install time)`, `drop --backend (auto picks wasm), or ${useImage}`);
+    }
+  }
+  if (typeof backend.trainerPackageDir !== 'string' || backend.trainerPackageDir === '') {
+    fail('trainerPackageDir', backend.trainerPackageDir, 'is required to stage the trainer (useCustomContainer is false)', "pass the folder of @hptune/trainer's package.json, or set useCustomContainer and containerUri");
+  }
+  checkTrainerPackage(backend.trainerPackageDir);
 }
 
 function allParameterIds(specs: ParameterSpecs): string[] {

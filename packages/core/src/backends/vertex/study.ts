@@ -9,6 +9,7 @@ import { DEFAULT_VERTEX_REGION, type VertexBackend, type VertexStudyDefinition }
 import { watchVertexJob } from './poller.js';
 import { preflightVertexJob, type PreflightWarning } from './preflight.js';
 import type { CreateHyperparameterTuningJobRequest } from './request.js';
+import { stageTrainer, type StagedTrainer } from './staging/stage.js';
 
 /** What a Vertex study will send, checked but not sent: what `--dry-run` prints. */
 export interface VertexStudyPlan {
@@ -75,6 +76,8 @@ export interface VertexStudyHandle {
   readonly consoleUrl: string;
   /** Preflight findings that did not stop the job. */
   readonly warnings: readonly PreflightWarning[];
+  /** The trainer staged for the trials, when the job runs without a custom container. */
+  readonly staged?: StagedTrainer;
   /** Adds a listener (and starts polling); returns a function that removes it. */
   on<E extends keyof VertexStudyEvents>(event: E, listener: (event: VertexStudyEvents[E]) => void): () => void;
   /**
@@ -110,8 +113,9 @@ export interface VertexLaunchSettings {
 
 /**
  * Launches a study on Vertex AI as a HyperparameterTuningJob: the offline preflight, the network
- * checks (credentials, bucket in the job's region), then CreateHyperparameterTuningJob. Nothing is
- * created when a check fails.
+ * checks (credentials, bucket in the job's region), the staging of the trainer when the job runs
+ * without a custom container, then CreateHyperparameterTuningJob. Nothing is created when a check
+ * fails.
  * @example
  * const study = await launchVertexStudy({ name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' },
  *   algorithm: 'grid', backend: vertex({ project, bucket, containerUri }) });
@@ -131,6 +135,15 @@ export async function launchVertexStudy(options: LaunchVertexStudyOptions, setti
       ...settings.access,
     });
   }
+  const staged =
+    backend.useCustomContainer === false
+      ? await stageTrainer({
+          bucket: backend.bucket,
+          study: options.name,
+          trainerPackageDir: backend.trainerPackageDir as string, // checked by the preflight
+          ...storageEndpoint(settings),
+        })
+      : undefined;
   const client = await createVertexJobClient({ region, ...(backend.apiEndpoint ? { apiEndpoint: backend.apiEndpoint } : {}) });
   let created: VertexJob;
   try {
@@ -139,7 +152,14 @@ export async function launchVertexStudy(options: LaunchVertexStudyOptions, setti
     await client.close();
     throw error;
   }
-  return vertexStudyHandle(client, created, plan.warnings, settings);
+  const handle = vertexStudyHandle(client, created, plan.warnings, settings);
+  return staged ? { ...handle, staged } : handle;
+}
+
+/** The Cloud Storage endpoint of a launch: the settings', else `STORAGE_EMULATOR_HOST`, else Google's. */
+function storageEndpoint(settings: VertexLaunchSettings): { storageApiEndpoint?: string } {
+  const endpoint = settings.access?.storageApiEndpoint ?? (settings.access?.env ?? process.env).STORAGE_EMULATOR_HOST;
+  return endpoint ? { storageApiEndpoint: endpoint } : {};
 }
 
 /** A handle over a job that exists already (e.g. one found by `hptune jobs show`). */
