@@ -112,6 +112,21 @@ describe('buildHyperparameterTuningJobRequest', () => {
     expect(() => buildHyperparameterTuningJobRequest({ ...seedStudy, space }, t4Backend)).toThrow(ValidationError);
   });
 
+  it('runs staged trials on the stock Node image: the bootstrap as command, the manifest in the environment', () => {
+    const request = buildHyperparameterTuningJobRequest(seedStudy, { project: 'p', bucket: 'b', useCustomContainer: false, trainerPackageDir: '/unused', trainerArgs: ['--num-epochs=3'] });
+    const pool = request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs[0];
+    expect(pool?.machineSpec).toEqual({ machineType: 'n1-standard-4' });
+    expect(pool?.containerSpec).toMatchObject({
+      imageUri: 'node:22-bookworm-slim',
+      command: ['node', '-e', expect.stringMatching(/^\(async function stagedTrialBootstrap\(.*\)\(require\)$/s)],
+      args: ['--', '--num-epochs=3'],
+      env: [{ name: 'HPTUNE_STAGED_TRAINER', value: 'gs://b/hptune/staging/seed/manifest.json' }],
+    });
+    const { verifyError, decoded } = protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request);
+    expect(verifyError).toBeNull();
+    expect(decoded).toEqual(withoutDefaults(JSON.parse(JSON.stringify(request))));
+  });
+
   it('turns a study name into a label value', () => {
     expect(toLabelValue('LeNet5 Grid.v2')).toBe('lenet5-grid-v2');
   });

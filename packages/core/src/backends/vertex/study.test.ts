@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGcsFixture, type GcsFixture } from '../../../test/fixtures/gcs/gcs-server.js';
 import { startJobServiceFixture, type JobServiceFixture } from '../../../test/fixtures/vertex/job-service-fixture.js';
+import { startMetadataFixture, type MetadataFixture } from '../../../test/fixtures/gce-metadata/metadata-server.js';
+import { installFakeNpm } from '../../../test/fixtures/npm/fake-npm.js';
 import { REPO_ROOT, ensureTrainerBuilt } from '../../../test/fixtures/vertex/trainer-build.js';
 import { ValidationError } from '../../errors.js';
 import { seedSearchSpace } from '../../space/seed.js';
 import { VertexJobError } from './job.js';
 import { vertex, type VertexBackendOptions } from './options.js';
 import { launchStudy } from '../../study/launch.js';
+import { DEFAULT_STOCK_NODE_IMAGE } from './staging/bootstrap.js';
 import { launchVertexStudy, planVertexStudy, type LaunchVertexStudyOptions } from './study.js';
 
 const IMAGE = 'us-docker.pkg.dev/p/r/lenet5:latest';
@@ -105,21 +108,48 @@ describe('launchVertexStudy against the simulated service', () => {
 
 describe('end to end: each trial runs the trainer as the image would, with the environment Vertex sets', () => {
   let fixture: JobServiceFixture;
+  let metadata: MetadataFixture;
   let outputRoot: string;
   beforeAll(async () => {
     const trainer = ensureTrainerBuilt();
     outputRoot = mkdtempSync(join(tmpdir(), 'hptune-vertex-e2e-'));
+    metadata = await startMetadataFixture({ accessToken: 'ya29.trial-token' });
+    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [join(REPO_ROOT, 'packages/trainer'), join(REPO_ROOT, 'packages/core')]);
     fixture = await startJobServiceFixture({
       executor: {
         outputRoot,
-        entrypoint: (imageUri) => (imageUri === IMAGE ? { command: process.execPath, args: [trainer], cwd: REPO_ROOT } : undefined),
+        // The stock image is Node itself; a staged trial's container command replaces its entrypoint.
+        entrypoint: (imageUri) =>
+          imageUri === IMAGE ? { command: process.execPath, args: [trainer], cwd: REPO_ROOT } : imageUri === DEFAULT_STOCK_NODE_IMAGE ? { command: process.execPath, args: [] } : undefined,
+        env: { PATH: `${npmBin}:${process.env.PATH ?? ''}`, GCE_METADATA_HOST: metadata.host, HPTUNE_GCS_API_ENDPOINT: gcs.url, TMPDIR: outputRoot },
       },
     });
   }, 300_000);
   afterAll(async () => {
     await fixture?.close();
+    await metadata?.close();
     if (outputRoot) rmSync(outputRoot, { recursive: true, force: true });
   });
+
+  it('stages the trainer and runs each trial on the stock Node image, installing it first', async () => {
+    const trainerArgs = ['--num-epochs=1', '--train-size=256', '--test-size=128'];
+    const options = study({ apiEndpoint: fixture.endpoint, trainerArgs, useCustomContainer: false, containerUri: undefined, trainerPackageDir: join(REPO_ROOT, 'packages/trainer') }, 2);
+    const handle = await launchVertexStudy({ ...options, name: 'staged' }, { access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 });
+    expect(handle.staged?.manifestUri).toBe('gs://hptune-bucket/hptune/staging/staged/manifest.json');
+    expect(gcs.objectNames('hptune-bucket').filter((name) => name.startsWith('hptune/staging/staged/'))).toHaveLength(3);
+    const result = await handle.wait();
+
+    expect(result.job.state).toBe('JOB_STATE_SUCCEEDED');
+    expect(result.trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    for (const trial of result.trials) {
+      expect(trial.finalMeasurement?.metrics.accuracy).toBeGreaterThan(0);
+      expect(existsSync(join(outputRoot, 'hptune-bucket/hptune/staged', trial.id, 'model/model.json'))).toBe(true);
+      const stderr = readFileSync(join(outputRoot, '.trial-logs', result.job.id, trial.id, 'stderr.log'), 'utf8');
+      expect(stderr).toMatch(/hptune bootstrap: installed with npm in [\d.]+ s; starting hptune-train/);
+      const stdout = readFileSync(join(outputRoot, '.trial-logs', result.job.id, trial.id, 'stdout.log'), 'utf8');
+      expect(stdout).toContain(`batch size ${trial.parameters.batch_size}`);
+    }
+  }, 120_000);
 
   it('runs 3 grid trials in parallel from launch to the job’s final result', async () => {
     const trainerArgs = ['--num-epochs', '1', '--train-size', '256', '--test-size', '128'];
