@@ -44,11 +44,16 @@ function invalid(dir: string, problem: string, fix: string): never {
 function readPackageJson(dir: string): PackageJson {
   const path = join(dir, 'package.json');
   if (!existsSync(path)) invalid(dir, 'has no package.json', 'pass the folder of the trainer package, e.g. the one holding @hptune/trainer\'s package.json');
+  let manifest: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PackageJson;
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     return invalid(dir, `has a package.json that is not JSON (${(error as Error).message})`, 'fix the package.json');
   }
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    invalid(dir, 'has a package.json that is not a JSON object', 'fix the package.json');
+  }
+  return manifest as PackageJson;
 }
 
 /** The `bin` field as a name-to-path record (a string `bin` is named after the package). */
@@ -69,8 +74,11 @@ function walk(root: string, dir: string, into: string[]): void {
   }
 }
 
-/** The files `files` names (folders whole), plus package.json, README and LICENSE: sorted, `/`-separated. */
-function packageFiles(dir: string, manifest: PackageJson): string[] {
+/**
+ * The files `files` names (folders whole), plus what npm always ships: package.json, README,
+ * LICENSE, the `main` file and the `bin` files. Sorted, `/`-separated.
+ */
+function packageFiles(dir: string, manifest: PackageJson, bin: Readonly<Record<string, string>>): string[] {
   const { files } = manifest;
   if (!Array.isArray(files) || files.some((entry) => typeof entry !== 'string')) {
     invalid(dir, 'has no "files" list in its package.json', 'list what the package ships, e.g. "files": ["dist"]');
@@ -78,7 +86,8 @@ function packageFiles(dir: string, manifest: PackageJson): string[] {
   const found = new Set<string>();
   for (const entry of files as string[]) {
     if (/[*?[\]{}!]/.test(entry)) invalid(dir, `lists "${entry}" in "files", a pattern hptune does not expand`, 'list files and folders by name, e.g. "dist"');
-    const path = resolve(dir, entry);
+    // A leading `/` anchors the entry at the package's root, as in .gitignore (`"/dist"`).
+    const path = resolve(dir, entry.replace(/^\/+/, ''));
     if (!path.startsWith(resolve(dir) + sep)) invalid(dir, `lists "${entry}" in "files", outside the package`, 'list paths inside the package');
     if (!existsSync(path)) invalid(dir, `lists "${entry}" in "files", which does not exist (is the package built?)`, 'run `pnpm build` first');
     if (statSync(path).isDirectory()) {
@@ -91,6 +100,12 @@ function packageFiles(dir: string, manifest: PackageJson): string[] {
   }
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isFile() && ALWAYS_INCLUDED.test(entry.name)) found.add(entry.name);
+  }
+  // npm ships these whatever `files` says; a command left out would install as a dangling link.
+  const main = typeof manifest.main === 'string' ? [manifest.main] : [];
+  for (const file of [...main, ...Object.values(bin)]) {
+    const path = resolve(dir, file);
+    if (path.startsWith(resolve(dir) + sep) && existsSync(path) && statSync(path).isFile()) found.add(relative(dir, path).split(sep).join('/'));
   }
   found.delete('package.json');
   return ['package.json', ...[...found].sort()];
@@ -145,9 +160,13 @@ function localDependencyDir(dir: string, name: string): string {
   return realpathSync(path);
 }
 
-/** `workspace:*` -> `1.2.3`, `workspace:^` -> `^1.2.3`, `workspace:~` -> `~1.2.3`, `workspace:<range>` -> `<range>`. */
+/**
+ * `workspace:*` -> `1.2.3`, `workspace:^` -> `^1.2.3`, `workspace:~` -> `~1.2.3`, `workspace:<range>` -> `<range>`;
+ * `file:<path>` and `link:<path>` -> `1.2.3` (a path kept as is would read as a GitHub `owner/repo`).
+ */
 function publishedSpec(spec: string, version: string): string {
-  const range = spec.replace(LOCAL_SPEC, '');
+  if (!spec.startsWith('workspace:')) return version;
+  const range = spec.slice('workspace:'.length);
   if (range === '*' || range === '' || /^(\.|\/)/.test(range)) return version;
   if (range === '^' || range === '~') return `${range}${version}`;
   return range;
@@ -155,7 +174,8 @@ function publishedSpec(spec: string, version: string): string {
 
 function readVersion(dir: string): string {
   const version = readPackageJson(dir).version;
-  return typeof version === 'string' ? version : '0.0.0';
+  if (typeof version !== 'string' || version === '') invalid(dir, 'has a package.json without a "version", so a package depending on it cannot name it', 'give the package a version');
+  return version;
 }
 
 /**
@@ -181,7 +201,7 @@ export async function packPackage(dir: string, outDir: string): Promise<PackedPa
   if (rewritten.devDependencies) delete rewritten.devDependencies; // never installed from a tarball, and may name unpublished workspace packages
 
   const binPaths = new Set(Object.values(bin).map((path) => posix.normalize(path)));
-  const entries: TarballEntry[] = packageFiles(dir, manifest).map((file) => ({
+  const entries: TarballEntry[] = packageFiles(dir, manifest, bin).map((file) => ({
     path: `package/${file}`,
     data: file === 'package.json' ? Buffer.from(JSON.stringify(rewritten, null, 2) + '\n') : readFileSync(join(dir, file)),
     mode: binPaths.has(file) || (statSync(join(dir, file)).mode & 0o111) !== 0 ? 0o755 : 0o644,
