@@ -78,7 +78,7 @@ describe('hptune launch --dry-run', () => {
   it.each<[string, string[], RegExp]>([
     ['no project', DONE_WHEN.filter((_, index) => index !== 1 && index !== 2), /--project \(missing\) is required; pass --project my-project or set GOOGLE_CLOUD_PROJECT/],
     ['a GPU type without a count', DONE_WHEN.slice(0, -4).concat(['--machine-type', 'n1-standard-8']), /acceleratorType "NVIDIA_TESLA_T4" is given without the other half/],
-    ['no --use-custom-container', DONE_WHEN.filter((flag) => flag !== '--use-custom-container'), /not implemented yet.*--use-custom-container --container-uri/],
+    ['GPUs without --use-custom-container', DONE_WHEN.filter((flag) => flag !== '--use-custom-container'), /acceleratorType "NVIDIA_TESLA_T4" asks for GPUs.*no CUDA.*--use-custom-container --container-uri/],
     ['more trials than the grid', DONE_WHEN.map((flag) => (flag === '27' ? '28' : flag)), /--max-trial-count 27 or fewer/],
     ['a malformed label', [...DONE_WHEN, '--labels', 'team'], /--labels "team" has "team", which is not key=value/],
     ['a bad timeout', [...DONE_WHEN, '--timeout', '2 hours'], /--timeout "2 hours" is not a duration/],
@@ -89,6 +89,20 @@ describe('hptune launch --dry-run', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('without --use-custom-container, plans staged trials: the built trainer, the stock Node image, the bootstrap', async () => {
+    const result = await runCli(['launch', '--project', 'my-project', '--bucket', 'hptune-test', '--name', 'staged', '--max-parallel-trial-count', '3', '--num-epochs', '2', '--dry-run']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/the trainer in .*packages\/trainer is built; a launch would stage it to gs:\/\/hptune-test\/hptune\/staging\/staged\//);
+    const request = JSON.parse(result.stdout) as { hyperparameterTuningJob: { trialJobSpec: { workerPoolSpecs: { machineSpec: unknown; containerSpec: { imageUri: string; command: string[]; args: string[]; env: unknown } }[] } } };
+    const [pool] = request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs;
+    expect(pool?.machineSpec).toEqual({ machineType: 'n1-standard-4' });
+    expect(pool?.containerSpec.imageUri).toBe('node:22-bookworm-slim');
+    expect(pool?.containerSpec.command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(pool?.containerSpec.args).toEqual(['--', '--num-epochs=2']);
+    expect(pool?.containerSpec.env).toEqual([{ name: 'HPTUNE_STAGED_TRAINER', value: 'gs://hptune-test/hptune/staging/staged/manifest.json' }]);
+    expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
   });
 
   it('takes --project, --region and --bucket from the environment', async () => {
@@ -129,6 +143,23 @@ describe('hptune launch against the JobService and GCS fixtures', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^created projects\/my-project\/locations\/us-central1\/hyperparameterTuningJobs\/\d+\nconsole: https:\/\/console\.cloud\.google\.com\/ai\/platform\/locations\/us-central1\/training\/\d+\?project=my-project\n/);
   });
+
+  it('without --use-custom-container stages the trainer to the bucket before creating the job', async () => {
+    const argv = launchArgv('--name', 'staged').filter((flag) => !['--use-custom-container', '--container-uri', 'us-docker.pkg.dev/my-project/r/lenet5:1'].includes(flag));
+    const result = await runCli(argv, env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('hptune: checking access, then staging the trainer to gs://hptune-test/hptune/staging/staged/');
+    expect(result.stdout).toMatch(/^staged @hptune\/core 0\.1\.0, @hptune\/trainer 0\.1\.0 \(\d+ KiB\) at gs:\/\/hptune-test\/hptune\/staging\/staged\/manifest\.json; each trial installs them with npm before training\ncreated projects\//);
+    expect(gcs.objectNames('hptune-test').filter((name) => name.startsWith('hptune/staging/staged/'))).toEqual([
+      'hptune/staging/staged/hptune-core-0.1.0.tgz',
+      'hptune/staging/staged/hptune-trainer-0.1.0.tgz',
+      'hptune/staging/staged/manifest.json',
+    ]);
+    const create = jobService.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').at(-1)?.request as {
+      hyperparameterTuningJob?: { trialJobSpec?: { workerPoolSpecs?: { containerSpec?: { imageUri?: string } }[] } };
+    };
+    expect(create.hyperparameterTuningJob?.trialJobSpec?.workerPoolSpecs?.[0]?.containerSpec?.imageUri).toBe('node:22-bookworm-slim');
+  }, 60_000);
 
   it('with --debug-sync prints every change, then the trials table and the best trial', async () => {
     const result = await runCli(launchArgv('--debug-sync', '--name', 'sync'), env);

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import {
   HptuneError,
@@ -8,6 +10,7 @@ import {
   lenet5SearchSpace,
   planVertexStudy,
   searchSpaceFromJSON,
+  stagingManifestUri,
   vertex,
   type AcceleratorType,
   type LaunchVertexStudyOptions,
@@ -119,9 +122,15 @@ function trainerArgs(flags: LaunchFlags): string[] {
   return pairs.filter(([, value]) => value !== undefined).map(([flag, value]) => `--${flag}=${value}`);
 }
 
+/** The folder of the `@hptune/trainer` this CLI runs with: what a launch without a custom container stages. */
+function installedTrainerDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
+}
+
 /** The study and backend `hptune launch` describes with its flags. */
 export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOptions {
   const project = required(flags.project, '--project', 'GOOGLE_CLOUD_PROJECT', 'my-project');
+  const useCustomContainer = flags.useCustomContainer === true;
   const bucket = required(flags.bucket, '--bucket', 'HPTUNE_BUCKET', 'my-bucket');
   return {
     name: flags.name ?? defaultStudyName(),
@@ -135,8 +144,9 @@ export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOpt
       project,
       bucket,
       region: flags.region,
-      useCustomContainer: flags.useCustomContainer === true,
+      useCustomContainer,
       ...(flags.containerUri ? { containerUri: flags.containerUri } : {}),
+      ...(useCustomContainer ? {} : { trainerPackageDir: installedTrainerDir() }),
       machineType: flags.machineType,
       ...(flags.acceleratorType === undefined ? {} : { acceleratorType: flags.acceleratorType as AcceleratorType }),
       ...(flags.acceleratorCount === undefined ? {} : { acceleratorCount: flags.acceleratorCount }),
@@ -154,27 +164,35 @@ export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOpt
 }
 
 /**
- * `hptune launch`: checks, then creates the HyperparameterTuningJob. `--dry-run` prints the request
- * and stops before any network call (the aiplatform client is not even loaded). Without
+ * `hptune launch`: checks, stages the trainer (without `--use-custom-container`), then creates the
+ * HyperparameterTuningJob. `--dry-run` prints the request and stops before any network call (the
+ * aiplatform client is not even loaded). Without
  * `--debug-sync` it prints the job's name and console URL and exits 0; with it, it follows the job
  * to its end and exits non-zero when the job fails or is cancelled.
  */
 export async function launchCommand(flags: LaunchFlags, io: CliIo): Promise<number> {
   const options = launchOptionsFromFlags(flags);
+  const stagingFolder = options.backend.useCustomContainer === false ? stagingManifestUri(options.backend.bucket, options.name).replace(/manifest\.json$/, '') : undefined;
   if (flags.dryRun) {
     const plan = planVertexStudy(options);
     printWarnings(plan.warnings, io);
+    if (stagingFolder) io.stderr.write(`hptune: dry run: the trainer in ${options.backend.trainerPackageDir} is built; a launch would stage it to ${stagingFolder}\n`);
     io.stderr.write(
       `hptune: dry run: every offline check passed; this CreateHyperparameterTuningJob request would go to ${plan.endpoint.host}:${plan.endpoint.port} (nothing was sent)\n`,
     );
     io.stdout.write(JSON.stringify(plan.request, null, 2) + '\n');
     return 0;
   }
+  if (stagingFolder) io.stderr.write(`hptune: checking access, then staging the trainer to ${stagingFolder}\n`);
   const handle = await launchVertexStudy(options, {
     access: { env: io.env },
     pollIntervalMs: flags.pollInterval * 1000,
   });
   printWarnings(handle.warnings, io);
+  if (handle.staged) {
+    const packages = handle.staged.packages.map((entry) => `${entry.name} ${entry.version}`).join(', ');
+    io.stdout.write(`staged ${packages} (${Math.round(handle.staged.bytes / 1024)} KiB) at ${handle.staged.manifestUri}; each trial installs them with npm before training\n`);
+  }
   io.stdout.write(`created ${handle.jobName}\nconsole: ${handle.consoleUrl}\n`);
   if (!flags.debugSync) {
     io.stdout.write(`follow it with: hptune jobs show ${handle.job.id} --project ${options.backend.project} --region ${flags.region}\n`);
