@@ -148,12 +148,13 @@ function checkStagedTrainer(backend: VertexBackendOptions): void {
       `for GPUs, ${useImage}; or drop --accelerator-type and --accelerator-count`,
     );
   }
-  for (const argument of backend.trainerArgs ?? []) {
-    const native = /^--backend=(tfjs-node|tfjs-node-gpu)$/.exec(String(argument))?.[1];
-    if (native) {
-      fail('trainerArgs', argument, `asks for ${native}, which staged trials do not install (it needs libtensorflow at install time)`, `drop --backend (auto picks wasm), or ${useImage}`);
+  const trainerArgs = backend.trainerArgs ?? [];
+  trainerArgs.forEach((argument, index) => {
+    const backendName = /^--backend=(.*)$/.exec(String(argument))?.[1] ?? (argument === '--backend' ? trainerArgs[index + 1] : undefined);
+    if (backendName === 'tfjs-node' || backendName === 'tfjs-node-gpu') {
+      fail('trainerArgs', argument, `asks for ${backendName}, which staged trials do not install (it needs libtensorflow at install time)`, `drop --backend (auto picks wasm), or ${useImage}`);
     }
-  }
+  });
   if (typeof backend.trainerPackageDir !== 'string' || backend.trainerPackageDir === '') {
     fail('trainerPackageDir', backend.trainerPackageDir, 'is required to stage the trainer (useCustomContainer is false)', "pass the folder of @hptune/trainer's package.json, or set useCustomContainer and containerUri");
   }
