@@ -134,7 +134,17 @@ async function loadJobServiceClient(): Promise<{ JobServiceClient: JobServiceCli
     // the package moved its files: take the public entry point
   }
   if (!JobServiceClient) {
-    const module = (await import(PACKAGE_MODULE)) as ClientModule & { default?: ClientModule };
+    let module: ClientModule & { default?: ClientModule };
+    try {
+      module = (await import(PACKAGE_MODULE)) as ClientModule & { default?: ClientModule };
+    } catch (error) {
+      // An optional peer of @hptune/core: trials (and staged trials' installs) never need it.
+      throw new HptuneError(
+        'VERTEX_CLIENT_MISSING',
+        `@google-cloud/aiplatform is not installed, and the Vertex AI backend needs it: npm install @google-cloud/aiplatform@^6 beside @hptune/core (the hptune CLI brings it)`,
+        { cause: error },
+      );
+    }
     JobServiceClient = module.v1?.JobServiceClient ?? module.default?.v1?.JobServiceClient;
   }
   if (!JobServiceClient) throw new HptuneError('VERTEX_CLIENT_MISSING', 'could not load JobServiceClient from @google-cloud/aiplatform; reinstall @hptune/core');
