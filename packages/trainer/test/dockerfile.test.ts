@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validate } from 'dockerfile-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, ensureTrainerBuilt } from '../../core/test/fixtures/vertex/trainer-build.js';
 
@@ -190,6 +191,13 @@ describe('packages/trainer/Dockerfile', () => {
     for (const left of ['src/bin.ts', 'node_modules/@tensorflow/tfjs/package.json', 'dist/bin.js', 'dist/pack/hptune-core-0.0.1.tgz', 'package.json', 'test/dockerfile.test.ts', '.gcloudignore', 'pack/notes.txt']) {
       expect(uploadedToCloudBuild(left), left).toBe(false);
     }
+  });
+
+  it('passes the Dockerfile linter of VS Code’s Docker support (dockerfile-utils), which does flag a broken file', () => {
+    const problems = validate(dockerfile).map((problem) => `line ${problem.range.start.line + 1}: ${problem.message}`);
+    expect(problems).toEqual([]);
+    const broken = validate('FROM node:22-bookworm-slim\nCOPY pack/\nENTRYPOINT ["hptune-train"\n');
+    expect(broken.length).toBeGreaterThan(0);
   });
 
   it('follows the rules hadolint checks: pinned images, clean apt installs', () => {
