@@ -328,6 +328,7 @@ export {
   resolveVertexEndpoint,
   resolveVertexJobName,
   stageTrainer,
+  stagingFolderUri,
   stagingManifestUri,
   vertex,
   vertexConsoleUrl,

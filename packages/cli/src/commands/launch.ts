@@ -10,7 +10,7 @@ import {
   lenet5SearchSpace,
   planVertexStudy,
   searchSpaceFromJSON,
-  stagingManifestUri,
+  stagingFolderUri,
   vertex,
   type AcceleratorType,
   type LaunchVertexStudyOptions,
@@ -172,7 +172,7 @@ export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOpt
  */
 export async function launchCommand(flags: LaunchFlags, io: CliIo): Promise<number> {
   const options = launchOptionsFromFlags(flags);
-  const stagingFolder = options.backend.useCustomContainer === false ? stagingManifestUri(options.backend.bucket, options.name).replace(/manifest\.json$/, '') : undefined;
+  const stagingFolder = options.backend.useCustomContainer === false ? stagingFolderUri(options.backend.bucket, options.name) : undefined;
   if (flags.dryRun) {
     const plan = planVertexStudy(options);
     printWarnings(plan.warnings, io);

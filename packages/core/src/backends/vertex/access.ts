@@ -159,6 +159,11 @@ export interface VertexAccessCheckOptions {
   readonly retry?: Partial<RetryOptions>;
 }
 
+/** The Cloud Storage endpoint a launch uses: the one given, else `STORAGE_EMULATOR_HOST`, else undefined (Google's). */
+export function resolveStorageApiEndpoint(options: Pick<VertexAccessCheckOptions, 'storageApiEndpoint' | 'env'>): string | undefined {
+  return options.storageApiEndpoint ?? (options.env ?? process.env).STORAGE_EMULATOR_HOST;
+}
+
 /**
  * The checks of a Vertex AI launch that need the network (skipped by `--dry-run`): Application
  * Default Credentials, when a Google endpoint will be called; then the bucket's existence and region.
@@ -167,7 +172,7 @@ export interface VertexAccessCheckOptions {
 export async function checkVertexAccess(options: VertexAccessCheckOptions): Promise<{ readonly credentials?: CredentialsSource; readonly bucket: BucketLocation }> {
   const env = options.env ?? process.env;
   const region = options.region ?? DEFAULT_VERTEX_REGION;
-  const storageApiEndpoint = options.storageApiEndpoint ?? env.STORAGE_EMULATOR_HOST;
+  const storageApiEndpoint = resolveStorageApiEndpoint(options);
   const vertexEndpoint = resolveVertexEndpoint({ region, ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}) });
   const needsGoogleAuth = !vertexEndpoint.insecure || !isLoopbackUrl(storageApiEndpoint);
   const credentials = needsGoogleAuth ? await checkApplicationDefaultCredentials({ ...options.credentials, env }) : undefined;

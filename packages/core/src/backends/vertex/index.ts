@@ -30,7 +30,7 @@ export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkMachine, preflightVertexJob, 
 export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobRequest } from './request.js';
 export { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV } from './staging/bootstrap.js';
 export { packWithLocalDependencies, type PackedPackage } from './staging/pack.js';
-export { stageTrainer, stagingManifestUri, type StageTrainerOptions, type StagedTrainer, type StagingManifest } from './staging/stage.js';
+export { stageTrainer, stagingFolderUri, stagingManifestUri, type StageTrainerOptions, type StagedTrainer, type StagingManifest } from './staging/stage.js';
 export {
   launchVertexStudy,
   planVertexStudy,

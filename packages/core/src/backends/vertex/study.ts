@@ -1,6 +1,6 @@
 import { HptuneError } from '../../errors.js';
 import type { FrozenTrial, Measurement } from '../../study/types.js';
-import { checkVertexAccess, type VertexAccessCheckOptions } from './access.js';
+import { checkVertexAccess, resolveStorageApiEndpoint, type VertexAccessCheckOptions } from './access.js';
 import { createVertexJobClient, type VertexJobClient } from './client.js';
 import { resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
 import { bestVertexTrial, type VertexJob, type VertexJobState } from './job.js';
@@ -135,13 +135,14 @@ export async function launchVertexStudy(options: LaunchVertexStudyOptions, setti
       ...settings.access,
     });
   }
+  const storageApiEndpoint = resolveStorageApiEndpoint(settings.access ?? {});
   const staged =
     backend.useCustomContainer === false
       ? await stageTrainer({
           bucket: backend.bucket,
           study: options.name,
           trainerPackageDir: backend.trainerPackageDir as string, // checked by the preflight
-          ...storageEndpoint(settings),
+          ...(storageApiEndpoint ? { storageApiEndpoint } : {}),
         })
       : undefined;
   const client = await createVertexJobClient({ region, ...(backend.apiEndpoint ? { apiEndpoint: backend.apiEndpoint } : {}) });
@@ -154,12 +155,6 @@ export async function launchVertexStudy(options: LaunchVertexStudyOptions, setti
   }
   const handle = vertexStudyHandle(client, created, plan.warnings, settings);
   return staged ? { ...handle, staged } : handle;
-}
-
-/** The Cloud Storage endpoint of a launch: the settings', else `STORAGE_EMULATOR_HOST`, else Google's. */
-function storageEndpoint(settings: VertexLaunchSettings): { storageApiEndpoint?: string } {
-  const endpoint = settings.access?.storageApiEndpoint ?? (settings.access?.env ?? process.env).STORAGE_EMULATOR_HOST;
-  return endpoint ? { storageApiEndpoint: endpoint } : {};
 }
 
 /** A handle over a job that exists already (e.g. one found by `hptune jobs show`). */
