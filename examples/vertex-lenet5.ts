@@ -10,17 +10,18 @@
  * `--dry-run` runs every offline check and prints the request without sending it (or loading the
  * Vertex AI client); without it the job is created and followed to its end.
  */
-import { launchVertexStudy, planVertexStudy, seedSearchSpace, vertex, type LaunchVertexStudyOptions } from '@hptune/core';
+import { launchStudy, planVertexStudy, seedSearchSpace, vertex } from '@hptune/core';
 
 const env = process.env;
-const study: LaunchVertexStudyOptions = {
+const study = {
   name: env.HPTUNE_STUDY ?? `lenet5-grid-${Date.now()}`,
   space: seedSearchSpace,
-  metric: { id: 'accuracy', goal: 'maximize' },
-  algorithm: 'grid',
+  metric: { id: 'accuracy', goal: 'maximize' } as const,
+  algorithm: 'grid' as const,
   maxTrials: 27,
   parallelTrials: 3,
   maxFailedTrials: 3,
+  trialTimeoutSeconds: 2 * 3600,
   backend: vertex({
     project: env.GOOGLE_CLOUD_PROJECT ?? 'my-project',
     region: env.CLOUD_ML_REGION ?? 'us-central1',
@@ -29,7 +30,6 @@ const study: LaunchVertexStudyOptions = {
     machineType: 'n1-standard-8',
     acceleratorType: 'NVIDIA_TESLA_T4',
     acceleratorCount: 1,
-    timeoutSeconds: 2 * 3600,
     trainerArgs: ['--num-epochs=3'],
   }),
 };
@@ -39,8 +39,8 @@ if (process.argv.includes('--dry-run')) {
   for (const warning of plan.warnings) console.error(`warning: ${warning.message}`);
   console.log(JSON.stringify(plan.request, null, 2));
 } else {
-  const job = await launchVertexStudy(study);
-  console.log(`created ${job.jobName}\nconsole: ${job.consoleUrl}`);
+  const job = await launchStudy(study);
+  console.log(`created ${job.backend.jobName}\nconsole: ${job.backend.consoleUrl}`);
   job.on('jobState', ({ job: { state } }) => console.log(`job ${state}`));
   job.on('trialStarted', ({ trial }) => console.log(`trial ${trial.id} started ${JSON.stringify(trial.parameters)}`));
   job.on('trialCompleted', ({ trial }) =>

@@ -28,7 +28,7 @@ for (const parallelTrials of [1, 2]) {
     });
     await study.wait();
     const wall = (performance.now() - started) / 1000;
-    const overhead = coordinatorOverhead(study.timings());
+    const overhead = coordinatorOverhead(study.backend.timings());
     console.log(`coordinator overhead, 27 trials, ${parallelTrials} in parallel (study wall time ${wall.toFixed(1)} s):`);
     console.log(`  start  (decided -> process running):  ${format(overhead.start)}`);
     console.log(`  record (process exited -> recorded): ${format(overhead.record)}`);

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HptuneError } from '../errors.js';
 import type { StudyDefinition } from '../study/types.js';
-import { currentLeaseOwner } from './lease.js';
+import { randomUUID } from 'node:crypto';
 import { createMemoryStudyStore } from './memory.js';
 import { openSqliteStudyStore } from './sqlite.js';
 import type { LeaseOwner, StudyStore } from './types.js';
@@ -35,11 +34,8 @@ const definition = (name = 'seed'): StudyDefinition => ({
   backend: 'local',
 });
 
-/** A pid that certainly ran and certainly ended. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', '0']);
-  return child.pid as number;
-}
+/** A lease owner as a coordinator would be: what the store records, nothing it checks. */
+const newOwner = (): LeaseOwner => ({ token: randomUUID(), pid: 4242, hostname: 'coordinator.test' });
 
 function codeOf(action: () => unknown): string | undefined {
   try {
@@ -58,7 +54,7 @@ for (const [kind, make] of implementations) {
     let owner: LeaseOwner;
     beforeEach(() => {
       ({ store, cleanup } = make());
-      owner = currentLeaseOwner();
+      owner = newOwner();
     });
     afterEach(() => {
       store.close();
@@ -69,9 +65,9 @@ for (const [kind, make] of implementations) {
       const record = store.createStudy(definition(), owner);
       expect(record.state).toBe('ACTIVE');
       expect(record.definition).toEqual(definition());
-      expect(record.lease).toMatchObject({ token: owner.token, pid: process.pid });
-      expect(codeOf(() => store.createStudy(definition(), currentLeaseOwner()))).toBe('STUDY_EXISTS');
-      store.createStudy(definition('other'), currentLeaseOwner());
+      expect(record.lease).toMatchObject({ token: owner.token, pid: 4242, hostname: 'coordinator.test' });
+      expect(codeOf(() => store.createStudy(definition(), newOwner()))).toBe('STUDY_EXISTS');
+      store.createStudy(definition('other'), newOwner());
       expect(store.listStudies().map((study) => study.definition.name)).toEqual(['seed', 'other']);
       expect(store.getStudy('missing')).toBeUndefined();
     });
@@ -117,50 +113,36 @@ for (const [kind, make] of implementations) {
       expect(store.getStudy('seed')?.state).toBe('COMPLETED');
     });
 
-    it('refuses a second coordinator while the first lives, naming its pid', () => {
+    it('asks the caller whether to take a lease another owner holds, inside the store, and never for its own', () => {
       store.createStudy(definition(), owner);
-      const second = currentLeaseOwner();
-      let message = '';
-      try {
-        store.acquireLease('seed', second);
-      } catch (error) {
-        expect(error).toBeInstanceOf(HptuneError);
-        expect((error as HptuneError).code).toBe('STUDY_LOCKED');
-        message = (error as Error).message;
-      }
-      expect(message).toContain(`pid ${process.pid}`);
-      expect(message).toContain('kill');
+      const second = newOwner();
+      const asked: string[] = [];
+      expect(store.acquireLease('seed', owner, { takeOver: () => { throw new Error('not asked for its own lease'); } }).lease.token).toBe(owner.token);
+      const refusal = new HptuneError('STUDY_LOCKED', 'held');
+      expect(() => store.acquireLease('seed', second, { takeOver: (held) => { asked.push(held.token); throw refusal; } })).toThrow(refusal);
+      expect(asked).toEqual([owner.token]);
+      expect(store.getStudy('seed')?.lease?.token).toBe(owner.token);
       expect(codeOf(() => store.createTrial('seed', { parameters: {} }, second.token))).toBe('LEASE_LOST');
-      expect(store.acquireLease('seed', owner).lease.token).toBe(owner.token);
-      expect(codeOf(() => store.acquireLease('missing', second))).toBe('STUDY_NOT_FOUND');
+      expect(codeOf(() => store.acquireLease('missing', second, { takeOver: () => true }))).toBe('STUDY_NOT_FOUND');
     });
 
-    it('takes over the lease of a dead coordinator, after which the dead one cannot write', () => {
-      const dead: LeaseOwner = { ...currentLeaseOwner(), pid: deadPid() };
-      store.createStudy(definition(), dead);
-      const grant = store.acquireLease('seed', owner);
-      expect(grant.lease.token).toBe(owner.token);
-      expect(grant.takenOver?.pid).toBe(dead.pid);
-      expect(codeOf(() => store.createTrial('seed', { parameters: {} }, dead.token))).toBe('LEASE_LOST');
-      store.createTrial('seed', { parameters: {} }, owner.token);
+    it('takes the lease over when the caller says so, after which the old holder cannot write', () => {
+      store.createStudy(definition(), owner);
+      const second = newOwner();
+      const grant = store.acquireLease('seed', second, { takeOver: () => true });
+      expect(grant.lease.token).toBe(second.token);
+      expect(grant.takenOver?.token).toBe(owner.token);
+      expect(codeOf(() => store.createTrial('seed', { parameters: {} }, owner.token))).toBe('LEASE_LOST');
+      store.createTrial('seed', { parameters: {} }, second.token);
     });
 
-    it.runIf(process.platform === 'linux')('treats a reused pid as a dead holder', () => {
-      const reused: LeaseOwner = { ...currentLeaseOwner(), processStart: '1' };
-      store.createStudy(definition(), reused);
-      expect(store.acquireLease('seed', owner).takenOver?.token).toBe(reused.token);
-    });
-
-    it('refuses a holder on another host unless forced, and frees a released lease', () => {
-      const remote: LeaseOwner = { ...currentLeaseOwner(), hostname: 'elsewhere.invalid' };
-      store.createStudy(definition(), remote);
-      expect(codeOf(() => store.acquireLease('seed', owner))).toBe('STUDY_LOCKED');
-      expect(store.acquireLease('seed', owner, { force: true }).takenOver?.hostname).toBe('elsewhere.invalid');
-      store.releaseLease('seed', remote.token);
+    it('frees a released lease: the next owner takes it without asking', () => {
+      store.createStudy(definition(), owner);
+      store.releaseLease('seed', newOwner().token);
       expect(store.getStudy('seed')?.lease?.token).toBe(owner.token);
       store.releaseLease('seed', owner.token);
       expect(store.getStudy('seed')?.lease).toBeUndefined();
-      expect(store.acquireLease('seed', currentLeaseOwner()).takenOver).toBeUndefined();
+      expect(store.acquireLease('seed', newOwner(), { takeOver: () => { throw new Error('not asked for a free lease'); } }).takenOver).toBeUndefined();
     });
 
     it('interrupts a dead coordinator\'s running trials: old records kept, each queued again once', () => {

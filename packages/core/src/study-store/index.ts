@@ -1,4 +1,3 @@
-export { currentLeaseOwner, processLiveness, processStartOf, type ProcessLiveness } from './lease.js';
 export { createMemoryStudyStore } from './memory.js';
 export { openSqliteStudyStore, STUDY_STORE_SCHEMA_VERSION, type SqliteStudyStoreOptions } from './sqlite.js';
 export type {

@@ -1,7 +1,6 @@
 import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from '../study/types.js';
-import { checkLeaseTakeover } from './lease.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
-import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
+import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 
 interface MemoryTrial {
   trial: FrozenTrial;
@@ -66,10 +65,10 @@ export function createMemoryStudyStore(): StudyStore {
       open();
       return [...studies.values()].map((entry) => entry.record);
     },
-    acquireLease(name, owner, options = {}) {
+    acquireLease(name, owner, options) {
       const found = study(name);
       const held = found.record.lease;
-      const takeover = held ? checkLeaseTakeover(name, held, owner, options.force ?? false) : false;
+      const takeover = held && held.token !== owner.token ? options.takeOver(held) : false;
       if (held && !takeover) return { lease: held };
       const lease = leaseFor(owner);
       touch(found, { lease });

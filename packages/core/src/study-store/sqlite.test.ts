@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HptuneError } from '../errors.js';
 import type { StudyDefinition } from '../study/types.js';
-import { currentLeaseOwner } from './lease.js';
+import { randomUUID } from 'node:crypto';
 import { openSqliteStudyStore, STUDY_STORE_SCHEMA_VERSION } from './sqlite.js';
 
 const definition: StudyDefinition = {
@@ -22,6 +22,9 @@ const definition: StudyDefinition = {
   backend: 'local',
 };
 
+/** A lease owner as a coordinator would be: what the store records, nothing it checks. */
+const newOwner = () => ({ token: randomUUID(), pid: 4242, hostname: 'coordinator.test' });
+
 describe('SQLite study store', () => {
   let dir: string;
   let file: string;
@@ -32,7 +35,7 @@ describe('SQLite study store', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps studies, trials and measurements across reopening, in WAL mode with the schema version', () => {
-    const owner = currentLeaseOwner();
+    const owner = newOwner();
     const first = openSqliteStudyStore({ file });
     first.createStudy(definition, owner);
     first.createTrial('seed', { parameters: { lr: 0.01, act: 'relu' } }, owner.token);
@@ -54,9 +57,15 @@ describe('SQLite study store', () => {
   it('enforces one writer across connections: the second is refused while the first holds the lease', () => {
     const a = openSqliteStudyStore({ file });
     const b = openSqliteStudyStore({ file });
-    const owner = currentLeaseOwner();
+    const owner = newOwner();
     a.createStudy(definition, owner);
-    expect(() => b.acquireLease('seed', currentLeaseOwner())).toThrow(/STUDY_LOCKED|another coordinator/);
+    const seen: string[] = [];
+    const refuse = (held: { token: string }): boolean => {
+      seen.push(held.token);
+      throw new HptuneError('STUDY_LOCKED', 'held by another coordinator');
+    };
+    expect(() => b.acquireLease('seed', newOwner(), { takeOver: refuse })).toThrow(/another coordinator/);
+    expect(seen).toEqual([owner.token]);
     // A reader needs no lease and sees the writer's committed state.
     a.createTrial('seed', { parameters: {} }, owner.token);
     expect(b.getTrials('seed')).toHaveLength(1);

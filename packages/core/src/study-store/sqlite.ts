@@ -4,9 +4,8 @@ import Database from 'better-sqlite3';
 import { HptuneError } from '../errors.js';
 import type { TrialParameters } from '../space/types.js';
 import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialFailure, TrialState } from '../study/types.js';
-import { checkLeaseTakeover } from './lease.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
-import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
+import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 
 /** The schema version this build writes (SQLite `user_version`). */
 export const STUDY_STORE_SCHEMA_VERSION = 1;
@@ -223,10 +222,10 @@ class SqliteStudyStore implements StudyStore {
     return (this.#sql('SELECT * FROM studies ORDER BY create_time, rowid').all() as StudyRow[]).map(toStudy);
   }
 
-  acquireLease(name: string, owner: LeaseOwner, options: { readonly force?: boolean } = {}) {
+  acquireLease(name: string, owner: LeaseOwner, options: AcquireLeaseOptions) {
     return this.#write(() => {
       const held = toStudy(this.#studyRow(name)).lease;
-      const takeover = held ? checkLeaseTakeover(name, held, owner, options.force ?? false) : false;
+      const takeover = held && held.token !== owner.token ? options.takeOver(held) : false;
       if (held && !takeover) return { lease: held };
       const now = new Date().toISOString();
       this.#sql(

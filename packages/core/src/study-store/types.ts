@@ -47,10 +47,16 @@ export interface LeaseGrant {
   readonly takenOver?: StudyLease;
 }
 
-/** Options of {@link StudyStore.acquireLease}. */
+/**
+ * Options of {@link StudyStore.acquireLease}. Whether a holder is gone is the caller's knowledge
+ * (the local backend checks its process), never the store's.
+ */
 export interface AcquireLeaseOptions {
-  /** Take the lease even when its holder cannot be shown dead (another host). @default false */
-  readonly force?: boolean;
+  /**
+   * Called, inside the store's transaction, when another owner holds the lease: `true` takes it
+   * over; throw (`STUDY_LOCKED`) to refuse.
+   */
+  readonly takeOver: (held: StudyLease) => boolean;
 }
 
 /** A study as stored. */
@@ -102,7 +108,7 @@ export interface StudyStore {
    * Grants the study's lease to `owner`, taking it over from a dead holder.
    * @throws HptuneError `STUDY_NOT_FOUND`; `STUDY_LOCKED` naming the live holder and what to do.
    */
-  acquireLease(name: string, owner: LeaseOwner, options?: AcquireLeaseOptions): LeaseGrant;
+  acquireLease(name: string, owner: LeaseOwner, options: AcquireLeaseOptions): LeaseGrant;
   /** Releases the lease if `token` holds it; a no-op otherwise. */
   releaseLease(name: string, token: string): void;
   /** Sets the study's state. */

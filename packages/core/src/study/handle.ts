@@ -3,7 +3,7 @@ import type { TrialParameters } from '../space/types.js';
 import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from './types.js';
 
 /**
- * When the coordinator did what for one trial, in milliseconds on its monotonic clock
+ * When the local coordinator did what for one trial, in milliseconds on its monotonic clock
  * (`performance.now()`): the coordinator's own overhead is `runningAt - decidedAt` (choose
  * parameters, record the trial, create its directories, spawn) and `recordedAt - exitedAt` (read
  * the metric file, record the outcome).
@@ -20,13 +20,9 @@ export interface TrialTimings {
   readonly recordedAt?: number;
 }
 
-/** A study as it stands: its definition, state and where its files are. */
+/** A study as it stands: its definition and state, on any backend. */
 export interface StudyInfo extends StudyDefinition {
   readonly state: StudyState;
-  /** The study's folder, `<study dir>/<name>`, absolute: one sub-folder per trial. */
-  readonly directory: string;
-  /** The SQLite file that stores it. */
-  readonly storeFile: string;
   /** ISO 8601 timestamps. */
   readonly createTime: string;
   readonly updateTime: string;
@@ -44,79 +40,88 @@ export interface StudyResult<P extends TrialParameters = TrialParameters> {
 /** A trial started or finished. */
 export interface TrialEvent<P extends TrialParameters = TrialParameters> {
   readonly trial: FrozenTrial<P>;
-  readonly timings: TrialTimings;
+  /** The local coordinator's timings of the trial so far; absent on backends that run trials elsewhere. */
+  readonly timings?: TrialTimings;
 }
 
-/** A running trial reported a measurement (already stored). */
+/** A running trial reported a measurement. */
 export interface MeasurementEvent<P extends TrialParameters = TrialParameters> {
   /** The trial, its measurements including this one. */
   readonly trial: FrozenTrial<P>;
   readonly measurement: Measurement;
 }
 
-/** The study stopped before it completed: cancelled, too many failed trials, or a coordinator error. */
+/**
+ * The study stopped before it completed: cancelled, too many failed trials, a backend error, or
+ * (state still ACTIVE) this process stopped following a study that runs elsewhere.
+ */
 export interface StudyStoppedEvent<P extends TrialParameters = TrialParameters> extends StudyResult<P> {
   /** The error `wait()` rejects with. */
   readonly error: HptuneError;
 }
 
-/** Something went wrong that does not stop the study, e.g. TensorBoard logs the coordinator could not write. */
+/** Something went wrong that does not stop the study: TensorBoard logs not written, a listener that threw. */
 export interface StudyWarningEvent {
-  /** What it is about, e.g. `TENSORBOARD_WRITE_FAILED`. */
+  /** What it is about, e.g. `TENSORBOARD_WRITE_FAILED` or `LISTENER_FAILED`. */
   readonly code: string;
-  /** One line naming the file or trial and what was lost. */
+  /** One line naming the file, trial or event and what was lost. */
   readonly message: string;
   /** The trial concerned, if any. */
   readonly trialId?: string;
   readonly cause?: unknown;
 }
 
-/** The events of a running study, by name, with what each listener receives. */
+/** The events of a running study on every backend, by name, with what each listener receives. */
 export interface StudyEvents<P extends TrialParameters = TrialParameters> {
-  /** A trial's process runs (state ACTIVE). */
+  /** A trial runs (state ACTIVE). */
   trialStarted: TrialEvent<P>;
   /** A running trial reported a measurement. */
   measurement: MeasurementEvent<P>;
-  /** A trial ended, SUCCEEDED or INFEASIBLE, and is stored. */
+  /** A trial ended, SUCCEEDED or INFEASIBLE. */
   trialCompleted: TrialEvent<P>;
   /** Every trial ran: the study is COMPLETED. */
   studyCompleted: StudyResult<P>;
-  /** The study ended FAILED or CANCELLED. */
+  /** The study ended FAILED or CANCELLED, or this process stopped following it. */
   studyStopped: StudyStoppedEvent<P>;
-  /** Something went wrong that does not stop the study (TensorBoard logs that could not be written). */
+  /** Something went wrong that does not stop the study. */
   warning: StudyWarningEvent;
 }
 
-/** A listener of one study event. */
-export type StudyListener<P extends TrialParameters, E extends keyof StudyEvents<P>> = (event: StudyEvents<P>[E]) => void;
+/** A listener of one event of an event map. */
+export type StudyListener<Events, E extends keyof Events> = (event: Events[E]) => void;
 
 /**
- * A study being run, as `launchStudy` and `resumeStudy` return it.
+ * A study being run, as `launchStudy` and `resumeStudy` return it, whatever the backend.
  *
  * Events are delivered through {@link StudyHandle.on}, synchronously, in the order things happen;
  * the first event comes no sooner than the task after `launchStudy` resolves, so listeners added
- * right away miss nothing. A listener that throws stops the study (as a coordinator error).
+ * right away miss nothing. A listener that throws does not stop the study nor the other listeners:
+ * its error is delivered as a `warning` event (`LISTENER_FAILED`).
+ *
+ * @typeParam P the trials' parameters, typed from the search space.
+ * @typeParam Details what only this backend has (`LocalStudyDetails`, `VertexStudyDetails`).
+ * @typeParam Extra events only this backend emits (Vertex AI: `jobState`).
  */
-export interface StudyHandle<P extends TrialParameters = TrialParameters> {
+export interface StudyHandle<P extends TrialParameters = TrialParameters, Details = unknown, Extra extends object = object> {
   /** The study: its definition, and its state as of this run's start (updated when the run ends). */
   readonly study: StudyInfo;
+  /** What only this backend has: the local study folder, the Vertex AI job and its console URL, ... */
+  readonly backend: Details;
   /** Adds a listener; returns a function that removes it. */
-  on<E extends keyof StudyEvents<P>>(event: E, listener: StudyListener<P, E>): () => void;
+  on<E extends keyof (StudyEvents<P> & Extra)>(event: E, listener: StudyListener<StudyEvents<P> & Extra, E>): () => void;
   /**
    * Settles when the study ends: resolves with the result when it COMPLETED; rejects with an
-   * HptuneError `STUDY_FAILED` (too many failed trials, naming them and why), `STUDY_CANCELLED`
-   * ({@link StudyHandle.cancel} or the abort signal), or the coordinator's error.
+   * HptuneError: `STUDY_FAILED` (too many failed trials), `STUDY_CANCELLED` ({@link StudyHandle.cancel}
+   * or the abort signal), a backend's own error (e.g. `VertexJobError`), or why it stopped being followed.
    */
   wait(): Promise<StudyResult<P>>;
   /**
-   * Stops the study: no new trial starts, running ones get SIGTERM then SIGKILL after the grace
-   * period and are recorded INFEASIBLE (`cancelled`), the study is CANCELLED and can be resumed.
+   * Stops the study: no new trial starts, running ones are stopped, the study ends CANCELLED.
+   * Resolves once the backend has taken the request; `wait()` settles when the study has ended.
    */
-  cancel(): void;
+  cancel(): Promise<void>;
   /** Every trial so far, by id. */
   trials(): readonly FrozenTrial<P>[];
-  /** The best trial so far. */
+  /** The best trial so far (see {@link StudyResult.best}). */
   best(): FrozenTrial<P> | undefined;
-  /** The coordinator's timings of each trial it ran in this run; see {@link TrialTimings}. */
-  timings(): readonly TrialTimings[];
 }

@@ -1,4 +1,5 @@
 export { bestTrial, finalMetricValue } from './best.js';
+export type { DetailsOf, DriverLaunch, DriverResume, ExtraEventsOf, StudyDriver, StudyEventSink, StudyExecution, StudyOutcome } from './driver.js';
 export type {
   MeasurementEvent,
   StudyEvents,
@@ -11,15 +12,4 @@ export type {
   TrialEvent,
   TrialTimings,
 } from './handle.js';
-export { launchStudy, resumeStudy } from './launch.js';
-export { listStudies, openStudy, type StoredStudy, type StudyCoordinator, type StudySummary } from './open.js';
-export {
-  DEFAULT_STUDY_DIR,
-  STUDY_STORE_FILE,
-  type LaunchStudyOptions,
-  type ResumeStudyOptions,
-  type StudyBackend,
-  type StudyDirOptions,
-} from './options.js';
-export { coordinatorOverhead, type CoordinatorOverhead, type DurationStats } from './overhead.js';
 export { STUDY_NAME_PATTERN } from './validate.js';

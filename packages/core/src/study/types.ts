@@ -1,6 +1,6 @@
-import type { SearchAlgorithm } from '../samplers/types.js';
 import type { SearchSpaceJSON } from '../space/json.js';
 import type { TrialParameters } from '../space/types.js';
+import type { SpaceAlgorithm } from '../space/validate.js';
 
 /** Whether a larger or a smaller metric is better (Vertex `MetricSpec.GoalType`). */
 export type MetricGoal = 'maximize' | 'minimize';
@@ -105,8 +105,8 @@ export interface TrainerCommand {
   readonly cwd?: string;
 }
 
-/** Where a study's trials run, as stored with the study: only the kind and what a resume needs. */
-export type StudyBackendKind = 'local';
+/** Where a study's trials run: `local` (child processes on this machine) or `vertex` (a Vertex AI HyperparameterTuningJob). */
+export type StudyBackendKind = 'local' | 'vertex';
 
 /**
  * Everything that defines a study, as stored: enough to show it, and to resume it after a crash.
@@ -118,17 +118,22 @@ export interface StudyDefinition {
   /** The search space, as `searchSpaceToJSON` writes it. */
   readonly space: SearchSpaceJSON;
   readonly metric: MetricSpec;
-  readonly algorithm: SearchAlgorithm;
+  /** `grid` and `random` on every backend; `bayesian` on Vertex AI (Vizier's default). */
+  readonly algorithm: SpaceAlgorithm;
   /** Trials to run in all, not counting cancelled and interrupted ones. */
   readonly maxTrials: number;
   /** Trials run at the same time. */
   readonly parallelTrials: number;
-  /** Failed trials after which the study stops; absent: no limit. */
+  /**
+   * Failed trials after which the study stops and fails (at least 1); absent: the backend's own
+   * rule (locally no limit; on Vertex AI the service decides, its `maxFailedTrialCount` 0).
+   */
   readonly maxFailedTrials?: number;
   /** Seconds a trial may run before it is stopped and recorded INFEASIBLE; absent: no limit. */
   readonly trialTimeoutSeconds?: number;
   /** The sampler's seed (chosen at random and stored when none was given). */
   readonly seed: number;
-  readonly trainer: TrainerCommand;
+  /** The program each trial runs on the local backend; absent on Vertex AI, where the trainer is the container. */
+  readonly trainer?: TrainerCommand;
   readonly backend: StudyBackendKind;
 }

@@ -1,4 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { ValidationError } from '../../errors.js';
+import { SEARCH_ALGORITHMS } from '../../samplers/index.js';
+import type { StudyDriver } from '../../study/driver.js';
+import type { LocalStudyDetails } from './coordinator.js';
+import { launchLocalStudy, resumeLocalStudy } from './driver.js';
 
 /** How often a running trial's metric file is read, in milliseconds. */
 export const DEFAULT_METRIC_POLL_INTERVAL_MS = 500;
@@ -14,22 +19,35 @@ export interface LocalBackendOptions {
   readonly stopGracePeriodSeconds?: number;
 }
 
-/** The local backend, as `launchStudy`'s `backend` option takes it. */
-export interface LocalBackend extends LocalBackendOptions {
+/**
+ * The local backend, as `launchStudy`'s `backend` option takes it: its settings, and the driver
+ * `launchStudy` and `resumeStudy` call. Studies are stored in SQLite under `studyDir`
+ * (`openStudy`, `listStudies`); `handle.backend` holds the study's folder and the coordinator's timings.
+ */
+export interface LocalBackend extends LocalBackendOptions, StudyDriver<LocalStudyDetails> {
   readonly kind: 'local';
 }
 
 /**
  * The local backend: each trial a child process on this machine, the study in SQLite under the
- * study directory. The default backend.
+ * study directory. The default backend. Runs `grid` and `random` search; trials run at once
+ * default to `os.availableParallelism()`.
  * @example launchStudy({ ..., backend: local({ stopGracePeriodSeconds: 30 }) })
  */
 export function local(options: LocalBackendOptions = {}): LocalBackend {
-  return { kind: 'local', ...options };
+  const backend: LocalBackend = {
+    ...options,
+    kind: 'local',
+    algorithms: SEARCH_ALGORITHMS,
+    defaultParallelTrials: () => availableParallelism(),
+    launch: async (launch) => launchLocalStudy(launch, resolveLocalSettings(backend)),
+    resume: async (resume) => resumeLocalStudy(resume, resolveLocalSettings(backend)),
+  };
+  return backend;
 }
 
 /** The local backend's settings with defaults filled in, after checking them. */
-export function resolveLocalBackend(backend: LocalBackend): Required<LocalBackendOptions> {
+function resolveLocalSettings(backend: LocalBackendOptions): Required<LocalBackendOptions> {
   const pollIntervalMs = backend.pollIntervalMs ?? DEFAULT_METRIC_POLL_INTERVAL_MS;
   if (typeof pollIntervalMs !== 'number' || !Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) {
     throw new ValidationError({ field: 'backend.pollIntervalMs', value: backend.pollIntervalMs, problem: 'is not a number of milliseconds of at least 10', fix: `leave it unset for ${DEFAULT_METRIC_POLL_INTERVAL_MS}` });

@@ -3,12 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HptuneError } from '../../errors.js';
 import type { Sampler } from '../../samplers/types.js';
 import type { TrialParameters } from '../../space/types.js';
-import { processLiveness } from '../../study-store/lease.js';
 import type { InterruptedTrial, StudyRecord, StudyStore } from '../../study-store/types.js';
-import { bestTrial, countsAsFailed, countsForSearch } from '../../study/best.js';
-import type { StudyEvents, StudyHandle, StudyInfo, StudyResult, TrialTimings } from '../../study/handle.js';
-import type { FrozenTrial, Measurement } from '../../study/types.js';
+import { countsAsFailed, countsForSearch } from '../../study/best.js';
+import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
+import type { StudyInfo, TrialTimings } from '../../study/handle.js';
+import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
 import { trialPaths } from './contract.js';
+import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 import { startTrialProcess, type RunningTrialProcess } from './trial-process.js';
 
@@ -22,8 +23,10 @@ export interface LocalStudyRunOptions {
   readonly record: StudyRecord;
   /** The study's folder, absolute. */
   readonly directory: string;
-  /** The store's file, for {@link StudyInfo}. */
+  /** The store's file. */
   readonly storeFile: string;
+  /** The program each trial runs. */
+  readonly trainer: TrainerCommand;
   /**
    * Chooses new trials' parameters. It is shown the trials that count for the search
    * (`countsForSearch`): cancelled and interrupted ones are left out, as their parameters are run
@@ -46,31 +49,37 @@ export interface LocalStudyRunOptions {
   readonly interrupted?: readonly InterruptedTrial[];
 }
 
+/** What only the local backend has, as `handle.backend` shows it. */
+export interface LocalStudyDetails {
+  readonly kind: 'local';
+  /** The study's folder, `<study dir>/<name>`, absolute: one sub-folder per trial. */
+  readonly directory: string;
+  /** The SQLite file that stores the study. */
+  readonly storeFile: string;
+  /** The coordinator's timings of each trial it ran in this run; see {@link TrialTimings}. */
+  timings(): readonly TrialTimings[];
+}
+
 type MutableTimings = { -readonly [K in keyof TrialTimings]: TrialTimings[K] };
 
 type StopRequest = { readonly kind: 'cancelled' | 'failed' | 'error'; readonly error: HptuneError };
 
 /**
- * Runs a study on this machine: up to `parallelTrials` trial processes at once, parameters from the
+ * A study run on this machine: up to `parallelTrials` trial processes at once, parameters from the
  * sampler (trials left REQUESTED, such as a resumed study's re-runs, go first), every change stored
- * as it happens. Starts on the next task and returns the handle at once.
+ * as it happens. The shared study run (`runStudy`) drives it.
  */
-export function runLocalStudy<P extends TrialParameters>(options: LocalStudyRunOptions): StudyHandle<P> {
-  return new LocalStudyRun<P>(options).handle;
-}
-
-class LocalStudyRun<P extends TrialParameters> {
-  readonly handle: StudyHandle<P>;
+export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
+  readonly details: LocalStudyDetails;
   readonly #options: LocalStudyRunOptions;
   readonly #name: string;
   readonly #trials = new Map<string, FrozenTrial>();
   readonly #running = new Map<string, RunningTrialProcess>();
   readonly #timings: MutableTimings[] = [];
-  readonly #listeners = new Map<keyof StudyEvents, Set<(event: never) => void>>();
+  #events: StudyEventSink | undefined;
   #info: StudyInfo;
   #stop: StopRequest | undefined;
   #wake: () => void = () => {};
-  readonly #done: Promise<StudyResult<P>>;
   /** Scalar tags of the trials' runs, the experiment's metrics; and those it was last written with. */
   readonly #scalarTags = new Set<string>();
   #experimentTags: string | undefined;
@@ -78,52 +87,31 @@ class LocalStudyRun<P extends TrialParameters> {
   constructor(options: LocalStudyRunOptions) {
     this.#options = options;
     this.#name = options.record.definition.name;
-    this.#info = toInfo(options.record, options.directory, options.storeFile);
+    this.#info = toInfo(options.record);
     for (const trial of options.store.getTrials(this.#name)) this.#trials.set(trial.id, trial);
-    const onAbort = () => this.cancel();
-    if (options.signal?.aborted) this.cancel();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-    this.#done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.#run())
-      .finally(() => options.signal?.removeEventListener('abort', onAbort));
-    // `wait()` hands this promise out; a study nobody waits for must not crash the process.
-    this.#done.catch(() => {});
-    const metric = options.record.definition.metric;
-    const getInfo = () => this.#info;
-    this.handle = {
-      get study() {
-        return getInfo();
-      },
-      on: (event, listener) => {
-        let set = this.#listeners.get(event);
-        if (!set) this.#listeners.set(event, (set = new Set()));
-        set.add(listener as (event: never) => void);
-        return () => void set.delete(listener as (event: never) => void);
-      },
-      wait: () => this.#done,
-      cancel: () => this.cancel(),
-      trials: () => this.#snapshot(),
-      best: () => bestTrial(this.#snapshot(), metric),
+    this.details = {
+      kind: 'local',
+      directory: options.directory,
+      storeFile: options.storeFile,
       timings: () => this.#timings.map((timing) => ({ ...timing })),
     };
   }
 
-  cancel(): void {
-    this.#requestStop({ kind: 'cancelled', error: new HptuneError('STUDY_CANCELLED', `study ${JSON.stringify(this.#name)} was cancelled; resume it with hptune study resume ${this.#name}`) });
+  info(): StudyInfo {
+    return this.#info;
   }
 
-  #snapshot(): FrozenTrial<P>[] {
-    return [...this.#trials.values()] as FrozenTrial<P>[];
+  trials(): readonly FrozenTrial[] {
+    return [...this.#trials.values()];
   }
 
-  #emit<E extends keyof StudyEvents>(event: E, payload: StudyEvents<P>[E]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-      try {
-        (listener as (value: StudyEvents<P>[E]) => void)(payload);
-      } catch (error) {
-        this.#fail(error, `a listener of ${event} threw`);
-      }
-    }
+  async cancel(): Promise<void> {
+    this.#requestStop({ kind: 'cancelled', error: new HptuneError('STUDY_CANCELLED', `study ${JSON.stringify(this.#name)} was cancelled; resumeStudy(${JSON.stringify(this.#name)}) finishes it`) });
+  }
+
+  async run(events: StudyEventSink): Promise<StudyOutcome> {
+    this.#events = events;
+    return this.#run();
   }
 
   /** Stops the study because something went wrong in the coordinator itself. */
@@ -148,7 +136,7 @@ class LocalStudyRun<P extends TrialParameters> {
     this.#wake();
   }
 
-  async #run(): Promise<StudyResult<P>> {
+  async #run(): Promise<StudyOutcome> {
     try {
       for (const tag of scalarTagsOfTrials([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir))) this.#scalarTags.add(tag);
       this.#writeExperiment();
@@ -217,7 +205,7 @@ class LocalStudyRun<P extends TrialParameters> {
       }
     };
     const trialProcess = startTrialProcess({
-      trainer: definition.trainer,
+      trainer: this.#options.trainer,
       studyName: this.#name,
       trialId: id,
       parameters: trial.parameters,
@@ -231,7 +219,7 @@ class LocalStudyRun<P extends TrialParameters> {
           timings.runningAt = at;
           const started = store.startTrial(this.#name, id, { startTime: new Date().toISOString(), process: child }, token);
           this.#trials.set(id, started);
-          this.#emit('trialStarted', { trial: started as FrozenTrial<P>, timings: { ...timings } });
+          this.#events?.trialStarted({ trial: started, timings: { ...timings } });
         }),
       onMeasurement: (measurement: Measurement) =>
         guard('recording a measurement', () => {
@@ -240,7 +228,7 @@ class LocalStudyRun<P extends TrialParameters> {
           store.addMeasurement(this.#name, id, measurement, token);
           const updated = Object.freeze({ ...current, measurements: Object.freeze([...current.measurements, Object.freeze(measurement)]) });
           this.#trials.set(id, updated);
-          this.#emit('measurement', { trial: updated as FrozenTrial<P>, measurement });
+          this.#events?.measurement({ trial: updated, measurement });
         }),
       onStopping: () =>
         guard('recording a stopping trial', () => {
@@ -262,7 +250,7 @@ class LocalStudyRun<P extends TrialParameters> {
           timings.recordedAt = performance.now();
           this.#trials.set(id, finished);
           this.#completeRun(finished);
-          this.#emit('trialCompleted', { trial: finished as FrozenTrial<P>, timings: { ...timings } });
+          this.#events?.trialCompleted({ trial: finished, timings: { ...timings } });
         });
         this.#checkFailures();
       })
@@ -283,7 +271,7 @@ class LocalStudyRun<P extends TrialParameters> {
       writeStudyExperiment({ definition: this.#options.record.definition, directory: this.#options.directory, scalarTags: this.#scalarTags });
       this.#experimentTags = key;
     } catch (error) {
-      this.#emit('warning', {
+      this.#events?.warning({
         code: 'TENSORBOARD_WRITE_FAILED',
         message: `could not write the HParams experiment of study ${JSON.stringify(this.#name)} to ${this.#options.directory}: ${(error as Error).message}; TensorBoard's HParams dashboard will lack it`,
         cause: error,
@@ -298,7 +286,7 @@ class LocalStudyRun<P extends TrialParameters> {
       const { scalarTags } = completeTrialRun({ logDir, trial, metricId: this.#options.record.definition.metric.id });
       for (const tag of scalarTags) this.#scalarTags.add(tag);
     } catch (error) {
-      this.#emit('warning', {
+      this.#events?.warning({
         code: 'TENSORBOARD_WRITE_FAILED',
         message: `could not complete the TensorBoard run of trial ${trial.id} in ${logDir}: ${(error as Error).message}; the HParams dashboard may lack this trial`,
         trialId: trial.id,
@@ -319,12 +307,12 @@ class LocalStudyRun<P extends TrialParameters> {
       error: new HptuneError(
         'STUDY_FAILED',
         `study ${JSON.stringify(this.#name)} stopped after ${failed.length} failed trials (maxFailedTrials ${limit}): ${list}; ` +
-          `see each trial's stderr.log under ${this.#options.directory}, fix the trainer, then resume with a higher maxFailedTrials`,
+          `see each trial's stderr.log under ${this.#options.directory}, fix the trainer, then resumeStudy(${JSON.stringify(this.#name)}) with a higher maxFailedTrials`,
       ),
     });
   }
 
-  #finish(): StudyResult<P> {
+  #finish(): StudyOutcome {
     const { store, token } = this.#options;
     const stop = this.#stop;
     const state = !stop ? 'COMPLETED' : stop.kind === 'cancelled' ? 'CANCELLED' : 'FAILED';
@@ -336,7 +324,7 @@ class LocalStudyRun<P extends TrialParameters> {
       }
       for (const trial of store.getTrials(this.#name)) this.#trials.set(trial.id, trial);
       const record = store.getStudy(this.#name);
-      if (record) this.#info = toInfo(record, this.#options.directory, this.#options.storeFile);
+      if (record) this.#info = toInfo(record);
     } catch (error) {
       finalError ??= error instanceof HptuneError ? error : new HptuneError('COORDINATOR_FAILED', `could not record the end of the study: ${(error as Error).message}`, { cause: error });
     } finally {
@@ -346,30 +334,13 @@ class LocalStudyRun<P extends TrialParameters> {
         // Closing twice or after an I/O error: nothing left to do.
       }
     }
-    const trials = this.#snapshot();
-    const result: StudyResult<P> = { study: this.#info, trials, best: bestTrial(trials, this.#info.metric) };
-    if (finalError) {
-      this.#emitQuietly('studyStopped', { ...result, error: finalError });
-      throw finalError;
-    }
-    this.#emitQuietly('studyCompleted', result);
-    return result;
-  }
-
-  /** Emits the last event: the study has ended, so a throwing listener can no longer stop anything. */
-  #emitQuietly<E extends 'studyCompleted' | 'studyStopped'>(event: E, payload: StudyEvents<P>[E]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-      try {
-        (listener as (value: StudyEvents<P>[E]) => void)(payload);
-      } catch {
-        // Reported nowhere by design: core does not write to the console, and the study's outcome stands.
-      }
-    }
+    if (!finalError) return { state: 'COMPLETED' };
+    return { state: state === 'CANCELLED' ? 'CANCELLED' : 'FAILED', error: finalError };
   }
 }
 
-function toInfo(record: StudyRecord, directory: string, storeFile: string): StudyInfo {
-  return Object.freeze({ ...record.definition, state: record.state, directory, storeFile, createTime: record.createTime, updateTime: record.updateTime });
+function toInfo(record: StudyRecord): StudyInfo {
+  return Object.freeze({ ...record.definition, state: record.state, createTime: record.createTime, updateTime: record.updateTime });
 }
 
 function formatParameters(parameters: TrialParameters): string {

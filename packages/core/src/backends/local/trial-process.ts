@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { readMetricFile, type MetricReport } from '../../hypertune.js';
 import type { TrialParameters } from '../../space/types.js';
-import { processStartOf } from '../../study-store/lease.js';
+import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';

@@ -6,7 +6,6 @@ export {
   JOB_STATES_ERROR,
   JOB_STATES_PENDING,
   VertexJobError,
-  bestVertexTrial,
   parseVertexJobName,
   vertexConsoleUrl,
   type VertexJob,
@@ -19,8 +18,6 @@ export {
   DEFAULT_VERTEX_MACHINE_TYPE,
   DEFAULT_VERTEX_PARALLEL_TRIALS,
   DEFAULT_VERTEX_REGION,
-  vertex,
-  type VertexBackend,
   type VertexBackendOptions,
   type VertexStudyDefinition,
 } from './options.js';
@@ -31,14 +28,5 @@ export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobReque
 export { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV } from './staging/bootstrap.js';
 export { packWithLocalDependencies, type PackedPackage } from './staging/pack.js';
 export { stageTrainer, stagingFolderUri, stagingManifestUri, type StageTrainerOptions, type StagedTrainer, type StagingManifest } from './staging/stage.js';
-export {
-  launchVertexStudy,
-  planVertexStudy,
-  vertexStudyHandle,
-  type LaunchVertexStudyOptions,
-  type VertexLaunchSettings,
-  type VertexStudyEvents,
-  type VertexStudyHandle,
-  type VertexStudyPlan,
-  type VertexStudyResult,
-} from './study.js';
+export { planVertexStudy, vertex, type PlanVertexStudyOptions, type VertexBackend } from './backend.js';
+export type { VertexStudyDetails, VertexStudyEvents, VertexStudyPlan } from './study.js';

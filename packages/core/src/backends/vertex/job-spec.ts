@@ -49,13 +49,13 @@ export function buildHyperparameterTuningJobRequest(study: VertexStudyDefinition
   const studySpec = toVertexStudySpec(study.space, {
     metric: study.metric,
     algorithm: study.algorithm,
-    ...(study.measurementSelection ? { measurementSelection: study.measurementSelection } : {}),
+    ...(backend.measurementSelection ? { measurementSelection: backend.measurementSelection } : {}),
   });
   const maxTrialCount = resolveMaxTrials(study) ?? 0;
   const parallelTrialCount = study.parallelTrials ?? Math.max(1, Math.min(maxTrialCount, DEFAULT_VERTEX_PARALLEL_TRIALS));
 
   const scheduling: SchedulingRequest = {
-    ...(backend.timeoutSeconds !== undefined ? { timeout: { seconds: backend.timeoutSeconds } } : {}),
+    ...(study.trialTimeoutSeconds !== undefined ? { timeout: { seconds: study.trialTimeoutSeconds } } : {}),
     ...(backend.spot ? { strategy: 'SPOT' as const } : {}),
   };
   const trialJobSpec: TrialJobSpecRequest = {

@@ -236,20 +236,3 @@ export function toVertexJob(raw: RawHyperparameterTuningJob): VertexJob {
     consoleUrl: vertexConsoleUrl(name),
   };
 }
-
-/** The best SUCCEEDED trial of a job by its final measurement of the job's metric, or undefined. */
-export function bestVertexTrial(job: Pick<VertexJob, 'metric' | 'trials'>): FrozenTrial | undefined {
-  const metric = job.metric;
-  if (!metric) return undefined;
-  let best: FrozenTrial | undefined;
-  let bestValue = 0;
-  for (const trial of job.trials) {
-    const value = trial.state === 'SUCCEEDED' ? trial.finalMeasurement?.metrics[metric.id] : undefined;
-    if (value === undefined) continue;
-    if (!best || (metric.goal === 'maximize' ? value > bestValue : value < bestValue)) {
-      best = trial;
-      bestValue = value;
-    }
-  }
-  return best;
-}

@@ -1,6 +1,7 @@
 import type { SearchSpace } from '../../space/types.js';
 import type { SpaceAlgorithm } from '../../space/validate.js';
 import type { MetricSpec } from '../../study/types.js';
+import type { VertexAccessCheckOptions } from './access.js';
 import type { AcceleratorType } from './machines.js';
 
 /** The region a job runs in when none is given, as in the Python launcher. */
@@ -58,34 +59,27 @@ export interface VertexBackendOptions {
   readonly tensorboard?: string;
   /** Labels of the job (lowercase keys and values). hptune adds `created_by` and `hptune_study`. */
   readonly labels?: Readonly<Record<string, string>>;
-  /** The most one trial may run, in seconds. @default the service's (7 days) */
-  readonly timeoutSeconds?: number;
   /** Run trials on Spot VMs (cheaper, can be preempted). @default false */
   readonly spot?: boolean;
   /** `host[:port]` instead of `<region>-aiplatform.googleapis.com`. */
   readonly apiEndpoint?: string;
   /** Arguments for the trainer in every trial, before the trial's `--<param>=<value>` (e.g. `['--num-epochs', '3']`). */
   readonly trainerArgs?: readonly string[];
+  /** Which measurement is a trial's result (`StudySpec.measurementSelectionType`). @default 'best' */
+  readonly measurementSelection?: 'last' | 'best';
+  /** Run the network checks (credentials, bucket region) before creating the job. @default true */
+  readonly checkAccess?: boolean;
+  /** Passed to the network checks and the staging, e.g. `storageApiEndpoint` for an emulator. */
+  readonly access?: Pick<VertexAccessCheckOptions, 'storageApiEndpoint' | 'env' | 'credentials'>;
+  /** First wait between polls of the job, in milliseconds. @default 5000 */
+  readonly pollIntervalMs?: number;
+  /** Longest wait between polls, in milliseconds. @default 60000 */
+  readonly maxPollIntervalMs?: number;
 }
 
-/** The Vertex AI backend, as `launchStudy`'s `backend` option takes it. */
-export interface VertexBackend extends VertexBackendOptions {
-  readonly kind: 'vertex';
-}
-
-/**
- * The Vertex AI backend: the study runs as a HyperparameterTuningJob (Vizier) in `project`,
- * each trial in a container on its own machine.
- * @example launchStudy({ ..., backend: vertex({ project: 'my-project', bucket: 'my-bucket', containerUri: '...' }) })
- * @see https://cloud.google.com/vertex-ai/docs/training/hyperparameter-tuning-overview
- */
-export function vertex(options: VertexBackendOptions): VertexBackend {
-  return { kind: 'vertex', ...options };
-}
-
-/** The study part of a Vertex job: what the local backend's studies also have. */
+/** The study part of a Vertex job, checked by the shared study checks: what the local backend's studies also have. */
 export interface VertexStudyDefinition {
-  /** The study's name: letters, digits, `_` and `-`; names the output folder `gs://<bucket>/hptune/<name>/`. */
+  /** The study's name; names the output folder `gs://<bucket>/hptune/<name>/`. */
   readonly name: string;
   readonly space: SearchSpace;
   readonly metric: MetricSpec;
@@ -95,8 +89,8 @@ export interface VertexStudyDefinition {
   readonly maxTrials?: number;
   /** `parallelTrialCount`. @default min(maxTrials, {@link DEFAULT_VERTEX_PARALLEL_TRIALS}) */
   readonly parallelTrials?: number;
-  /** `maxFailedTrialCount`; 0 lets Vertex decide. @default 0 */
+  /** `maxFailedTrialCount`; absent lets Vertex AI decide (0 in the request). */
   readonly maxFailedTrials?: number;
-  /** Which measurement is a trial's result. @default 'best' */
-  readonly measurementSelection?: 'last' | 'best';
+  /** `trialJobSpec.scheduling.timeout`, whole seconds. @default the service's (7 days) */
+  readonly trialTimeoutSeconds?: number;
 }

@@ -60,7 +60,6 @@ describe('preflightVertexJob', () => {
     ['a TensorBoard that is not a resource name', { tensorboard: 'my-tensorboard', serviceAccount: 'sa@my-project.iam.gserviceaccount.com' }, 'tensorboard', /tensorboards\/<id>/],
     ['a network by project id', { network: 'projects/my-project/global/networks/default' }, 'network', /project number/],
     ['a service account that is not an email', { serviceAccount: 'trainer' }, 'serviceAccount', /iam\.gserviceaccount\.com/],
-    ['a fractional timeout', { timeoutSeconds: 1.5 }, 'timeoutSeconds', /whole number of seconds/],
     ['an endpoint that is not host:port', { apiEndpoint: 'https://host/path' }, 'apiEndpoint', /host\[:port\]/],
   ])('rejects %s', (_what, change, field, message) => {
     const error = rejection(() => preflightVertexJob(study, { ...backend, ...change }));
@@ -124,7 +123,7 @@ describe('preflightVertexJob', () => {
     ['a fractional trial count', { maxTrials: 2.5 }, 'maxTrialCount', /whole number/],
     ['random search without a trial count', { algorithm: 'random', maxTrials: undefined }, 'maxTrialCount', /required for random search/],
     ['a metric id the metric file cannot carry', { metric: { id: 'val-accuracy', goal: 'maximize' } }, 'metric.id', /letters, digits and "_"/],
-    ['a study name with a slash', { name: 'a/b' }, 'name', /not a study name/],
+    ['a study name with a slash', { name: 'a/b' }, 'name', /not a usable study name/],
     ['more failed trials allowed than trials', { maxTrials: 5, maxFailedTrials: 6 }, 'maxFailedTrialCount', /more than maxTrialCount 5/],
   ])('rejects %s', (_what, change, field, message) => {
     const error = rejection(() => preflightVertexJob({ ...study, ...change }, backend));

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { validateStudyName } from '../../study/validate.js';
 import { gridSize } from '../../space/grid.js';
 import { entriesOf } from '../../space/walk.js';
 import type { ParameterSpecs } from '../../space/types.js';
@@ -23,8 +24,6 @@ export interface PreflightResult {
   readonly warnings: readonly PreflightWarning[];
 }
 
-/** A study name hptune accepts (it names a folder and a label). */
-const STUDY_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 /** Project ids: lowercase letters, digits and hyphens, starting with a letter; or a project number; or `domain:project`. */
 const PROJECT = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?(?:[a-z](?:[a-z0-9-]*[a-z0-9])?|\d+)$/;
 /** Regions: `us-central1`, `europe-west4`, `northamerica-northeast1`. */
@@ -72,9 +71,7 @@ export function preflightVertexJob(study: VertexStudyDefinition, backend: Vertex
   const warnings: PreflightWarning[] = [];
   const region = backend.region ?? DEFAULT_VERTEX_REGION;
 
-  if (typeof study.name !== 'string' || !STUDY_NAME.test(study.name)) {
-    fail('name', study.name, 'is not a study name', 'use 1 to 128 letters, digits, "_" or "-", e.g. "lenet5-grid"');
-  }
+  validateStudyName(study.name);
   checkPlace(backend, region, warnings);
   checkContainer(backend, study, warnings);
   checkMachine(backend.machineType ?? DEFAULT_VERTEX_MACHINE_TYPE, backend.acceleratorType, backend.acceleratorCount);
@@ -83,7 +80,7 @@ export function preflightVertexJob(study: VertexStudyDefinition, backend: Vertex
   checkTrialCounts(study, warnings);
   checkMetric(study);
   checkJobMetadata(backend, study);
-  checkTrialEnvironment(backend, region);
+  checkTrialEnvironment(backend, study, region);
   resolveVertexEndpoint({ region, ...(backend.apiEndpoint ? { apiEndpoint: backend.apiEndpoint } : {}) });
   return { warnings };
 }
@@ -229,7 +226,7 @@ export function checkMachine(machineType: string, acceleratorType: string | unde
 function checkTrialCounts(study: VertexStudyDefinition, warnings: PreflightWarning[]): void {
   checkCount('maxTrialCount', study.maxTrials, 1, 'pass --max-trial-count, e.g. 27 for the seed grid');
   checkCount('parallelTrialCount', study.parallelTrials, 1, 'pass --max-parallel-trial-count, e.g. 3');
-  checkCount('maxFailedTrialCount', study.maxFailedTrials, 0, 'pass --max-failed-trial-count, e.g. 3 (0 lets Vertex AI decide)');
+  checkCount('maxFailedTrialCount', study.maxFailedTrials, 1, 'pass --max-failed-trial-count, e.g. 3, or leave it unset to let Vertex AI decide');
   if (study.algorithm !== 'grid' && study.maxTrials === undefined) {
     fail('maxTrialCount', undefined, `is required for ${study.algorithm} search`, 'pass --max-trial-count, e.g. 20');
   }
@@ -246,7 +243,7 @@ function checkTrialCounts(study: VertexStudyDefinition, warnings: PreflightWarni
     fail('parallelTrialCount', study.parallelTrials, `is more than maxTrialCount ${maxTrials} (Vertex AI rejects it)`, `pass --max-parallel-trial-count ${Math.min(maxTrials, 3)}`);
   }
   if (study.maxFailedTrials !== undefined && study.maxFailedTrials > maxTrials) {
-    fail('maxFailedTrialCount', study.maxFailedTrials, `is more than maxTrialCount ${maxTrials}`, `pass --max-failed-trial-count ${maxTrials} or fewer (0 lets Vertex AI decide)`);
+    fail('maxFailedTrialCount', study.maxFailedTrials, `is more than maxTrialCount ${maxTrials}`, `pass --max-failed-trial-count ${maxTrials} or fewer, or leave it unset to let Vertex AI decide`);
   }
 }
 
@@ -281,7 +278,7 @@ function checkJobMetadata(backend: VertexBackendOptions, study: VertexStudyDefin
   }
 }
 
-function checkTrialEnvironment(backend: VertexBackendOptions, region: string): void {
+function checkTrialEnvironment(backend: VertexBackendOptions, study: VertexStudyDefinition, region: string): void {
   if (backend.serviceAccount !== undefined && !SERVICE_ACCOUNT.test(backend.serviceAccount)) {
     fail('serviceAccount', backend.serviceAccount, 'is not a service account email', 'pass e.g. hptune-trainer@my-project.iam.gserviceaccount.com');
   }
@@ -305,7 +302,7 @@ function checkTrialEnvironment(backend: VertexBackendOptions, region: string): v
       );
     }
   }
-  if (backend.timeoutSeconds !== undefined && (!Number.isSafeInteger(backend.timeoutSeconds) || backend.timeoutSeconds < 1)) {
-    fail('timeoutSeconds', backend.timeoutSeconds, 'must be a whole number of seconds of at least 1', 'pass e.g. --timeout 2h');
+  if (study.trialTimeoutSeconds !== undefined && (!Number.isSafeInteger(study.trialTimeoutSeconds) || study.trialTimeoutSeconds < 1)) {
+    fail('trialTimeoutSeconds', study.trialTimeoutSeconds, 'must be a whole number of seconds of at least 1', 'pass e.g. --timeout 2h');
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcsFixture, type GcsFixture } from '../../../test/fixtures/gcs/gcs-server.js';
 import { startJobServiceFixture, type JobServiceFixture } from '../../../test/fixtures/vertex/job-service-fixture.js';
 import { startMetadataFixture, type MetadataFixture } from '../../../test/fixtures/gce-metadata/metadata-server.js';
@@ -10,10 +10,10 @@ import { REPO_ROOT, ensureTrainerBuilt } from '../../../test/fixtures/vertex/tra
 import { ValidationError } from '../../errors.js';
 import { seedSearchSpace } from '../../space/seed.js';
 import { VertexJobError } from './job.js';
-import { vertex, type VertexBackendOptions } from './options.js';
-import { launchStudy } from '../../study/launch.js';
+import type { VertexBackendOptions } from './options.js';
+import { launchStudy } from '../../launch.js';
 import { DEFAULT_STOCK_NODE_IMAGE } from './staging/bootstrap.js';
-import { launchVertexStudy, planVertexStudy, type LaunchVertexStudyOptions } from './study.js';
+import { planVertexStudy, vertex } from './backend.js';
 
 const IMAGE = 'us-docker.pkg.dev/p/r/lenet5:latest';
 
@@ -25,19 +25,19 @@ afterAll(async () => {
   await gcs?.close();
 });
 
-function study(backend: Partial<VertexBackendOptions> & { apiEndpoint: string }, maxTrials = 3): LaunchVertexStudyOptions {
+function study(backend: Partial<VertexBackendOptions> & { apiEndpoint: string }, maxTrials = 3) {
   return {
     name: 'seed',
     space: seedSearchSpace,
-    metric: { id: 'accuracy', goal: 'maximize' },
-    algorithm: 'grid',
+    metric: { id: 'accuracy', goal: 'maximize' } as const,
+    algorithm: 'grid' as const,
     maxTrials,
     parallelTrials: Math.min(3, maxTrials),
     backend: vertex({ project: 'p', bucket: 'hptune-bucket', containerUri: IMAGE, ...backend }),
   };
 }
 
-describe('launchVertexStudy against the simulated service', () => {
+describe('launchStudy on vertex(...) against the simulated service', () => {
   let fixture: JobServiceFixture;
   beforeAll(async () => {
     fixture = await startJobServiceFixture({
@@ -50,43 +50,52 @@ describe('launchVertexStudy against the simulated service', () => {
 
   it('creates nothing when the bucket is in another region', async () => {
     const before = fixture.calls.length;
-    const error = await launchVertexStudy(study({ apiEndpoint: fixture.endpoint, bucket: 'eu-bucket' }), { access: { storageApiEndpoint: gcs.url, env: {} } }).catch((caught: unknown) => caught);
+    const error = await launchStudy(study({ apiEndpoint: fixture.endpoint, bucket: 'eu-bucket', access: { storageApiEndpoint: gcs.url, env: {} } })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/EUROPE-WEST4.*gcloud storage buckets create gs:\/\/eu-bucket-us-central1 --location=us-central1/);
     expect(fixture.calls.length).toBe(before);
   });
 
   it('launches, emits the job’s and trials’ changes, and resolves with the best trial', async () => {
-    const handle = await launchVertexStudy(study({ apiEndpoint: fixture.endpoint }), { access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 1 });
-    expect(handle.jobName).toMatch(/^projects\/p\/locations\/us-central1\/hyperparameterTuningJobs\/\d+$/);
-    expect(handle.consoleUrl).toContain('console.cloud.google.com');
+    const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint, access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 1 }));
+    expect(handle.backend.jobName).toMatch(/^projects\/p\/locations\/us-central1\/hyperparameterTuningJobs\/\d+$/);
+    expect(handle.backend.consoleUrl).toContain('console.cloud.google.com');
     const seen: string[] = [];
     handle.on('jobState', ({ job }) => seen.push(job.state));
     handle.on('trialStarted', ({ trial }) => seen.push(`started ${trial.id}`));
     handle.on('trialCompleted', ({ trial }) => seen.push(`${trial.state} ${trial.id}`));
     const result = await handle.wait();
-    expect(result.job.state).toBe('JOB_STATE_SUCCEEDED');
+    expect(handle.backend.current().state).toBe('JOB_STATE_SUCCEEDED');
+    expect(result.study).toMatchObject({ name: 'seed', backend: 'vertex', state: 'COMPLETED', maxTrials: 3 });
     expect(seen).toEqual(['JOB_STATE_PENDING', 'JOB_STATE_RUNNING', 'started 1', 'started 2', 'started 3', 'INFEASIBLE 2', 'SUCCEEDED 1', 'SUCCEEDED 3', 'JOB_STATE_SUCCEEDED']);
     expect(result.best?.id).toBe('3');
     expect(handle.best()?.finalMeasurement?.metrics.accuracy).toBe(0.93);
     expect(handle.trials()).toHaveLength(3);
   });
 
-  it('is what launchStudy runs when the backend is vertex(...): the same study definition becomes a job', async () => {
-    vi.stubEnv('STORAGE_EMULATOR_HOST', `${gcs.url}/storage/v1`);
-    try {
-      const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint }));
-      expect(handle.jobName).toMatch(/^projects\/p\/locations\/us-central1\/hyperparameterTuningJobs\/\d+$/);
-      const created = fixture.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').at(-1);
-      expect(created).toBeDefined();
-      await handle.cancel();
-    } finally {
-      vi.unstubAllEnvs();
-    }
+  it('cancels the job when the study\'s signal aborts, and ends CANCELLED', async () => {
+    const abort = new AbortController();
+    const handle = await launchStudy({ ...study({ apiEndpoint: fixture.endpoint, checkAccess: false, pollIntervalMs: 1 }), signal: abort.signal });
+    handle.on('jobState', ({ job }) => {
+      if (job.state === 'JOB_STATE_RUNNING') abort.abort();
+    });
+    const error = await handle.wait().catch((caught: unknown) => caught);
+    expect((error as VertexJobError).state).toBe('JOB_STATE_CANCELLED');
+    expect(handle.study.state).toBe('CANCELLED');
+    expect(fixture.calls.some((call) => call.method === 'CancelHyperparameterTuningJob')).toBe(true);
+  });
+
+  it('refuses what only the local backend takes, before anything is created', async () => {
+    const before = fixture.calls.length;
+    const error = await launchStudy({ ...study({ apiEndpoint: fixture.endpoint, checkAccess: false }), trainer: { command: 'node', args: [] } }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('trainer');
+    expect((error as Error).message).toMatch(/containerUri/);
+    expect(fixture.calls.length).toBe(before);
   });
 
   it('cancels: wait() rejects with the CANCELLED job', async () => {
-    const handle = await launchVertexStudy(study({ apiEndpoint: fixture.endpoint }), { checkAccess: false, pollIntervalMs: 1 });
+    const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint, checkAccess: false, pollIntervalMs: 1 }));
     let stopped: string | undefined;
     handle.on('studyStopped', ({ error }) => (stopped = error.code));
     handle.on('jobState', ({ job }) => {
@@ -133,32 +142,32 @@ describe('end to end: each trial runs the trainer as the image would, with the e
 
   it('stages the trainer and runs each trial on the stock Node image, installing it first', async () => {
     const trainerArgs = ['--num-epochs=1', '--train-size=256', '--test-size=128'];
-    const options = study({ apiEndpoint: fixture.endpoint, trainerArgs, useCustomContainer: false, containerUri: undefined, trainerPackageDir: join(REPO_ROOT, 'packages/trainer') }, 2);
-    const handle = await launchVertexStudy({ ...options, name: 'staged' }, { access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 });
-    expect(handle.staged?.manifestUri).toBe('gs://hptune-bucket/hptune/staging/staged/manifest.json');
+    const options = study({ apiEndpoint: fixture.endpoint, trainerArgs, useCustomContainer: false, containerUri: undefined, trainerPackageDir: join(REPO_ROOT, 'packages/trainer'), access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 }, 2);
+    const handle = await launchStudy({ ...options, name: 'staged' });
+    expect(handle.backend.staged?.manifestUri).toBe('gs://hptune-bucket/hptune/staging/staged/manifest.json');
     expect(gcs.objectNames('hptune-bucket').filter((name) => name.startsWith('hptune/staging/staged/'))).toHaveLength(3);
     const result = await handle.wait();
 
-    expect(result.job.state).toBe('JOB_STATE_SUCCEEDED');
+    expect(handle.backend.current().state).toBe('JOB_STATE_SUCCEEDED');
     expect(result.trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     for (const trial of result.trials) {
       expect(trial.finalMeasurement?.metrics.accuracy).toBeGreaterThan(0);
       expect(existsSync(join(outputRoot, 'hptune-bucket/hptune/staged', trial.id, 'model/model.json'))).toBe(true);
-      const stderr = readFileSync(join(outputRoot, '.trial-logs', result.job.id, trial.id, 'stderr.log'), 'utf8');
+      const stderr = readFileSync(join(outputRoot, '.trial-logs', handle.backend.job.id, trial.id, 'stderr.log'), 'utf8');
       expect(stderr).toMatch(/hptune bootstrap: installed with npm in [\d.]+ s; starting hptune-train/);
-      const stdout = readFileSync(join(outputRoot, '.trial-logs', result.job.id, trial.id, 'stdout.log'), 'utf8');
+      const stdout = readFileSync(join(outputRoot, '.trial-logs', handle.backend.job.id, trial.id, 'stdout.log'), 'utf8');
       expect(stdout).toContain(`batch size ${trial.parameters.batch_size}`);
     }
   }, 120_000);
 
   it('runs 3 grid trials in parallel from launch to the job’s final result', async () => {
     const trainerArgs = ['--num-epochs', '1', '--train-size', '256', '--test-size', '128'];
-    const handle = await launchVertexStudy(study({ apiEndpoint: fixture.endpoint, trainerArgs }), { access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 });
+    const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint, trainerArgs, access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 }));
     const measurements: string[] = [];
     handle.on('measurement', ({ trial, measurement }) => measurements.push(`${trial.id}@${measurement.step}`));
     const result = await handle.wait();
 
-    expect(result.job.state).toBe('JOB_STATE_SUCCEEDED');
+    expect(handle.backend.current().state).toBe('JOB_STATE_SUCCEEDED');
     expect(result.trials.map((trial) => [trial.id, trial.state, trial.parameters])).toEqual([
       ['1', 'SUCCEEDED', { activation: 'relu', optimizer: 'sgd', batch_size: 32 }],
       ['2', 'SUCCEEDED', { activation: 'relu', optimizer: 'sgd', batch_size: 64 }],
@@ -171,7 +180,7 @@ describe('end to end: each trial runs the trainer as the image would, with the e
       // The trainer wrote where AIP_MODEL_DIR pointed: <base output dir>/<trial id>/model/.
       expect(existsSync(join(outputRoot, 'hptune-bucket/hptune/seed', trial.id, 'model/model.json'))).toBe(true);
       // It got the container args and the trial's parameters as flags.
-      const log = readFileSync(join(outputRoot, '.trial-logs', result.job.id, trial.id, 'stdout.log'), 'utf8');
+      const log = readFileSync(join(outputRoot, '.trial-logs', handle.backend.job.id, trial.id, 'stdout.log'), 'utf8');
       expect(log).toContain(`batch size ${trial.parameters.batch_size}`);
       expect(log).toContain(`trial ${trial.id}`);
     }
@@ -181,7 +190,7 @@ describe('end to end: each trial runs the trainer as the image would, with the e
   });
 
   it('fails the job with the trainer’s own error when the image is not the trainer', async () => {
-    const handle = await launchVertexStudy(study({ apiEndpoint: fixture.endpoint, containerUri: 'us-docker.pkg.dev/p/r/other:latest' }, 1), { checkAccess: false, pollIntervalMs: 50 });
+    const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint, containerUri: 'us-docker.pkg.dev/p/r/other:latest', checkAccess: false, pollIntervalMs: 50 }, 1));
     const error = await handle.wait().catch((caught: unknown) => caught);
     expect((error as VertexJobError).state).toBe('JOB_STATE_FAILED');
     expect((error as VertexJobError).serviceMessage).toMatch(/Failed to pull image "us-docker\.pkg\.dev\/p\/r\/other:latest"/);

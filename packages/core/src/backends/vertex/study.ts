@@ -1,11 +1,14 @@
-import { HptuneError } from '../../errors.js';
-import type { FrozenTrial, Measurement } from '../../study/types.js';
-import { checkVertexAccess, resolveStorageApiEndpoint, type VertexAccessCheckOptions } from './access.js';
+import { HptuneError, ValidationError } from '../../errors.js';
+import type { SearchSpace } from '../../space/types.js';
+import type { DriverLaunch, StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
+import type { StudyInfo } from '../../study/handle.js';
+import type { FrozenTrial, StudyState } from '../../study/types.js';
+import { checkVertexAccess, resolveStorageApiEndpoint } from './access.js';
 import { createVertexJobClient, type VertexJobClient } from './client.js';
 import { resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
-import { bestVertexTrial, type VertexJob, type VertexJobState } from './job.js';
+import { JOB_STATES_COMPLETE, VertexJobError, type VertexJob, type VertexJobState } from './job.js';
 import { buildHyperparameterTuningJobRequest } from './job-spec.js';
-import { DEFAULT_VERTEX_REGION, type VertexBackend, type VertexStudyDefinition } from './options.js';
+import { DEFAULT_VERTEX_REGION, type VertexBackendOptions, type VertexStudyDefinition } from './options.js';
 import { watchVertexJob } from './poller.js';
 import { preflightVertexJob, type PreflightWarning } from './preflight.js';
 import type { CreateHyperparameterTuningJobRequest } from './request.js';
@@ -21,53 +24,15 @@ export interface VertexStudyPlan {
   readonly endpoint: VertexEndpoint;
 }
 
-/** Options of {@link planVertexStudy} and {@link launchVertexStudy}: the study, and `backend: vertex({...})`. */
-export interface LaunchVertexStudyOptions extends VertexStudyDefinition {
-  readonly backend: VertexBackend;
-}
-
-/**
- * Runs every check that needs no network and builds the request: no client is loaded, nothing is
- * sent. `hptune launch --dry-run` prints the result.
- * @throws ValidationError for input the service (or the trial contract) would reject.
- */
-export function planVertexStudy(options: LaunchVertexStudyOptions): VertexStudyPlan {
-  const { backend, ...study } = options;
-  const { warnings } = preflightVertexJob(study, backend);
-  const request = buildHyperparameterTuningJobRequest(study, backend);
-  const region = backend.region ?? DEFAULT_VERTEX_REGION;
-  return { request, warnings, endpoint: resolveVertexEndpoint({ region, ...(backend.apiEndpoint ? { apiEndpoint: backend.apiEndpoint } : {}) }) };
-}
-
-/** What a Vertex study ends with: the job, its trials, the best. */
-export interface VertexStudyResult {
-  readonly job: VertexJob;
-  readonly trials: readonly FrozenTrial[];
-  /** The SUCCEEDED trial with the best final value of the metric. */
-  readonly best: FrozenTrial | undefined;
-}
-
-/** The events of a study on Vertex AI, named as the local study's where they mean the same. */
+/** Events only a study on Vertex AI emits, beside the shared `StudyEvents`. */
 export interface VertexStudyEvents {
   /** The job changed state (QUEUED, PENDING, RUNNING, ...). */
   jobState: { readonly job: VertexJob; readonly previous?: VertexJobState };
-  /** Vertex started a trial, with its parameters. */
-  trialStarted: { readonly trial: FrozenTrial };
-  /** A trial reported a measurement. */
-  measurement: { readonly trial: FrozenTrial; readonly measurement: Measurement };
-  /** A trial ended SUCCEEDED (with its final measurement) or INFEASIBLE (with the reason). */
-  trialCompleted: { readonly trial: FrozenTrial };
-  /** The job SUCCEEDED. */
-  studyCompleted: VertexStudyResult;
-  /** The job ended FAILED, CANCELLED, ... (or watching it failed). */
-  studyStopped: VertexStudyResult & { readonly error: HptuneError };
 }
 
-/**
- * A study running on Vertex AI, as {@link launchVertexStudy} returns it. The job runs on its own:
- * polling starts with the first `on` or `wait` call, so a launch that only submits costs nothing more.
- */
-export interface VertexStudyHandle {
+/** What only a study on Vertex AI has, as `handle.backend` shows it. */
+export interface VertexStudyDetails {
+  readonly kind: 'vertex';
   /** The job as created. */
   readonly job: VertexJob;
   /** The job's resource name. */
@@ -78,69 +43,84 @@ export interface VertexStudyHandle {
   readonly warnings: readonly PreflightWarning[];
   /** The trainer staged for the trials, when the job runs without a custom container. */
   readonly staged?: StagedTrainer;
-  /** Adds a listener (and starts polling); returns a function that removes it. */
-  on<E extends keyof VertexStudyEvents>(event: E, listener: (event: VertexStudyEvents[E]) => void): () => void;
-  /**
-   * Polls the job until it ends: resolves when it SUCCEEDED; rejects with a {@link VertexJobError}
-   * (FAILED, CANCELLED, ...) carrying the service's message and the console URL.
-   */
-  wait(): Promise<VertexStudyResult>;
-  /** Asks Vertex AI to cancel the job; `wait()` then rejects with the CANCELLED job. */
-  cancel(): Promise<void>;
   /** The job as last seen by a poll. */
   current(): VertexJob;
-  /** The trials as last seen. */
-  trials(): readonly FrozenTrial[];
-  /** The best trial as last seen. */
-  best(): FrozenTrial | undefined;
-  /** Stops polling and closes the connection; the job keeps running. Called by `wait()` when it settles. */
-  close(): Promise<void>;
-}
-
-/** Settings of a launch that are not part of the study. */
-export interface VertexLaunchSettings {
-  /** Run the network checks (credentials, bucket region) first. @default true */
-  readonly checkAccess?: boolean;
-  /** Passed to the network checks, e.g. `storageApiEndpoint` for an emulator. */
-  readonly access?: Pick<VertexAccessCheckOptions, 'storageApiEndpoint' | 'env' | 'credentials'>;
-  /** First wait between polls, in milliseconds. @default 5000 */
-  readonly pollIntervalMs?: number;
-  /** Longest wait between polls, in milliseconds. @default 60000 */
-  readonly maxPollIntervalMs?: number;
-  /** Stops polling when it aborts (the job keeps running; call `cancel()` to stop it). */
-  readonly signal?: AbortSignal;
+  /**
+   * Stops following the job and closes the connection; the job keeps running on Vertex AI, and
+   * `wait()` rejects with `WATCH_ABORTED`. A launch that only submits calls it right away.
+   */
+  detach(): Promise<void>;
 }
 
 /**
- * Launches a study on Vertex AI as a HyperparameterTuningJob: the offline preflight, the network
- * checks (credentials, bucket in the job's region), the staging of the trainer when the job runs
- * without a custom container, then CreateHyperparameterTuningJob. Nothing is created when a check
- * fails.
- * @example
- * const study = await launchVertexStudy({ name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' },
- *   algorithm: 'grid', backend: vertex({ project, bucket, containerUri }) });
- * console.log(study.consoleUrl); await study.wait();
+ * Every check that needs no network, then the request: nothing is loaded or sent. The study part
+ * has passed the shared study checks; `hptune launch --dry-run` prints the result.
+ * @throws ValidationError for input the service (or the trial contract) would reject.
+ */
+export function planVertexJob(study: VertexStudyDefinition, backend: VertexBackendOptions): VertexStudyPlan {
+  const { warnings } = preflightVertexJob(study, backend);
+  const request = buildHyperparameterTuningJobRequest(study, backend);
+  const region = backend.region ?? DEFAULT_VERTEX_REGION;
+  return { request, warnings, endpoint: resolveVertexEndpoint({ region, ...(backend.apiEndpoint ? { apiEndpoint: backend.apiEndpoint } : {}) }) };
+}
+
+/** The Vertex study definition of a launch; refuses what only the local backend takes. */
+export function vertexStudyOf(launch: DriverLaunch): VertexStudyDefinition & { readonly space: SearchSpace } {
+  if (launch.trainer !== undefined) {
+    throw new ValidationError({
+      field: 'trainer',
+      value: launch.trainer,
+      problem: 'is a local command, and trials on Vertex AI run a container',
+      fix: 'leave trainer unset and give the image as vertex({ containerUri, trainerArgs }) (or stage the trainer with useCustomContainer: false)',
+    });
+  }
+  if (launch.studyDir !== undefined) {
+    throw new ValidationError({
+      field: 'studyDir',
+      value: launch.studyDir,
+      problem: 'is where the local backend stores studies; a Vertex AI study lives in its job',
+      fix: 'leave studyDir unset; trial outputs go to gs://<bucket>/hptune/<study name>/',
+    });
+  }
+  const { definition } = launch;
+  return {
+    name: definition.name,
+    space: launch.space,
+    metric: definition.metric,
+    algorithm: definition.algorithm,
+    maxTrials: definition.maxTrials,
+    parallelTrials: definition.parallelTrials,
+    ...(definition.maxFailedTrials === undefined ? {} : { maxFailedTrials: definition.maxFailedTrials }),
+    ...(definition.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: definition.trialTimeoutSeconds }),
+  };
+}
+
+/**
+ * Launches a checked study on Vertex AI as a HyperparameterTuningJob: the offline preflight, the
+ * network checks (credentials, bucket in the job's region), the staging of the trainer when the
+ * job runs without a custom container, then CreateHyperparameterTuningJob. Nothing is created when
+ * a check fails. Returns the run that follows the job.
  * @throws ValidationError before anything is created; VertexApiError when the service refuses the job.
  */
-export async function launchVertexStudy(options: LaunchVertexStudyOptions, settings: VertexLaunchSettings = {}): Promise<VertexStudyHandle> {
-  const plan = planVertexStudy(options);
-  const { backend } = options;
+export async function launchVertexJob(launch: DriverLaunch, backend: VertexBackendOptions): Promise<VertexStudyRun> {
+  const study = vertexStudyOf(launch);
+  const plan = planVertexJob(study, backend);
   const region = backend.region ?? DEFAULT_VERTEX_REGION;
-  if (settings.checkAccess !== false) {
+  if (backend.checkAccess !== false) {
     await checkVertexAccess({
       project: backend.project,
       region,
       bucket: backend.bucket,
       ...(backend.apiEndpoint ? { apiEndpoint: backend.apiEndpoint } : {}),
-      ...settings.access,
+      ...backend.access,
     });
   }
-  const storageApiEndpoint = resolveStorageApiEndpoint(settings.access ?? {});
+  const storageApiEndpoint = resolveStorageApiEndpoint(backend.access ?? {});
   const staged =
     backend.useCustomContainer === false
       ? await stageTrainer({
           bucket: backend.bucket,
-          study: options.name,
+          study: study.name,
           trainerPackageDir: backend.trainerPackageDir as string, // checked by the preflight
           ...(storageApiEndpoint ? { storageApiEndpoint } : {}),
         })
@@ -153,112 +133,136 @@ export async function launchVertexStudy(options: LaunchVertexStudyOptions, setti
     await client.close();
     throw error;
   }
-  const handle = vertexStudyHandle(client, created, plan.warnings, settings);
-  return staged ? { ...handle, staged } : handle;
+  const info: StudyInfo = {
+    ...launch.definition,
+    backend: 'vertex',
+    state: 'ACTIVE',
+    createTime: created.createTime ?? new Date().toISOString(),
+    updateTime: created.updateTime ?? created.createTime ?? new Date().toISOString(),
+  };
+  return new VertexStudyRun({ client, created, info, warnings: plan.warnings, backend, ...(staged ? { staged } : {}) });
 }
 
-/** A handle over a job that exists already (e.g. one found by `hptune jobs show`). */
-export function vertexStudyHandle(
-  client: VertexJobClient,
-  created: VertexJob,
-  warnings: readonly PreflightWarning[] = [],
-  settings: Pick<VertexLaunchSettings, 'pollIntervalMs' | 'maxPollIntervalMs' | 'signal'> = {},
-): VertexStudyHandle {
-  const listeners = new Map<keyof VertexStudyEvents, Set<(event: never) => void>>();
-  const stop = new AbortController();
-  const signal = settings.signal ? AbortSignal.any([settings.signal, stop.signal]) : stop.signal;
-  let latest = created;
-  let closed = false;
-  let watching: Promise<VertexStudyResult> | undefined;
+/** How a job's end state reads as a study's. */
+function studyStateOf(state: VertexJobState): StudyState {
+  if (state === 'JOB_STATE_SUCCEEDED') return 'COMPLETED';
+  if (state === 'JOB_STATE_CANCELLED') return 'CANCELLED';
+  return JOB_STATES_COMPLETE.has(state) ? 'FAILED' : 'ACTIVE';
+}
 
-  const emit = <E extends keyof VertexStudyEvents>(event: E, payload: VertexStudyEvents[E]): void => {
-    for (const listener of listeners.get(event) ?? []) (listener as (event: VertexStudyEvents[E]) => void)(payload);
-  };
-  const result = (job: VertexJob): VertexStudyResult => ({ job, trials: job.trials, best: bestVertexTrial(job) });
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    stop.abort();
-    await client.close();
-  };
+interface VertexStudyRunOptions {
+  readonly client: VertexJobClient;
+  readonly created: VertexJob;
+  readonly info: StudyInfo;
+  readonly warnings: readonly PreflightWarning[];
+  readonly backend: Pick<VertexBackendOptions, 'pollIntervalMs' | 'maxPollIntervalMs'>;
+  readonly staged?: StagedTrainer;
+}
 
-  const watch = (): Promise<VertexStudyResult> => {
-    watching ??= (async () => {
-      try {
-        const job = await watchVertexJob({
-          client,
-          name: created.name,
-          initial: created,
-          signal,
-          ...(settings.pollIntervalMs !== undefined ? { pollIntervalMs: settings.pollIntervalMs } : {}),
-          ...(settings.maxPollIntervalMs !== undefined ? { maxPollIntervalMs: settings.maxPollIntervalMs } : {}),
-          onEvent(event) {
-            latest = event.job;
-            switch (event.type) {
-              case 'job-state':
-                emit('jobState', { job: event.job, ...(event.previous ? { previous: event.previous } : {}) });
-                break;
-              case 'trial-started':
-                emit('trialStarted', { trial: event.trial });
-                break;
-              case 'trial-measurement':
-                emit('measurement', { trial: event.trial, measurement: event.measurement });
-                break;
-              case 'trial-completed':
-                emit('trialCompleted', { trial: event.trial });
-                break;
-              case 'trial-state':
-                break;
-            }
-          },
-        });
-        latest = job;
-        const done = result(job);
-        emit('studyCompleted', done);
-        return done;
-      } catch (caught) {
-        const error = caught instanceof HptuneError ? caught : new HptuneError('VERTEX_WATCH_FAILED', `watching ${created.name} failed: ${String(caught)}`, { cause: caught });
-        emit('studyStopped', { ...result(latest), error });
-        throw error;
-      } finally {
-        await close();
-      }
-    })();
-    return watching;
-  };
-  const startWatching = () => {
-    // Listeners added in the same task as the launch miss nothing: the first poll comes later.
-    setImmediate(() => void watch().catch(() => undefined));
-  };
+/** A HyperparameterTuningJob followed by polling, as the shared study run drives it. */
+export class VertexStudyRun implements StudyExecution<VertexStudyDetails, VertexStudyEvents> {
+  readonly details: VertexStudyDetails;
+  readonly #options: VertexStudyRunOptions;
+  readonly #stop = new AbortController();
+  #latest: VertexJob;
+  #info: StudyInfo;
+  #closed = false;
 
-  return {
-    job: created,
-    jobName: created.name,
-    consoleUrl: created.consoleUrl,
-    warnings,
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (event: never) => void);
-      if (!watching && !closed) startWatching();
-      return () => void set.delete(listener as (event: never) => void);
-    },
-    wait: () => watch(),
-    async cancel() {
-      if (closed) {
-        const again = await createVertexJobClient({ region: created.name.split('/')[3] ?? DEFAULT_VERTEX_REGION, apiEndpoint: `${client.endpoint.insecure ? 'http://' : ''}${client.endpoint.host}:${client.endpoint.port}` });
-        try {
-          await again.cancelJob(created.name);
-        } finally {
-          await again.close();
-        }
-        return;
-      }
+  constructor(options: VertexStudyRunOptions) {
+    this.#options = options;
+    this.#latest = options.created;
+    this.#info = options.info;
+    const { created } = options;
+    this.details = {
+      kind: 'vertex',
+      job: created,
+      jobName: created.name,
+      consoleUrl: created.consoleUrl,
+      warnings: options.warnings,
+      ...(options.staged ? { staged: options.staged } : {}),
+      current: () => this.#latest,
+      detach: () => this.#close(),
+    };
+  }
+
+  info(): StudyInfo {
+    return this.#info;
+  }
+
+  trials(): readonly FrozenTrial[] {
+    return this.#latest.trials;
+  }
+
+  /** Asks Vertex AI to cancel the job; the run then ends CANCELLED when the job does. */
+  async cancel(): Promise<void> {
+    const { client, created } = this.#options;
+    if (!this.#closed) {
       await client.cancelJob(created.name);
-    },
-    current: () => latest,
-    trials: () => latest.trials,
-    best: () => bestVertexTrial(latest),
-    close,
-  };
+      return;
+    }
+    // Detached already: a short-lived connection of its own.
+    const again = await createVertexJobClient({
+      region: created.name.split('/')[3] ?? DEFAULT_VERTEX_REGION,
+      apiEndpoint: `${client.endpoint.insecure ? 'http://' : ''}${client.endpoint.host}:${client.endpoint.port}`,
+    });
+    try {
+      await again.cancelJob(created.name);
+    } finally {
+      await again.close();
+    }
+  }
+
+  async run(events: StudyEventSink<VertexStudyEvents>): Promise<StudyOutcome> {
+    const { client, created, backend } = this.#options;
+    try {
+      const job = await watchVertexJob({
+        client,
+        name: created.name,
+        initial: created,
+        signal: this.#stop.signal,
+        ...(backend.pollIntervalMs !== undefined ? { pollIntervalMs: backend.pollIntervalMs } : {}),
+        ...(backend.maxPollIntervalMs !== undefined ? { maxPollIntervalMs: backend.maxPollIntervalMs } : {}),
+        onEvent: (event) => {
+          this.#see(event.job);
+          switch (event.type) {
+            case 'job-state':
+              events.extra('jobState', { job: event.job, ...(event.previous ? { previous: event.previous } : {}) });
+              break;
+            case 'trial-started':
+              events.trialStarted({ trial: event.trial });
+              break;
+            case 'trial-measurement':
+              events.measurement({ trial: event.trial, measurement: event.measurement });
+              break;
+            case 'trial-completed':
+              events.trialCompleted({ trial: event.trial });
+              break;
+            case 'trial-state':
+              break;
+          }
+        },
+      });
+      this.#see(job);
+      return { state: 'COMPLETED' };
+    } catch (caught) {
+      const error = caught instanceof HptuneError ? caught : new HptuneError('VERTEX_WATCH_FAILED', `watching ${created.name} failed: ${String(caught)}`, { cause: caught });
+      if (error instanceof VertexJobError) this.#see({ ...this.#latest, state: error.state });
+      const state = this.#info.state;
+      return { state: state === 'COMPLETED' ? 'FAILED' : state, error };
+    } finally {
+      await this.#close();
+    }
+  }
+
+  #see(job: VertexJob): void {
+    this.#latest = job;
+    this.#info = { ...this.#info, state: studyStateOf(job.state), updateTime: job.updateTime ?? this.#info.updateTime };
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop.abort();
+    await this.#options.client.close();
+  }
 }

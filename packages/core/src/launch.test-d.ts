@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import { seedSearchSpace } from '../space/seed.js';
+import { seedSearchSpace } from './space/seed.js';
 import { launchStudy } from './launch.js';
 
 test('a study handle types trial parameters from the search space', async () => {

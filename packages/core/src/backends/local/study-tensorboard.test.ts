@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '../../test/fixtures/tensorboard/protos.js';
-import { ensureTrainerBuilt } from '../../test/fixtures/vertex/trainer-build.js';
-import { local } from '../backends/local/backend.js';
-import { categorical, discrete, double, searchSpace } from '../space/builder.js';
-import { inspectLogDir } from '../tensorboard/inspect.js';
-import { readLogDir } from '../tensorboard/reader.js';
-import { launchStudy } from './launch.js';
+import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '../../../test/fixtures/tensorboard/protos.js';
+import { ensureTrainerBuilt } from '../../../test/fixtures/vertex/trainer-build.js';
+import { local } from './backend.js';
+import { categorical, discrete, double, searchSpace } from '../../space/builder.js';
+import { inspectLogDir } from '../../tensorboard/inspect.js';
+import { readLogDir } from '../../tensorboard/reader.js';
+import { launchStudy } from '../../launch.js';
 
-const FAKE_TRAINER = fileURLToPath(new URL('../../test/fixtures/study/fake-trainer.mjs', import.meta.url));
+const FAKE_TRAINER = fileURLToPath(new URL('../../../test/fixtures/study/fake-trainer.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'hptune-study-tb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const backend = local({ pollIntervalMs: 20, stopGracePeriodSeconds: 2 });
@@ -52,7 +52,8 @@ describe('a local study in TensorBoard', () => {
       studyDir: join(root, 'fake'),
       backend,
     });
-    const { trials, study: info } = await study.wait();
+    const { trials } = await study.wait();
+    const info = study.backend;
     const inspection = inspectLogDir(info.directory);
     expect(inspection.problems).toEqual([]);
     expect(inspection.runs.map((run) => run.name)).toEqual(['.', '1/logs', '2/logs', '3/logs']);
@@ -88,7 +89,8 @@ describe('a local study in TensorBoard', () => {
       studyDir: join(root, 'lenet'),
       backend,
     });
-    const { trials, study: info } = await study.wait();
+    const { trials } = await study.wait();
+    const info = study.backend;
     expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     const inspection = inspectLogDir(info.directory);
     expect(inspection.runs.map((run) => run.name)).toEqual(['.', '1/logs', '2/logs']);

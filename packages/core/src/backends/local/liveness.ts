@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { HptuneError } from '../errors.js';
-import type { LeaseOwner, StudyLease, TrialProcess } from './types.js';
+import { HptuneError } from '../../errors.js';
+import type { LeaseOwner, StudyLease, TrialProcess } from '../../study-store/types.js';
 
 /** Whether a process recorded in the store still runs: `unknown` when it ran on another host. */
 export type ProcessLiveness = 'alive' | 'dead' | 'unknown';
@@ -70,6 +70,6 @@ export function checkLeaseTakeover(study: string, held: StudyLease, owner: Lease
   const fix =
     liveness === 'alive'
       ? `wait for it to finish, or stop it (kill ${held.pid}) and resume the study; hptune takes over a study whose coordinator is gone`
-      : `run hptune on ${held.hostname} to resume it; if that coordinator is gone, resume with forceUnlock (--force-unlock)`;
+      : `resume it on ${held.hostname}; if that coordinator is gone, resumeStudy with forceUnlock: true takes it over`;
   throw new HptuneError('STUDY_LOCKED', `study ${JSON.stringify(study)} is being run by another coordinator (${holder}); ${fix}`);
 }

@@ -1,4 +1,4 @@
-import type { TrialTimings } from './handle.js';
+import type { TrialTimings } from '../../study/handle.js';
 
 /** Summary statistics of a list of durations, in milliseconds. */
 export interface DurationStats {
@@ -19,7 +19,7 @@ export interface CoordinatorOverhead {
 
 /**
  * Summarizes the coordinator's overhead per trial from a study's timings
- * (`StudyHandle.timings()`): what hptune itself adds around each trainer process, in milliseconds.
+ * (`handle.backend.timings()` of a local study): what hptune itself adds around each trainer process, in milliseconds.
  * Trials missing a timestamp (never started, or still running) are left out of that figure.
  */
 export function coordinatorOverhead(timings: readonly TrialTimings[]): CoordinatorOverhead {

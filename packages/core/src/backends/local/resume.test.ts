@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { local } from '../backends/local/backend.js';
-import { discrete, searchSpace } from '../space/builder.js';
-import { combinationKey, enumerateGrid } from '../space/grid.js';
-import { searchSpaceToJSON } from '../space/json.js';
-import { processLiveness } from '../study-store/lease.js';
-import { resumeStudy } from './launch.js';
+import { local } from './backend.js';
+import { discrete, searchSpace } from '../../space/builder.js';
+import { combinationKey, enumerateGrid } from '../../space/grid.js';
+import { searchSpaceToJSON } from '../../space/json.js';
+import { processLiveness } from './liveness.js';
+import { resumeStudy } from '../../launch.js';
 import { openStudy, type StoredStudy } from './open.js';
-import type { FrozenTrial } from './types.js';
+import type { FrozenTrial } from '../../study/types.js';
 
 // The coordinator runs in its own process, from core built into a scratch folder (inside the
 // package, so its dependencies resolve), and the test kills it with SIGKILL.
-const CORE = fileURLToPath(new URL('../..', import.meta.url));
-const TSUP = fileURLToPath(new URL('../../../../node_modules/.bin/tsup', import.meta.url));
+const CORE = fileURLToPath(new URL('../../..', import.meta.url));
+const TSUP = fileURLToPath(new URL('../../../../../node_modules/.bin/tsup', import.meta.url));
 const COORDINATOR = join(CORE, 'test/fixtures/study/coordinator.mjs');
 const FAKE_TRAINER = join(CORE, 'test/fixtures/study/fake-trainer.mjs');
 const build = join(CORE, 'node_modules/.cache', `hptune-resume-test-${process.pid}`);

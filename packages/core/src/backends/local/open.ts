@@ -1,14 +1,28 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { processLiveness } from '../study-store/lease.js';
-import { storeErrors } from '../study-store/rules.js';
-import { openSqliteStudyStore } from '../study-store/sqlite.js';
-import type { StudyRecord, StudyStore } from '../study-store/types.js';
-import { bestTrial, countsAsFailed } from './best.js';
-import type { StudyInfo, StudyResult } from './handle.js';
-import { DEFAULT_STUDY_DIR, type StudyDirOptions } from './options.js';
-import type { FrozenTrial } from './types.js';
-import { resolveStudyDir, storeFileIn, validateStudyName } from './validate.js';
+import { storeErrors } from '../../study-store/rules.js';
+import { openSqliteStudyStore } from '../../study-store/sqlite.js';
+import type { StudyRecord, StudyStore } from '../../study-store/types.js';
+import { bestTrial, countsAsFailed } from '../../study/best.js';
+import type { StudyInfo } from '../../study/handle.js';
+import type { FrozenTrial } from '../../study/types.js';
+import { validateStudyName } from '../../study/validate.js';
+import { processLiveness } from './liveness.js';
+import { DEFAULT_STUDY_DIR, resolveStudyDir, storeFileIn } from './settings.js';
+
+/** Options of `openStudy` and `listStudies`. */
+export interface StudyDirOptions {
+  /** @default {@link DEFAULT_STUDY_DIR} */
+  readonly studyDir?: string;
+}
+
+/** A study stored by the local backend: what every backend shows, and where its files are. */
+export interface StoredStudyInfo extends StudyInfo {
+  /** The study's folder, `<study dir>/<name>`, absolute: one sub-folder per trial. */
+  readonly directory: string;
+  /** The SQLite file that stores it. */
+  readonly storeFile: string;
+}
 
 /** The coordinator that holds a study's lease, as `openStudy` reports it. */
 export interface StudyCoordinator {
@@ -21,14 +35,19 @@ export interface StudyCoordinator {
 }
 
 /** A stored study read without taking its lease: what `openStudy` returns. */
-export interface StoredStudy extends StudyResult {
+export interface StoredStudy {
+  readonly study: StoredStudyInfo;
+  /** Every trial, by id. */
+  readonly trials: readonly FrozenTrial[];
+  /** The SUCCEEDED trial with the best final value of the study's metric (the earliest on a tie). */
+  readonly best: FrozenTrial | undefined;
   /** The coordinator holding the study, if any (a running or a crashed one). */
   readonly coordinator?: StudyCoordinator;
 }
 
 /** One line of `listStudies`. */
 export interface StudySummary {
-  readonly study: StudyInfo;
+  readonly study: StoredStudyInfo;
   /** Trials by state, and how many of the INFEASIBLE ones count as failed. */
   readonly counts: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly running: number };
   readonly best: FrozenTrial | undefined;
@@ -93,7 +112,7 @@ function openExisting(studyDir: string): StudyStore | undefined {
   return existsSync(file) ? openSqliteStudyStore({ file }) : undefined;
 }
 
-function infoOf(record: StudyRecord, studyDir: string): StudyInfo {
+function infoOf(record: StudyRecord, studyDir: string): StoredStudyInfo {
   return {
     ...record.definition,
     state: record.state,

@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HptuneError } from '../../errors.js';
+import { createSampler } from '../../samplers/index.js';
+import type { SearchAlgorithm } from '../../samplers/types.js';
+import { searchSpaceFromJSON } from '../../space/json.js';
+import { storeErrors } from '../../study-store/rules.js';
+import { openSqliteStudyStore } from '../../study-store/sqlite.js';
+import type { DriverLaunch, DriverResume } from '../../study/driver.js';
+import { LocalStudyRun } from './coordinator.js';
+import { checkLeaseTakeover, currentLeaseOwner } from './liveness.js';
+import { DEFAULT_STUDY_DIR, isNonEmptyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
+
+/** The local backend's settings, checked, with their defaults. */
+export interface LocalRunSettings {
+  readonly pollIntervalMs: number;
+  readonly stopGracePeriodSeconds: number;
+}
+
+/**
+ * Creates a study in the SQLite store under the study directory, takes its lease, and returns the
+ * run that starts its trials as child processes.
+ * @throws ValidationError for the trainer or the study directory; HptuneError `STUDY_EXISTS`, `STUDY_LOCKED`.
+ */
+export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSettings): LocalStudyRun {
+  const trainer = validateTrainer(launch.trainer);
+  const studyDir = resolveStudyDir(launch.studyDir ?? DEFAULT_STUDY_DIR);
+  const definition = { ...launch.definition, trainer, backend: 'local' as const };
+  const sampler = createSampler({ algorithm: definition.algorithm as SearchAlgorithm, space: launch.space, seed: definition.seed });
+  const storeFile = storeFileIn(studyDir);
+  const directory = join(studyDir, definition.name);
+  const owner = currentLeaseOwner();
+  const store = openSqliteStudyStore({ file: storeFile });
+  try {
+    const existing = store.getStudy(definition.name);
+    if (existing) {
+      // A live coordinator is the more useful thing to say; otherwise the study just exists.
+      if (existing.lease) checkLeaseTakeover(definition.name, existing.lease, owner, false);
+      throw storeErrors.studyExists(definition.name);
+    }
+    if (isNonEmptyDir(directory)) {
+      throw new HptuneError(
+        'STUDY_EXISTS',
+        `study ${JSON.stringify(definition.name)} is not in ${storeFile}, but its folder ${directory} holds files from an earlier study; delete that folder or choose another name`,
+        { exitCode: 2 },
+      );
+    }
+    const record = store.createStudy(definition, owner);
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      store.releaseLease(definition.name, owner.token);
+      throw new HptuneError('STUDY_DIR_UNWRITABLE', `cannot create the study folder ${directory}: ${(error as Error).message}; check the permissions of ${studyDir}, then resumeStudy(${JSON.stringify(definition.name)})`, { cause: error });
+    }
+    return new LocalStudyRun({ store, token: owner.token, record, directory, storeFile, trainer, sampler, parallelTrials: definition.parallelTrials, ...limitsOf(definition), ...settings });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/**
+ * Takes a stored study's lease (refused while its coordinator lives; taken over when it died),
+ * records each trial it left ACTIVE as INFEASIBLE (`interrupted`) with a REQUESTED re-run, and
+ * returns the run that stops the dead coordinator's trial processes, then finishes the study.
+ * Settings given here apply to this run only; the stored definition is unchanged.
+ * @throws HptuneError `STUDY_NOT_FOUND` (exit code 2), `STUDY_LOCKED`.
+ */
+export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSettings): LocalStudyRun {
+  const { name } = resume;
+  const studyDir = resolveStudyDir(resume.studyDir ?? DEFAULT_STUDY_DIR);
+  const storeFile = storeFileIn(studyDir);
+  if (!existsSync(storeFile)) throw storeErrors.studyNotFound(name, studyDir);
+  const store = openSqliteStudyStore({ file: storeFile });
+  try {
+    const stored = store.getStudy(name);
+    if (!stored) throw storeErrors.studyNotFound(name, studyDir);
+    const { definition } = stored;
+    if (!definition.trainer) throw new HptuneError('STUDY_NOT_LOCAL', `study ${JSON.stringify(name)} in ${storeFile} has no trainer command, so it cannot run here`, { exitCode: 2 });
+    const space = searchSpaceFromJSON(definition.space);
+    const sampler = createSampler({ algorithm: definition.algorithm as SearchAlgorithm, space, seed: definition.seed });
+    const owner = currentLeaseOwner();
+    store.acquireLease(name, owner, { takeOver: (held) => checkLeaseTakeover(name, held, owner, resume.forceUnlock) });
+    try {
+      const interrupted = store.interruptTrials(name, new Date().toISOString(), owner.token);
+      store.setStudyState(name, 'ACTIVE', owner.token);
+      const record = store.getStudy(name);
+      if (!record) throw storeErrors.studyNotFound(name, studyDir);
+      const directory = join(studyDir, name);
+      mkdirSync(directory, { recursive: true });
+      return new LocalStudyRun({
+        store,
+        token: owner.token,
+        record,
+        directory,
+        storeFile,
+        trainer: definition.trainer,
+        sampler,
+        parallelTrials: resume.parallelTrials ?? definition.parallelTrials,
+        ...limitsOf({
+          maxFailedTrials: resume.maxFailedTrials ?? definition.maxFailedTrials,
+          trialTimeoutSeconds: resume.trialTimeoutSeconds ?? definition.trialTimeoutSeconds,
+        }),
+        ...settings,
+        interrupted,
+      });
+    } catch (error) {
+      store.releaseLease(name, owner.token);
+      throw error;
+    }
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+function limitsOf(limits: { readonly maxFailedTrials?: number | undefined; readonly trialTimeoutSeconds?: number | undefined }): { maxFailedTrials?: number; trialTimeoutSeconds?: number } {
+  return {
+    ...(limits.maxFailedTrials === undefined ? {} : { maxFailedTrials: limits.maxFailedTrials }),
+    ...(limits.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: limits.trialTimeoutSeconds }),
+  };
+}

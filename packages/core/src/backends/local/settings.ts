@@ -1,0 +1,79 @@
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { ValidationError } from '../../errors.js';
+import type { TrainerCommand } from '../../study/types.js';
+
+/** The folder studies live in when no `studyDir` is given, relative to the working directory. */
+export const DEFAULT_STUDY_DIR = './hptune';
+
+/** The SQLite file, inside the study directory, that stores every study there. */
+export const STUDY_STORE_FILE = 'hptune.db';
+
+function fail(field: string, value: unknown, problem: string, fix: string): never {
+  throw new ValidationError({ field, value, problem, fix });
+}
+
+/** The study directory, absolute; checked to be a directory when it exists. */
+export function resolveStudyDir(studyDir: unknown): string {
+  if (typeof studyDir !== 'string' || studyDir === '') fail('studyDir', studyDir, 'is not a path', 'give a folder such as "./hptune"');
+  const absolute = resolve(studyDir);
+  if (existsSync(absolute) && !statSync(absolute).isDirectory()) fail('studyDir', studyDir, 'exists and is not a folder', 'give a folder path');
+  return absolute;
+}
+
+/** The store file in a study directory. */
+export function storeFileIn(studyDir: string): string {
+  return join(studyDir, STUDY_STORE_FILE);
+}
+
+/** Whether a folder exists and holds anything. */
+export function isNonEmptyDir(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a trainer command; returns it with the command resolved to an absolute path when it is a path. */
+export function validateTrainer(trainer: unknown): TrainerCommand {
+  if (typeof trainer !== 'object' || trainer === null) fail('trainer', trainer, 'is not a trainer command', 'pass lenet5Trainer({...}) or { command, args }');
+  const { command, args, env, cwd } = trainer as Record<string, unknown>;
+  if (typeof command !== 'string' || command === '') fail('trainer.command', command, 'is not a program', 'give the executable, e.g. process.execPath or "python3"');
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) {
+    fail('trainer.args', args, 'is not a list of strings', 'give the arguments as an array, e.g. ["train.js", "--num-epochs=1"]');
+  }
+  if (env !== undefined && (typeof env !== 'object' || env === null || !Object.values(env).every((value) => typeof value === 'string'))) {
+    fail('trainer.env', env, 'is not a record of string values', 'give environment variables as { NAME: "value" }');
+  }
+  if (cwd !== undefined && (typeof cwd !== 'string' || !existsSync(cwd) || !statSync(cwd).isDirectory())) {
+    fail('trainer.cwd', cwd, 'is not an existing folder', "give an existing folder, or leave it unset for the trial's folder");
+  }
+  const base = typeof cwd === 'string' ? resolve(cwd) : process.cwd();
+  let resolved = command;
+  if (command.includes('/') || command.includes('\\')) {
+    resolved = isAbsolute(command) ? command : resolve(base, command);
+    if (!isExecutableFile(resolved)) fail('trainer.command', command, `is not an executable file (looked at ${resolved})`, 'give the path of a program you can run');
+  } else if (!findOnPath(command)) {
+    fail('trainer.command', command, 'was not found on PATH', 'install it, or give its full path');
+  }
+  return {
+    command: resolved,
+    args: [...(args as string[])],
+    ...(env === undefined ? {} : { env: { ...(env as Record<string, string>) } }),
+    ...(typeof cwd === 'string' ? { cwd: resolve(cwd) } : {}),
+  };
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutableFile(join(dir, command)));
+}

@@ -1,0 +1,145 @@
+import { local, type LocalBackend } from './backends/local/backend.js';
+import { DEFAULT_STUDY_DIR } from './backends/local/settings.js';
+import type { VertexBackend } from './backends/vertex/backend.js';
+import { HptuneError, ValidationError } from './errors.js';
+import type { ParametersOf } from './space/builder.js';
+import type { SearchSpace, TrialParameters } from './space/types.js';
+import type { DetailsOf, ExtraEventsOf, StudyDriver } from './study/driver.js';
+import type { StudyHandle } from './study/handle.js';
+import { runStudy } from './study/run.js';
+import type { MetricSpec, TrainerCommand } from './study/types.js';
+import { validateRunLimits, validateStudyDefinition, validateStudyName } from './study/validate.js';
+import type { SpaceAlgorithm } from './space/validate.js';
+
+/** Where a study's trials run: `local(...)` (the default) or `vertex(...)`. */
+export type StudyBackend = LocalBackend | VertexBackend;
+
+/** The handle `launchStudy` returns for a backend: shared events and methods, plus that backend's `backend` details and events. */
+export type StudyHandleOf<P extends TrialParameters, B extends StudyDriver<unknown, object>> = StudyHandle<P, DetailsOf<B>, ExtraEventsOf<B>>;
+
+/** Options of `launchStudy`: one study definition, whatever the backend. */
+export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace, B extends StudyBackend = StudyBackend> {
+  /** The study's name: letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
+  readonly name: string;
+  /** The search space, from `searchSpace({...})`. */
+  readonly space: S;
+  /** The metric the trainer reports and the study optimizes. */
+  readonly metric: MetricSpec;
+  /** `grid` visits every combination once (no `double` parameters); `random` draws with the seed; `bayesian` (Vertex AI) learns from trials. */
+  readonly algorithm: SpaceAlgorithm;
+  /**
+   * Trials to run in all; failed trials count, cancelled and interrupted ones (run again) do not.
+   * @default the grid size for `grid`; required otherwise
+   */
+  readonly maxTrials?: number;
+  /** Trials run at the same time. @default the backend's: `os.availableParallelism()` locally, min(maxTrials, 3) on Vertex AI */
+  readonly parallelTrials?: number;
+  /**
+   * Failed trials after which the study stops, ends running trials and fails; at least 1.
+   * @default the backend's rule: no limit locally; Vertex AI decides on Vertex AI
+   */
+  readonly maxFailedTrials?: number;
+  /** Seconds a trial may run before it is stopped and recorded INFEASIBLE. @default no limit (Vertex AI: 7 days) */
+  readonly trialTimeoutSeconds?: number;
+  /** The sampler's seed, stored with the study so a resume continues the same sequence. @default a random one */
+  readonly seed?: number;
+  /**
+   * The program each trial runs on the local backend, e.g. `lenet5Trainer({...})`. Its working
+   * directory defaults to the trial's folder, so give script paths absolute (or set `cwd`).
+   * Required locally; refused on Vertex AI, where the trainer is `vertex({ containerUri })`.
+   */
+  readonly trainer?: TrainerCommand;
+  /** Local backend: the folder that holds the store (`hptune.db`) and a sub-folder per study. @default {@link DEFAULT_STUDY_DIR} */
+  readonly studyDir?: string;
+  /** Where trials run. @default `local()` */
+  readonly backend?: B;
+  /** Aborting it cancels the study, as `cancel()` does (on Vertex AI: the job is cancelled). */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `resumeStudy`: where the study is, and settings for this run only (not stored). */
+export interface ResumeStudyOptions<B extends StudyBackend = StudyBackend> {
+  /** Local backend: @default {@link DEFAULT_STUDY_DIR} */
+  readonly studyDir?: string;
+  /** @default the stored value */
+  readonly parallelTrials?: number;
+  /** @default the stored value */
+  readonly maxFailedTrials?: number;
+  /** @default the stored value */
+  readonly trialTimeoutSeconds?: number;
+  /** @default `local()` */
+  readonly backend?: B;
+  readonly signal?: AbortSignal;
+  /**
+   * Take the study over even when its coordinator ran on another host and cannot be shown dead.
+   * Only when you know it is gone: two coordinators would run trials twice. @default false
+   */
+  readonly forceUnlock?: boolean;
+}
+
+function checkBackend(backend: unknown): StudyBackend {
+  if (backend === undefined) return local();
+  const driver = backend as Partial<StudyDriver> | null;
+  if (typeof driver !== 'object' || driver === null || typeof driver.launch !== 'function' || typeof driver.resume !== 'function' || !Array.isArray(driver.algorithms)) {
+    throw new ValidationError({ field: 'backend', value: backend, problem: 'is not a study backend', fix: 'pass local({...}) or vertex({...}), or leave it unset for local()' });
+  }
+  return backend as StudyBackend;
+}
+
+/**
+ * Runs a study: trials of the trainer over `space`, `parallelTrials` at a time, on the backend:
+ * locally by default (child processes on this machine, every trial and measurement stored in
+ * SQLite at `<studyDir>/hptune.db`, each trial's files under `<studyDir>/<name>/<trial id>/`), or
+ * on Vertex AI with `backend: vertex({...})` (a HyperparameterTuningJob).
+ *
+ * The study definition passes the same checks on every backend before anything runs or is
+ * written; the backend then checks its own options.
+ *
+ * @returns a handle to follow the study (`on`), wait for its result, or cancel it; `handle.backend`
+ *   holds what only that backend has.
+ * @throws ValidationError naming the option, its value and the fix (exit code 2); locally HptuneError
+ *   `STUDY_EXISTS` (resume it instead) or `STUDY_LOCKED` (a coordinator runs it now); on Vertex AI
+ *   `VertexApiError` when the service refuses the job.
+ * @example
+ * const study = await launchStudy({ name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' },
+ *   algorithm: 'grid', parallelTrials: 2, trainer: lenet5Trainer({ flags: { numEpochs: 1 } }) });
+ * study.on('trialCompleted', ({ trial }) => console.log(trial.id, trial.state));
+ * const { best } = await study.wait();
+ */
+export async function launchStudy<S extends SearchSpace, B extends StudyBackend = LocalBackend>(
+  options: LaunchStudyOptions<S, B>,
+): Promise<StudyHandleOf<ParametersOf<S>, B>> {
+  const backend = checkBackend(options?.backend);
+  const { definition, space } = validateStudyDefinition(options, backend);
+  if (options.signal?.aborted) throw cancelledBeforeStart(definition.name);
+  const execution = await (backend as StudyDriver<unknown, object>).launch({ definition, space, trainer: options.trainer, studyDir: options.studyDir });
+  return runStudy(execution, options.signal) as StudyHandleOf<ParametersOf<S>, B>;
+}
+
+/**
+ * Takes up a study launched before, on the backend it runs on. Locally it finishes a stored study
+ * after a crash, a cancel or a failure: takes the study's lease (refused while its coordinator
+ * lives; taken over when it died), stops trial processes the dead coordinator left behind, records
+ * each trial it left ACTIVE as INFEASIBLE (`interrupted`, its measurements kept) and queues a new
+ * trial with the same parameters (`retryOf` naming the old one), then runs the rest. Completed
+ * trials are kept; a grid combination never succeeds twice. Vertex AI jobs cannot be restarted
+ * (`STUDY_NOT_RESUMABLE`).
+ *
+ * Settings given here apply to this run only; the stored definition is unchanged.
+ * @throws HptuneError `STUDY_NOT_FOUND` (exit code 2), `STUDY_LOCKED`, `STUDY_NOT_RESUMABLE`.
+ */
+export async function resumeStudy<B extends StudyBackend = LocalBackend>(
+  name: string,
+  options: ResumeStudyOptions<B> = {},
+): Promise<StudyHandleOf<TrialParameters, B>> {
+  validateStudyName(name);
+  const backend = checkBackend(options.backend);
+  const limits = validateRunLimits(options);
+  if (options.signal?.aborted) throw cancelledBeforeStart(name);
+  const execution = await (backend as StudyDriver<unknown, object>).resume({ name, studyDir: options.studyDir, ...limits, forceUnlock: options.forceUnlock ?? false });
+  return runStudy(execution, options.signal) as StudyHandleOf<TrialParameters, B>;
+}
+
+function cancelledBeforeStart(name: string): HptuneError {
+  return new HptuneError('STUDY_CANCELLED', `study ${JSON.stringify(name)} was cancelled before it started (its signal was already aborted)`);
+}
