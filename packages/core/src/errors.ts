@@ -39,6 +39,8 @@ export class ValidationError extends HptuneError {
   readonly field: string;
   /** The rejected value. */
   readonly value: unknown;
+  /** What is wrong with it. */
+  readonly problem: string;
   /** How to fix it. */
   readonly fix: string;
 
@@ -50,6 +52,7 @@ export class ValidationError extends HptuneError {
     );
     this.field = problem.field;
     this.value = problem.value;
+    this.problem = problem.problem;
     this.fix = problem.fix;
   }
 }

@@ -1,6 +1,6 @@
 import {
   ValidationError,
-  bestVertexTrial,
+  bestTrial,
   createVertexJobClient,
   resolveVertexJobName,
   type FrozenTrial,
@@ -13,6 +13,11 @@ import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
 import { formatJobSummary } from './launch-report.js';
 
 /** The flags every `hptune jobs` command takes. */
+/** The best trial of a job by its own metric; `undefined` when it has none. */
+function bestOf(job: VertexJob): FrozenTrial | undefined {
+  return job.metric ? bestTrial(job.trials, job.metric) : undefined;
+}
+
 export interface JobsFlags {
   project?: string;
   region: string;
@@ -61,7 +66,7 @@ export async function listJobsCommand(flags: JobsFlags & { filter?: string }, io
   const project = requireProject(flags);
   const jobs = await withClient(flags, (client) => client.listJobs({ project, region: flags.region, ...(flags.filter ? { filter: flags.filter } : {}) }));
   if (flags.json) {
-    io.stdout.write(JSON.stringify(jobs.map((job) => jobJson(job, bestVertexTrial(job))), null, 2) + '\n');
+    io.stdout.write(JSON.stringify(jobs.map((job) => jobJson(job, bestOf(job))), null, 2) + '\n');
     return 0;
   }
   if (jobs.length === 0) {
@@ -80,7 +85,7 @@ export async function listJobsCommand(flags: JobsFlags & { filter?: string }, io
 export async function showJobCommand(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
   const name = resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
   const job = await withClient(flags, (client) => client.getJob(name));
-  const best = bestVertexTrial(job);
+  const best = bestOf(job);
   io.stdout.write(flags.json ? JSON.stringify(jobJson(job, best), null, 2) + '\n' : formatJobSummary(job, best));
   return 0;
 }

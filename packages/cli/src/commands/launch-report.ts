@@ -1,4 +1,5 @@
-import type { FrozenTrial, MetricSpec, PreflightWarning, VertexJob, VertexStudyHandle } from '@hptune/core';
+import type { FrozenTrial, MetricSpec, PreflightWarning, StudyHandleOf, TrialParameters, VertexBackend, VertexJob } from '@hptune/core';
+import { LAUNCH_FLAGS, toFlagWording } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatMetric, formatParameters } from '../reporters/format.js';
 import { formatTrialTable } from '../reporters/summary.js';
@@ -16,7 +17,7 @@ function metricLine(metrics: Readonly<Record<string, number>>): string {
 
 /** Prints preflight warnings on stderr, one line each. */
 export function printWarnings(warnings: readonly PreflightWarning[], io: CliIo): void {
-  for (const warning of warnings) io.stderr.write(`hptune: warning: ${warning.message}\n`);
+  for (const warning of warnings) io.stderr.write(`hptune: warning: ${toFlagWording(warning.message, LAUNCH_FLAGS)}\n`);
 }
 
 /**
@@ -24,7 +25,7 @@ export function printWarnings(warnings: readonly PreflightWarning[], io: CliIo):
  * new trials with their parameters, measurements, trials that succeeded with their final metric,
  * and trials that failed with the reason, the moment the poll sees them.
  */
-export function printJobEvents(handle: VertexStudyHandle, io: CliIo): void {
+export function printJobEvents(handle: StudyHandleOf<TrialParameters, VertexBackend>, io: CliIo): void {
   const write = (line: string) => io.stdout.write(`[${clock()}] ${line}\n`);
   handle.on('jobState', ({ job }) => write(`job ${job.state}`));
   handle.on('trialStarted', ({ trial }) => write(`trial ${trial.id} started: ${formatParameters(trial.parameters)}`));

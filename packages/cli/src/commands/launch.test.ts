@@ -77,9 +77,9 @@ describe('hptune launch --dry-run', () => {
 
   it.each<[string, string[], RegExp]>([
     ['no project', DONE_WHEN.filter((_, index) => index !== 1 && index !== 2), /--project \(missing\) is required; pass --project my-project or set GOOGLE_CLOUD_PROJECT/],
-    ['a GPU type without a count', DONE_WHEN.slice(0, -4).concat(['--machine-type', 'n1-standard-8']), /acceleratorType "NVIDIA_TESLA_T4" is given without the other half/],
-    ['GPUs without --use-custom-container', DONE_WHEN.filter((flag) => flag !== '--use-custom-container'), /acceleratorType "NVIDIA_TESLA_T4" asks for GPUs.*no CUDA.*--use-custom-container --container-uri/],
-    ['more trials than the grid', DONE_WHEN.map((flag) => (flag === '27' ? '28' : flag)), /--max-trial-count 27 or fewer/],
+    ['a GPU type without a count', DONE_WHEN.slice(0, -4).concat(['--machine-type', 'n1-standard-8']), /--accelerator-type "NVIDIA_TESLA_T4" is given without the other half/],
+    ['GPUs without --use-custom-container', DONE_WHEN.filter((flag) => flag !== '--use-custom-container'), /--accelerator-type "NVIDIA_TESLA_T4" asks for GPUs.*no CUDA.*--use-custom-container --container-uri/],
+    ['more trials than the grid', DONE_WHEN.map((flag) => (flag === '27' ? '28' : flag)), /--max-trial-count 28 is above the grid size \(27 combinations\); give at most 27/],
     ['a malformed label', [...DONE_WHEN, '--labels', 'team'], /--labels "team" has "team", which is not key=value/],
     ['a bad timeout', [...DONE_WHEN, '--timeout', '2 hours'], /--timeout "2 hours" is not a duration/],
     ['an L4 on an n1 machine', DONE_WHEN.map((flag) => (flag === 'NVIDIA_TESLA_T4' ? 'NVIDIA_L4' : flag)), /g2-standard-4 \(1\)/],

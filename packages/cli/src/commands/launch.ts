@@ -6,19 +6,22 @@ import {
   HptuneError,
   ValidationError,
   VertexJobError,
-  launchVertexStudy,
+  launchStudy,
   lenet5SearchSpace,
   planVertexStudy,
   searchSpaceFromJSON,
   stagingFolderUri,
   vertex,
   type AcceleratorType,
-  type LaunchVertexStudyOptions,
   type MetricGoal,
+  type PlanVertexStudyOptions,
   type SearchSpace,
   type SpaceAlgorithm,
-  type VertexStudyHandle,
+  type StudyHandleOf,
+  type TrialParameters,
+  type VertexBackend,
 } from '@hptune/core';
+import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
 
@@ -128,7 +131,7 @@ function installedTrainerDir(): string {
 }
 
 /** The study and backend `hptune launch` describes with its flags. */
-export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOptions {
+export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEnv = process.env): PlanVertexStudyOptions {
   const project = required(flags.project, '--project', 'GOOGLE_CLOUD_PROJECT', 'my-project');
   const useCustomContainer = flags.useCustomContainer === true;
   const bucket = required(flags.bucket, '--bucket', 'HPTUNE_BUCKET', 'my-bucket');
@@ -139,7 +142,9 @@ export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOpt
     algorithm: flags.algorithm,
     ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
     ...(flags.maxParallelTrialCount === undefined ? {} : { parallelTrials: flags.maxParallelTrialCount }),
-    ...(flags.maxFailedTrialCount === undefined ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
+    // 0 is the Python launcher's "let Vertex AI decide": the SDK's unset.
+    ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
+    ...(flags.timeout === undefined ? {} : { trialTimeoutSeconds: parseTimeout(flags.timeout) }),
     backend: vertex({
       project,
       bucket,
@@ -155,10 +160,11 @@ export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOpt
       ...(flags.network === undefined ? {} : { network: flags.network }),
       ...(flags.tensorboard === undefined ? {} : { tensorboard: flags.tensorboard }),
       ...(flags.labels === undefined ? {} : { labels: parseLabels(flags.labels) }),
-      ...(flags.timeout === undefined ? {} : { timeoutSeconds: parseTimeout(flags.timeout) }),
       ...(flags.spot ? { spot: true } : {}),
       ...(flags.apiEndpoint === undefined ? {} : { apiEndpoint: flags.apiEndpoint }),
       trainerArgs: trainerArgs(flags),
+      access: { env },
+      pollIntervalMs: flags.pollInterval * 1000,
     }),
   };
 }
@@ -171,7 +177,11 @@ export function launchOptionsFromFlags(flags: LaunchFlags): LaunchVertexStudyOpt
  * to its end and exits non-zero when the job fails or is cancelled.
  */
 export async function launchCommand(flags: LaunchFlags, io: CliIo): Promise<number> {
-  const options = launchOptionsFromFlags(flags);
+  return withFlagNames(LAUNCH_FLAGS, () => launchFromFlags(flags, io));
+}
+
+async function launchFromFlags(flags: LaunchFlags, io: CliIo): Promise<number> {
+  const options = launchOptionsFromFlags(flags, io.env);
   const stagingFolder = options.backend.useCustomContainer === false ? stagingFolderUri(options.backend.bucket, options.name) : undefined;
   if (flags.dryRun) {
     const plan = planVertexStudy(options);
@@ -184,55 +194,57 @@ export async function launchCommand(flags: LaunchFlags, io: CliIo): Promise<numb
     return 0;
   }
   if (stagingFolder) io.stderr.write(`hptune: checking access, then staging the trainer to ${stagingFolder}\n`);
-  const handle = await launchVertexStudy(options, {
-    access: { env: io.env },
-    pollIntervalMs: flags.pollInterval * 1000,
-  });
-  printWarnings(handle.warnings, io);
-  if (handle.staged) {
-    const packages = handle.staged.packages.map((entry) => `${entry.name} ${entry.version}`).join(', ');
-    io.stdout.write(`staged ${packages} (${Math.round(handle.staged.bytes / 1024)} KiB) at ${handle.staged.manifestUri}; each trial installs them with npm before training\n`);
+  const handle = await launchStudy(options);
+  const job = handle.backend;
+  printWarnings(job.warnings, io);
+  if (job.staged) {
+    const packages = job.staged.packages.map((entry) => `${entry.name} ${entry.version}`).join(', ');
+    io.stdout.write(`staged ${packages} (${Math.round(job.staged.bytes / 1024)} KiB) at ${job.staged.manifestUri}; each trial installs them with npm before training\n`);
   }
-  io.stdout.write(`created ${handle.jobName}\nconsole: ${handle.consoleUrl}\n`);
+  io.stdout.write(`created ${job.jobName}\nconsole: ${job.consoleUrl}\n`);
   if (!flags.debugSync) {
-    io.stdout.write(`follow it with: hptune jobs show ${handle.job.id} --project ${options.backend.project} --region ${flags.region}\n`);
-    await handle.close();
+    io.stdout.write(`follow it with: hptune jobs show ${job.job.id} --project ${options.backend.project} --region ${flags.region}\n`);
+    await job.detach();
     return 0;
   }
   return followJob(handle, flags, io);
 }
 
+/** A study on Vertex AI, as `launchStudy` returns it. */
+type VertexStudyHandle = StudyHandleOf<TrialParameters, VertexBackend>;
+
 /** `--debug-sync`: prints each change until the job ends; Ctrl-C offers to cancel it. */
 async function followJob(handle: VertexStudyHandle, flags: LaunchFlags, io: CliIo): Promise<number> {
   printJobEvents(handle, io);
-  const cancelHint = `hptune jobs cancel ${handle.job.id} --project ${handle.jobName.split('/')[1]} --region ${flags.region}`;
+  const job = handle.backend;
+  const cancelHint = `hptune jobs cancel ${job.job.id} --project ${job.jobName.split('/')[1]} --region ${flags.region}`;
   let interrupted = false;
   const onInterrupt = () => {
     if (interrupted) {
       io.stderr.write('\nhptune: stopped watching; the job keeps running\n');
-      void handle.close();
+      void job.detach();
       return;
     }
     interrupted = true;
     void (async () => {
-      const cancel = flags.cancelOnInterrupt || (await confirmCancel(handle.jobName, io));
+      const cancel = flags.cancelOnInterrupt || (await confirmCancel(job.jobName, io));
       if (cancel) {
-        io.stderr.write(`\nhptune: cancelling ${handle.jobName} (running trials are stopped); waiting for it to end\n`);
+        io.stderr.write(`\nhptune: cancelling ${job.jobName} (running trials are stopped); waiting for it to end\n`);
         await handle.cancel();
       } else {
         io.stderr.write(`\nhptune: stopped watching; the job keeps running. To stop it: ${cancelHint}\n`);
-        await handle.close();
+        await job.detach();
       }
     })().catch((error: unknown) => io.stderr.write(`hptune: could not cancel: ${error instanceof Error ? error.message : String(error)}\n`));
   };
   process.on('SIGINT', onInterrupt);
   try {
     const result = await handle.wait();
-    io.stdout.write('\n' + formatJobSummary(result.job, result.best));
+    io.stdout.write('\n' + formatJobSummary(job.current(), result.best));
     return 0;
   } catch (error) {
     if (error instanceof VertexJobError) {
-      io.stdout.write('\n' + formatJobSummary(handle.current(), handle.best()));
+      io.stdout.write('\n' + formatJobSummary(job.current(), handle.best()));
       if (interrupted && error.state === 'JOB_STATE_CANCELLED') return EXIT_INTERRUPTED;
     }
     if (interrupted && error instanceof HptuneError && error.code === 'WATCH_ABORTED') return EXIT_INTERRUPTED;

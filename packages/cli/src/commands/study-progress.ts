@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { HptuneError, type FrozenTrial, type StudyHandle, type StudyResult } from '@hptune/core';
+import { HptuneError, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
 import type { CliIo } from '../io.js';
 import { chooseReporter } from '../reporters/index.js';
 import type { StudyHeader } from '../reporters/types.js';
@@ -12,7 +12,7 @@ export const EXIT_INTERRUPTED = 130;
  * first Ctrl-C into a graceful cancel (running trials get SIGTERM, then SIGKILL after the grace
  * period; the store stays consistent and the study can be resumed), and returns the exit code.
  */
-export async function followStudy(handle: StudyHandle, io: CliIo, options: { json?: boolean }): Promise<number> {
+export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>, io: CliIo, options: { json?: boolean }): Promise<number> {
   const reporter = chooseReporter(io, options);
   const startedAt = performance.now();
   const existing = handle.trials();
@@ -22,7 +22,7 @@ export async function followStudy(handle: StudyHandle, io: CliIo, options: { jso
     totalTrials: handle.study.maxTrials,
     alreadyFinished: existing.filter(isFinishedForProgress).length,
     parallelTrials: handle.study.parallelTrials,
-    studyDir: dirname(handle.study.directory),
+    studyDir: dirname(handle.backend.directory),
   };
   reporter.onStudyStart?.(header);
   handle.on('trialStarted', ({ trial }) => reporter.onTrialStarted?.(trial));
@@ -36,7 +36,7 @@ export async function followStudy(handle: StudyHandle, io: CliIo, options: { jso
     if (interrupted) return;
     interrupted = true;
     io.stderr.write('\nhptune: stopping: no new trials; ending running trials gracefully (Ctrl-C again is ignored until they are recorded)\n');
-    handle.cancel();
+    void handle.cancel();
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);

@@ -1,4 +1,5 @@
 import { resumeStudy } from '@hptune/core';
+import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { followStudy } from './study-progress.js';
 
@@ -14,12 +15,13 @@ export interface StudyResumeFlags {
 
 /** `hptune study resume <name>`: finishes a study whose coordinator stopped (Ctrl-C, crash, kill -9). */
 export async function resumeStudyCommand(name: string, flags: StudyResumeFlags, io: CliIo): Promise<number> {
-  const handle = await resumeStudy(name, {
+  const handle = await withFlagNames(STUDY_RUN_FLAGS, () => resumeStudy(name, {
     studyDir: flags.studyDir,
     ...(flags.maxParallelTrialCount === undefined ? {} : { parallelTrials: flags.maxParallelTrialCount }),
-    ...(flags.maxFailedTrialCount === undefined ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
+    // --max-failed-trial-count 0 keeps the stored limit, as leaving it out does.
+    ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
     ...(flags.trialTimeout === undefined ? {} : { trialTimeoutSeconds: flags.trialTimeout }),
     ...(flags.forceUnlock ? { forceUnlock: true } : {}),
-  });
+  }));
   return followStudy(handle, io, { json: flags.json });
 }

@@ -9,6 +9,7 @@ import {
   type SearchAlgorithm,
   type SearchSpace,
 } from '@hptune/core';
+import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { followStudy } from './study-progress.js';
 import { buildTrainer, type TrainerPassThrough } from './trainer-flags.js';
@@ -38,19 +39,20 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
   const space = flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace;
   const trainerFlags: TrainerPassThrough = flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
   const trainer = buildTrainer(trainerFlags, { metricTag: flags.metric, seed: flags.seed });
-  const handle = await launchStudy({
+  const handle = await withFlagNames(STUDY_RUN_FLAGS, () => launchStudy({
     name: flags.name,
     space,
     metric: { id: flags.metric, goal: flags.goal },
     algorithm: flags.algorithm,
     ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
     parallelTrials: flags.maxParallelTrialCount ?? availableParallelism(),
-    ...(flags.maxFailedTrialCount === undefined ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
+    // --max-failed-trial-count 0 is "no limit": the SDK's unset.
+    ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
     ...(flags.trialTimeout === undefined ? {} : { trialTimeoutSeconds: flags.trialTimeout }),
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     trainer,
     studyDir: flags.studyDir,
-  });
+  }));
   return followStudy(handle, io, { json: flags.json });
 }
 

@@ -1,7 +1,9 @@
 import { HptuneError } from '../../errors.js';
 import type { StudyDriver } from '../../study/driver.js';
-import { validateStudyDefinition, type StudyDefinitionInput } from '../../study/validate.js';
-import type { TrainerCommand } from '../../study/types.js';
+import { validateStudyDefinition } from '../../study/validate.js';
+import type { MetricSpec, TrainerCommand } from '../../study/types.js';
+import type { SearchSpace } from '../../space/types.js';
+import type { SpaceAlgorithm } from '../../space/validate.js';
 import { DEFAULT_VERTEX_PARALLEL_TRIALS, type VertexBackendOptions } from './options.js';
 import { launchVertexJob, planVertexJob, vertexStudyOf, type VertexStudyDetails, type VertexStudyEvents, type VertexStudyPlan } from './study.js';
 
@@ -45,9 +47,20 @@ export function vertex(options: VertexBackendOptions): VertexBackend {
 }
 
 /** The options of {@link planVertexStudy}: a study definition for `launchStudy` with a Vertex backend. */
-export interface PlanVertexStudyOptions extends StudyDefinitionInput {
+export interface PlanVertexStudyOptions {
+  readonly name: string;
+  readonly space: SearchSpace;
+  readonly metric: MetricSpec;
+  readonly algorithm: SpaceAlgorithm;
+  readonly maxTrials?: number;
+  readonly parallelTrials?: number;
+  readonly maxFailedTrials?: number;
+  readonly trialTimeoutSeconds?: number;
+  readonly seed?: number;
   readonly backend: VertexBackend;
+  /** Refused on Vertex AI (the trainer is the container); here so a local study's options type-check. */
   readonly trainer?: TrainerCommand;
+  /** Refused on Vertex AI; here so a local study's options type-check. */
   readonly studyDir?: string;
 }
 

@@ -70,7 +70,7 @@ describe('preflightVertexJob', () => {
 
   it('warns when the region does not offer the GPU for training, naming a region that does', () => {
     const { warnings } = preflightVertexJob(study, { ...backend, region: 'europe-west1', acceleratorType: 'NVIDIA_TESLA_V100' });
-    expect(warnings).toEqual([expect.objectContaining({ field: 'region', message: expect.stringMatching(/NVIDIA_TESLA_V100.*europe-west1[\s\S]*--region europe-west4/) })]);
+    expect(warnings).toEqual([expect.objectContaining({ field: 'region', message: expect.stringMatching(/NVIDIA_TESLA_V100.*europe-west1[\s\S]*region europe-west4/) })]);
   });
 
   describe('staged trials (no custom container)', () => {
@@ -103,7 +103,7 @@ describe('preflightVertexJob', () => {
     });
 
     it.each<[string, () => Partial<VertexBackendOptions>, string, RegExp]>([
-      ['GPUs', () => ({ machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 }), 'acceleratorType', /no CUDA.*--use-custom-container --container-uri/],
+      ['GPUs', () => ({ machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 }), 'acceleratorType', /no CUDA.*useCustomContainer containerUri/],
       ['a native TensorFlow backend', () => ({ trainerArgs: ['--backend=tfjs-node-gpu'] }), 'trainerArgs', /tfjs-node-gpu, which staged trials do not install.*drop --backend/],
       ['a native TensorFlow backend, as two arguments', () => ({ trainerArgs: ['--num-epochs', '2', '--backend', 'tfjs-node'] }), 'trainerArgs', /tfjs-node, which staged trials do not install/],
       ['no trainer package', () => ({ trainerPackageDir: undefined }), 'trainerPackageDir', /is required to stage the trainer/],
@@ -118,13 +118,13 @@ describe('preflightVertexJob', () => {
   });
 
   it.each<[string, Partial<VertexStudyDefinition>, string, RegExp]>([
-    ['more trials than the grid has', { maxTrials: 28 }, 'maxTrialCount', /more than the grid's 27 combinations.*--max-trial-count 27 or fewer/],
-    ['more parallel trials than trials', { maxTrials: 2, parallelTrials: 3 }, 'parallelTrialCount', /more than maxTrialCount 2/],
-    ['a fractional trial count', { maxTrials: 2.5 }, 'maxTrialCount', /whole number/],
-    ['random search without a trial count', { algorithm: 'random', maxTrials: undefined }, 'maxTrialCount', /required for random search/],
+    ['more trials than the grid has', { maxTrials: 28 }, 'maxTrials', /more than the grid's 27 combinations.*maxTrials 27 or fewer/],
+    ['more parallel trials than trials', { maxTrials: 2, parallelTrials: 3 }, 'parallelTrials', /more than maxTrials \(2\)/],
+    ['a fractional trial count', { maxTrials: 2.5 }, 'maxTrials', /whole number/],
+    ['random search without a trial count', { algorithm: 'random', maxTrials: undefined }, 'maxTrials', /required for random search/],
     ['a metric id the metric file cannot carry', { metric: { id: 'val-accuracy', goal: 'maximize' } }, 'metric.id', /letters, digits and "_"/],
     ['a study name with a slash', { name: 'a/b' }, 'name', /not a usable study name/],
-    ['more failed trials allowed than trials', { maxTrials: 5, maxFailedTrials: 6 }, 'maxFailedTrialCount', /more than maxTrialCount 5/],
+    ['more failed trials allowed than trials', { maxTrials: 5, maxFailedTrials: 6 }, 'maxFailedTrials', /more than maxTrials \(5\)/],
   ])('rejects %s', (_what, change, field, message) => {
     const error = rejection(() => preflightVertexJob({ ...study, ...change }, backend));
     expect(error.field).toBe(field);
@@ -140,7 +140,7 @@ describe('preflightVertexJob', () => {
 
   it('warns (and does not fail) when maxTrialCount covers only part of the grid', () => {
     const { warnings } = preflightVertexJob({ ...study, maxTrials: 9 }, backend);
-    expect(warnings).toEqual([{ field: 'maxTrialCount', message: expect.stringMatching(/only 9 of the grid's 27 combinations; pass --max-trial-count 27/) }]);
+    expect(warnings).toEqual([{ field: 'maxTrials', message: expect.stringMatching(/only 9 of the grid's 27 combinations; pass maxTrials 27/) }]);
   });
 
   it('warns about a registry Vertex AI may not pull from', () => {
@@ -168,16 +168,16 @@ describe('checkMachine: the accelerator table', () => {
   });
 
   it.each<[string, string | undefined, number | undefined, string, RegExp]>([
-    ['n1-standard-8', 'NVIDIA_TESLA_T4', undefined, 'acceleratorType', /without the other half.*--accelerator-count/],
+    ['n1-standard-8', 'NVIDIA_TESLA_T4', undefined, 'acceleratorType', /without the other half.*acceleratorCount/],
     ['n1-standard-8', undefined, 1, 'acceleratorCount', /without the other half/],
-    ['n1-standard-8', 'NVIDIA_TESLA_T4', 3, 'acceleratorCount', /pass --accelerator-count 1 or 2 or 4/],
-    ['n1-standard-32', 'NVIDIA_TESLA_V100', 1, 'acceleratorCount', /pass --accelerator-count 4 or 8/],
+    ['n1-standard-8', 'NVIDIA_TESLA_T4', 3, 'acceleratorCount', /pass acceleratorCount 1 or 2 or 4/],
+    ['n1-standard-32', 'NVIDIA_TESLA_V100', 1, 'acceleratorCount', /pass acceleratorCount 4 or 8/],
     ['n1-standard-8', 'NVIDIA_L4', 1, 'acceleratorType', /g2-standard-4 \(1\)/],
     ['n1-standard-8', 'NVIDIA_TESLA_A100', 1, 'acceleratorType', /a2-highgpu-1g \(1\)/],
     ['e2-standard-8', 'NVIDIA_TESLA_T4', 1, 'acceleratorType', /takes no GPUs/],
     ['a2-highgpu-1g', 'NVIDIA_A100_80GB', 1, 'acceleratorType', /comes with NVIDIA_TESLA_A100/],
     ['a2-ultragpu-1g', 'NVIDIA_A100_80GB', 2, 'acceleratorCount', /exactly 1 GPU/],
-    ['g2-standard-8', undefined, undefined, 'acceleratorType', /--accelerator-type NVIDIA_L4 --accelerator-count 1/],
+    ['g2-standard-8', undefined, undefined, 'acceleratorType', /acceleratorType NVIDIA_L4 acceleratorCount 1/],
     ['n1-standard-8', 'NVIDIA_TESLA_T5', 1, 'acceleratorType', /not a GPU type hptune knows/],
     ['n1-standard-8', 'NVIDIA_TESLA_T4', 0, 'acceleratorCount', /at least 1/],
     ['n1 standard 8', undefined, undefined, 'machineType', /not a machine type/],

@@ -113,7 +113,7 @@ function checkContainer(backend: VertexBackendOptions, study: VertexStudyDefinit
   if (staged) checkStagedTrainer(backend);
   const image = staged ? (backend.containerUri ?? DEFAULT_STOCK_NODE_IMAGE) : backend.containerUri;
   if (!image) {
-    fail('containerUri', image, 'is required with a custom container', 'build and push packages/trainer/Dockerfile, then pass --container-uri us-docker.pkg.dev/<project>/<repo>/lenet5:latest');
+    fail('containerUri', image, 'is required with a custom container', 'build and push packages/trainer/Dockerfile, then pass containerUri us-docker.pkg.dev/<project>/<repo>/lenet5:latest');
   }
   const match = IMAGE_URI.exec(image);
   const host = match?.[1];
@@ -136,13 +136,13 @@ function checkContainer(backend: VertexBackendOptions, study: VertexStudyDefinit
 
 /** The stock-image mode: a built trainer package to stage, no GPUs, no native TensorFlow backend. */
 function checkStagedTrainer(backend: VertexBackendOptions): void {
-  const useImage = 'build the trainer image from packages/trainer/Dockerfile, push it, and pass --use-custom-container --container-uri <image>';
+  const useImage = 'build the trainer image from packages/trainer/Dockerfile, push it, and pass useCustomContainer containerUri <image>';
   if (backend.acceleratorType !== undefined || backend.acceleratorCount !== undefined) {
     fail(
       backend.acceleratorType !== undefined ? 'acceleratorType' : 'acceleratorCount',
       backend.acceleratorType ?? backend.acceleratorCount,
       'asks for GPUs, which staged trials cannot use: the stock Node image has no CUDA and the staged trainer trains on the wasm backend',
-      `for GPUs, ${useImage}; or drop --accelerator-type and --accelerator-count`,
+      `for GPUs, ${useImage}; or drop acceleratorType and acceleratorCount`,
     );
   }
   const trainerArgs = backend.trainerArgs ?? [];
@@ -173,12 +173,12 @@ export function checkMachine(machineType: string, acceleratorType: string | unde
   }
   if ((acceleratorType === undefined) !== (acceleratorCount === undefined)) {
     const [field, value] = acceleratorType === undefined ? ['acceleratorCount', acceleratorCount] : ['acceleratorType', acceleratorType];
-    fail(field, value, 'is given without the other half', 'pass both --accelerator-type and --accelerator-count, or neither for a machine without GPUs');
+    fail(field, value, 'is given without the other half', 'pass both acceleratorType and acceleratorCount, or neither for a machine without GPUs');
   }
   const accepted = machineAccelerators(machineType);
   if (acceleratorType === undefined || acceleratorCount === undefined) {
     if (accepted?.kind === 'built-in') {
-      fail('acceleratorType', acceleratorType, `is required: ${machineType} comes with ${accepted.count} x ${accepted.type}`, `pass --accelerator-type ${accepted.type} --accelerator-count ${accepted.count}`);
+      fail('acceleratorType', acceleratorType, `is required: ${machineType} comes with ${accepted.count} x ${accepted.type}`, `pass acceleratorType ${accepted.type} acceleratorCount ${accepted.count}`);
     }
     return;
   }
@@ -187,7 +187,7 @@ export function checkMachine(machineType: string, acceleratorType: string | unde
   }
   const type = acceleratorType as AcceleratorType;
   if (!Number.isSafeInteger(acceleratorCount) || acceleratorCount < 1) {
-    fail('acceleratorCount', acceleratorCount, 'must be a whole number of at least 1', 'pass e.g. --accelerator-count 1');
+    fail('acceleratorCount', acceleratorCount, 'must be a whole number of at least 1', 'pass e.g. acceleratorCount 1');
   }
   const elsewhere = machinesWithBuiltIn(type);
   const useInstead = elsewhere.length > 0 ? `use a machine with it built in: ${elsewhere.join(', ')}` : 'use an n1 machine, e.g. n1-standard-8';
@@ -200,10 +200,10 @@ export function checkMachine(machineType: string, acceleratorType: string | unde
     // eslint-disable-next-line no-fallthrough
     case 'built-in':
       if (accepted.type !== type) {
-        fail('acceleratorType', type, `does not match ${machineType}, which comes with ${accepted.type}`, `pass --accelerator-type ${accepted.type}, or for ${type}: ${useInstead}`);
+        fail('acceleratorType', type, `does not match ${machineType}, which comes with ${accepted.type}`, `pass acceleratorType ${accepted.type}, or for ${type}: ${useInstead}`);
       }
       if (accepted.count !== acceleratorCount) {
-        fail('acceleratorCount', acceleratorCount, `does not match ${machineType}, which comes with exactly ${accepted.count} GPU${accepted.count === 1 ? '' : 's'}`, `pass --accelerator-count ${accepted.count}, or another size: ${elsewhere.join(', ')}`);
+        fail('acceleratorCount', acceleratorCount, `does not match ${machineType}, which comes with exactly ${accepted.count} GPU${accepted.count === 1 ? '' : 's'}`, `pass acceleratorCount ${accepted.count}, or another size: ${elsewhere.join(', ')}`);
       }
       return;
     case 'attachable': {
@@ -216,7 +216,7 @@ export function checkMachine(machineType: string, acceleratorType: string | unde
           'acceleratorCount',
           acceleratorCount,
           counts.length > 0 ? `is not a count of ${type} that ${machineType} accepts` : `cannot be used: ${machineType} has more vCPUs than any count of ${type} allows`,
-          counts.length > 0 ? `pass --accelerator-count ${counts.join(' or ')}` : 'pick a smaller n1 machine, e.g. n1-standard-8',
+          counts.length > 0 ? `pass acceleratorCount ${counts.join(' or ')}` : 'pick a smaller n1 machine, e.g. n1-standard-8',
         );
       }
     }
@@ -224,26 +224,26 @@ export function checkMachine(machineType: string, acceleratorType: string | unde
 }
 
 function checkTrialCounts(study: VertexStudyDefinition, warnings: PreflightWarning[]): void {
-  checkCount('maxTrialCount', study.maxTrials, 1, 'pass --max-trial-count, e.g. 27 for the seed grid');
-  checkCount('parallelTrialCount', study.parallelTrials, 1, 'pass --max-parallel-trial-count, e.g. 3');
-  checkCount('maxFailedTrialCount', study.maxFailedTrials, 1, 'pass --max-failed-trial-count, e.g. 3, or leave it unset to let Vertex AI decide');
+  checkCount('maxTrials', study.maxTrials, 1, 'pass maxTrials, e.g. 27 for the seed grid');
+  checkCount('parallelTrials', study.parallelTrials, 1, 'pass parallelTrials, e.g. 3');
+  checkCount('maxFailedTrials', study.maxFailedTrials, 1, 'pass maxFailedTrials, e.g. 3, or leave it unset to let Vertex AI decide');
   if (study.algorithm !== 'grid' && study.maxTrials === undefined) {
-    fail('maxTrialCount', undefined, `is required for ${study.algorithm} search`, 'pass --max-trial-count, e.g. 20');
+    fail('maxTrials', undefined, `is required for ${study.algorithm} search`, 'pass maxTrials, e.g. 20');
   }
   // Grid over a double, bad ids and values: the search space's own validation, with the algorithm's rules.
   const size = study.algorithm === 'grid' ? gridSize(study.space) : undefined;
   const maxTrials = resolveMaxTrials(study) ?? 0;
   if (size !== undefined && maxTrials > size) {
-    fail('maxTrialCount', maxTrials, `is more than the grid's ${size} combinations (grid search runs each once)`, `pass --max-trial-count ${size} or fewer`);
+    fail('maxTrials', maxTrials, `is more than the grid's ${size} combinations (grid search runs each once)`, `pass maxTrials ${size} or fewer`);
   }
   if (size !== undefined && maxTrials < size) {
-    warnings.push({ field: 'maxTrialCount', message: `${maxTrials} trials cover only ${maxTrials} of the grid's ${size} combinations; pass --max-trial-count ${size} to run them all` });
+    warnings.push({ field: 'maxTrials', message: `${maxTrials} trials cover only ${maxTrials} of the grid's ${size} combinations; pass maxTrials ${size} to run them all` });
   }
   if (study.parallelTrials !== undefined && study.parallelTrials > maxTrials) {
-    fail('parallelTrialCount', study.parallelTrials, `is more than maxTrialCount ${maxTrials} (Vertex AI rejects it)`, `pass --max-parallel-trial-count ${Math.min(maxTrials, 3)}`);
+    fail('parallelTrials', study.parallelTrials, `is more than maxTrials (${maxTrials}) (Vertex AI rejects it)`, `pass parallelTrials ${Math.min(maxTrials, 3)}`);
   }
   if (study.maxFailedTrials !== undefined && study.maxFailedTrials > maxTrials) {
-    fail('maxFailedTrialCount', study.maxFailedTrials, `is more than maxTrialCount ${maxTrials}`, `pass --max-failed-trial-count ${maxTrials} or fewer, or leave it unset to let Vertex AI decide`);
+    fail('maxFailedTrials', study.maxFailedTrials, `is more than maxTrials (${maxTrials})`, `pass maxFailedTrials ${maxTrials} or fewer, or leave it unset to let Vertex AI decide`);
   }
 }
 
@@ -262,11 +262,11 @@ function checkMetric(study: VertexStudyDefinition): void {
 function checkJobMetadata(backend: VertexBackendOptions, study: VertexStudyDefinition): void {
   const displayName = backend.displayName ?? `hptune-${study.name}`;
   if (typeof displayName !== 'string' || displayName.trim() === '' || [...displayName].length > MAX_DISPLAY_NAME_LENGTH) {
-    fail('displayName', displayName, `must be 1 to ${MAX_DISPLAY_NAME_LENGTH} characters`, 'pass a shorter --display-name');
+    fail('displayName', displayName, `must be 1 to ${MAX_DISPLAY_NAME_LENGTH} characters`, 'pass a shorter displayName');
   }
   const labels = { created_by: 'hptune', hptune_study: toLabelValue(study.name), ...backend.labels };
   if (Object.keys(labels).length > MAX_LABELS) {
-    fail('labels', backend.labels, `has more than ${MAX_LABELS} labels with hptune's two`, 'pass fewer --labels');
+    fail('labels', backend.labels, `has more than ${MAX_LABELS} labels with hptune's two`, 'pass fewer labels');
   }
   for (const [key, value] of Object.entries(labels)) {
     if (!LABEL_KEY.test(key)) {
@@ -288,7 +288,7 @@ function checkTrialEnvironment(backend: VertexBackendOptions, study: VertexStudy
   if (backend.tensorboard !== undefined) {
     const match = TENSORBOARD.exec(backend.tensorboard);
     if (!match) {
-      fail('tensorboard', backend.tensorboard, 'is not a Vertex AI TensorBoard resource name', `pass projects/<project>/locations/${region}/tensorboards/<id> (gcloud ai tensorboards list --region ${region})`);
+      fail('tensorboard', backend.tensorboard, 'is not a Vertex AI TensorBoard resource name', `pass projects/<project>/locations/${region}/tensorboards/<id> (gcloud ai tensorboards list region ${region})`);
     }
     if (match[2] !== region) {
       fail('tensorboard', backend.tensorboard, `is in ${match[2]}, not in the job's region ${region}`, `use a TensorBoard instance in ${region}, or run the job in ${match[2]}`);
@@ -298,11 +298,11 @@ function checkTrialEnvironment(backend: VertexBackendOptions, study: VertexStudy
         'serviceAccount',
         backend.serviceAccount,
         'is required with a TensorBoard: Vertex AI uploads trial logs to it as that service account',
-        'pass --service-account <name>@<project>.iam.gserviceaccount.com with roles/storage.admin and roles/aiplatform.user',
+        'pass serviceAccount <name>@<project>.iam.gserviceaccount.com with roles/storage.admin and roles/aiplatform.user',
       );
     }
   }
   if (study.trialTimeoutSeconds !== undefined && (!Number.isSafeInteger(study.trialTimeoutSeconds) || study.trialTimeoutSeconds < 1)) {
-    fail('trialTimeoutSeconds', study.trialTimeoutSeconds, 'must be a whole number of seconds of at least 1', 'pass e.g. --timeout 2h');
+    fail('trialTimeoutSeconds', study.trialTimeoutSeconds, 'must be a whole number of seconds of at least 1', 'pass e.g. trialTimeoutSeconds 2h');
   }
 }

@@ -110,7 +110,7 @@ describe('launchStudy on vertex(...) against the simulated service', () => {
   it('plans without the network: the request, its warnings and the endpoint', () => {
     const plan = planVertexStudy(study({ apiEndpoint: 'us-central1-aiplatform.googleapis.com' }, 9));
     expect(plan.endpoint).toEqual({ host: 'us-central1-aiplatform.googleapis.com', port: 443, insecure: false });
-    expect(plan.warnings.map((warning) => warning.field)).toEqual(['project', 'maxTrialCount']);
+    expect(plan.warnings.map((warning) => warning.field)).toEqual(['project', 'maxTrials']);
     expect(plan.request.hyperparameterTuningJob.maxTrialCount).toBe(9);
   });
 });

@@ -1,0 +1,28 @@
+import { HptuneError, ValidationError } from '@hptune/core';
+import { describe, expect, it } from 'vitest';
+import { LAUNCH_FLAGS, toFlagWording, withFlagNames } from './flag-names.js';
+
+describe('library errors worded with the command\'s flags', () => {
+  it('renames the field and every option named in the problem and the fix, whole names only', () => {
+    const error = new ValidationError({
+      field: 'backend.acceleratorType',
+      value: 'NVIDIA_L4',
+      problem: 'does not match g2-standard-8 with acceleratorCount 2',
+      fix: 'pass acceleratorType NVIDIA_L4 acceleratorCount 1 (see containerUri, not containerUriPrefix)',
+    });
+    return withFlagNames(LAUNCH_FLAGS, () => Promise.reject(error)).catch((caught: unknown) => {
+      expect(caught).toBeInstanceOf(ValidationError);
+      expect((caught as ValidationError).message).toBe(
+        '--accelerator-type "NVIDIA_L4" does not match g2-standard-8 with --accelerator-count 2; pass --accelerator-type NVIDIA_L4 --accelerator-count 1 (see --container-uri, not containerUriPrefix)',
+      );
+      expect((caught as ValidationError).code).toBe(error.code);
+      expect((caught as ValidationError).exitCode).toBe(2);
+    });
+  });
+
+  it('leaves names the command has no flag for, and errors that are not validation errors', async () => {
+    expect(toFlagWording('maxTrials.x and seed stay; maxTrials goes', LAUNCH_FLAGS)).toBe('maxTrials.x and seed stay; --max-trial-count goes');
+    const other = new HptuneError('STUDY_LOCKED', 'maxTrials is not a flag here');
+    await expect(withFlagNames(LAUNCH_FLAGS, () => Promise.reject(other))).rejects.toBe(other);
+  });
+});

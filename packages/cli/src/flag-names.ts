@@ -1,0 +1,78 @@
+import { ValidationError } from '@hptune/core';
+
+/**
+ * The command-line flag of each SDK option a command sets, as `ValidationError.field` names it.
+ * Library errors speak the library's language (`maxTrials`, `backend.containerUri`); the CLI says
+ * the same with the flag a user typed.
+ */
+export type FlagNames = Readonly<Record<string, string>>;
+
+/** What `study run` and `study resume` set from their flags. */
+export const STUDY_RUN_FLAGS: FlagNames = {
+  name: '--name',
+  algorithm: '--algorithm',
+  maxTrials: '--max-trial-count',
+  parallelTrials: '--max-parallel-trial-count',
+  maxFailedTrials: '--max-failed-trial-count',
+  trialTimeoutSeconds: '--trial-timeout',
+  seed: '--seed',
+  studyDir: '--study-dir',
+  'metric.id': '--metric',
+  'metric.goal': '--goal',
+  forceUnlock: '--force-unlock',
+};
+
+/** What `launch` sets from its flags. */
+export const LAUNCH_FLAGS: FlagNames = {
+  name: '--name',
+  algorithm: '--algorithm',
+  maxTrials: '--max-trial-count',
+  parallelTrials: '--max-parallel-trial-count',
+  maxFailedTrials: '--max-failed-trial-count',
+  trialTimeoutSeconds: '--timeout',
+  'metric.id': '--metric',
+  'metric.goal': '--goal',
+  project: '--project',
+  region: '--region',
+  bucket: '--bucket',
+  containerUri: '--container-uri',
+  useCustomContainer: '--use-custom-container',
+  machineType: '--machine-type',
+  acceleratorType: '--accelerator-type',
+  acceleratorCount: '--accelerator-count',
+  displayName: '--display-name',
+  serviceAccount: '--service-account',
+  network: '--network',
+  tensorboard: '--tensorboard',
+  labels: '--labels',
+  apiEndpoint: '--api-endpoint',
+};
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Replaces each SDK option name in `text` (whole names only, longest first) by its flag. */
+export function toFlagWording(text: string, names: FlagNames): string {
+  const keys = Object.keys(names).sort((a, b) => b.length - a.length);
+  if (keys.length === 0) return text;
+  const pattern = new RegExp(`(?<![\\w.-])(${keys.map(escapeRegExp).join('|')})(?![\\w-]|\\.\\w)`, 'g');
+  return text.replace(pattern, (name) => names[name] ?? name);
+}
+
+/**
+ * Runs `body`; a `ValidationError` it throws is thrown again worded with the command's flags
+ * (its field, problem and fix), keeping its code and cause. Other errors pass unchanged.
+ */
+export async function withFlagNames<T>(names: FlagNames, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const field = error.field.startsWith('backend.') ? error.field.slice('backend.'.length) : error.field;
+    throw new ValidationError(
+      { field: names[field] ?? error.field, value: error.value, problem: toFlagWording(error.problem, names), fix: toFlagWording(error.fix, names) },
+      { code: error.code, cause: error.cause ?? error },
+    );
+  }
+}
