@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '../../test/fixtures/tensorboard/protos.js';
+import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
 import { ensureTrainerBuilt } from '../../test/fixtures/vertex/trainer-build.js';
 import { local } from '../backends/local/backend.js';
 import { categorical, discrete, double, searchSpace } from '../space/builder.js';

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../../../test/fixtures/gcs/gcs-server.js';
-import { startMetadataFixture, type MetadataFixture } from '../../../../test/fixtures/gce-metadata/metadata-server.js';
-import { installFakeNpm } from '../../../../test/fixtures/npm/fake-npm.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
+import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/metadata';
+import { installFakeNpm } from '@hptune/testing/npm';
 import { REPO_ROOT, ensureTrainerBuilt } from '../../../../test/fixtures/vertex/trainer-build.js';
 import { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV, stagedTrialContainer } from './bootstrap.js';
 import { stageTrainer, type StagedTrainer, type StagingManifest } from './stage.js';
