@@ -9,9 +9,9 @@
  * weight histograms, test metrics and images; the writer flushes every 5 simulated seconds; the
  * syncer's sync step runs every 30 simulated seconds. Wall time is whatever the machine needs.
  *
- * Needs the built core: `pnpm --filter @hptune/core build`. The GCS fixture is TypeScript under
- * packages/core/test/fixtures; this script compiles it with tsup (the repo's build tool) into
- * packages/core/node_modules/.cache/hptune-bench/ before starting it.
+ * Needs the built core: `pnpm --filter @hptune/core build`. The GCS fixture is TypeScript in
+ * @hptune/testing (packages/testing/src/gcs); this script compiles it with tsup (the repo's build
+ * tool) into packages/testing/node_modules/.cache/hptune-bench/ before starting it.
  *
  * Usage: node scripts/bench-sync.mjs [--minutes 60] [--interval-s 30] [--json]
  */
@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const core = join(root, 'packages', 'core');
+const testing = join(root, 'packages', 'testing');
 
 const { values } = parseArgs({
   options: {
@@ -41,12 +42,12 @@ if (!(minutes > 0) || !(intervalSeconds > 0)) {
   process.exit(2);
 }
 
-/** Compiles the fixture next to core's dependencies, so its imports resolve. */
+/** Compiles the fixture next to @hptune/testing's dependencies, so its imports resolve. */
 async function loadFixture() {
   const { build } = await import('tsup');
-  const outDir = join(core, 'node_modules', '.cache', 'hptune-bench');
+  const outDir = join(testing, 'node_modules', '.cache', 'hptune-bench');
   await build({
-    entry: { 'gcs-server': join(core, 'test', 'fixtures', 'gcs', 'gcs-server.ts') },
+    entry: { 'gcs-server': join(testing, 'src', 'gcs', 'gcs-server.ts') },
     outDir,
     format: ['esm'],
     outExtension: () => ({ js: '.mjs' }),

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJobServiceFixture, type JobServiceFixture } from '../test/fixtures/vertex/job-service-fixture.js';
+import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
 import { local } from './backends/local/backend.js';
 import { vertex } from './backends/vertex/backend.js';
 import { HptuneError } from './errors.js';

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validate } from 'dockerfile-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, ensureTrainerBuilt } from '../../core/test/fixtures/vertex/trainer-build.js';
+import { REPO_ROOT, builtTrainerBin } from './built-trainer.js';
 
 const TRAINER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dockerfile = readFileSync(join(TRAINER_DIR, 'Dockerfile'), 'utf8');
@@ -224,7 +224,7 @@ describe('scripts/pack-trainer.mjs (pnpm image:context)', () => {
 
   /** Runs the script into a fresh folder holding a stale tarball, as pack/ would after a version bump. */
   function packIntoContext(): { context: string; stdout: string } {
-    ensureTrainerBuilt();
+    builtTrainerBin();
     const context = mkdtempSync(join(tmpdir(), 'hptune-image-context-'));
     made.push(context);
     mkdirSync(join(context, 'pack'));
@@ -259,7 +259,7 @@ describe('scripts/pack-trainer.mjs (pnpm image:context)', () => {
     expect(unbuilt.stderr).toContain('build first: pnpm --filter @hptune/core --filter @hptune/trainer build');
     expect(existsSync(join(copy, 'out'))).toBe(false);
 
-    ensureTrainerBuilt();
+    builtTrainerBin();
     mkdirSync(join(copy, 'packages/core'));
     symlinkSync(join(REPO_ROOT, 'packages/core/dist'), join(copy, 'packages/core/dist'));
     const notPackage = run();

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLogDir, readMetricFile } from '@hptune/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../core/test/fixtures/gcs/gcs-server.js';
-import { ensureTrainerBuilt } from '../../core/test/fixtures/vertex/trainer-build.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
+import { builtTrainerBin } from './built-trainer.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { loadModel } from '../src/model/save.js';
 import { evaluate } from '../src/train/step.js';
@@ -22,7 +22,7 @@ let fixture: GcsFixture;
 let trainerBin: string;
 
 beforeAll(async () => {
-  trainerBin = ensureTrainerBuilt();
+  trainerBin = builtTrainerBin();
   fixture = await startGcsFixture({ buckets: [BUCKET], maxDelayMs: 2_000 });
 });
 afterAll(async () => {

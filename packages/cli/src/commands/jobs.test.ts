@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../../core/test/fixtures/gcs/gcs-server.js';
-import { startJobServiceFixture, type JobServiceFixture } from '../../../core/test/fixtures/vertex/job-service-fixture.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
+import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
 import { runCli } from '../../test/cli-harness.js';
 
 let fixture: JobServiceFixture;

@@ -1,14 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../../core/test/fixtures/gcs/gcs-server.js';
-import { startJobServiceFixture, type JobServiceFixture } from '../../../core/test/fixtures/vertex/job-service-fixture.js';
-import type { ParameterSpecMessage } from '../../../core/test/fixtures/vertex/messages.js';
-import { protoRoundTrip } from '../../../core/test/fixtures/vertex/protos.js';
-import { gridCombinations } from '../../../core/test/fixtures/vertex/suggest.js';
-import { REPO_ROOT } from '../../../core/test/fixtures/vertex/trainer-build.js';
+import { builtFile } from '@hptune/testing/built';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
+import { gridCombinations, type JobServiceFixture, type ParameterSpecMessage, protoRoundTrip, startJobServiceFixture } from '@hptune/testing/vertex';
 import { runCli } from '../../test/cli-harness.js';
 
 /** The issue's done-when command, without --dry-run. */
@@ -18,19 +16,8 @@ const DONE_WHEN = [
   '--accelerator-type', 'NVIDIA_TESLA_T4', '--accelerator-count', '1', '--machine-type', 'n1-standard-8',
 ];
 
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI_BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
-
-/** Builds the CLI (and core) when their dist is older than a source file, as `pnpm hptune` runs the built bin. */
-function ensureCliBuilt(): void {
-  const stale = (pkg: string, output: string) => {
-    const out = join(REPO_ROOT, 'packages', pkg, output);
-    if (!existsSync(out)) return true;
-    const built = statSync(out).mtimeMs;
-    return built === 0 || execFileSync('find', [join(REPO_ROOT, 'packages', pkg, 'src'), '-name', '*.ts', '-newer', out], { encoding: 'utf8' }).trim() !== '';
-  };
-  const filters = [...(stale('core', 'dist/index.js') ? ['--filter', '@hptune/core'] : []), ...(stale('cli', 'dist/bin.js') ? ['--filter', '@hptune/cli'] : [])];
-  if (filters.length > 0) execFileSync('pnpm', [...filters, 'build'], { cwd: REPO_ROOT, stdio: 'pipe' });
-}
 
 describe('hptune launch --dry-run', () => {
   it('prints the done-when request: accepted whole by the aiplatform protos, the 27-combination grid on a T4', async () => {
@@ -63,7 +50,7 @@ describe('hptune launch --dry-run', () => {
   });
 
   it('runs as the built bin, exits 0 and never loads the aiplatform client', () => {
-    ensureCliBuilt();
+    builtFile(CLI_BIN);
     const probe = join(mkdtempSync(join(tmpdir(), 'hptune-probe-')), 'probe.cjs');
     writeFileSync(
       probe,
@@ -73,7 +60,7 @@ describe('hptune launch --dry-run', () => {
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ hyperparameterTuningJob: { maxTrialCount: 27 } });
     expect(run.stderr).toContain('loaded Google clients: 0');
-  }, 240_000);
+  });
 
   it.each<[string, string[], RegExp]>([
     ['no project', DONE_WHEN.filter((_, index) => index !== 1 && index !== 2), /--project \(missing\) is required; pass --project my-project or set GOOGLE_CLOUD_PROJECT/],

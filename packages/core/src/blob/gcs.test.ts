@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../test/fixtures/gcs/gcs-server.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { RetryError } from '../retry.js';
 import { crc32cBase64 } from './checksum.js';
 import { describeBlobStoreConformance } from './conformance.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeEventFileWithFixtures, shapeOf, type DecodedValue } from '../../test/fixtures/tensorboard/protos.js';
+import { decodeEventFileWithFixtures, shapeOf, type DecodedValue } from '@hptune/testing/tensorboard';
 import { ValidationError } from '../errors.js';
 import {
   EVENT_FILE_VERSION,

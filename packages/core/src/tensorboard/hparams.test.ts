@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures, shapeOf } from '../../test/fixtures/tensorboard/protos.js';
+import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures, shapeOf } from '@hptune/testing/tensorboard';
 import type { ParameterSpec, TrialParameters } from '../space/types.js';
 import { SummaryWriter } from './event-writer.js';
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeEventWithFixtures } from '../../test/fixtures/tensorboard/protos.js';
+import { encodeEventWithFixtures } from '@hptune/testing/tensorboard';
 import { HptuneError } from '../errors.js';
 import { SummaryWriter } from './event-writer.js';
 import { inspectLogDir } from './inspect.js';

@@ -2,7 +2,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFaultRule, type GcsFixture } from '../../test/fixtures/gcs/gcs-server.js';
+import { startGcsFixture, type GcsFaultRule, type GcsFixture } from '@hptune/testing/gcs';
 import { GcsBlobStore } from '../blob/gcs.js';
 import { LocalBlobStore } from '../blob/local.js';
 import { DestinationError } from '../blob/types.js';

@@ -8,7 +8,7 @@ import {
   decodeHParamsPluginDataWithFixtures,
   shapeOf,
   type DecodedValue,
-} from '../../../core/test/fixtures/tensorboard/protos.js';
+} from '@hptune/testing/tensorboard';
 import { loadMnist } from '../data/mnist.js';
 import { recordingSink } from '../testing/sinks.js';
 import { TENSORBOARD_SCALAR_TAGS, TEST_IMAGES_TAG, TEST_PREDICTIONS_TAG, WEIGHTS_TAG_PREFIX } from './tensorboard-observer.js';

@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '../../../test/fixtures/tensorboard/protos.js';
-import { ensureTrainerBuilt } from '../../../test/fixtures/vertex/trainer-build.js';
+import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
 import { local } from './backend.js';
-import { categorical, discrete, double, searchSpace } from '../../space/builder.js';
+import { categorical, discrete, searchSpace } from '../../space/builder.js';
 import { inspectLogDir } from '../../tensorboard/inspect.js';
-import { readLogDir } from '../../tensorboard/reader.js';
 import { launchStudy } from '../../launch.js';
 
 const FAKE_TRAINER = fileURLToPath(new URL('../../../test/fixtures/study/fake-trainer.mjs', import.meta.url));
@@ -67,51 +65,5 @@ describe('a local study in TensorBoard', () => {
     const summaries = hparamsSummaries(info.directory);
     expect(summaries.filter((summary) => summary.tag === '_hparams_/experiment').map((summary) => summary.run)).toEqual(['.']);
     expect(summaries.filter((summary) => summary.tag === '_hparams_/session_start_info')).toHaveLength(3);
-  });
-
-  it('shows every trial of the LeNet-5 trainer once: its own session, the study metric added, the trainer\'s tags as metrics', async () => {
-    const trainerBin = ensureTrainerBuilt();
-    const space = searchSpace({
-      activation: categorical(['relu', 'leakyrelu']),
-      optimizer: categorical(['sgd']),
-      batch_size: discrete([32, 64]),
-      learning_rate: double(0.01, 0.1, { scale: 'log' }),
-    });
-    const study = await launchStudy({
-      name: 'lenet',
-      space,
-      metric: { id: 'accuracy', goal: 'maximize' },
-      algorithm: 'random',
-      maxTrials: 2,
-      parallelTrials: 2,
-      seed: 11,
-      trainer: { command: process.execPath, args: [trainerBin, '--backend=wasm', '--train-size=256', '--test-size=64', '--num-epochs=1'] },
-      studyDir: join(root, 'lenet'),
-      backend,
-    });
-    const { trials } = await study.wait();
-    const info = study.backend;
-    expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    const inspection = inspectLogDir(info.directory);
-    expect(inspection.runs.map((run) => run.name)).toEqual(['.', '1/logs', '2/logs']);
-    expect(inspection.runs[0]?.experiment?.hparams.sort()).toEqual(['activation', 'batch_size', 'learning_rate', 'optimizer']);
-    expect(inspection.runs[0]?.experiment?.metrics).toEqual(['accuracy', 'images_per_second', 'learning_rate', 'test/accuracy', 'test/loss', 'train/accuracy', 'train/loss']);
-    for (const trial of trials) {
-      const run = inspection.runs.find((candidate) => candidate.name === `${trial.id}/logs`);
-      expect(run?.session).toEqual({ groupName: trial.id, hparams: trial.parameters, status: 'SUCCESS' });
-      const tags = run?.tags.map((tag) => tag.tag) ?? [];
-      expect(tags).toEqual(expect.arrayContaining(['accuracy', 'test/accuracy', 'weights/conv1/kernel', 'test/images', 'test/predictions']));
-      // The study metric the coordinator added is the value the trainer reported.
-      expect(run?.tags.find((tag) => tag.tag === 'accuracy')?.lastValue).toBe(Math.fround(trial.finalMeasurement?.metrics.accuracy as number));
-      expect(run?.tags.find((tag) => tag.tag === 'test/accuracy')?.lastValue).toBe(Math.fround(trial.finalMeasurement?.metrics.accuracy as number));
-      const points = readLogDir(join(info.directory, trial.id, 'logs')).runs[0]?.points ?? [];
-      expect(points.filter((point) => point.tag === '_hparams_/session_start_info')).toHaveLength(1);
-      expect(points.filter((point) => point.tag === '_hparams_/session_end_info')).toHaveLength(1);
-    }
-    const starts = hparamsSummaries(info.directory).filter((summary) => summary.tag === '_hparams_/session_start_info');
-    expect(starts.map((start) => [start.run, (start.data.session_start_info as { group_name: string }).group_name]).sort()).toEqual([
-      ['1/logs', '1'],
-      ['2/logs', '2'],
-    ]);
   });
 });

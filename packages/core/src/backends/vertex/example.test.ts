@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ParameterSpecMessage } from '../../../test/fixtures/vertex/messages.js';
-import { protoRoundTrip } from '../../../test/fixtures/vertex/protos.js';
-import { gridCombinations } from '../../../test/fixtures/vertex/suggest.js';
-import { REPO_ROOT, ensureTrainerBuilt } from '../../../test/fixtures/vertex/trainer-build.js';
+import { builtFile } from '@hptune/testing/built';
+import { gridCombinations, type ParameterSpecMessage, protoRoundTrip } from '@hptune/testing/vertex';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 // Inside examples/node_modules, so that `@hptune/core` resolves as it does for the example itself.
 const RUN_DIR = join(REPO_ROOT, 'examples/node_modules/.hptune-example-test');
@@ -15,7 +16,8 @@ afterAll(() => rmSync(RUN_DIR, { recursive: true, force: true }));
 
 describe('examples/vertex-lenet5.ts', () => {
   it('runs with --dry-run: the production request, accepted by the protos, without the Vertex AI client', () => {
-    ensureTrainerBuilt();
+    // The example imports @hptune/core, which resolves to core's build.
+    builtFile(join(REPO_ROOT, 'packages/core/dist/index.js'));
     const source = readFileSync(join(REPO_ROOT, 'examples/vertex-lenet5.ts'), 'utf8');
     const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
     mkdirSync(RUN_DIR, { recursive: true });
@@ -45,5 +47,5 @@ describe('examples/vertex-lenet5.ts', () => {
     expect(verifyError).toBeNull();
     const parameters = (decoded.hyperparameterTuningJob as { studySpec: { parameters: ParameterSpecMessage[] } }).studySpec.parameters;
     expect(gridCombinations(parameters)).toHaveLength(27);
-  }, 300_000);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJobServiceFixture, type JobServiceFixture } from '../../../test/fixtures/vertex/job-service-fixture.js';
+import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
 import { seedSearchSpace } from '../../space/seed.js';
 import { createVertexJobClient, type VertexJobClient } from './client.js';
 import { buildHyperparameterTuningJobRequest } from './job-spec.js';

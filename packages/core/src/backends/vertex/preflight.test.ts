@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../../test/fixtures/gcs/gcs-server.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { ValidationError } from '../../errors.js';
 import { double, integer, searchSpace, categorical } from '../../space/builder.js';
 import { seedSearchSpace } from '../../space/seed.js';

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../../test/fixtures/gcs/gcs-server.js';
-import { startJobServiceFixture, type JobServiceFixture } from '../../../test/fixtures/vertex/job-service-fixture.js';
-import { startMetadataFixture, type MetadataFixture } from '../../../test/fixtures/gce-metadata/metadata-server.js';
-import { installFakeNpm } from '../../../test/fixtures/npm/fake-npm.js';
-import { REPO_ROOT, ensureTrainerBuilt } from '../../../test/fixtures/vertex/trainer-build.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
+import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
+import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/metadata';
+import { installFakeNpm } from '@hptune/testing/npm';
+import { CORE_DIR, FAKE_TRAINER_BIN, fakeTrainerPackage } from '../../../test/fixtures/trainer-package.js';
 import { ValidationError } from '../../errors.js';
 import { seedSearchSpace } from '../../space/seed.js';
 import { VertexJobError } from './job.js';
@@ -119,21 +119,22 @@ describe('end to end: each trial runs the trainer as the image would, with the e
   let fixture: JobServiceFixture;
   let metadata: MetadataFixture;
   let outputRoot: string;
+  let trainerDir: string;
   beforeAll(async () => {
-    const trainer = ensureTrainerBuilt();
     outputRoot = mkdtempSync(join(tmpdir(), 'hptune-vertex-e2e-'));
+    trainerDir = fakeTrainerPackage(outputRoot);
     metadata = await startMetadataFixture({ accessToken: 'ya29.trial-token' });
-    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [join(REPO_ROOT, 'packages/trainer'), join(REPO_ROOT, 'packages/core')]);
+    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [trainerDir, CORE_DIR]);
     fixture = await startJobServiceFixture({
       executor: {
         outputRoot,
         // The stock image is Node itself; a staged trial's container command replaces its entrypoint.
         entrypoint: (imageUri) =>
-          imageUri === IMAGE ? { command: process.execPath, args: [trainer], cwd: REPO_ROOT } : imageUri === DEFAULT_STOCK_NODE_IMAGE ? { command: process.execPath, args: [] } : undefined,
+          imageUri === IMAGE ? { command: process.execPath, args: [FAKE_TRAINER_BIN] } : imageUri === DEFAULT_STOCK_NODE_IMAGE ? { command: process.execPath, args: [] } : undefined,
         env: { PATH: `${npmBin}:${process.env.PATH ?? ''}`, GCE_METADATA_HOST: metadata.host, HPTUNE_GCS_API_ENDPOINT: gcs.url, TMPDIR: outputRoot },
       },
     });
-  }, 300_000);
+  });
   afterAll(async () => {
     await fixture?.close();
     await metadata?.close();
@@ -142,7 +143,7 @@ describe('end to end: each trial runs the trainer as the image would, with the e
 
   it('stages the trainer and runs each trial on the stock Node image, installing it first', async () => {
     const trainerArgs = ['--num-epochs=1', '--train-size=256', '--test-size=128'];
-    const options = study({ apiEndpoint: fixture.endpoint, trainerArgs, useCustomContainer: false, containerUri: undefined, trainerPackageDir: join(REPO_ROOT, 'packages/trainer'), access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 }, 2);
+    const options = study({ apiEndpoint: fixture.endpoint, trainerArgs, useCustomContainer: false, containerUri: undefined, trainerPackageDir: trainerDir, access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 250, maxPollIntervalMs: 1000 }, 2);
     const handle = await launchStudy({ ...options, name: 'staged' });
     expect(handle.backend.staged?.manifestUri).toBe('gs://hptune-bucket/hptune/staging/staged/manifest.json');
     expect(gcs.objectNames('hptune-bucket').filter((name) => name.startsWith('hptune/staging/staged/'))).toHaveLength(3);

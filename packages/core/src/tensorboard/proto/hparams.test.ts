@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHParamsPluginDataWithFixtures, encodeHParamsPluginDataWithFixtures } from '../../../test/fixtures/tensorboard/protos.js';
+import { decodeHParamsPluginDataWithFixtures, encodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
 import { DatasetType, HParamDataType, SessionStatusCode, decodeHParamsPluginData, decodeValue, encodeHParamsPluginData, encodeValue } from './hparams.js';
 
 describe('HParams plugin data', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEventWithFixtures, encodeEventWithFixtures } from '../../../test/fixtures/tensorboard/protos.js';
+import { decodeEventWithFixtures, encodeEventWithFixtures } from '@hptune/testing/tensorboard';
 import { DataClass, TensorDataType, decodeEvent, encodeEvent, tensorNumbers } from './tensorboard.js';
 
 describe('Event, Summary and TensorProto', () => {

@@ -4,31 +4,31 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcsFixture, type GcsFixture } from '../../../../test/fixtures/gcs/gcs-server.js';
-import { startMetadataFixture, type MetadataFixture } from '../../../../test/fixtures/gce-metadata/metadata-server.js';
-import { installFakeNpm } from '../../../../test/fixtures/npm/fake-npm.js';
-import { REPO_ROOT, ensureTrainerBuilt } from '../../../../test/fixtures/vertex/trainer-build.js';
+import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
+import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/metadata';
+import { installFakeNpm } from '@hptune/testing/npm';
+import { CORE_DIR, fakeTrainerPackage } from '../../../../test/fixtures/trainer-package.js';
 import { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV, stagedTrialContainer } from './bootstrap.js';
 import { stageTrainer, type StagedTrainer, type StagingManifest } from './stage.js';
 
 const TOKEN = 'ya29.fixture-token';
 const BUCKET = 'hptune-stage';
-const TRAINER_DIR = join(REPO_ROOT, 'packages/trainer');
 
 let gcs: GcsFixture;
 let metadata: MetadataFixture;
 let work: string;
 let npmBin: string;
 let staged: StagedTrainer;
+let trainerDir: string;
 
 beforeAll(async () => {
-  ensureTrainerBuilt();
   gcs = await startGcsFixture({ buckets: [BUCKET], requireBearerToken: TOKEN });
   metadata = await startMetadataFixture({ accessToken: TOKEN });
   work = mkdtempSync(join(tmpdir(), 'hptune-bootstrap-'));
-  npmBin = installFakeNpm(join(work, 'bin'), [TRAINER_DIR, join(REPO_ROOT, 'packages/core')]);
-  staged = await stageTrainer({ bucket: BUCKET, study: 'seed', trainerPackageDir: TRAINER_DIR, storageApiEndpoint: gcs.url });
-}, 300_000);
+  trainerDir = fakeTrainerPackage(work);
+  npmBin = installFakeNpm(join(work, 'bin'), [trainerDir, CORE_DIR]);
+  staged = await stageTrainer({ bucket: BUCKET, study: 'seed', trainerPackageDir: trainerDir, storageApiEndpoint: gcs.url });
+});
 
 afterAll(async () => {
   await gcs?.close();
@@ -60,10 +60,10 @@ function runTrial(manifestUri: string, extraArgs: readonly string[], env: Readon
 
 describe('stageTrainer', () => {
   it('uploads core and trainer tarballs, then the manifest with their SHA-256s, last', () => {
-    expect(gcs.objectNames(BUCKET)).toEqual(['hptune/staging/seed/hptune-core-0.1.0.tgz', 'hptune/staging/seed/hptune-trainer-0.1.0.tgz', 'hptune/staging/seed/manifest.json']);
+    expect(gcs.objectNames(BUCKET)).toEqual(['hptune/staging/seed/hptune-core-0.1.0.tgz', 'hptune/staging/seed/hptune-fake-trainer-0.1.0.tgz', 'hptune/staging/seed/manifest.json']);
     const manifest = JSON.parse(gcs.getObject(BUCKET, 'hptune/staging/seed/manifest.json')?.data.toString() ?? '') as StagingManifest;
     expect(manifest.command).toBe('hptune-train');
-    expect(manifest.packages.map((entry) => entry.name)).toEqual(['@hptune/core', '@hptune/trainer']);
+    expect(manifest.packages.map((entry) => entry.name)).toEqual(['@hptune/core', '@hptune/fake-trainer']);
     for (const entry of manifest.packages) {
       const object = gcs.getObject(BUCKET, `hptune/staging/seed/${entry.file}`);
       expect(createHash('sha256').update(object?.data ?? '').digest('hex')).toBe(entry.sha256);
@@ -90,7 +90,7 @@ describe('a staged trial on the stock Node image', () => {
     const { code, stderr } = await runTrial(staged.manifestUri, ['--activation=relu', '--optimizer=adam', '--batch_size=64', `--output-dir=${outputDir}`]);
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/hptune bootstrap: downloading gs:\/\/hptune-stage\/hptune\/staging\/seed\/manifest\.json: HTTP 503.*trying again/);
-    expect(stderr).toMatch(/hptune bootstrap: downloaded @hptune\/core, @hptune\/trainer \(\d+ KiB\) in [\d.]+ s/);
+    expect(stderr).toMatch(/hptune bootstrap: downloaded @hptune\/core, @hptune\/fake-trainer \(\d+ KiB\) in [\d.]+ s/);
     expect(stderr).toMatch(/hptune bootstrap: installed with npm in [\d.]+ s; starting hptune-train/);
     expect(readFileSync(join(outputDir, 'hypertune', 'output.metrics'), 'utf8')).toMatch(/"accuracy"/);
     expect(existsSync(join(outputDir, 'model', 'model.json'))).toBe(true);
@@ -104,11 +104,11 @@ describe('a staged trial on the stock Node image', () => {
   }, 60_000);
 
   it('refuses a tarball that changed after staging, before installing anything', async () => {
-    const tampered = await stageTrainer({ bucket: BUCKET, study: 'tampered', trainerPackageDir: TRAINER_DIR, storageApiEndpoint: gcs.url });
-    gcs.putObject(BUCKET, 'hptune/staging/tampered/hptune-trainer-0.1.0.tgz', Buffer.from('not the staged trainer'));
+    const tampered = await stageTrainer({ bucket: BUCKET, study: 'tampered', trainerPackageDir: trainerDir, storageApiEndpoint: gcs.url });
+    gcs.putObject(BUCKET, 'hptune/staging/tampered/hptune-fake-trainer-0.1.0.tgz', Buffer.from('not the staged trainer'));
     const { code, stderr, tmp } = await runTrial(tampered.manifestUri, []);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/hptune-trainer-0\.1\.0\.tgz has SHA-256 [0-9a-f]{64}, not the manifest's [0-9a-f]{64}: the staging folder changed after the launch; launch the study again/);
+    expect(stderr).toMatch(/hptune-fake-trainer-0\.1\.0\.tgz has SHA-256 [0-9a-f]{64}, not the manifest's [0-9a-f]{64}: the staging folder changed after the launch; launch the study again/);
     const installDirs = readdirSync(tmp);
     expect(installDirs.every((dir) => !existsSync(join(tmp, dir, 'node_modules')))).toBe(true);
   }, 60_000);

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../errors.js';
-import { REPO_ROOT, TRAINER_BIN, ensureTrainerBuilt } from '../../../../test/fixtures/vertex/trainer-build.js';
 import { checkTrainerPackage, packPackage, packWithLocalDependencies } from './pack.js';
 
 let workDir: string;
@@ -256,24 +255,5 @@ describe('errors a user can act on', () => {
     const error = await validationError(() => packPackage(dir, workDir));
     expect(error.value).toBe(realpathSync(join(dir, 'node_modules/@acme/core')));
     expect(error.message).toMatch(/without a "version".*give the package a version/);
-  });
-});
-
-describe('the repository\'s own trainer', () => {
-  it('packs @hptune/core, then @hptune/trainer depending on core\'s exact version', async () => {
-    // Only the files' presence matters here, so an existing build is used as it is.
-    if (!existsSync(TRAINER_BIN) || !existsSync(join(REPO_ROOT, 'packages/core/dist/index.js'))) ensureTrainerBuilt();
-    const coreVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages/core/package.json'), 'utf8')) as { version: string }).version;
-    const trainerDir = join(REPO_ROOT, 'packages/trainer');
-    expect(checkTrainerPackage(trainerDir)).toMatchObject({ name: '@hptune/trainer', command: 'hptune-train' });
-    const packed = await packWithLocalDependencies(trainerDir, workDir);
-    expect(packed.map((pkg) => pkg.name)).toEqual(['@hptune/core', '@hptune/trainer']);
-    expect(packed[0]?.version).toBe(coreVersion);
-    const { dir, files } = extract(packed[1]?.path ?? '');
-    expect(files).toContain('package/dist/bin.js');
-    expect(files.filter((file) => !/^package\/(package\.json|readme(\..*)?|licen[cs]e(\..*)?|dist\/.*)$/i.test(file))).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package/package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(manifest.dependencies['@hptune/core']).toBe(coreVersion);
-    expect(statSync(join(dir, 'package/dist/bin.js')).mode & 0o777).toBe(0o755);
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * The LeNet-5 trainer in a local study, end to end in TensorBoard: core's study coordinator runs the
+ * built `hptune-train` as each trial; the event files are decoded with the TensorBoard fixtures.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { categorical, discrete, double, inspectLogDir, launchStudy, local, readLogDir, searchSpace } from '@hptune/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
+import { builtTrainerBin } from './built-trainer.js';
+
+const root = mkdtempSync(join(tmpdir(), 'hptune-trainer-study-tb-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const backend = local({ pollIntervalMs: 20, stopGracePeriodSeconds: 2 });
+
+/** Every event file under `dir`, decoded by protobufjs: HParams summaries by run, as `{ run, tag, data }`. */
+function hparamsSummaries(dir: string): { run: string; tag: string; data: Record<string, unknown> }[] {
+  const found: { run: string; tag: string; data: Record<string, unknown> }[] = [];
+  const visit = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.includes('tfevents')) {
+        for (const event of decodeEventFileWithFixtures(path)) {
+          for (const value of event.summary?.value ?? []) {
+            const content = value.metadata?.plugin_data?.plugin_name === 'hparams' ? value.metadata.plugin_data.content : undefined;
+            if (content) found.push({ run: relative(dir, current) || '.', tag: value.tag, data: decodeHParamsPluginDataWithFixtures(content) });
+          }
+        }
+      }
+    }
+  };
+  visit(dir);
+  return found;
+}
+
+describe('a local study of the LeNet-5 trainer in TensorBoard', () => {
+  it('shows every trial of the LeNet-5 trainer once: its own session, the study metric added, the trainer\'s tags as metrics', async () => {
+    const trainerBin = builtTrainerBin();
+    const space = searchSpace({
+      activation: categorical(['relu', 'leakyrelu']),
+      optimizer: categorical(['sgd']),
+      batch_size: discrete([32, 64]),
+      learning_rate: double(0.01, 0.1, { scale: 'log' }),
+    });
+    const study = await launchStudy({
+      name: 'lenet',
+      space,
+      metric: { id: 'accuracy', goal: 'maximize' },
+      algorithm: 'random',
+      maxTrials: 2,
+      parallelTrials: 2,
+      seed: 11,
+      trainer: { command: process.execPath, args: [trainerBin, '--backend=wasm', '--train-size=256', '--test-size=64', '--num-epochs=1'] },
+      studyDir: join(root, 'lenet'),
+      backend,
+    });
+    const { trials, study: info } = await study.wait();
+    expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const inspection = inspectLogDir(info.directory);
+    expect(inspection.runs.map((run) => run.name)).toEqual(['.', '1/logs', '2/logs']);
+    expect(inspection.runs[0]?.experiment?.hparams.sort()).toEqual(['activation', 'batch_size', 'learning_rate', 'optimizer']);
+    expect(inspection.runs[0]?.experiment?.metrics).toEqual(['accuracy', 'images_per_second', 'learning_rate', 'test/accuracy', 'test/loss', 'train/accuracy', 'train/loss']);
+    for (const trial of trials) {
+      const run = inspection.runs.find((candidate) => candidate.name === `${trial.id}/logs`);
+      expect(run?.session).toEqual({ groupName: trial.id, hparams: trial.parameters, status: 'SUCCESS' });
+      const tags = run?.tags.map((tag) => tag.tag) ?? [];
+      expect(tags).toEqual(expect.arrayContaining(['accuracy', 'test/accuracy', 'weights/conv1/kernel', 'test/images', 'test/predictions']));
+      // The study metric the coordinator added is the value the trainer reported.
+      expect(run?.tags.find((tag) => tag.tag === 'accuracy')?.lastValue).toBe(Math.fround(trial.finalMeasurement?.metrics.accuracy as number));
+      expect(run?.tags.find((tag) => tag.tag === 'test/accuracy')?.lastValue).toBe(Math.fround(trial.finalMeasurement?.metrics.accuracy as number));
+      const points = readLogDir(join(info.directory, trial.id, 'logs')).runs[0]?.points ?? [];
+      expect(points.filter((point) => point.tag === '_hparams_/session_start_info')).toHaveLength(1);
+      expect(points.filter((point) => point.tag === '_hparams_/session_end_info')).toHaveLength(1);
+    }
+    const starts = hparamsSummaries(info.directory).filter((summary) => summary.tag === '_hparams_/session_start_info');
+    expect(starts.map((start) => [start.run, (start.data.session_start_info as { group_name: string }).group_name]).sort()).toEqual([
+      ['1/logs', '1'],
+      ['2/logs', '2'],
+    ]);
+  });
+});
