@@ -56,7 +56,8 @@ describe('a local study of the LeNet-5 trainer in TensorBoard', () => {
       studyDir: join(root, 'lenet'),
       backend,
     });
-    const { trials, study: info } = await study.wait();
+    const { trials } = await study.wait();
+    const info = study.backend;
     expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     const inspection = inspectLogDir(info.directory);
     expect(inspection.runs.map((run) => run.name)).toEqual(['.', '1/logs', '2/logs']);
