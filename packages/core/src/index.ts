@@ -1,4 +1,9 @@
-export { HptuneError, ValidationError, formatValue, type ValidationProblem } from './errors.js';
+/**
+ * `@hptune/core`: search spaces, studies, samplers' contract, the trial side of the contract
+ * (`reportMetric`) and errors. TensorBoard, blob stores, Vertex AI and the conformance suites have
+ * their own entries: `@hptune/core/tensorboard`, `/blob`, `/vertex`, `/testing`.
+ */
+export { HptuneError, ValidationError, type ValidationProblem } from './errors.js';
 export {
   DEFAULT_METRIC_FILE,
   MAX_METRIC_REPORTS,
@@ -107,15 +112,7 @@ export {
   type ParametersOfSpecs,
   type ScaleOptions,
 } from './space/builder.js';
-export {
-  DISCRETE_EPSILON,
-  MAX_DISCRETE_VALUES,
-  METRIC_ID_PATTERN,
-  PARAMETER_ID_PATTERN,
-  validateSearchSpace,
-  type SpaceAlgorithm,
-  type ValidateSearchSpaceOptions,
-} from './space/validate.js';
+export { validateSearchSpace, type SpaceAlgorithm, type ValidateSearchSpaceOptions } from './space/validate.js';
 export {
   SEARCH_SPACE_JSON_VERSION,
   searchSpaceFromJSON,
@@ -125,172 +122,7 @@ export {
   type SearchSpaceJSON,
 } from './space/json.js';
 export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
-export { combinationKey, enumerateGrid, gridSize } from './space/grid.js';
-export { validateParameters, type ValidateParametersOptions } from './space/parameters.js';
-export { createRandom, type Random } from './space/random.js';
-export { sampleParameters } from './space/sample.js';
-export {
-  toVertexStudySpec,
-  type VertexAlgorithm,
-  type VertexConditionalParameterSpec,
-  type VertexMeasurementSelectionType,
-  type VertexMetricSpec,
-  type VertexParameterSpec,
-  type VertexScaleType,
-  type VertexStudySpec,
-  type VertexStudySpecOptions,
-} from './space/vertex.js';
-export {
-  GRID_TAKEN_STATES,
-  SEARCH_ALGORITHMS,
-  createGridSampler,
-  createRandomSampler,
-  createSampler,
-  type CreateSamplerOptions,
-  type GridSamplerOptions,
-  type RandomSamplerOptions,
-} from './samplers/index.js';
 export type { Sampler, SearchAlgorithm } from './samplers/types.js';
-export {
-  DEFAULT_FLUSH_BYTES,
-  DEFAULT_FLUSH_INTERVAL_MS,
-  DEFAULT_MAX_PENDING_BYTES,
-  EVENT_FILE_VERSION,
-  SummaryWriter,
-  TensorBoardWriteError,
-  eventFileName,
-  flushAllSummaryWriters,
-  isEventFileName,
-  rollSummaryWriters,
-  type EventFileNameParts,
-  type SummaryWriterOptions,
-  type SummaryWriterStatus,
-  type TensorBoardWriteOperation,
-} from './tensorboard/event-writer.js';
-export {
-  DEFAULT_HISTOGRAM_BUCKETS,
-  MAX_HISTOGRAM_BUCKETS,
-  PluginName,
-  histogramBuckets,
-  histogramValue,
-  imageValue,
-  scalarValue,
-  textValue,
-  type HistogramBucket,
-  type HistogramOptions,
-  type SummaryOptions,
-} from './tensorboard/summaries.js';
-export { encodePng, type ImageInput, type PngImage, type RawImage } from './tensorboard/png.js';
-export {
-  HPARAMS_EXPERIMENT_TAG,
-  HPARAMS_SESSION_END_TAG,
-  HPARAMS_SESSION_START_TAG,
-  MAX_DISCRETE_INTEGER_VALUES,
-  hparamsExperiment,
-  hparamsExperimentValue,
-  hparamsSessionEndValue,
-  hparamsSessionStartValue,
-  writeHParamsExperiment,
-  writeHParamsSessionEnd,
-  writeHParamsSessionStart,
-  type HParamsDestination,
-  type HParamsExperimentOptions,
-  type HParamsMetric,
-  type HParamsSessionEndOptions,
-  type HParamsSessionStartOptions,
-  type HParamsSessionStatus,
-} from './tensorboard/hparams.js';
-export {
-  readEventFile,
-  readLogDir,
-  summaryPoints,
-  type EventFileContents,
-  type EventRecord,
-  type LogDirContents,
-  type ReadOptions,
-  type RunContents,
-  type SummaryPayload,
-  type SummaryPoint,
-  type SummaryPointBase,
-} from './tensorboard/reader.js';
-export {
-  inspectLogDir,
-  type LogDirInspection,
-  type RunInspection,
-  type SessionInspection,
-  type TagInspection,
-} from './tensorboard/inspect.js';
-export {
-  CorruptRecordError,
-  RECORD_OVERHEAD_BYTES,
-  encodeRecord,
-  maskedCrc32c,
-  scanRecords,
-  type RecordCorruption,
-  type RecordScan,
-  type TfRecord,
-} from './tensorboard/records.js';
-export {
-  DataClass,
-  TensorDataType,
-  decodeEvent,
-  encodeEvent,
-  type Summary,
-  type SummaryMetadata,
-  type SummaryValue,
-  type TensorBoardEventProto,
-  type TensorProto,
-} from './tensorboard/proto/tensorboard.js';
-export type { Experiment, HParamInfo, HParamsPluginData, MetricInfo, ProtoValue } from './tensorboard/proto/hparams.js';
-export { ProtoDecodeError } from './tensorboard/proto/wire.js';
-export {
-  DEFAULT_RETRY_OPTIONS,
-  RetryError,
-  describeError,
-  errorStatus,
-  isRetryableError,
-  resolveRetryOptions,
-  retryDelayMs,
-  withRetry,
-  type RetryCallOptions,
-  type RetryClock,
-  type RetryGiveUpReason,
-  type RetryOptions,
-} from './retry.js';
-export {
-  APPEND_PARTS_FOLDER,
-  AppendConflictError,
-  BlobNotFoundError,
-  DestinationError,
-  GcsBlobStore,
-  LocalBlobStore,
-  crc32cBase64,
-  fileChecksum,
-  openBlobStore,
-  parseDestination,
-  uploadFileVerified,
-  type AppendOptions,
-  type BlobInfo,
-  type BlobStore,
-  type Destination,
-  type DestinationProblem,
-  type GcsBlobStoreOptions,
-  type OpenBlobStoreOptions,
-  type UploadVerifiedOptions,
-} from './blob/index.js';
-export {
-  DEFAULT_SIGNAL_GRACE_MS,
-  DEFAULT_SYNC_INTERVAL_MS,
-  TensorBoardSyncer,
-  formatSyncReport,
-  type SyncMismatch,
-  type SyncReport,
-  type SyncRound,
-  type SyncWarning,
-  type SyncWarningCode,
-  type SyncerState,
-  type TensorBoardSyncerOptions,
-} from './tensorboard/syncer.js';
 export {
   ACCELERATOR_TYPES,
   DEFAULT_MAX_POLL_INTERVAL_MS,
