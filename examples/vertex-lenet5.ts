@@ -10,7 +10,8 @@
  * `--dry-run` runs every offline check and prints the request without sending it (or loading the
  * Vertex AI client); without it the job is created and followed to its end.
  */
-import { launchVertexStudy, planVertexStudy, seedSearchSpace, vertex, type LaunchVertexStudyOptions } from '@hptune/core';
+import { seedSearchSpace } from '@hptune/core';
+import { launchVertexStudy, planVertexStudy, vertex, type LaunchVertexStudyOptions } from '@hptune/core/vertex';
 
 const env = process.env;
 const study: LaunchVertexStudyOptions = {

@@ -1,12 +1,5 @@
-import {
-  ValidationError,
-  bestVertexTrial,
-  createVertexJobClient,
-  resolveVertexJobName,
-  type FrozenTrial,
-  type VertexJob,
-  type VertexJobClient,
-} from '@hptune/core';
+import { ValidationError, type FrozenTrial } from '@hptune/core';
+import { bestVertexTrial, createVertexJobClient, resolveVertexJobName, type VertexJob, type VertexJobClient } from '@hptune/core/vertex';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';

@@ -1,4 +1,5 @@
-import type { FrozenTrial, MetricSpec, PreflightWarning, VertexJob, VertexStudyHandle } from '@hptune/core';
+import type { FrozenTrial, MetricSpec } from '@hptune/core';
+import type { PreflightWarning, VertexJob, VertexStudyHandle } from '@hptune/core/vertex';
 import type { CliIo } from '../io.js';
 import { formatMetric, formatParameters } from '../reporters/format.js';
 import { formatTrialTable } from '../reporters/summary.js';

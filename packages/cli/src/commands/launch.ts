@@ -2,23 +2,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { HptuneError, ValidationError, lenet5SearchSpace, searchSpaceFromJSON, type MetricGoal, type SearchSpace, type SpaceAlgorithm } from '@hptune/core';
 import {
-  HptuneError,
-  ValidationError,
   VertexJobError,
   launchVertexStudy,
-  lenet5SearchSpace,
   planVertexStudy,
-  searchSpaceFromJSON,
   stagingFolderUri,
   vertex,
   type AcceleratorType,
   type LaunchVertexStudyOptions,
-  type MetricGoal,
-  type SearchSpace,
-  type SpaceAlgorithm,
   type VertexStudyHandle,
-} from '@hptune/core';
+} from '@hptune/core/vertex';
 import type { CliIo } from '../io.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
 
