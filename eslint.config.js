@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Only the CLI, the trainer's entry and scripts talk to a terminal; core emits events.
-    files: ['packages/cli/src/**', 'packages/trainer/src/**', 'scripts/**', 'examples/**', '**/test/fixtures/**', 'packages/testing/src/**'],
+    files: ['packages/cli/src/**', 'packages/trainer/src/**', 'scripts/**', 'packages/*/scripts/**', 'examples/**', '**/test/fixtures/**', 'packages/testing/src/**'],
     rules: { 'no-console': 'off' },
   },
 );

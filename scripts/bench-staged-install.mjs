@@ -76,9 +76,9 @@ const tempDir = (prefix) => {
 try {
   let core;
   try {
-    core = await import(pathToFileURL(join(root, 'packages/core/dist/index.js')).href);
+    core = await import(pathToFileURL(join(root, 'packages/core/dist/vertex.js')).href);
   } catch (error) {
-    throw new Error(`cannot load packages/core/dist/index.js (${error.message}); build first: pnpm build`);
+    throw new Error(`cannot load packages/core/dist/vertex.js (${error.message}); build first: pnpm build`);
   }
   const packDir = tempDir('hptune-bench-pack-');
   const packed = await core.packWithLocalDependencies(join(root, 'packages/trainer'), packDir);

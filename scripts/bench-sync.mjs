@@ -63,16 +63,21 @@ async function loadFixture() {
   return import(pathToFileURL(join(outDir, 'gcs-server.mjs')).href);
 }
 
-const hptune = await import(pathToFileURL(join(core, 'dist', 'index.js')).href).catch((error) => {
+const hptune = await import(pathToFileURL(join(core, 'dist', 'tensorboard.js')).href).catch((error) => {
   console.error(`cannot load the built @hptune/core (${error.message}); run: pnpm --filter @hptune/core build`);
   process.exit(1);
 });
 const { startGcsFixture } = await loadFixture();
 
-/** A seeded source of floats in [0, 1): the same run every time. */
+/** A seeded source of floats in [0, 1) (mulberry32): the same run every time. */
 function seeded(seed) {
-  const random = hptune.createRandom(seed);
-  return () => random.nextFloat();
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = Math.imul(state ^ (state >>> 15), state | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 const bucket = 'hptune-bench';

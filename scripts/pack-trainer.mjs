@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = resolve(process.argv[2] ?? join(root, 'packages/trainer/pack'));
-const coreEntry = join(root, 'packages/core/dist/index.js');
+const coreEntry = join(root, 'packages/core/dist/vertex.js');
 
 try {
   let core;

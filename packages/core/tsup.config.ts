@@ -1,3 +1,10 @@
 import { hptuneBuild } from '../../tsup.base.js';
 
-export default hptuneBuild({ index: 'src/index.ts' });
+// One entry per subpath export of package.json; `vitest` (./testing only) stays external as a peer.
+export default hptuneBuild({
+  index: 'src/index.ts',
+  tensorboard: 'src/tensorboard/index.ts',
+  blob: 'src/blob/index.ts',
+  vertex: 'src/backends/vertex/index.ts',
+  testing: 'src/testing/index.ts',
+});

@@ -255,7 +255,7 @@ describe('scripts/pack-trainer.mjs (pnpm image:context)', () => {
     const run = () => spawnSync(process.execPath, [join(copy, 'scripts/pack-trainer.mjs'), join(copy, 'out')], { encoding: 'utf8' });
     const unbuilt = run();
     expect(unbuilt.status).toBe(1);
-    expect(unbuilt.stderr).toContain('cannot load packages/core/dist/index.js');
+    expect(unbuilt.stderr).toContain('cannot load packages/core/dist/vertex.js');
     expect(unbuilt.stderr).toContain('build first: pnpm --filter @hptune/core --filter @hptune/trainer build');
     expect(existsSync(join(copy, 'out'))).toBe(false);
 

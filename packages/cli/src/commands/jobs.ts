@@ -1,12 +1,5 @@
-import {
-  ValidationError,
-  bestTrial,
-  createVertexJobClient,
-  resolveVertexJobName,
-  type FrozenTrial,
-  type VertexJob,
-  type VertexJobClient,
-} from '@hptune/core';
+import { ValidationError, bestTrial, type FrozenTrial } from '@hptune/core';
+import { createVertexJobClient, resolveVertexJobName, type VertexJob, type VertexJobClient } from '@hptune/core/vertex';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';

@@ -1,4 +1,5 @@
-import type { FrozenTrial, MetricSpec, PreflightWarning, StudyHandleOf, TrialParameters, VertexBackend, VertexJob } from '@hptune/core';
+import type { FrozenTrial, MetricSpec, StudyHandleOf, TrialParameters } from '@hptune/core';
+import type { PreflightWarning, VertexBackend, VertexJob } from '@hptune/core/vertex';
 import { LAUNCH_FLAGS, toFlagWording } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatMetric, formatParameters } from '../reporters/format.js';

@@ -5,22 +5,24 @@ import { createInterface } from 'node:readline/promises';
 import {
   HptuneError,
   ValidationError,
-  VertexJobError,
   launchStudy,
   lenet5SearchSpace,
-  planVertexStudy,
   searchSpaceFromJSON,
-  stagingFolderUri,
-  vertex,
-  type AcceleratorType,
   type MetricGoal,
-  type PlanVertexStudyOptions,
   type SearchSpace,
   type SpaceAlgorithm,
   type StudyHandleOf,
   type TrialParameters,
-  type VertexBackend,
 } from '@hptune/core';
+import {
+  VertexJobError,
+  planVertexStudy,
+  stagingFolderUri,
+  vertex,
+  type AcceleratorType,
+  type PlanVertexStudyOptions,
+  type VertexBackend,
+} from '@hptune/core/vertex';
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';

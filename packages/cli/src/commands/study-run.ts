@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import {
-  HptuneError,
-  launchStudy,
-  lenet5SearchSpace,
-  searchSpaceFromJSON,
-  type MetricGoal,
-  type SearchAlgorithm,
-  type SearchSpace,
-} from '@hptune/core';
+import { HptuneError, launchStudy, lenet5SearchSpace, searchSpaceFromJSON, type MetricGoal, type SearchAlgorithm, type SearchSpace } from '@hptune/core';
 import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { followStudy } from './study-progress.js';

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SummaryWriter } from '@hptune/core';
+import { SummaryWriter } from '@hptune/core/tensorboard';
 import { runCli } from '../../test/cli-harness.js';
 
 function writeRun(logDir: string) {

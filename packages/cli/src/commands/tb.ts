@@ -1,4 +1,5 @@
-import { openStudy, inspectLogDir, type LogDirInspection } from '@hptune/core';
+import { openStudy } from '@hptune/core';
+import { inspectLogDir, type LogDirInspection } from '@hptune/core/tensorboard';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
 

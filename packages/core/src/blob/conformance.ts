@@ -1,6 +1,7 @@
 /**
- * The conformance suite every {@link BlobStore} implementation passes (test-only: not exported
- * from the package). Call {@link describeBlobStoreConformance} from an implementation's test file.
+ * The conformance suite every {@link BlobStore} implementation passes, exported from
+ * `@hptune/core/testing` so a store written outside hptune can be checked the same way: call
+ * {@link describeBlobStoreConformance} from a vitest test file.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { AppendConflictError, BlobNotFoundError, type BlobStore } from './types.
 import { uploadFileVerified } from './verified.js';
 
 /** A fresh, empty store for one test, and how to dispose of it. */
-export interface ConformanceSubject {
+export interface BlobStoreConformanceSubject {
   store: BlobStore;
   cleanup(): Promise<void>;
 }
@@ -20,10 +21,10 @@ export interface ConformanceSubject {
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);
 
-/** Runs the BlobStore contract over the stores `open` makes. */
-export function describeBlobStoreConformance(label: string, open: () => Promise<ConformanceSubject>): void {
+/** Runs the {@link BlobStore} contract over the stores `open` makes, as vitest tests under `label`; `cleanup` runs after each test. */
+export function describeBlobStoreConformance(label: string, open: () => Promise<BlobStoreConformanceSubject>): void {
   describe(`BlobStore conformance: ${label}`, () => {
-    let subject: ConformanceSubject;
+    let subject: BlobStoreConformanceSubject;
     let store: BlobStore;
     let scratch: string;
 

@@ -1,3 +1,7 @@
+/**
+ * `@hptune/core/blob`: where files go (a local directory or a `gs://` bucket), the stores that put
+ * them there, verified uploads, and the retry configuration of every remote call.
+ */
 export {
   AppendConflictError,
   BlobNotFoundError,
@@ -7,8 +11,16 @@ export {
   type BlobStore,
   type DestinationProblem,
 } from './types.js';
-export { crc32cBase64, fileChecksum } from './checksum.js';
+export { crc32cBase64 } from './checksum.js';
 export { LocalBlobStore } from './local.js';
-export { APPEND_PARTS_FOLDER, GcsBlobStore, type GcsBlobStoreOptions } from './gcs.js';
+export { GcsBlobStore, type GcsBlobStoreOptions } from './gcs.js';
 export { openBlobStore, parseDestination, type Destination, type OpenBlobStoreOptions } from './destination.js';
 export { uploadFileVerified, type UploadVerifiedOptions } from './verified.js';
+export {
+  DEFAULT_RETRY_OPTIONS,
+  RetryError,
+  describeError,
+  isRetryableError,
+  type RetryGiveUpReason,
+  type RetryOptions,
+} from '../retry.js';

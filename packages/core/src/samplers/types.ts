@@ -13,7 +13,7 @@ export type SearchAlgorithm = 'grid' | 'random';
  * - it returns `undefined` when it has nothing left to suggest (a grid that is exhausted,
  *   counting every trial it is shown as taken, failed ones included);
  * - it never changes the trials it is shown.
- * Every sampler passes the conformance suite in `conformance.test.ts`.
+ * Every sampler passes the conformance suite of `conformance.ts` (`@hptune/core/testing`).
  */
 export interface Sampler {
   readonly algorithm: SearchAlgorithm;

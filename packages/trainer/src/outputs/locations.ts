@@ -4,7 +4,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDestination, ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/core';
+import { parseDestination } from '@hptune/core/blob';
 
 /** The kinds of output folder a trial has. */
 export type OutputKind = 'model' | 'checkpoints' | 'logs';

@@ -5,7 +5,7 @@
  * not fail training.
  */
 import { rmSync } from 'node:fs';
-import { TensorBoardSyncer, formatSyncReport, type SyncReport } from '@hptune/core';
+import { TensorBoardSyncer, formatSyncReport, type SyncReport } from '@hptune/core/tensorboard';
 import type { StorageSettings } from './settings.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;

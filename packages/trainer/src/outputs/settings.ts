@@ -1,4 +1,5 @@
-import { DEFAULT_SYNC_INTERVAL_MS, ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/core';
+import { DEFAULT_SYNC_INTERVAL_MS } from '@hptune/core/tensorboard';
 
 /**
  * The environment variable naming the Cloud Storage JSON API endpoint, e.g. `http://127.0.0.1:4443`

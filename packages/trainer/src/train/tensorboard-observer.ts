@@ -5,14 +5,8 @@
  * reported to `onError` (once per kind) and the run goes on.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  SummaryWriter,
-  writeHParamsSessionEnd,
-  writeHParamsSessionStart,
-  type RawImage,
-  type SummaryWriterStatus,
-  type TrialParameters,
-} from '@hptune/core';
+import type { TrialParameters } from '@hptune/core';
+import { SummaryWriter, writeHParamsSessionEnd, writeHParamsSessionStart, type RawImage, type SummaryWriterStatus } from '@hptune/core/tensorboard';
 import { batchesOf } from '../data/batches.js';
 import type { ImageSet } from '../data/mnist.js';
 import type { EpochMetrics, TrainingContext, TrainingObserver } from './observers.js';

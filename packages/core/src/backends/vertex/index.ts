@@ -1,6 +1,6 @@
-export { checkApplicationDefaultCredentials, checkBucketLocation, checkVertexAccess, type BucketCheckOptions, type BucketLocation, type CredentialsCheckOptions, type CredentialsSource, type VertexAccessCheckOptions } from './access.js';
-export { VertexApiError, createVertexJobClient, isTransientVertexError, resolveVertexJobName, type ListVertexJobsOptions, type VertexJobClient, type VertexJobClientOptions } from './client.js';
-export { resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
+export type { BucketLocation, CredentialsSource, VertexAccessCheckOptions } from './access.js';
+export { VertexApiError, createVertexJobClient, resolveVertexJobName, type ListVertexJobsOptions, type VertexJobClient, type VertexJobClientOptions } from './client.js';
+export type { VertexEndpoint } from './endpoint.js';
 export {
   JOB_STATES_COMPLETE,
   JOB_STATES_ERROR,
@@ -12,18 +12,17 @@ export {
   type VertexJobNameParts,
   type VertexJobState,
 } from './job.js';
-export { buildHyperparameterTuningJobRequest, vertexOutputDirectory, vertexParent } from './job-spec.js';
+export { vertexOutputDirectory } from './job-spec.js';
 export { ACCELERATOR_TYPES, machineAccelerators, type AcceleratorType, type MachineAccelerators } from './machines.js';
 export {
   DEFAULT_VERTEX_MACHINE_TYPE,
   DEFAULT_VERTEX_PARALLEL_TRIALS,
   DEFAULT_VERTEX_REGION,
   type VertexBackendOptions,
-  type VertexStudyDefinition,
 } from './options.js';
-export { DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS, POLL_INTERVAL_MULTIPLIER, diffVertexJobs, watchVertexJob, type VertexJobEvent, type WatchVertexJobOptions } from './poller.js';
+export { DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS } from './poller.js';
 export { checkAcceleratorRegion, regionsOffering } from './regions.js';
-export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkMachine, preflightVertexJob, type PreflightResult, type PreflightWarning } from './preflight.js';
+export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, type PreflightWarning } from './preflight.js';
 export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobRequest } from './request.js';
 export { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV } from './staging/bootstrap.js';
 export { packWithLocalDependencies, type PackedPackage } from './staging/pack.js';

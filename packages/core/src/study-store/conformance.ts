@@ -1,0 +1,172 @@
+/**
+ * The conformance suite every {@link StudyStore} passes, exported from `@hptune/core/testing` so a
+ * store written outside hptune can be checked the same way: call
+ * {@link describeStudyStoreConformance} from a vitest test file.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HptuneError } from '../errors.js';
+import type { StudyDefinition } from '../study/types.js';
+import type { LeaseOwner, StudyStore } from './types.js';
+
+const definition = (name = 'seed'): StudyDefinition => ({
+  name,
+  space: { version: 1, parameters: { x: { kind: 'categorical', values: ['a', 'b'] } } },
+  metric: { id: 'accuracy', goal: 'maximize' },
+  algorithm: 'grid',
+  maxTrials: 2,
+  parallelTrials: 1,
+  seed: 7,
+  trainer: { command: 'node', args: ['train.js'] },
+  backend: 'local',
+});
+
+/** A lease owner as a coordinator would be: what the store records, nothing it checks. */
+const newOwner = (): LeaseOwner => ({ token: randomUUID(), pid: 4242, hostname: 'coordinator.test' });
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof HptuneError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+/** A fresh, empty study store for one test, and how to remove what it leaves behind once closed. */
+export interface StudyStoreConformanceSubject {
+  readonly store: StudyStore;
+  cleanup(): void;
+}
+
+/**
+ * Runs the {@link StudyStore} contract (studies and their leases, trials and their transitions,
+ * finished trials immutable, interrupted trials and their retries) over the stores `open` makes,
+ * as vitest tests under `label`. The suite closes each store, then calls `cleanup`.
+ */
+export function describeStudyStoreConformance(label: string, open: () => StudyStoreConformanceSubject): void {
+  describe(`StudyStore conformance: ${label}`, () => {
+    let store: StudyStore;
+    let cleanup: () => void;
+    let owner: LeaseOwner;
+    beforeEach(() => {
+      ({ store, cleanup } = open());
+      owner = newOwner();
+    });
+    afterEach(() => {
+      store.close();
+      cleanup();
+    });
+
+    it('creates a study ACTIVE with its lease, and refuses a second of the same name', () => {
+      const record = store.createStudy(definition(), owner);
+      expect(record.state).toBe('ACTIVE');
+      expect(record.definition).toEqual(definition());
+      expect(record.lease).toMatchObject({ token: owner.token, pid: 4242, hostname: 'coordinator.test' });
+      expect(codeOf(() => store.createStudy(definition(), newOwner()))).toBe('STUDY_EXISTS');
+      store.createStudy(definition('other'), newOwner());
+      expect(store.listStudies().map((study) => study.definition.name)).toEqual(['seed', 'other']);
+      expect(store.getStudy('missing')).toBeUndefined();
+    });
+
+    it('runs a trial through its states, keeps every measurement, and never changes it once finished', () => {
+      store.createStudy(definition(), owner);
+      const requested = store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
+      expect(requested).toMatchObject({ id: '1', state: 'REQUESTED', parameters: { x: 'a' }, measurements: [] });
+      expect(store.startTrial('seed', '1', { startTime: '2026-01-01T00:00:00.000Z' }, owner.token).state).toBe('ACTIVE');
+      store.addMeasurement('seed', '1', { step: 1, metrics: { accuracy: 0.5, loss: 1 }, elapsedSeconds: 1 }, owner.token);
+      store.addMeasurement('seed', '1', { step: 1, metrics: { accuracy: 0.5 }, elapsedSeconds: 1.5 }, owner.token);
+      store.addMeasurement('seed', '1', { step: 2, metrics: { accuracy: 0.7 }, elapsedSeconds: 2 }, owner.token);
+      const final = { step: 2, metrics: { accuracy: 0.7 }, elapsedSeconds: 2 };
+      const done = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: final, endTime: '2026-01-01T00:00:02.000Z' }, owner.token);
+      expect(done).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: final, startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T00:00:02.000Z' });
+      expect(done.measurements.map((measurement) => measurement.step)).toEqual([1, 1, 2]);
+      expect(done.measurements[0]?.metrics).toEqual({ accuracy: 0.5, loss: 1 });
+      expect(Object.isFrozen(done) && Object.isFrozen(done.measurements)).toBe(true);
+
+      const failure = { kind: 'exit-code' as const, reason: 'exited with code 1', exitCode: 1 };
+      expect(codeOf(() => store.finishTrial('seed', '1', { state: 'INFEASIBLE', failure, endTime: 'x' }, owner.token))).toBe('TRIAL_FINISHED');
+      expect(codeOf(() => store.addMeasurement('seed', '1', final, owner.token))).toBe('TRIAL_FINISHED');
+      expect(codeOf(() => store.stopTrial('seed', '1', owner.token))).toBe('TRIAL_FINISHED');
+      expect(store.getTrial('seed', '1')).toEqual(done);
+    });
+
+    it('numbers trials 1, 2, ... and records failures and stops', () => {
+      store.createStudy(definition(), owner);
+      for (const x of ['a', 'b', 'c']) store.createTrial('seed', { parameters: { x } }, owner.token);
+      expect(store.getTrials('seed').map((trial) => trial.id)).toEqual(['1', '2', '3']);
+      expect(codeOf(() => store.addMeasurement('seed', '2', { step: 0, metrics: {}, elapsedSeconds: 0 }, owner.token))).toBe('INVALID_TRIAL_STATE');
+      store.startTrial('seed', '2', { startTime: 't' }, owner.token);
+      expect(codeOf(() => store.startTrial('seed', '2', { startTime: 't' }, owner.token))).toBe('INVALID_TRIAL_STATE');
+      expect(store.stopTrial('seed', '2', owner.token).state).toBe('STOPPING');
+      const failure = { kind: 'timeout' as const, reason: 'stopped after the 1 s trial timeout', signal: 'SIGTERM', stderrTail: 'epoch 1' };
+      expect(store.finishTrial('seed', '2', { state: 'INFEASIBLE', failure, endTime: 't' }, owner.token)).toMatchObject({ state: 'INFEASIBLE', failure });
+      expect(codeOf(() => store.addMeasurement('seed', '3', { step: -1, metrics: {}, elapsedSeconds: 0 }, owner.token))).toBe('INVALID_TRIAL_STATE');
+      store.startTrial('seed', '3', { startTime: 't' }, owner.token);
+      expect(codeOf(() => store.addMeasurement('seed', '3', { step: -1, metrics: {}, elapsedSeconds: 0 }, owner.token))).toBe('INVALID_MEASUREMENT');
+      expect(codeOf(() => store.startTrial('seed', '9', { startTime: 't' }, owner.token))).toBe('TRIAL_NOT_FOUND');
+      expect(store.getTrial('seed', '9')).toBeUndefined();
+      store.setStudyState('seed', 'COMPLETED', owner.token);
+      expect(store.getStudy('seed')?.state).toBe('COMPLETED');
+    });
+
+    it('asks the caller whether to take a lease another owner holds, inside the store, and never for its own', () => {
+      store.createStudy(definition(), owner);
+      const second = newOwner();
+      const asked: string[] = [];
+      expect(store.acquireLease('seed', owner, { takeOver: () => { throw new Error('not asked for its own lease'); } }).lease.token).toBe(owner.token);
+      const refusal = new HptuneError('STUDY_LOCKED', 'held');
+      expect(() => store.acquireLease('seed', second, { takeOver: (held) => { asked.push(held.token); throw refusal; } })).toThrow(refusal);
+      expect(asked).toEqual([owner.token]);
+      expect(store.getStudy('seed')?.lease?.token).toBe(owner.token);
+      expect(codeOf(() => store.createTrial('seed', { parameters: {} }, second.token))).toBe('LEASE_LOST');
+      expect(codeOf(() => store.acquireLease('missing', second, { takeOver: () => true }))).toBe('STUDY_NOT_FOUND');
+    });
+
+    it('takes the lease over when the caller says so, after which the old holder cannot write', () => {
+      store.createStudy(definition(), owner);
+      const second = newOwner();
+      const grant = store.acquireLease('seed', second, { takeOver: () => true });
+      expect(grant.lease.token).toBe(second.token);
+      expect(grant.takenOver?.token).toBe(owner.token);
+      expect(codeOf(() => store.createTrial('seed', { parameters: {} }, owner.token))).toBe('LEASE_LOST');
+      store.createTrial('seed', { parameters: {} }, second.token);
+    });
+
+    it('frees a released lease: the next owner takes it without asking', () => {
+      store.createStudy(definition(), owner);
+      store.releaseLease('seed', newOwner().token);
+      expect(store.getStudy('seed')?.lease?.token).toBe(owner.token);
+      store.releaseLease('seed', owner.token);
+      expect(store.getStudy('seed')?.lease).toBeUndefined();
+      expect(store.acquireLease('seed', newOwner(), { takeOver: () => { throw new Error('not asked for a free lease'); } }).takenOver).toBeUndefined();
+    });
+
+    it('interrupts a dead coordinator\'s running trials: old records kept, each queued again once', () => {
+      store.createStudy(definition(), owner);
+      for (const x of ['a', 'b', 'c', 'd']) store.createTrial('seed', { parameters: { x } }, owner.token);
+      const process = { pid: 4242, hostname: 'here', processStart: '99' };
+      store.startTrial('seed', '1', { startTime: 't', process }, owner.token);
+      store.addMeasurement('seed', '1', { step: 1, metrics: { accuracy: 0.3 }, elapsedSeconds: 1 }, owner.token);
+      store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: { step: 1, metrics: { accuracy: 0.3 }, elapsedSeconds: 1 }, endTime: 't' }, owner.token);
+      store.startTrial('seed', '2', { startTime: 't', process }, owner.token);
+      store.addMeasurement('seed', '2', { step: 1, metrics: { accuracy: 0.4 }, elapsedSeconds: 1 }, owner.token);
+      store.startTrial('seed', '3', { startTime: 't' }, owner.token);
+      store.stopTrial('seed', '3', owner.token);
+
+      const interrupted = store.interruptTrials('seed', 'later', owner.token);
+      expect(interrupted.map((entry) => [entry.trial.id, entry.retry.id, entry.retry.parameters.x])).toEqual([
+        ['2', '5', 'b'],
+        ['3', '6', 'c'],
+      ]);
+      expect(interrupted[0]?.process).toEqual(process);
+      const trials = store.getTrials('seed');
+      expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'INFEASIBLE', 'INFEASIBLE', 'REQUESTED', 'REQUESTED', 'REQUESTED']);
+      expect(trials[1]?.failure?.kind).toBe('interrupted');
+      expect(trials[1]?.measurements).toEqual([{ step: 1, metrics: { accuracy: 0.4 }, elapsedSeconds: 1 }]);
+      expect(trials[4]?.retryOf).toBe('2');
+      expect(store.interruptTrials('seed', 'later', owner.token)).toEqual([]);
+    });
+  });
+}
