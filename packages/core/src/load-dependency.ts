@@ -27,9 +27,11 @@ export function loadDependency<T>(name: string, purpose: string): T {
  * failure later than the `require` (better-sqlite3 opens its addon in the first `new Database`).
  */
 export function dependencyLoadError(name: string, purpose: string, cause: unknown): HptuneError {
+  // The first line only: `require` appends its require stack, which `cause` still holds.
+  const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
   return new HptuneError(
     'DEPENDENCY_UNLOADABLE',
-    `cannot load ${name}, which ${purpose} needs: ${cause instanceof Error ? cause.message : String(cause)}; reinstall the dependencies (pnpm install, or npm rebuild ${name}), which a native module also needs after switching Node versions`,
+    `cannot load ${name}, which ${purpose} needs: ${reason}; reinstall the dependencies (pnpm install, or npm rebuild ${name}), which a native module also needs after switching Node versions`,
     { cause },
   );
 }
