@@ -2,7 +2,8 @@
 // The `hptune` command's start-up cost: wall time of `hptune --help` and `hptune --version` from
 // spawn to exit, beside `node -e 0` measured in the same run so the overhead over bare Node shows
 // (the floor moves with the machine's load; the difference is what hptune costs).
-// Run: pnpm bench:cli [runs]   (default 15 runs of each, interleaved so load spikes hit all alike)
+// Run: pnpm bench:cli [runs] (builds first), or node scripts/bench-cli-startup.mjs [runs] after a build;
+// 15 runs of each by default, interleaved so that load spikes hit all three alike.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
