@@ -23,8 +23,8 @@ describe('openSqliteStudyStore when better-sqlite3 cannot open its addon', () =>
   });
 
   it('names the module and the fix instead of blaming the store file', () => {
-    dir = mkdtempSync(join(tmpdir(), 'hptune-sqlite-addon-'));
-    expect(() => openSqliteStudyStore({ file: join(dir, 'hptune.db') })).toThrow(
+    const file = join((dir = mkdtempSync(join(tmpdir(), 'hptune-sqlite-addon-'))), 'hptune.db');
+    expect(() => openSqliteStudyStore({ file })).toThrow(
       expect.objectContaining({
         code: 'DEPENDENCY_UNLOADABLE',
         message: expect.stringMatching(/^cannot load better-sqlite3, which the study store needs: better_sqlite3\.node was compiled against .*npm rebuild better-sqlite3/),
