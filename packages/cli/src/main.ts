@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/core/errors';
 import { processIo, type CliIo } from './io.js';
 import { registerCommands } from './commands/index.js';
 

@@ -18,6 +18,7 @@ export const API_REPORT_DIR = join(coreDir, 'api');
 /** Each subpath of package.json `exports` and the source file its build entry starts from. */
 export const API_ENTRIES = Object.freeze({
   '.': 'src/index.ts',
+  './errors': 'src/errors.ts',
   './tensorboard': 'src/tensorboard/index.ts',
   './blob': 'src/blob/index.ts',
   './vertex': 'src/backends/vertex/index.ts',

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/core/errors';
 
 /** A commander argument parser for a whole number of at least `min`, failing with a ValidationError naming the flag. */
 export function integerFlag(flag: string, min: number): (raw: string) => number {

@@ -1,12 +1,17 @@
 import { createReadStream } from 'node:fs';
-import { crc32c } from '@node-rs/crc32';
+import type * as Crc32 from '@node-rs/crc32';
+import { loadDependency } from '../load-dependency.js';
+
+let crc32Module: typeof Crc32 | undefined;
 
 /**
  * CRC-32C (Castagnoli) as an unsigned 32-bit number; pass `previous` (the CRC of the bytes before)
  * to continue a running checksum.
  */
 export function crc32cNumber(bytes: Uint8Array, previous = 0): number {
-  return crc32c(bytes, previous) >>> 0;
+  // Loaded on the first checksum, not at import: it is a native addon (see load-dependency.ts).
+  crc32Module ??= loadDependency<typeof Crc32>('@node-rs/crc32', 'CRC-32C checksums (TensorBoard records, Cloud Storage uploads)');
+  return crc32Module.crc32c(bytes, previous) >>> 0;
 }
 
 /** A CRC-32C number as Cloud Storage writes it: base64 of its 4 big-endian bytes. */

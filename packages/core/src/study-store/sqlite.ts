@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { HptuneError } from '../errors.js';
+import { dependencyLoadError, isNativeAddonLoadError, loadDependency } from '../load-dependency.js';
 import type { TrialParameters } from '../space/types.js';
 import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialFailure, TrialState } from '../study/types.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
@@ -103,10 +104,14 @@ interface MeasurementRow {
  */
 export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudyStore {
   mkdirSync(dirname(options.file), { recursive: true });
+  // Loaded here, not at import, so that importing @hptune/core opens no native addon.
+  const SqliteDatabase = loadDependency<typeof Database>('better-sqlite3', 'the study store');
   let db: Database.Database;
   try {
-    db = new Database(options.file);
+    db = new SqliteDatabase(options.file);
   } catch (error) {
+    // better-sqlite3 opens its addon in the first constructor call, so a broken build shows here.
+    if (isNativeAddonLoadError(error)) throw dependencyLoadError('better-sqlite3', 'the study store', error);
     throw new HptuneError('STORE_UNREADABLE', `cannot open the study store ${options.file}: ${(error as Error).message}`, { cause: error });
   }
   try {

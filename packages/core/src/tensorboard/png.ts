@@ -1,5 +1,6 @@
-import { PNG } from 'pngjs';
+import type * as Pngjs from 'pngjs';
 import { ValidationError } from '../errors.js';
+import { loadDependency } from '../load-dependency.js';
 
 /** Raw pixels, row by row, channel-interleaved: 1 channel is grey, 3 RGB, 4 RGBA. */
 export interface RawImage {
@@ -55,6 +56,8 @@ export function encodePng(image: RawImage, field = 'image'): Uint8Array {
       fix: 'pass one value per channel per pixel, row by row',
     });
   }
+  // Loaded here, not at import: pngjs costs tens of milliseconds to load and few callers write images.
+  const { PNG } = loadDependency<typeof Pngjs>('pngjs', 'PNG encoding (TensorBoard image summaries)');
   const png = new PNG({ width, height });
   const scale = pixels instanceof Float32Array ? 255 : 1;
   for (let pixel = 0; pixel < width * height; pixel++) {

@@ -3,7 +3,7 @@
  * `u64 length (little-endian) | u32 masked CRC-32C of the length | data | u32 masked CRC-32C of the data`.
  * @see https://www.tensorflow.org/tutorials/load_data/tfrecord#tfrecords_format_details
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32cNumber } from '../blob/checksum.js';
 import { HptuneError } from '../errors.js';
 
 /** Bytes a record adds around its data: 8 of length and two 4-byte checksums. */
@@ -19,7 +19,7 @@ export function maskCrc(crc: number): number {
 
 /** The masked CRC-32C (Castagnoli) of `bytes`. */
 export function maskedCrc32c(bytes: Uint8Array): number {
-  return maskCrc(crc32c(bytes));
+  return maskCrc(crc32cNumber(bytes));
 }
 
 /** Frames `data` as one TFRecord. */
