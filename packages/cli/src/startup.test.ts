@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STUDY_STORE_FILE, openSqliteStudyStore } from '@hptune/core';
+import { STUDY_STORE_FILE } from '@hptune/core';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(packageRoot, 'dist', 'bin.js');
@@ -54,7 +54,9 @@ describe('what the built hptune loads', () => {
 
   it('hptune study list over an existing store does load better-sqlite3 (so the checks above can fail)', () => {
     const studyDir = join(scratch, 'studies');
-    openSqliteStudyStore({ file: join(studyDir, STUDY_STORE_FILE) }).close();
+    // An empty file is an empty SQLite database: the store opens it and finds no study.
+    mkdirSync(studyDir, { recursive: true });
+    writeFileSync(join(studyDir, STUDY_STORE_FILE), '');
     const run = runRecorded(['study', 'list', '--study-dir', studyDir]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('no studies');

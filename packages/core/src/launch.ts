@@ -1,5 +1,4 @@
 import { local, type LocalBackend } from './backends/local/backend.js';
-import { DEFAULT_STUDY_DIR } from './backends/local/settings.js';
 import type { VertexBackend } from './backends/vertex/backend.js';
 import { HptuneError, ValidationError } from './errors.js';
 import type { ParametersOf } from './space/builder.js';
@@ -49,7 +48,7 @@ export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace, B exten
    * Required locally; refused on Vertex AI, where the trainer is `vertex({ containerUri })`.
    */
   readonly trainer?: TrainerCommand;
-  /** Local backend: the folder that holds the store (`hptune.db`) and a sub-folder per study. @default {@link DEFAULT_STUDY_DIR} */
+  /** Local backend: the folder that holds the store (`hptune.db`) and a sub-folder per study. @default `./hptune` (`DEFAULT_STUDY_DIR`) */
   readonly studyDir?: string;
   /** Where trials run. @default `local()` */
   readonly backend?: B;
@@ -59,7 +58,7 @@ export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace, B exten
 
 /** Options of `resumeStudy`: where the study is, and settings for this run only (not stored). */
 export interface ResumeStudyOptions<B extends StudyBackend = StudyBackend> {
-  /** Local backend: @default {@link DEFAULT_STUDY_DIR} */
+  /** Local backend: @default `./hptune` (`DEFAULT_STUDY_DIR`) */
   readonly studyDir?: string;
   /** @default the stored value */
   readonly parallelTrials?: number;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { stageTrainer } from '@hptune/core';
+import { stageTrainer } from '@hptune/core/vertex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGcsFixture } from '@hptune/testing/gcs';
 import { REPO_ROOT, builtTrainerBin } from './built-trainer.js';

@@ -5,7 +5,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { categorical, discrete, double, inspectLogDir, launchStudy, local, readLogDir, searchSpace } from '@hptune/core';
+import { categorical, discrete, double, launchStudy, local, searchSpace } from '@hptune/core';
+import { inspectLogDir, readLogDir } from '@hptune/core/tensorboard';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
 import { builtTrainerBin } from './built-trainer.js';

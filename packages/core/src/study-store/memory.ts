@@ -1,6 +1,6 @@
 import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from '../study/types.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
-import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
+import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 
 interface MemoryTrial {
   trial: FrozenTrial;
