@@ -6,9 +6,9 @@ import type { SearchSpace, TrialParameters } from './space/types.js';
 import type { DetailsOf, ExtraEventsOf, StudyDriver } from './study/driver.js';
 import type { StudyHandle } from './study/handle.js';
 import { runStudy } from './study/run.js';
-import type { MetricSpec, TrainerCommand } from './study/types.js';
+import type { StudyOptions } from './study/options.js';
+import type { TrainerCommand } from './study/types.js';
 import { validateRunLimits, validateStudyDefinition, validateStudyName } from './study/validate.js';
-import type { SpaceAlgorithm } from './space/validate.js';
 
 /** Where a study's trials run: `local(...)` (the default) or `vertex(...)`. */
 export type StudyBackend = LocalBackend | VertexBackend;
@@ -16,32 +16,8 @@ export type StudyBackend = LocalBackend | VertexBackend;
 /** The handle `launchStudy` returns for a backend: shared events and methods, plus that backend's `backend` details and events. */
 export type StudyHandleOf<P extends TrialParameters, B extends StudyDriver<unknown, object>> = StudyHandle<P, DetailsOf<B>, ExtraEventsOf<B>>;
 
-/** Options of `launchStudy`: one study definition, whatever the backend. */
-export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace, B extends StudyBackend = StudyBackend> {
-  /** The study's name: letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
-  readonly name: string;
-  /** The search space, from `searchSpace({...})`. */
-  readonly space: S;
-  /** The metric the trainer reports and the study optimizes. */
-  readonly metric: MetricSpec;
-  /** `grid` visits every combination once (no `double` parameters); `random` draws with the seed; `bayesian` (Vertex AI) learns from trials. */
-  readonly algorithm: SpaceAlgorithm;
-  /**
-   * Trials to run in all; failed trials count, cancelled and interrupted ones (run again) do not.
-   * @default the grid size for `grid`; required otherwise
-   */
-  readonly maxTrials?: number;
-  /** Trials run at the same time. @default the backend's: `os.availableParallelism()` locally, min(maxTrials, 3) on Vertex AI */
-  readonly parallelTrials?: number;
-  /**
-   * Failed trials after which the study stops, ends running trials and fails; at least 1.
-   * @default the backend's rule: no limit locally; Vertex AI decides on Vertex AI
-   */
-  readonly maxFailedTrials?: number;
-  /** Seconds a trial may run before it is stopped and recorded INFEASIBLE. @default no limit (Vertex AI: 7 days) */
-  readonly trialTimeoutSeconds?: number;
-  /** The sampler's seed, stored with the study so a resume continues the same sequence. @default a random one */
-  readonly seed?: number;
+/** Options of `launchStudy`: one study definition, whatever the backend, and what only some backends take. */
+export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace, B extends StudyBackend = StudyBackend> extends StudyOptions<S> {
   /**
    * The program each trial runs on the local backend, e.g. `lenet5Trainer({...})`. Its working
    * directory defaults to the trial's folder, so give script paths absolute (or set `cwd`).

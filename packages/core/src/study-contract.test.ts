@@ -41,6 +41,9 @@ interface Backend {
 }
 
 let fixture: JobServiceFixture;
+
+/** The study part of a request, the same on every backend. */
+const definition = (request: Omit<StudyRequest, 'trainerArgs'>) => ({ ...request, space, metric, algorithm: request.algorithm ?? 'grid' });
 let counter = 0;
 
 const backends: readonly Backend[] = [
@@ -48,10 +51,7 @@ const backends: readonly Backend[] = [
     kind: 'local',
     launch: ({ trainerArgs, ...request }) =>
       launchStudy({
-        ...request,
-        space,
-        metric,
-        algorithm: request.algorithm ?? 'grid',
+        ...definition(request),
         trainer: { command: process.execPath, args: [FAKE_TRAINER, ...trainerArgs] },
         studyDir: join(root, `local-${(counter += 1)}`),
         backend: local({ pollIntervalMs: 20, stopGracePeriodSeconds: 0.5 }),
@@ -61,10 +61,7 @@ const backends: readonly Backend[] = [
     kind: 'vertex',
     launch: ({ trainerArgs, ...request }) =>
       launchStudy({
-        ...request,
-        space,
-        metric,
-        algorithm: request.algorithm ?? 'grid',
+        ...definition(request),
         backend: vertex({ project: 'p', bucket: 'hptune-bucket', containerUri: IMAGE, apiEndpoint: fixture.endpoint, checkAccess: false, pollIntervalMs: 20, maxPollIntervalMs: 50, trainerArgs }),
       }),
   },

@@ -2,39 +2,19 @@
  * The LeNet-5 trainer in a local study, end to end in TensorBoard: core's study coordinator runs the
  * built `hptune-train` as each trial; the event files are decoded with the TensorBoard fixtures.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { categorical, discrete, double, launchStudy, local, searchSpace } from '@hptune/core';
 import { inspectLogDir, readLogDir } from '@hptune/core/tensorboard';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
+import { hparamsSummariesWithFixtures } from '@hptune/testing/tensorboard';
 import { builtTrainerBin } from './built-trainer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hptune-trainer-study-tb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const backend = local({ pollIntervalMs: 20, stopGracePeriodSeconds: 2 });
 
-/** Every event file under `dir`, decoded by protobufjs: HParams summaries by run, as `{ run, tag, data }`. */
-function hparamsSummaries(dir: string): { run: string; tag: string; data: Record<string, unknown> }[] {
-  const found: { run: string; tag: string; data: Record<string, unknown> }[] = [];
-  const visit = (current: string): void => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else if (entry.name.includes('tfevents')) {
-        for (const event of decodeEventFileWithFixtures(path)) {
-          for (const value of event.summary?.value ?? []) {
-            const content = value.metadata?.plugin_data?.plugin_name === 'hparams' ? value.metadata.plugin_data.content : undefined;
-            if (content) found.push({ run: relative(dir, current) || '.', tag: value.tag, data: decodeHParamsPluginDataWithFixtures(content) });
-          }
-        }
-      }
-    }
-  };
-  visit(dir);
-  return found;
-}
 
 describe('a local study of the LeNet-5 trainer in TensorBoard', () => {
   it('shows every trial of the LeNet-5 trainer once: its own session, the study metric added, the trainer\'s tags as metrics', async () => {
@@ -76,7 +56,7 @@ describe('a local study of the LeNet-5 trainer in TensorBoard', () => {
       expect(points.filter((point) => point.tag === '_hparams_/session_start_info')).toHaveLength(1);
       expect(points.filter((point) => point.tag === '_hparams_/session_end_info')).toHaveLength(1);
     }
-    const starts = hparamsSummaries(info.directory).filter((summary) => summary.tag === '_hparams_/session_start_info');
+    const starts = hparamsSummariesWithFixtures(info.directory).filter((summary) => summary.tag === '_hparams_/session_start_info');
     expect(starts.map((start) => [start.run, (start.data.session_start_info as { group_name: string }).group_name]).sort()).toEqual([
       ['1/logs', '1'],
       ['2/logs', '2'],

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeEventFileWithFixtures, decodeHParamsPluginDataWithFixtures } from '@hptune/testing/tensorboard';
+import { hparamsSummariesWithFixtures } from '@hptune/testing/tensorboard';
 import { local } from './backend.js';
 import { categorical, discrete, searchSpace } from '../../space/builder.js';
 import { inspectLogDir } from '../../tensorboard/inspect.js';
@@ -14,26 +14,6 @@ const root = mkdtempSync(join(tmpdir(), 'hptune-study-tb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const backend = local({ pollIntervalMs: 20, stopGracePeriodSeconds: 2 });
 
-/** Every event file under `dir`, decoded by protobufjs: HParams summaries by run, as `{ run, tag, data }`. */
-function hparamsSummaries(dir: string): { run: string; tag: string; data: Record<string, unknown> }[] {
-  const found: { run: string; tag: string; data: Record<string, unknown> }[] = [];
-  const visit = (current: string): void => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else if (entry.name.includes('tfevents')) {
-        for (const event of decodeEventFileWithFixtures(path)) {
-          for (const value of event.summary?.value ?? []) {
-            const content = value.metadata?.plugin_data?.plugin_name === 'hparams' ? value.metadata.plugin_data.content : undefined;
-            if (content) found.push({ run: relative(dir, current) || '.', tag: value.tag, data: decodeHParamsPluginDataWithFixtures(content) });
-          }
-        }
-      }
-    }
-  };
-  visit(dir);
-  return found;
-}
 
 describe('a local study in TensorBoard', () => {
   it('writes the HParams experiment at the study folder and a whole session per trial for a trainer that writes none', async () => {
@@ -62,7 +42,7 @@ describe('a local study in TensorBoard', () => {
       const accuracy = run?.tags.find((tag) => tag.tag === 'accuracy');
       expect([accuracy?.count, accuracy?.lastStep, accuracy?.lastValue]).toEqual([2, 2, Math.fround(trial.finalMeasurement?.metrics.accuracy as number)]);
     }
-    const summaries = hparamsSummaries(info.directory);
+    const summaries = hparamsSummariesWithFixtures(info.directory);
     expect(summaries.filter((summary) => summary.tag === '_hparams_/experiment').map((summary) => summary.run)).toEqual(['.']);
     expect(summaries.filter((summary) => summary.tag === '_hparams_/session_start_info')).toHaveLength(3);
   });

@@ -1,9 +1,8 @@
 import { HptuneError } from '../../errors.js';
 import type { StudyDriver } from '../../study/driver.js';
 import { validateStudyDefinition } from '../../study/validate.js';
-import type { MetricSpec, TrainerCommand } from '../../study/types.js';
-import type { SearchSpace } from '../../space/types.js';
-import type { SpaceAlgorithm } from '../../space/validate.js';
+import type { StudyOptions } from '../../study/options.js';
+import type { TrainerCommand } from '../../study/types.js';
 import { DEFAULT_VERTEX_PARALLEL_TRIALS, type VertexBackendOptions } from './options.js';
 import { launchVertexJob, planVertexJob, vertexStudyOf, type VertexStudyDetails, type VertexStudyEvents, type VertexStudyPlan } from './study.js';
 
@@ -47,16 +46,7 @@ export function vertex(options: VertexBackendOptions): VertexBackend {
 }
 
 /** The options of {@link planVertexStudy}: a study definition for `launchStudy` with a Vertex backend. */
-export interface PlanVertexStudyOptions {
-  readonly name: string;
-  readonly space: SearchSpace;
-  readonly metric: MetricSpec;
-  readonly algorithm: SpaceAlgorithm;
-  readonly maxTrials?: number;
-  readonly parallelTrials?: number;
-  readonly maxFailedTrials?: number;
-  readonly trialTimeoutSeconds?: number;
-  readonly seed?: number;
+export interface PlanVertexStudyOptions extends StudyOptions {
   readonly backend: VertexBackend;
   /** Refused on Vertex AI (the trainer is the container); here so a local study's options type-check. */
   readonly trainer?: TrainerCommand;

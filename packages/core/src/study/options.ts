@@ -1,0 +1,31 @@
+import type { SearchSpace } from '../space/types.js';
+import type { SpaceAlgorithm } from '../space/validate.js';
+import type { MetricSpec } from './types.js';
+
+/** The study definition as a caller gives it, on every backend: what `launchStudy` checks before anything runs. */
+export interface StudyOptions<S extends SearchSpace = SearchSpace> {
+  /** The study's name: letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
+  readonly name: string;
+  /** The search space, from `searchSpace({...})`. */
+  readonly space: S;
+  /** The metric the trainer reports and the study optimizes. */
+  readonly metric: MetricSpec;
+  /** `grid` visits every combination once (no `double` parameters); `random` draws with the seed; `bayesian` (Vertex AI) learns from trials. */
+  readonly algorithm: SpaceAlgorithm;
+  /**
+   * Trials to run in all; failed trials count, cancelled and interrupted ones (run again) do not.
+   * @default the grid size for `grid`; required otherwise
+   */
+  readonly maxTrials?: number;
+  /** Trials run at the same time. @default the backend's: `os.availableParallelism()` locally, min(maxTrials, 3) on Vertex AI */
+  readonly parallelTrials?: number;
+  /**
+   * Failed trials after which the study stops, ends running trials and fails; at least 1.
+   * @default the backend's rule: no limit locally; Vertex AI decides on Vertex AI
+   */
+  readonly maxFailedTrials?: number;
+  /** Seconds a trial may run before it is stopped and recorded INFEASIBLE. @default no limit (Vertex AI: 7 days) */
+  readonly trialTimeoutSeconds?: number;
+  /** The sampler's seed, stored with the study so a resume continues the same sequence. @default a random one */
+  readonly seed?: number;
+}
