@@ -22,6 +22,7 @@ describe('library errors worded with the command\'s flags', () => {
 
   it('leaves names the command has no flag for, and errors that are not validation errors', async () => {
     expect(toFlagWording('maxTrials.x and seed stay; maxTrials goes', LAUNCH_FLAGS)).toBe('maxTrials.x and seed stay; --max-trial-count goes');
+    expect(toFlagWording('is not a Google Cloud project id; pass the project id', LAUNCH_FLAGS)).toBe('is not a Google Cloud project id; pass the project id');
     const other = new HptuneError('STUDY_LOCKED', 'maxTrials is not a flag here');
     await expect(withFlagNames(LAUNCH_FLAGS, () => Promise.reject(other))).rejects.toBe(other);
   });

@@ -52,9 +52,15 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Replaces each SDK option name in `text` (whole names only, longest first) by its flag. */
+/**
+ * Replaces each SDK option name in `text` (whole names only, longest first) by its flag. Only
+ * names that cannot be ordinary words (camelCase or dotted: `maxTrials`, `metric.id`) are
+ * replaced in prose: `project` or `region` in "a Google Cloud project id" stay words.
+ */
 export function toFlagWording(text: string, names: FlagNames): string {
-  const keys = Object.keys(names).sort((a, b) => b.length - a.length);
+  const keys = Object.keys(names)
+    .filter((name) => /[A-Z.]/.test(name))
+    .sort((a, b) => b.length - a.length);
   if (keys.length === 0) return text;
   const pattern = new RegExp(`(?<![\\w.-])(${keys.map(escapeRegExp).join('|')})(?![\\w-]|\\.\\w)`, 'g');
   return text.replace(pattern, (name) => names[name] ?? name);

@@ -23,8 +23,11 @@ export const MAX_DISCRETE_VALUES = 1000;
 /** Two discrete values closer than this are the same value to Vertex ("at least 1e-10 apart"). */
 export const DISCRETE_EPSILON = 1e-10;
 
-/** Search algorithms a space can be checked for: the local samplers' plus Vertex's default (Bayesian). */
-export type SpaceAlgorithm = 'grid' | 'random' | 'bayesian';
+/** Every search algorithm some backend runs: the local samplers' plus Vertex's default (Bayesian). */
+export const SPACE_ALGORITHMS = ['grid', 'random', 'bayesian'] as const;
+
+/** Search algorithms a space can be checked for; see {@link SPACE_ALGORITHMS}. */
+export type SpaceAlgorithm = (typeof SPACE_ALGORITHMS)[number];
 
 /** Options of {@link validateSearchSpace}. */
 export interface ValidateSearchSpaceOptions {

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { gridSize } from '../space/grid.js';
 import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
-import { METRIC_ID_PATTERN, validateSearchSpace, type SpaceAlgorithm } from '../space/validate.js';
+import { METRIC_ID_PATTERN, SPACE_ALGORITHMS, validateSearchSpace, type SpaceAlgorithm } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
 import type { MetricSpec } from './types.js';
 
@@ -13,8 +13,6 @@ export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 /** Tags the metric file reserves for itself: never a metric id. */
 const RESERVED_METRIC_IDS = new Set(['global_step', 'timestamp', 'trial', 'checkpoint_path']);
 
-/** Every search algorithm some backend runs; each backend says which of them it runs. */
-const KNOWN_ALGORITHMS: readonly SpaceAlgorithm[] = ['grid', 'random', 'bayesian'];
 
 function fail(field: string, value: unknown, problem: string, fix: string): never {
   throw new ValidationError({ field, value, problem, fix });
@@ -101,7 +99,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   if (typeof options !== 'object' || options === null) fail('options', options, 'is not an options object', 'pass { name, space, metric, algorithm, ... }');
   validateStudyName(options.name);
   const { algorithm } = options;
-  if (!KNOWN_ALGORITHMS.includes(algorithm as SpaceAlgorithm)) fail('algorithm', algorithm, 'is not a search algorithm', `use one of ${KNOWN_ALGORITHMS.map((name) => `"${name}"`).join(', ')}`);
+  if (!SPACE_ALGORITHMS.includes(algorithm as SpaceAlgorithm)) fail('algorithm', algorithm, 'is not a search algorithm', `use one of ${SPACE_ALGORITHMS.map((name) => `"${name}"`).join(', ')}`);
   if (!driver.algorithms.includes(algorithm as string)) {
     fail('algorithm', algorithm, `is not a search algorithm the ${driver.kind} backend runs`, `use one of ${driver.algorithms.map((name) => `"${name}"`).join(', ')} there`);
   }

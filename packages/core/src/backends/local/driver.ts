@@ -7,15 +7,13 @@ import { searchSpaceFromJSON } from '../../space/json.js';
 import { storeErrors } from '../../study-store/rules.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { DriverLaunch, DriverResume } from '../../study/driver.js';
+import type { LocalBackendOptions } from './backend.js';
 import { LocalStudyRun } from './coordinator.js';
 import { checkLeaseTakeover, currentLeaseOwner } from './liveness.js';
 import { DEFAULT_STUDY_DIR, isNonEmptyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
 
 /** The local backend's settings, checked, with their defaults. */
-export interface LocalRunSettings {
-  readonly pollIntervalMs: number;
-  readonly stopGracePeriodSeconds: number;
-}
+type LocalRunSettings = Required<LocalBackendOptions>;
 
 /**
  * Creates a study in the SQLite store under the study directory, takes its lease, and returns the

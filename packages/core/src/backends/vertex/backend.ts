@@ -3,11 +3,10 @@ import type { StudyDriver } from '../../study/driver.js';
 import { validateStudyDefinition } from '../../study/validate.js';
 import type { StudyOptions } from '../../study/options.js';
 import type { TrainerCommand } from '../../study/types.js';
-import { DEFAULT_VERTEX_PARALLEL_TRIALS, type VertexBackendOptions } from './options.js';
+import { SPACE_ALGORITHMS } from '../../space/validate.js';
+import { defaultVertexParallelTrials, type VertexBackendOptions } from './options.js';
 import { launchVertexJob, planVertexJob, vertexStudyOf, type VertexStudyDetails, type VertexStudyEvents, type VertexStudyPlan } from './study.js';
 
-/** Search algorithms Vertex AI runs: `bayesian` is the service's default (Vizier's Bayesian optimization). */
-const VERTEX_ALGORITHMS = ['grid', 'random', 'bayesian'] as const;
 
 /**
  * The Vertex AI backend, as `launchStudy`'s `backend` option takes it: its settings, and the
@@ -30,8 +29,9 @@ export function vertex(options: VertexBackendOptions): VertexBackend {
   const backend: VertexBackend = {
     ...options,
     kind: 'vertex',
-    algorithms: VERTEX_ALGORITHMS,
-    defaultParallelTrials: (maxTrials) => Math.max(1, Math.min(maxTrials, DEFAULT_VERTEX_PARALLEL_TRIALS)),
+    // Vertex AI runs every algorithm a space can be checked for; `bayesian` is Vizier's default.
+    algorithms: SPACE_ALGORITHMS,
+    defaultParallelTrials: defaultVertexParallelTrials,
     launch: (launch) => launchVertexJob(launch, backend),
     resume: async ({ name }) => {
       throw new HptuneError(

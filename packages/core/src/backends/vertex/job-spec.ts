@@ -2,7 +2,7 @@ import { gridSize } from '../../space/grid.js';
 import { toVertexStudySpec } from '../../space/vertex.js';
 import {
   DEFAULT_VERTEX_MACHINE_TYPE,
-  DEFAULT_VERTEX_PARALLEL_TRIALS,
+  defaultVertexParallelTrials,
   DEFAULT_VERTEX_REGION,
   type VertexBackendOptions,
   type VertexStudyDefinition,
@@ -52,7 +52,7 @@ export function buildHyperparameterTuningJobRequest(study: VertexStudyDefinition
     ...(backend.measurementSelection ? { measurementSelection: backend.measurementSelection } : {}),
   });
   const maxTrialCount = resolveMaxTrials(study) ?? 0;
-  const parallelTrialCount = study.parallelTrials ?? Math.max(1, Math.min(maxTrialCount, DEFAULT_VERTEX_PARALLEL_TRIALS));
+  const parallelTrialCount = study.parallelTrials ?? defaultVertexParallelTrials(maxTrialCount);
 
   const scheduling: SchedulingRequest = {
     ...(study.trialTimeoutSeconds !== undefined ? { timeout: { seconds: study.trialTimeoutSeconds } } : {}),

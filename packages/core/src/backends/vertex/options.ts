@@ -13,6 +13,11 @@ export const DEFAULT_VERTEX_MACHINE_TYPE = 'n1-standard-4';
 /** Trials run at the same time when not given (never more than `maxTrialCount`). */
 export const DEFAULT_VERTEX_PARALLEL_TRIALS = 3;
 
+/** Trials run at the same time on Vertex AI when the study does not say: min(maxTrials, {@link DEFAULT_VERTEX_PARALLEL_TRIALS}), at least 1. */
+export function defaultVertexParallelTrials(maxTrials: number): number {
+  return Math.max(1, Math.min(maxTrials, DEFAULT_VERTEX_PARALLEL_TRIALS));
+}
+
 /**
  * Settings of the Vertex AI backend: where the HyperparameterTuningJob runs and on what.
  * Mirrors the Python launcher's flags (`--project`, `--region`, `--bucket`, `--machine-type`, ...).
