@@ -43,8 +43,6 @@ export interface LocalStudyRunOptions {
   readonly pollIntervalMs: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly stopGracePeriodSeconds: number;
-  /** Aborting it cancels the study. */
-  readonly signal?: AbortSignal;
   /** Trials a dead coordinator left running: their processes are stopped before anything starts. */
   readonly interrupted?: readonly InterruptedTrial[];
 }
