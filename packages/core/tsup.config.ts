@@ -10,4 +10,5 @@ export default hptuneBuild({
   blob: 'src/blob/index.ts',
   vertex: 'src/backends/vertex/index.ts',
   testing: 'src/testing/index.ts',
+  algorithms: 'src/samplers/algorithms.ts',
 });

@@ -23,6 +23,7 @@ export const API_ENTRIES = Object.freeze({
   './blob': 'src/blob/index.ts',
   './vertex': 'src/backends/vertex/index.ts',
   './testing': 'src/testing/index.ts',
+  './algorithms': 'src/samplers/algorithms.ts',
 });
 
 /** The most names `.` should export: a design target shown in its report, not a check. */

@@ -1,7 +1,8 @@
 /**
- * `@hptune/core`: search spaces, studies, samplers' contract, the trial side of the contract
- * (`reportMetric`) and errors. TensorBoard, blob stores, Vertex AI and the conformance suites have
- * their own entries: `@hptune/core/tensorboard`, `/blob`, `/vertex`, `/testing`.
+ * `@hptune/core`: search spaces, studies, samplers (`createSampler` and their contract), the trial
+ * side of the contract (`reportMetric`) and errors. TensorBoard, blob stores, Vertex AI, the
+ * conformance suites and the bare list of search algorithms have their own entries:
+ * `@hptune/core/tensorboard`, `/blob`, `/vertex`, `/testing`, `/algorithms`.
  */
 export { HptuneError, ValidationError, type ValidationProblem } from './errors.js';
 export {
@@ -90,7 +91,7 @@ export {
   type ParametersOfSpecs,
   type ScaleOptions,
 } from './space/builder.js';
-export { validateSearchSpace, type SpaceAlgorithm, type ValidateSearchSpaceOptions } from './space/validate.js';
+export { validateSearchSpace, type ValidateSearchSpaceOptions } from './space/validate.js';
 export {
   SEARCH_SPACE_JSON_VERSION,
   searchSpaceFromJSON,
@@ -100,4 +101,4 @@ export {
   type SearchSpaceJSON,
 } from './space/json.js';
 export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
-export type { Sampler, SearchAlgorithm } from './samplers/types.js';
+export { SEARCH_ALGORITHMS, createSampler, type CreateSamplerOptions, type Sampler, type SearchAlgorithm } from './samplers/index.js';

@@ -1,6 +1,7 @@
 import { local, type LocalBackend } from './backends/local/backend.js';
 import type { VertexBackend } from './backends/vertex/backend.js';
 import { HptuneError, ValidationError } from './errors.js';
+import type { Sampler } from './samplers/types.js';
 import type { ParametersOf } from './space/builder.js';
 import type { SearchSpace, TrialParameters } from './space/types.js';
 import type { DetailsOf, ExtraEventsOf, StudyDriver } from './study/driver.js';
@@ -8,7 +9,7 @@ import type { StudyHandle } from './study/handle.js';
 import { runStudy } from './study/run.js';
 import type { StudyOptions } from './study/options.js';
 import type { TrainerCommand } from './study/types.js';
-import { validateRunLimits, validateStudyDefinition, validateStudyName } from './study/validate.js';
+import { validateRunLimits, validateSampler, validateStudyDefinition, validateStudyName } from './study/validate.js';
 
 /** Where a study's trials run: `local(...)` (the default) or `vertex(...)`. */
 export type StudyBackend = LocalBackend | VertexBackend;
@@ -28,6 +29,12 @@ export interface LaunchStudyOptions<S extends SearchSpace = SearchSpace, B exten
   readonly studyDir?: string;
   /** Where trials run. @default `local()` */
   readonly backend?: B;
+  /**
+   * A sampler of your own, instead of `algorithm` (local backend only): any object that honours the
+   * `Sampler` contract (check it with `describeSamplerConformance` from `@hptune/core/testing`).
+   * The study stores its `algorithm` name, and `resumeStudy` asks for the sampler again.
+   */
+  readonly sampler?: Sampler;
   /** Aborting it cancels the study, as `cancel()` does (on Vertex AI: the job is cancelled). */
   readonly signal?: AbortSignal;
 }
@@ -44,6 +51,8 @@ export interface ResumeStudyOptions<B extends StudyBackend = StudyBackend> {
   readonly trialTimeoutSeconds?: number;
   /** @default `local()` */
   readonly backend?: B;
+  /** The sampler a study launched with `sampler` runs; required for such a study, refused for others. */
+  readonly sampler?: Sampler;
   readonly signal?: AbortSignal;
   /**
    * Take the study over even when its coordinator ran on another host and cannot be shown dead.
@@ -85,9 +94,9 @@ export async function launchStudy<S extends SearchSpace, B extends StudyBackend 
   options: LaunchStudyOptions<S, B>,
 ): Promise<StudyHandleOf<ParametersOf<S>, B>> {
   const backend = checkBackend(options?.backend);
-  const { definition, space } = validateStudyDefinition(options, backend);
+  const { definition, space, sampler } = validateStudyDefinition(options, backend);
   if (options.signal?.aborted) throw cancelledBeforeStart(definition.name);
-  const execution = await (backend as StudyDriver<unknown, object>).launch({ definition, space, trainer: options.trainer, studyDir: options.studyDir });
+  const execution = await (backend as StudyDriver<unknown, object>).launch({ definition, space, sampler, trainer: options.trainer, studyDir: options.studyDir });
   return runStudy(execution, options.signal) as StudyHandleOf<ParametersOf<S>, B>;
 }
 
@@ -100,8 +109,10 @@ export async function launchStudy<S extends SearchSpace, B extends StudyBackend 
  * trials are kept; a grid combination never succeeds twice. Vertex AI jobs cannot be restarted
  * (`STUDY_NOT_RESUMABLE`).
  *
- * Settings given here apply to this run only; the stored definition is unchanged.
- * @throws HptuneError `STUDY_NOT_FOUND` (exit code 2), `STUDY_LOCKED`, `STUDY_NOT_RESUMABLE`.
+ * Settings given here apply to this run only; the stored definition is unchanged. A study launched
+ * with a `sampler` of your own needs it again here.
+ * @throws HptuneError `STUDY_NOT_FOUND` (exit code 2), `STUDY_LOCKED`, `STUDY_NOT_RESUMABLE`,
+ *   `SAMPLER_REQUIRED` (exit code 2: the study's custom sampler was not passed).
  */
 export async function resumeStudy<B extends StudyBackend = LocalBackend>(
   name: string,
@@ -110,8 +121,9 @@ export async function resumeStudy<B extends StudyBackend = LocalBackend>(
   validateStudyName(name);
   const backend = checkBackend(options.backend);
   const limits = validateRunLimits(options);
+  const sampler = options.sampler === undefined ? undefined : validateSampler(options.sampler);
   if (options.signal?.aborted) throw cancelledBeforeStart(name);
-  const execution = await (backend as StudyDriver<unknown, object>).resume({ name, studyDir: options.studyDir, ...limits, forceUnlock: options.forceUnlock ?? false });
+  const execution = await (backend as StudyDriver<unknown, object>).resume({ name, studyDir: options.studyDir, ...limits, forceUnlock: options.forceUnlock ?? false, sampler });
   return runStudy(execution, options.signal) as StudyHandleOf<TrialParameters, B>;
 }
 

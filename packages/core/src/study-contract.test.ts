@@ -15,7 +15,7 @@ import { HptuneError } from './errors.js';
 import { launchStudy } from './launch.js';
 import { discrete, searchSpace } from './space/builder.js';
 import type { StudyHandle } from './study/handle.js';
-import type { SpaceAlgorithm } from './space/validate.js';
+import type { SearchAlgorithm } from './samplers/algorithms.js';
 
 const FAKE_TRAINER = fileURLToPath(new URL('../test/fixtures/study/fake-trainer.mjs', import.meta.url));
 const IMAGE = 'us-docker.pkg.dev/p/r/fake-trainer:latest';
@@ -26,7 +26,7 @@ const metric = { id: 'accuracy', goal: 'maximize' } as const;
 /** What a test asks of a study; each backend turns it into its own `launchStudy` options. */
 interface StudyRequest {
   readonly name: string;
-  readonly algorithm?: SpaceAlgorithm;
+  readonly algorithm?: SearchAlgorithm;
   readonly maxTrials?: number;
   readonly parallelTrials?: number;
   readonly maxFailedTrials?: number;

@@ -1,5 +1,7 @@
+import { SEARCH_ALGORITHMS } from './algorithms.js';
 import { describeSamplerConformance } from './conformance.js';
 import { createSampler } from './index.js';
 
-describeSamplerConformance('grid', { create: ({ space, seed }) => createSampler({ algorithm: 'grid', space, seed }), exhaustive: true });
-describeSamplerConformance('random', { create: ({ space, seed }) => createSampler({ algorithm: 'random', space, seed }), exhaustive: false });
+for (const algorithm of SEARCH_ALGORITHMS) {
+  describeSamplerConformance(algorithm, { create: ({ space, seed, metric }) => createSampler({ algorithm, space, metric, seed }), exhaustive: algorithm === 'grid' });
+}

@@ -6,6 +6,7 @@ import type { FrozenTrial } from '../study/types.js';
 import { createSampler } from './index.js';
 import { createRandomSampler } from './random.js';
 
+const metric = { id: 'accuracy', goal: 'maximize' } as const;
 const shown = (count: number): FrozenTrial[] =>
   Array.from({ length: count }, (_, index) => ({ id: String(index + 1), state: 'INFEASIBLE', parameters: {}, measurements: [] }));
 
@@ -23,14 +24,18 @@ describe('createRandomSampler', () => {
 
 describe('createSampler', () => {
   test('creates the sampler of the algorithm', () => {
-    expect(createSampler({ algorithm: 'grid', space: seedSearchSpace }).algorithm).toBe('grid');
-    expect(createSampler({ algorithm: 'random', space: seedSearchSpace, seed: 3 }).algorithm).toBe('random');
+    expect(createSampler({ algorithm: 'grid', space: seedSearchSpace, metric }).algorithm).toBe('grid');
+    expect(createSampler({ algorithm: 'random', space: seedSearchSpace, metric, seed: 3 }).algorithm).toBe('random');
+    expect(createSampler({ algorithm: 'tpe', space: seedSearchSpace, metric, seed: 3 }).algorithm).toBe('tpe');
+    expect(createSampler({ algorithm: 'bayesian', space: seedSearchSpace, metric, seed: 3 }).algorithm).toBe('tpe');
   });
 
-  test('rejects an unknown algorithm, a fractional seed and a grid over a double', () => {
+  test('rejects an unknown algorithm, a fractional seed, a bad metric and a grid over a double', () => {
     // @ts-expect-error an algorithm from untyped input
-    expect(() => createSampler({ algorithm: 'tpe', space: seedSearchSpace })).toThrow(/algorithm "tpe" is not a search algorithm hptune runs locally; use "grid" or "random"/);
-    expect(() => createSampler({ algorithm: 'random', space: seedSearchSpace, seed: 1.5 })).toThrow(/seed 1.5/);
-    expect(() => createSampler({ algorithm: 'grid', space: searchSpace({ lr: double(0, 1) }) })).toThrow(ValidationError);
+    expect(() => createSampler({ algorithm: 'cmaes', space: seedSearchSpace, metric })).toThrow(/algorithm "cmaes" is not a search algorithm; use "grid", "random", "tpe", "bayesian"/);
+    expect(() => createSampler({ algorithm: 'random', space: seedSearchSpace, metric, seed: 1.5 })).toThrow(/seed 1.5/);
+    // @ts-expect-error a goal from untyped input
+    expect(() => createSampler({ algorithm: 'tpe', space: seedSearchSpace, metric: { id: 'loss', goal: 'lower' } })).toThrow(/metric.goal "lower"/);
+    expect(() => createSampler({ algorithm: 'grid', space: searchSpace({ lr: double(0, 1) }), metric })).toThrow(ValidationError);
   });
 });

@@ -26,7 +26,8 @@ export function sampleParameters(space: SearchSpace, random: Random): TrialParam
   return parameters;
 }
 
-function sampleValue(spec: ParameterSpec, random: Random): ParameterValue {
+/** Draws one value of a parameter, as {@link sampleParameters} draws each. */
+export function sampleValue(spec: ParameterSpec, random: Random): ParameterValue {
   switch (spec.kind) {
     case 'double':
       return sampleDouble(spec, random);

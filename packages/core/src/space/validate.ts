@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import type { SearchAlgorithm } from '../samplers/algorithms.js';
 import type { ParameterScale, ParameterValue, SearchSpace } from './types.js';
 
 /**
@@ -23,16 +24,10 @@ export const MAX_DISCRETE_VALUES = 1000;
 /** Two discrete values closer than this are the same value to Vertex ("at least 1e-10 apart"). */
 export const DISCRETE_EPSILON = 1e-10;
 
-/** Every search algorithm some backend runs: the local samplers' plus Vertex's default (Bayesian). */
-export const SPACE_ALGORITHMS = ['grid', 'random', 'bayesian'] as const;
-
-/** Search algorithms a space can be checked for; see {@link SPACE_ALGORITHMS}. */
-export type SpaceAlgorithm = (typeof SPACE_ALGORITHMS)[number];
-
 /** Options of {@link validateSearchSpace}. */
 export interface ValidateSearchSpaceOptions {
   /** Also apply the algorithm's rules (grid: no `double` parameter anywhere). @default no algorithm rules */
-  readonly algorithm?: SpaceAlgorithm;
+  readonly algorithm?: SearchAlgorithm;
 }
 
 const SCALES: readonly ParameterScale[] = ['linear', 'log', 'reverse-log'];
@@ -116,7 +111,7 @@ function checkSpec(spec: unknown, path: string, seen: Map<string, string>, optio
           `${path}.kind`,
           kind,
           'cannot be searched by grid: a double parameter has no finite list of values',
-          'list the values to try with discrete([...]) (or integer(min, max)), or use the random or bayesian algorithm',
+          'list the values to try with discrete([...]) (or integer(min, max)), or use the random, tpe or bayesian algorithm',
         );
       }
       if (spec['conditions'] !== undefined) {

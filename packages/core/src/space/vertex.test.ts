@@ -117,7 +117,6 @@ describe('toVertexStudySpec', () => {
     expect(() => toVertexStudySpec(seedSearchSpace, { metric: { id: '', goal: 'maximize' }, algorithm: 'grid' })).toThrow(ValidationError);
     // @ts-expect-error an unknown goal, as from untyped input
     expect(() => toVertexStudySpec(seedSearchSpace, { metric: { id: 'accuracy', goal: 'up' }, algorithm: 'grid' })).toThrow(/metric\.goal "up"/);
-    // @ts-expect-error an unknown algorithm, as from untyped input
-    expect(() => toVertexStudySpec(seedSearchSpace, { metric, algorithm: 'tpe' })).toThrow(/algorithm "tpe"/);
+    expect(() => toVertexStudySpec(seedSearchSpace, { metric, algorithm: 'tpe' })).toThrow(/algorithm "tpe" is not a search algorithm Vertex AI runs; use "grid", "random", "bayesian"/);
   });
 });

@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors.js';
 import type { MetricSpec } from '../study/types.js';
 import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from './types.js';
-import { METRIC_ID_PATTERN, validateSearchSpace, type SpaceAlgorithm } from './validate.js';
+import { ALGORITHM_BACKENDS, VERTEX_ALGORITHMS, type SearchAlgorithm } from '../samplers/algorithms.js';
+import { METRIC_ID_PATTERN, validateSearchSpace } from './validate.js';
 
 /** Vertex's `StudySpec.ParameterSpec.ScaleType` names, as the Node client takes enum values. */
 export type VertexScaleType = 'UNIT_LINEAR_SCALE' | 'UNIT_LOG_SCALE' | 'UNIT_REVERSE_LOG_SCALE';
@@ -57,19 +58,13 @@ export interface VertexStudySpecOptions {
   /** The metric the study optimizes; its id follows {@link METRIC_ID_PATTERN}. */
   readonly metric: MetricSpec;
   /** `grid` -> GRID_SEARCH, `random` -> RANDOM_SEARCH, `bayesian` -> ALGORITHM_UNSPECIFIED (Vertex's default, Bayesian optimization). */
-  readonly algorithm: SpaceAlgorithm;
+  readonly algorithm: SearchAlgorithm;
   /**
    * Which of a trial's measurements is its result: the last one reported, or the best.
    * @default 'best' (as the Vertex AI Python SDK's `HyperparameterTuningJob`)
    */
   readonly measurementSelection?: 'last' | 'best';
 }
-
-const ALGORITHMS: Readonly<Record<SpaceAlgorithm, VertexAlgorithm>> = {
-  grid: 'GRID_SEARCH',
-  random: 'RANDOM_SEARCH',
-  bayesian: 'ALGORITHM_UNSPECIFIED',
-};
 
 const SCALE_TYPES: Readonly<Record<ParameterScale, VertexScaleType>> = {
   linear: 'UNIT_LINEAR_SCALE',
@@ -87,8 +82,14 @@ const SCALE_TYPES: Readonly<Record<ParameterScale, VertexScaleType>> = {
  */
 export function toVertexStudySpec(space: SearchSpace, options: VertexStudySpecOptions): VertexStudySpec {
   const { metric, algorithm } = options;
-  if (!Object.hasOwn(ALGORITHMS, algorithm)) {
-    throw new ValidationError({ field: 'algorithm', value: algorithm, problem: 'is not a search algorithm', fix: 'use "grid", "random" or "bayesian"' });
+  const vertexAlgorithm = Object.hasOwn(ALGORITHM_BACKENDS, algorithm) ? ALGORITHM_BACKENDS[algorithm].vertex : undefined;
+  if (vertexAlgorithm === undefined) {
+    throw new ValidationError({
+      field: 'algorithm',
+      value: algorithm,
+      problem: 'is not a search algorithm Vertex AI runs',
+      fix: `use ${VERTEX_ALGORITHMS.map((name) => JSON.stringify(name)).join(', ')} (bayesian is Vertex AI's model-based search)`,
+    });
   }
   validateSearchSpace(space, { algorithm });
   if (typeof metric?.id !== 'string' || !METRIC_ID_PATTERN.test(metric.id)) {
@@ -109,7 +110,7 @@ export function toVertexStudySpec(space: SearchSpace, options: VertexStudySpecOp
   return {
     metrics: [{ metricId: metric.id, goal: metric.goal === 'maximize' ? 'MAXIMIZE' : 'MINIMIZE' }],
     parameters: toParameterSpecs(space.parameters),
-    algorithm: ALGORITHMS[algorithm],
+    algorithm: vertexAlgorithm,
     measurementSelectionType: selection === 'best' ? 'BEST_MEASUREMENT' : 'LAST_MEASUREMENT',
   };
 }

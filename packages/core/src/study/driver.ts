@@ -1,4 +1,5 @@
 import type { HptuneError } from '../errors.js';
+import type { Sampler } from '../samplers/types.js';
 import type { SearchSpace } from '../space/types.js';
 import type { StudyInfo, StudyWarningEvent, TrialEvent, MeasurementEvent } from './handle.js';
 import type { FrozenTrial, StudyBackendKind, StudyDefinition, TrainerCommand } from './types.js';
@@ -46,6 +47,8 @@ export interface DriverLaunch {
   readonly trainer: TrainerCommand | undefined;
   /** `launchStudy`'s `studyDir`, unchecked: where the local backend keeps studies. */
   readonly studyDir: string | undefined;
+  /** The sampler the user brought (checked; only the local backend gets one); absent: the algorithm's own. */
+  readonly sampler?: Sampler | undefined;
 }
 
 /** The settings of a resume that apply to that run only, checked by the shared checks. */
@@ -56,6 +59,8 @@ export interface DriverResume {
   readonly maxFailedTrials?: number;
   readonly trialTimeoutSeconds?: number;
   readonly forceUnlock: boolean;
+  /** The sampler the user brought again, for a study launched with one (checked). */
+  readonly sampler?: Sampler | undefined;
 }
 
 /**

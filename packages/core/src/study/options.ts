@@ -1,5 +1,5 @@
 import type { SearchSpace } from '../space/types.js';
-import type { SpaceAlgorithm } from '../space/validate.js';
+import type { SearchAlgorithm } from '../samplers/algorithms.js';
 import type { MetricSpec } from './types.js';
 
 /** The study definition as a caller gives it, on every backend: what `launchStudy` checks before anything runs. */
@@ -10,8 +10,12 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
   readonly space: S;
   /** The metric the trainer reports and the study optimizes. */
   readonly metric: MetricSpec;
-  /** `grid` visits every combination once (no `double` parameters); `random` draws with the seed; `bayesian` (Vertex AI) learns from trials. */
-  readonly algorithm: SpaceAlgorithm;
+  /**
+   * `grid` visits every combination once (no `double` parameters); `random` draws with the seed;
+   * `tpe` (locally) and `bayesian` (TPE locally, Vizier's Bayesian optimization on Vertex AI) learn
+   * from finished trials. Required, unless `launchStudy` gets a `sampler` of your own.
+   */
+  readonly algorithm?: SearchAlgorithm;
   /**
    * Trials to run in all; failed trials count, cancelled and interrupted ones (run again) do not.
    * @default the grid size for `grid`; required otherwise

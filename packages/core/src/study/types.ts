@@ -1,6 +1,6 @@
 import type { SearchSpaceJSON } from '../space/json.js';
 import type { TrialParameters } from '../space/types.js';
-import type { SpaceAlgorithm } from '../space/validate.js';
+import type { SearchAlgorithm } from '../samplers/algorithms.js';
 
 /** Whether a larger or a smaller metric is better (Vertex `MetricSpec.GoalType`). */
 export type MetricGoal = 'maximize' | 'minimize';
@@ -118,8 +118,16 @@ export interface StudyDefinition {
   /** The search space, as `searchSpaceToJSON` writes it. */
   readonly space: SearchSpaceJSON;
   readonly metric: MetricSpec;
-  /** `grid` and `random` on every backend; `bayesian` on Vertex AI (Vizier's default). */
-  readonly algorithm: SpaceAlgorithm;
+  /**
+   * The search algorithm (`grid`, `random` and `bayesian` on every backend, `tpe` locally), or
+   * `custom` when the study runs a sampler the user brought (see {@link StudyDefinition.sampler}).
+   */
+  readonly algorithm: SearchAlgorithm | 'custom';
+  /**
+   * Present when the study runs a sampler the user passed to `launchStudy({ sampler })`: its
+   * name, so that `resumeStudy` can ask for it again (a sampler is code, not stored).
+   */
+  readonly sampler?: { readonly name: string };
   /** Trials to run in all, not counting cancelled and interrupted ones. */
   readonly maxTrials: number;
   /** Trials run at the same time. */

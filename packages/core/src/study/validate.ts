@@ -3,7 +3,9 @@ import { ValidationError } from '../errors.js';
 import { gridSize } from '../space/grid.js';
 import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
-import { METRIC_ID_PATTERN, SPACE_ALGORITHMS, validateSearchSpace, type SpaceAlgorithm } from '../space/validate.js';
+import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from '../samplers/algorithms.js';
+import type { Sampler } from '../samplers/types.js';
+import { METRIC_ID_PATTERN, validateSearchSpace } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
 import type { MetricSpec } from './types.js';
 
@@ -73,7 +75,8 @@ export interface StudyDefinitionInput extends RunLimitsInput {
   readonly name: unknown;
   readonly space: SearchSpace;
   readonly metric: unknown;
-  readonly algorithm: unknown;
+  readonly algorithm?: unknown;
+  readonly sampler?: unknown;
   readonly maxTrials?: unknown;
   readonly seed?: unknown;
 }
@@ -90,21 +93,50 @@ export function validateMetric(metric: unknown): MetricSpec {
 }
 
 /**
+ * Checks that a value honours the {@link Sampler} contract's shape: an object with a `suggest`
+ * function and a non-empty `algorithm` name (what the study stores to ask for it again on resume).
+ */
+export function validateSampler(sampler: unknown): Sampler {
+  const candidate = sampler as Partial<Sampler> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.suggest !== 'function') {
+    fail('sampler', sampler, 'is not a sampler', 'pass an object with suggest(trials) and an algorithm name, as createSampler() returns');
+  }
+  if (typeof candidate.algorithm !== 'string' || candidate.algorithm.trim() === '') {
+    fail('sampler.algorithm', candidate.algorithm, 'is not a sampler name', 'give the sampler a name, e.g. algorithm: "my-sampler"; the study stores it to ask for the sampler on resume');
+  }
+  return candidate as Sampler;
+}
+
+/**
  * The checks every study definition passes, on every backend, before anything runs or is written:
- * name, algorithm (one the backend runs), search space, metric, trial counts against the grid,
- * run limits and seed; fills in the defaults (the whole grid, the backend's parallelism, a random seed).
+ * name, algorithm (one the backend runs) or a sampler the user brings (locally), search space,
+ * metric, trial counts against the grid, run limits and seed; fills in the defaults (the whole
+ * grid, the backend's parallelism, a random seed). A study with its own sampler is stored with
+ * `algorithm: 'custom'` and the sampler's name in `sampler`.
  * @throws ValidationError naming the option, its value and the fix.
  */
-export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space'> {
+export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space' | 'sampler'> {
   if (typeof options !== 'object' || options === null) fail('options', options, 'is not an options object', 'pass { name, space, metric, algorithm, ... }');
   validateStudyName(options.name);
   const { algorithm } = options;
-  if (!SPACE_ALGORITHMS.includes(algorithm as SpaceAlgorithm)) fail('algorithm', algorithm, 'is not a search algorithm', `use one of ${SPACE_ALGORITHMS.map((name) => `"${name}"`).join(', ')}`);
-  if (!driver.algorithms.includes(algorithm as string)) {
-    fail('algorithm', algorithm, `is not a search algorithm the ${driver.kind} backend runs`, `use one of ${driver.algorithms.map((name) => `"${name}"`).join(', ')} there`);
+  const sampler = options.sampler === undefined ? undefined : validateSampler(options.sampler);
+  if (sampler) {
+    if (algorithm !== undefined) fail('algorithm', algorithm, 'is given with a sampler', 'give either algorithm (one of hptune\'s samplers) or sampler (your own), not both');
+    if (driver.kind !== 'local') {
+      fail('sampler', sampler.algorithm, `cannot run on the ${driver.kind} backend, which chooses trials itself`, 'run it locally, or use algorithm "bayesian" there');
+    }
+  } else {
+    if (!isSearchAlgorithm(algorithm)) fail('algorithm', algorithm, 'is not a search algorithm', `use one of ${SEARCH_ALGORITHMS.map((name) => `"${name}"`).join(', ')}, or pass your own sampler`);
+    if (!driver.algorithms.includes(algorithm)) {
+      // Model-based search runs everywhere under one name: `bayesian` is each backend's own.
+      const fix = ALGORITHM_BACKENDS[algorithm].local === 'tpe' && driver.algorithms.includes('bayesian')
+        ? `use "bayesian" there, the ${driver.kind} backend's model-based search, or run ${algorithm} locally`
+        : `use one of ${driver.algorithms.map((name) => `"${name}"`).join(', ')} there`;
+      fail('algorithm', algorithm, `is not a search algorithm the ${driver.kind} backend runs`, fix);
+    }
   }
-  const searchAlgorithm = algorithm as SpaceAlgorithm;
-  validateSearchSpace(options.space, { algorithm: searchAlgorithm });
+  const searchAlgorithm = sampler ? undefined : (algorithm as SearchAlgorithm);
+  validateSearchSpace(options.space, searchAlgorithm === undefined ? {} : { algorithm: searchAlgorithm });
   const metric = validateMetric(options.metric);
 
   let maxTrials = options.maxTrials;
@@ -114,7 +146,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
     else if (!isCount(maxTrials, 1)) fail('maxTrials', maxTrials, 'is not a whole number of at least 1', `give at most the grid size, ${size}, or leave it unset`);
     else if (maxTrials > size) fail('maxTrials', maxTrials, `is above the grid size (${size} combinations)`, `give at most ${size}, or leave it unset to run the whole grid`);
   } else if (!isCount(maxTrials, 1)) {
-    fail('maxTrials', maxTrials, 'is not a whole number of at least 1', `${searchAlgorithm} search needs a trial count, e.g. 20`);
+    fail('maxTrials', maxTrials, 'is not a whole number of at least 1', `${searchAlgorithm ?? 'a custom sampler\'s'} search needs a trial count, e.g. 20`);
   }
   const trials = maxTrials as number;
   const limits = validateRunLimits(options);
@@ -129,7 +161,8 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       name: options.name,
       space: searchSpaceToJSON(options.space),
       metric,
-      algorithm: searchAlgorithm,
+      algorithm: searchAlgorithm ?? 'custom',
+      ...(sampler ? { sampler: { name: sampler.algorithm } } : {}),
       maxTrials: trials,
       parallelTrials: limits.parallelTrials ?? driver.defaultParallelTrials(trials),
       ...(limits.maxFailedTrials === undefined ? {} : { maxFailedTrials: limits.maxFailedTrials }),
@@ -137,5 +170,6 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       seed: seed as number,
     },
     space: options.space,
+    sampler,
   };
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { ValidationError } from '../../errors.js';
-import { SEARCH_ALGORITHMS } from '../../samplers/index.js';
+import { SEARCH_ALGORITHMS } from '../../samplers/algorithms.js';
 import type { StudyDriver } from '../../study/driver.js';
 import type { LocalStudyDetails } from './coordinator.js';
 import { launchLocalStudy, resumeLocalStudy } from './driver.js';
@@ -30,7 +30,8 @@ export interface LocalBackend extends LocalBackendOptions, StudyDriver<LocalStud
 
 /**
  * The local backend: each trial a child process on this machine, the study in SQLite under the
- * study directory. The default backend. Runs `grid` and `random` search; trials run at once
+ * study directory. The default backend. Runs `grid`, `random`, `tpe` and `bayesian` (TPE here) search,
+ * and samplers users bring (`launchStudy({ sampler })`); trials run at once
  * default to `os.availableParallelism()`.
  * @example launchStudy({ ..., backend: local({ stopGracePeriodSeconds: 30 }) })
  */

@@ -1,12 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HptuneError } from '../../errors.js';
+import { HptuneError, ValidationError } from '../../errors.js';
 import { createSampler } from '../../samplers/index.js';
-import type { SearchAlgorithm } from '../../samplers/types.js';
+import type { Sampler } from '../../samplers/types.js';
+import type { SearchSpace } from '../../space/types.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
 import { storeErrors } from '../../study-store/rules.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { DriverLaunch, DriverResume } from '../../study/driver.js';
+import type { StudyDefinition } from '../../study/types.js';
 import type { LocalBackendOptions } from './backend.js';
 import { LocalStudyRun } from './coordinator.js';
 import { checkLeaseTakeover, currentLeaseOwner } from './liveness.js';
@@ -24,7 +26,7 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
   const trainer = validateTrainer(launch.trainer);
   const studyDir = resolveStudyDir(launch.studyDir ?? DEFAULT_STUDY_DIR);
   const definition = { ...launch.definition, trainer, backend: 'local' as const };
-  const sampler = createSampler({ algorithm: definition.algorithm as SearchAlgorithm, space: launch.space, seed: definition.seed });
+  const sampler = launch.sampler ?? samplerOf(definition, launch.space);
   const storeFile = storeFileIn(studyDir);
   const directory = join(studyDir, definition.name);
   const owner = currentLeaseOwner();
@@ -76,7 +78,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
     const { definition } = stored;
     if (!definition.trainer) throw new HptuneError('STUDY_NOT_LOCAL', `study ${JSON.stringify(name)} in ${storeFile} has no trainer command, so it cannot run here`, { exitCode: 2 });
     const space = searchSpaceFromJSON(definition.space);
-    const sampler = createSampler({ algorithm: definition.algorithm as SearchAlgorithm, space, seed: definition.seed });
+    const sampler = resumedSampler(name, definition, space, resume.sampler);
     const owner = currentLeaseOwner();
     store.acquireLease(name, owner, { takeOver: (held) => checkLeaseTakeover(name, held, owner, resume.forceUnlock) });
     try {
@@ -110,6 +112,50 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
     store.close();
     throw error;
   }
+}
+
+/** hptune's own sampler of a stored study's algorithm. */
+function samplerOf(definition: Omit<StudyDefinition, 'trainer' | 'backend'>, space: SearchSpace): Sampler {
+  // A custom study always brings its sampler; the algorithm here is one of hptune's.
+  if (definition.algorithm === 'custom') throw new HptuneError('SAMPLER_REQUIRED', `study ${JSON.stringify(definition.name)} runs a custom sampler; pass it as sampler`, { exitCode: 2 });
+  return createSampler({ algorithm: definition.algorithm, space, metric: definition.metric, seed: definition.seed });
+}
+
+/**
+ * The sampler a resumed study runs: hptune's own for its algorithm, or the one the user brings
+ * again for a study launched with a custom sampler (required then, and refused otherwise).
+ * @throws HptuneError `SAMPLER_REQUIRED` (exit code 2); ValidationError for a sampler that is not the study's.
+ */
+function resumedSampler(name: string, definition: StudyDefinition, space: SearchSpace, given: Sampler | undefined): Sampler {
+  const stored = definition.sampler;
+  if (stored === undefined) {
+    if (given !== undefined) {
+      throw new ValidationError({
+        field: 'sampler',
+        value: given.algorithm,
+        problem: `is not how study ${JSON.stringify(name)} searches: it runs hptune's ${definition.algorithm} search`,
+        fix: 'leave sampler unset',
+      });
+    }
+    return samplerOf(definition, space);
+  }
+  if (given === undefined) {
+    throw new HptuneError(
+      'SAMPLER_REQUIRED',
+      `study ${JSON.stringify(name)} was launched with a custom sampler (${JSON.stringify(stored.name)}), which is code and is not stored; ` +
+        `pass it again: resumeStudy(${JSON.stringify(name)}, { sampler })`,
+      { exitCode: 2 },
+    );
+  }
+  if (given.algorithm !== stored.name) {
+    throw new ValidationError({
+      field: 'sampler.algorithm',
+      value: given.algorithm,
+      problem: `is not the sampler study ${JSON.stringify(name)} was launched with (${JSON.stringify(stored.name)})`,
+      fix: `pass the sampler named ${JSON.stringify(stored.name)}`,
+    });
+  }
+  return given;
 }
 
 function limitsOf(limits: { readonly maxFailedTrials?: number | undefined; readonly trialTimeoutSeconds?: number | undefined }): { maxFailedTrials?: number; trialTimeoutSeconds?: number } {

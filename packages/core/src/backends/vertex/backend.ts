@@ -3,7 +3,7 @@ import type { StudyDriver } from '../../study/driver.js';
 import { validateStudyDefinition } from '../../study/validate.js';
 import type { StudyOptions } from '../../study/options.js';
 import type { TrainerCommand } from '../../study/types.js';
-import { SPACE_ALGORITHMS } from '../../space/validate.js';
+import { VERTEX_ALGORITHMS } from '../../samplers/algorithms.js';
 import { defaultVertexParallelTrials, type VertexBackendOptions } from './options.js';
 import { launchVertexJob, planVertexJob, vertexStudyOf, type VertexStudyDetails, type VertexStudyEvents, type VertexStudyPlan } from './study.js';
 
@@ -19,7 +19,7 @@ export interface VertexBackend extends VertexBackendOptions, StudyDriver<VertexS
 
 /**
  * The Vertex AI backend: the study runs as a HyperparameterTuningJob (Vizier) in `project`,
- * each trial in a container on its own machine. Runs `grid`, `random` and `bayesian` search;
+ * each trial in a container on its own machine. Runs `grid`, `random` and `bayesian` search (not `tpe`);
  * trials run at once default to min(maxTrials, 3). Aborting the study's signal or `cancel()`
  * cancels the job.
  * @example launchStudy({ ..., backend: vertex({ project: 'my-project', bucket: 'my-bucket', containerUri: '...' }) })
@@ -29,8 +29,8 @@ export function vertex(options: VertexBackendOptions): VertexBackend {
   const backend: VertexBackend = {
     ...options,
     kind: 'vertex',
-    // Vertex AI runs every algorithm a space can be checked for; `bayesian` is Vizier's default.
-    algorithms: SPACE_ALGORITHMS,
+    // `bayesian` is Vizier's default; `tpe` has no Vertex AI counterpart.
+    algorithms: VERTEX_ALGORITHMS,
     defaultParallelTrials: defaultVertexParallelTrials,
     launch: (launch) => launchVertexJob(launch, backend),
     resume: async ({ name }) => {

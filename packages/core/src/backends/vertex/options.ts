@@ -1,5 +1,5 @@
 import type { SearchSpace } from '../../space/types.js';
-import type { SpaceAlgorithm } from '../../space/validate.js';
+import type { SearchAlgorithm } from '../../samplers/algorithms.js';
 import type { MetricSpec } from '../../study/types.js';
 import type { VertexAccessCheckOptions } from './access.js';
 import type { AcceleratorType } from './machines.js';
@@ -88,8 +88,8 @@ export interface VertexStudyDefinition {
   readonly name: string;
   readonly space: SearchSpace;
   readonly metric: MetricSpec;
-  /** `grid` -> GRID_SEARCH, `random` -> RANDOM_SEARCH, `bayesian` -> Vertex's default (Bayesian optimization). */
-  readonly algorithm: SpaceAlgorithm;
+  /** `grid` -> GRID_SEARCH, `random` -> RANDOM_SEARCH, `bayesian` -> Vertex's default (Bayesian optimization); `tpe` is refused. */
+  readonly algorithm: SearchAlgorithm;
   /** `maxTrialCount`. @default the grid size for `grid`; required otherwise */
   readonly maxTrials?: number;
   /** `parallelTrialCount`. @default min(maxTrials, {@link DEFAULT_VERTEX_PARALLEL_TRIALS}) */

@@ -1,4 +1,5 @@
 import { HptuneError, ValidationError } from '../../errors.js';
+import type { SearchAlgorithm } from '../../samplers/algorithms.js';
 import type { SearchSpace } from '../../space/types.js';
 import type { DriverLaunch, StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo } from '../../study/handle.js';
@@ -87,7 +88,8 @@ export function vertexStudyOf(launch: DriverLaunch): VertexStudyDefinition & { r
     name: definition.name,
     space: launch.space,
     metric: definition.metric,
-    algorithm: definition.algorithm,
+    // The shared checks refuse a custom sampler on Vertex AI, so the algorithm is one of hptune's.
+    algorithm: definition.algorithm as SearchAlgorithm,
     maxTrials: definition.maxTrials,
     parallelTrials: definition.parallelTrials,
     ...(definition.maxFailedTrials === undefined ? {} : { maxFailedTrials: definition.maxFailedTrials }),
