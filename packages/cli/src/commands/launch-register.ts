@@ -1,3 +1,4 @@
+import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
@@ -52,7 +53,12 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--dry-run', 'run every check that needs no network, print the request as JSON, send nothing')
     .option('--cancel-on-interrupt', 'with --debug-sync, Ctrl-C cancels the job without asking')
     .option('--name <name>', 'study name: the output folder gs://<bucket>/hptune/<name>/ (default: lenet5-<UTC time>)')
-    .addOption(new Option('--algorithm <algorithm>', 'search algorithm').choices(['grid', 'random', 'bayesian']).default('grid').argParser(choiceFlag('--algorithm', ['grid', 'random', 'bayesian'] as const)))
+    .addOption(
+      new Option('--algorithm <algorithm>', "search algorithm (bayesian is Vertex AI's Bayesian optimization; tpe runs only locally)")
+        .choices(SEARCH_ALGORITHMS)
+        .default('grid')
+        .argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
+    )
     .addOption(new Option('--poll-interval <seconds>', 'first wait between polls with --debug-sync').default(5).argParser(positiveNumberFlag('--poll-interval')))
     .option('--seed <n>', 'trainer: seed of the data sample and initial weights', integerFlag('--seed', 0))
     .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend (default: auto, the GPU when there is one)').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));

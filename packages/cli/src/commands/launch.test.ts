@@ -18,6 +18,7 @@ const DONE_WHEN = [
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI_BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
+const WIDE_SPACE = join(REPO_ROOT, 'examples/spaces/lenet5-wide.json');
 
 describe('hptune launch --dry-run', () => {
   it('prints the done-when request: accepted whole by the aiplatform protos, the 27-combination grid on a T4', async () => {
@@ -90,6 +91,20 @@ describe('hptune launch --dry-run', () => {
     expect(pool?.containerSpec.args).toEqual(['--', '--num-epochs=2']);
     expect(pool?.containerSpec.env).toEqual([{ name: 'HPTUNE_STAGED_TRAINER', value: 'gs://hptune-test/hptune/staging/staged/manifest.json' }]);
     expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
+  });
+
+  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe for bayesian', async () => {
+    const bayesian = await runCli([...DONE_WHEN.map((flag) => (flag === '27' ? '12' : flag)), '--algorithm', 'bayesian', '--space', WIDE_SPACE, '--dry-run', '--name', 'wide']);
+    expect(bayesian.code, bayesian.stderr).toBe(0);
+    const request = JSON.parse(bayesian.stdout) as { hyperparameterTuningJob: { maxTrialCount: number; studySpec: { algorithm: string; parameters: { parameterId: string }[] } } };
+    expect(request.hyperparameterTuningJob.studySpec.algorithm).toBe('ALGORITHM_UNSPECIFIED');
+    expect(request.hyperparameterTuningJob.studySpec.parameters.map((parameter) => parameter.parameterId)).toEqual(['activation', 'optimizer', 'batch_size', 'learning_rate']);
+    expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
+
+    const tpe = await runCli([...DONE_WHEN, '--algorithm', 'tpe', '--dry-run']);
+    expect(tpe.code).toBe(2);
+    expect(tpe.stdout).toBe('');
+    expect(tpe.stderr).toMatch(/--algorithm "tpe" is not a search algorithm the vertex backend runs; use "bayesian" there/);
   });
 
   it('takes --project, --region and --bucket from the environment', async () => {

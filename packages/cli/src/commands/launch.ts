@@ -10,7 +10,7 @@ import {
   searchSpaceFromJSON,
   type MetricGoal,
   type SearchSpace,
-  type SpaceAlgorithm,
+  type SearchAlgorithm,
   type StudyHandleOf,
   type TrialParameters,
 } from '@hptune/core';
@@ -55,7 +55,7 @@ export interface LaunchFlags {
   dryRun?: boolean;
   cancelOnInterrupt?: boolean;
   name?: string;
-  algorithm: SpaceAlgorithm;
+  algorithm: SearchAlgorithm;
   metric: string;
   goal: MetricGoal;
   space?: string;

@@ -1,10 +1,12 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test/cli-harness.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'hptune-cli-study-'));
+const WIDE_SPACE = fileURLToPath(new URL('../../../../examples/spaces/lenet5-wide.json', import.meta.url));
 
 describe('hptune study', () => {
   it('runs a small grid study with the real trainer, then shows it as the documented JSON', async () => {
@@ -40,9 +42,30 @@ describe('hptune study', () => {
     expect(list.stdout).toMatch(/tiny\s+COMPLETED\s+2\/2\s+0/);
   }, 120_000);
 
+  it('runs a TPE study over the wider LeNet-5 space file on the quick preset, each trial with its own learning rate', async () => {
+    const studyDir = scratch();
+    const run = await runCli([
+      'study', 'run', '--name', 'wide', '--study-dir', studyDir, '--algorithm', 'tpe', '--space', WIDE_SPACE, '--quick',
+      '--max-trial-count', '4', '--max-parallel-trial-count', '2', '--train-size', '128', '--test-size', '64', '--backend', 'wasm', '--seed', '3',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/study wide completed in \S+: 4 succeeded, 0 failed, 4 trials/);
+
+    const show = await runCli(['study', 'show', 'wide', '--study-dir', studyDir, '--json']);
+    const study = JSON.parse(show.stdout) as { algorithm: string; trials: { state: string; parameters: Record<string, number | string> }[] };
+    expect(study.algorithm).toBe('tpe');
+    const rates = study.trials.map((trial) => trial.parameters['learning_rate'] as number);
+    for (const rate of rates) {
+      expect(rate).toBeGreaterThanOrEqual(1e-4);
+      expect(rate).toBeLessThanOrEqual(0.1);
+    }
+    expect(new Set(rates).size).toBe(4);
+  }, 120_000);
+
   it.each([
     [['--max-parallel-trial-count', '0'], '--max-parallel-trial-count "0" must be a whole number of at least 1'],
-    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, random'],
+    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, random, tpe, bayesian'],
     [['--train-size', '70000'], '--train-size 70000 is larger than the images in the training set'],
     [['--max-trial-count', '28'], '28'],
     [['--name', 'has space'], 'has space'],

@@ -1,3 +1,4 @@
+import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
@@ -19,8 +20,10 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .command('run')
     .description('Run a study of the LeNet-5 trainer over the seed search space (or --space) on this machine')
     .option('--name <name>', 'study name; also its folder under --study-dir', 'seed')
-    .addOption(new Option('--algorithm <algorithm>', 'search algorithm').choices(['grid', 'random']).default('grid').argParser(choiceFlag('--algorithm', ['grid', 'random'] as const)))
-    .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random)', integerFlag('--max-trial-count', 1))
+    .addOption(
+      new Option('--algorithm <algorithm>', 'search algorithm (bayesian is tpe here)').choices(SEARCH_ALGORITHMS).default('grid').argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
+    )
+    .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random, tpe and bayesian)', integerFlag('--max-trial-count', 1))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: the number of CPU cores)', integerFlag('--max-parallel-trial-count', 1))
     .option('--max-failed-trial-count <n>', 'failed trials after which the study stops (default: no limit)', integerFlag('--max-failed-trial-count', 0))
     .addOption(studyDirOption(io))
