@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
+export type { Browser, Page };
+
 /** Where Debian's `chromium` package puts the browser; `HPTUNE_CHROMIUM` names another. */
 export const CHROMIUM_PATH = process.env.HPTUNE_CHROMIUM ?? '/usr/bin/chromium';
 
