@@ -17,6 +17,16 @@ export function integerFlag(flag: string, min: number): (raw: string) => number 
   };
 }
 
+/** A commander argument parser for a TCP port: 0 (any free port) to 65535. */
+export function portFlag(flag: string): (raw: string) => number {
+  const whole = integerFlag(flag, 0);
+  return (raw) => {
+    const port = whole(raw);
+    if (port > 65535) throw new ValidationError({ field: flag, value: raw, problem: 'is not a port (0 to 65535)', fix: `pass e.g. ${flag} 8080` });
+    return port;
+  };
+}
+
 /** A commander argument parser for a positive number (seconds, rates). */
 export function positiveNumberFlag(flag: string): (raw: string) => number {
   return (raw) => {

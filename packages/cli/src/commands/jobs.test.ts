@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
@@ -66,6 +69,35 @@ describe('hptune jobs', () => {
     const table = await runCli(['jobs', 'show', finished, '--api-endpoint', fixture.endpoint]);
     expect(table.stdout).toMatch(/3 \*\s+SUCCEEDED\s+relu\s+sgd\s+128\s+0\.8000/);
     expect(table.stdout).toMatch(/best: trial 3 accuracy=0\.8000 \(activation=relu optimizer=sgd batch_size=128\)/);
+  });
+
+  it('writes a report of a job from its trials, as hptune study report does', async () => {
+    const id = finished.split('/').pop() ?? '';
+    const out = join(mkdtempSync(join(tmpdir(), 'hptune-cli-jobs-')), 'job.html');
+    const result = await runCli(['jobs', 'report', id, '--project', 'my-project', '--api-endpoint', fixture.endpoint, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${out}\n`);
+    expect(result.stderr).toContain(`report of job ${finished}: 3 trials`);
+    const html = readFileSync(out, 'utf8');
+    const data = JSON.parse(/<script type="application\/json" id="hptune-report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null') as {
+      study: { name: string; backend: string; state: string; details: [string, string][] };
+      parameters: { id: string; kind: string }[];
+      trials: { id: string; value: number | null }[];
+      best: { trialId: string };
+    };
+    expect(data.study).toMatchObject({ name: 'hptune-finished', backend: 'vertex', state: 'JOB_STATE_SUCCEEDED' });
+    expect(data.study.details).toContainEqual(['job', finished]);
+    expect(data.parameters.map((parameter) => [parameter.id, parameter.kind])).toEqual([
+      ['activation', 'categorical'],
+      ['optimizer', 'categorical'],
+      ['batch_size', 'numeric'],
+    ]);
+    expect(data.trials.map((trial) => [trial.id, trial.value])).toEqual([
+      ['1', 0.6],
+      ['2', 0.7],
+      ['3', 0.8],
+    ]);
+    expect(data.best.trialId).toBe('3');
   });
 
   it('cancels a job', async () => {

@@ -18,7 +18,8 @@ export interface JobsFlags {
   json?: boolean;
 }
 
-async function withClient<T>(flags: JobsFlags, use: (client: VertexJobClient) => Promise<T>): Promise<T> {
+/** Runs `use` with a JobService client for the flags' region and endpoint, closing it after. */
+export async function withClient<T>(flags: JobsFlags, use: (client: VertexJobClient) => Promise<T>): Promise<T> {
   const client = await createVertexJobClient({ region: flags.region, ...(flags.apiEndpoint ? { apiEndpoint: flags.apiEndpoint } : {}) });
   try {
     return await use(client);

@@ -22,7 +22,7 @@ const apiEndpointOption = () => new Option('--api-endpoint <host[:port]>', 'Vert
 
 /**
  * The Vertex AI commands: `hptune launch` (a study as a HyperparameterTuningJob) and
- * `hptune jobs list|show|cancel`. Their implementations, and the Google Cloud clients, load only
+ * `hptune jobs list|show|report|cancel`. Their implementations, and the Google Cloud clients, load only
  * when one of them runs.
  */
 export function registerVertexCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
@@ -68,7 +68,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
       setExitCode(await launchCommand(flags, io));
     });
 
-  const jobs = program.command('jobs').description('HyperparameterTuningJobs on Vertex AI: list, show, cancel');
+  const jobs = program.command('jobs').description('HyperparameterTuningJobs on Vertex AI: list, show, report, cancel');
   jobs
     .command('list')
     .description('List the hyperparameter tuning jobs of a project and region, newest first')
@@ -92,6 +92,18 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .action(async (id: string, flags) => {
       const { showJobCommand } = await import('./jobs.js');
       setExitCode(await showJobCommand(id, flags, io));
+    });
+  jobs
+    .command('report')
+    .description('Write a self-contained HTML report of a job\'s trials (as hptune study report) and print its path')
+    .argument('<id>', 'the job id, or its full resource name')
+    .addOption(projectOption(io))
+    .addOption(regionOption(io))
+    .addOption(apiEndpointOption())
+    .option('--out <file>', 'where to write it (default: ./hptune-job-<id>.html)')
+    .action(async (id: string, flags) => {
+      const { reportJobCommand } = await import('./jobs-report.js');
+      setExitCode(await reportJobCommand(id, flags, io));
     });
   jobs
     .command('cancel')

@@ -1,7 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, portFlag, positiveNumberFlag } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 const DEFAULT_STUDY_DIR = './hptune';
@@ -12,7 +12,7 @@ function studyDirOption(io: CliIo): Option {
   );
 }
 
-/** The local commands: `hptune study run|resume|list|show` (the embedded default backend), `hptune tb inspect` and `hptune tensorboard`. */
+/** The local commands: `hptune study run|resume|list|show|report` (the embedded default backend), `hptune dashboard`, `hptune tb inspect` and `hptune tensorboard`. */
 export function registerLocalCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const study = program.command('study').description('Run and inspect studies on this machine (the local backend)');
 
@@ -72,6 +72,28 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .action(async (name: string, flags) => {
       const { showStudyCommand } = await import('./study-show.js');
       setExitCode(showStudyCommand(name, flags, io));
+    });
+
+  study
+    .command('report')
+    .description('Write a self-contained HTML report of a study (summary, trials, history, parallel coordinates, curves, importance) and print its path')
+    .argument('<name>', 'the study')
+    .addOption(studyDirOption(io))
+    .option('--out <file>', 'where to write it (default: <study dir>/<name>/report.html)')
+    .action(async (name: string, flags) => {
+      const { studyReportCommand } = await import('./study-report.js');
+      setExitCode(studyReportCommand(name, flags, io));
+    });
+
+  program
+    .command('dashboard')
+    .description('Serve a read-only web dashboard of the studies in the study directory, updating while they run (Ctrl-C stops it)')
+    .addOption(studyDirOption(io))
+    .option('--port <n>', 'port to listen on (default: 8080; 0: any free port)', portFlag('--port'))
+    .option('--host <address>', 'interface to listen on (default: 127.0.0.1, this machine only; any other warns)')
+    .action(async (flags) => {
+      const { dashboardCommand } = await import('./dashboard.js');
+      setExitCode(await dashboardCommand(flags, io));
     });
 
   const tb = program.command('tb').description('TensorBoard log directories');

@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HptuneError } from '@hptune/core/errors';
+import { contentSecurityPolicy, renderPage } from '../html.js';
+import { pageAssets } from '../assets.js';
+import { StudyWatcher, type DashboardReads } from './watch.js';
+
+/** The address the dashboard listens on unless told otherwise: this machine only. */
+export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
+/** The dashboard's port unless told otherwise (optuna-dashboard's too). */
+export const DEFAULT_DASHBOARD_PORT = 8080;
+/** How often the dashboard reads the study store for changes, in milliseconds. */
+export const DEFAULT_DASHBOARD_POLL_INTERVAL_MS = 1000;
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  /** The study directory to show. @default `DEFAULT_STUDY_DIR` of `@hptune/core` */
+  readonly studyDir?: string;
+  /** The interface to listen on; anything but loopback exposes every study to the network. @default {@link DEFAULT_DASHBOARD_HOST} */
+  readonly host?: string;
+  /** 0 picks a free port. @default {@link DEFAULT_DASHBOARD_PORT} */
+  readonly port?: number;
+  /** @default {@link DEFAULT_DASHBOARD_POLL_INTERVAL_MS} */
+  readonly pollIntervalMs?: number;
+  /** Called when the store could not be read (it is read again at the next poll). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** A running dashboard. */
+export interface Dashboard {
+  /** Where to open it, e.g. `http://127.0.0.1:8080/`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stops listening and ends every open page's event stream. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Starts the read-only dashboard: a web page listing the studies of a study directory and showing
+ * each one's report, updated within about `pollIntervalMs` while a study runs (server-sent events).
+ * It never writes to the store.
+ * @throws HptuneError `DASHBOARD_LISTEN_FAILED` when the port is taken or the host cannot be bound.
+ */
+export async function startDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+  const host = options.host ?? DEFAULT_DASHBOARD_HOST;
+  const requested = options.port ?? DEFAULT_DASHBOARD_PORT;
+  const reads: DashboardReads = { ...(options.studyDir !== undefined ? { studyDir: options.studyDir } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) };
+  const page = renderPage({ kind: 'dashboard' });
+  const csp = contentSecurityPolicy(pageAssets().script, 'self');
+  const watchers = new Set<StudyWatcher>();
+  const server = createServer((request, response) => {
+    try {
+      handle(request, response);
+    } catch (error) {
+      if (!response.headersSent) send(response, 500, 'text/plain', `hptune dashboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  });
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    // A page on another site must not read studies through a name that resolves here (DNS rebinding).
+    if (isLoopbackHost(host) && !isLoopbackHost(hostnameOf(request.headers.host))) return send(response, 403, 'text/plain', 'forbidden host\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'the dashboard is read-only\n');
+    const url = new URL(request.url ?? '/', 'http://dashboard');
+    if (url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': csp });
+    if (url.pathname === '/api/events') {
+      const watcher = new StudyWatcher(reads, url.searchParams.get('study') ?? undefined, (event, data) => response.write(`event: ${event}\ndata: ${data}\n\n`));
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      watchers.add(watcher);
+      watcher.start(options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_INTERVAL_MS);
+      request.on('close', () => {
+        watcher.stop();
+        watchers.delete(watcher);
+      });
+      return;
+    }
+    return send(response, 404, 'text/plain', 'not found\n');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new HptuneError(
+          'DASHBOARD_LISTEN_FAILED',
+          error.code === 'EADDRINUSE'
+            ? `port ${requested} on ${host} is in use: choose another (--port ${requested + 1}, or --port 0 for any free port)`
+            : `cannot listen on ${host}:${requested} (${error.code ?? error.message}): pass --host 127.0.0.1 or another port`,
+          { cause: error },
+        ),
+      ),
+    );
+    server.listen(requested, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    host,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const watcher of watchers) watcher.stop();
+        watchers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The host name of a `Host` header, without its port (`[::1]:8080` gives `::1`). */
+function hostnameOf(header: string | undefined): string {
+  if (!header) return '';
+  const bracketed = /^\[([^\]]+)\]/.exec(header);
+  if (bracketed) return bracketed[1] as string;
+  return header.replace(/:\d+$/, '');
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  response.end(body);
+}

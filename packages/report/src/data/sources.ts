@@ -1,0 +1,56 @@
+import type { StoredStudy } from '@hptune/core';
+import { JOB_STATES_COMPLETE, type VertexJob } from '@hptune/core/vertex';
+import type { ReportSource } from './types.js';
+
+/** A local study, as `openStudy` reads it, as a report source. */
+export function reportSourceFromStudy(stored: StoredStudy): ReportSource {
+  const { study, trials, coordinator } = stored;
+  const details: [string, string][] = [['directory', study.directory]];
+  if (coordinator) details.push(['coordinator', `pid ${coordinator.pid} on ${coordinator.hostname} since ${coordinator.since} (${coordinator.liveness})`]);
+  // `earlyStopping` arrives with issue 12; read through a narrow view until core's type has it.
+  const { earlyStopping } = study as typeof study & { readonly earlyStopping?: unknown };
+  return {
+    name: study.name,
+    backend: 'local',
+    state: study.state,
+    running: study.state === 'ACTIVE' && coordinator?.liveness !== 'dead',
+    metric: study.metric,
+    algorithm: study.algorithm,
+    ...(earlyStopping !== undefined ? { earlyStopping } : {}),
+    maxTrials: study.maxTrials,
+    parallelTrials: study.parallelTrials,
+    space: study.space,
+    trials,
+    createTime: study.createTime,
+    updateTime: study.updateTime,
+    details,
+  };
+}
+
+/**
+ * A Vertex AI HyperparameterTuningJob, as `VertexJobClient.getJob` reads it, as a report source.
+ * The job records no search space, so parameters are inferred from the trials; Vertex AI's own
+ * automated early stopping is not reported per trial.
+ */
+export function reportSourceFromVertexJob(job: VertexJob): ReportSource {
+  const details: [string, string][] = [
+    ['job', job.name],
+    ['console', job.consoleUrl],
+  ];
+  if (job.error) details.push(['error', `${job.error.code}: ${job.error.message}`]);
+  return {
+    name: job.displayName,
+    backend: 'vertex',
+    state: job.state,
+    running: !JOB_STATES_COMPLETE.has(job.state),
+    ...(job.metric ? { metric: job.metric } : {}),
+    // hptune's job view does not carry the study spec's algorithm: say where to find it.
+    algorithm: "the job's studySpec",
+    maxTrials: job.maxTrialCount,
+    parallelTrials: job.parallelTrialCount,
+    trials: job.trials,
+    ...(job.createTime ? { createTime: job.createTime } : {}),
+    ...(job.updateTime ? { updateTime: job.updateTime } : {}),
+    details,
+  };
+}
