@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectory } from './directories.js';
 import { HptuneError, ValidationError } from './errors.js';
 
 /**
@@ -145,7 +146,7 @@ function formatReportLine(report: MetricReport): string {
 }
 
 function writeMetricFile(metricFile: string, reports: readonly MetricReport[]): void {
-  mkdirSync(dirname(metricFile), { recursive: true });
+  makeDirectory(dirname(metricFile));
   const temporary = `${metricFile}.${process.pid}.tmp`;
   writeFileSync(temporary, reports.map(formatReportLine).join('\n') + '\n');
   renameSync(temporary, metricFile);

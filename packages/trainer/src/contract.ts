@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_METRIC_FILE, ValidationError } from '@hptune/core';
+import { makeDirectory } from '@hptune/core/blob';
 import { childLocation, gcsBucketRoot, parseOutputLocation, stagingDir, type OutputKind, type OutputLocation } from './outputs/locations.js';
 
 /**
@@ -123,7 +124,7 @@ export function prepareTrialOutputs(paths: TrialPaths): void {
 function checkWritableDir(dir: TrialPath, what: string, reported: TrialPath = dir): void {
   const probe = join(dir.path, `.hptune-write-check-${process.pid}`);
   try {
-    mkdirSync(dir.path, { recursive: true });
+    makeDirectory(dir.path);
     writeFileSync(probe, '');
     rmSync(probe, { force: true });
   } catch (error) {

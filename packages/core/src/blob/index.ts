@@ -16,6 +16,7 @@ export { LocalBlobStore } from './local.js';
 export { GcsBlobStore, type GcsBlobStoreOptions } from './gcs.js';
 export { openBlobStore, parseDestination, type Destination, type OpenBlobStoreOptions } from './destination.js';
 export { uploadFileVerified, type UploadVerifiedOptions } from './verified.js';
+export { makeDirectory, makeDirectoryAsync } from '../directories.js';
 export {
   DEFAULT_RETRY_OPTIONS,
   RetryError,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { makeDirectoryAsync } from '../directories.js';
 import { crc32cBase64, fileChecksum } from './checksum.js';
 import { checkBlobName, checkBlobPrefix } from './names.js';
 import { AppendConflictError, BlobNotFoundError, DestinationError, type AppendOptions, type BlobInfo, type BlobStore } from './types.js';
@@ -29,7 +30,7 @@ export class LocalBlobStore implements BlobStore {
 
   async probe(): Promise<void> {
     try {
-      await mkdir(this.url, { recursive: true });
+      await makeDirectoryAsync(this.url);
       const marker = join(this.url, `${TEMPORARY_MARKER}probe-${randomBytes(6).toString('hex')}`);
       await writeFile(marker, '');
       await rm(marker, { force: true });
@@ -123,7 +124,7 @@ export class LocalBlobStore implements BlobStore {
 
   private async makeParent(target: string): Promise<void> {
     try {
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirectoryAsync(dirname(target));
     } catch (error) {
       throw this.destinationError(error) ?? error;
     }

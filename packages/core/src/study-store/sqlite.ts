@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
+import { makeDirectory } from '../directories.js';
 import { HptuneError } from '../errors.js';
 import { dependencyLoadError, isNativeAddonLoadError, loadDependency } from '../load-dependency.js';
 import type { TrialParameters } from '../space/types.js';
@@ -103,7 +103,11 @@ interface MeasurementRow {
  * @throws HptuneError `STORE_TOO_NEW` when the file was written by a newer hptune.
  */
 export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudyStore {
-  mkdirSync(dirname(options.file), { recursive: true });
+  try {
+    makeDirectory(dirname(options.file));
+  } catch (error) {
+    throw new HptuneError('STORE_UNREADABLE', `cannot create the folder of the study store ${options.file}: ${(error as Error).message}`, { cause: error });
+  }
   // Loaded here, not at import, so that importing @hptune/core opens no native addon.
   const SqliteDatabase = loadDependency<typeof Database>('better-sqlite3', 'the study store');
   let db: Database.Database;

@@ -8,9 +8,10 @@
  * {@link SummaryWriter.status}, while the events stay in memory and are retried on the next
  * flush, up to `maxPendingBytes`, past which new events are dropped and counted.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join, resolve, sep } from 'node:path';
+import { makeDirectory } from '../directories.js';
 import { HptuneError, ValidationError } from '../errors.js';
 import type { ImageInput } from './png.js';
 import { encodeEvent, type SummaryValue, type TensorBoardEventProto } from './proto/tensorboard.js';
@@ -368,7 +369,7 @@ export class SummaryWriter {
   private open(): boolean {
     for (let attempt = 0; ; attempt++) {
       try {
-        mkdirSync(this.logDir, { recursive: true });
+        makeDirectory(this.logDir);
         this.fd = openSync(this.currentPath, 'wx');
         this.created.push(this.currentPath);
         const header = encodeEvent({ wallTime: this.now() / 1000, step: 0, fileVersion: EVENT_FILE_VERSION, sourceWriter: SOURCE_WRITER });

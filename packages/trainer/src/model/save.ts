@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HptuneError } from '@hptune/core';
+import { makeDirectoryAsync } from '@hptune/core/blob';
 
 /** The model topology file of the TensorFlow.js layers format. */
 export const MODEL_JSON = 'model.json';
@@ -43,7 +44,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
       ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
     };
-    await mkdir(dir, { recursive: true });
+    await makeDirectoryAsync(dir);
     await writeInPlace(weightsBin, weights);
     await writeInPlace(modelJson, JSON.stringify(json));
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };

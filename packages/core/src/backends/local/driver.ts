@@ -12,7 +12,7 @@ import type { StudyDefinition } from '../../study/types.js';
 import type { LocalBackendOptions } from './backend.js';
 import { LocalStudyRun } from './coordinator.js';
 import { checkLeaseTakeover, currentLeaseOwner } from './liveness.js';
-import { DEFAULT_STUDY_DIR, isNonEmptyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
+import { DEFAULT_STUDY_DIR, isNonEmptyDir, prepareStudyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
 
 /** The local backend's settings, checked, with their defaults. */
 type LocalRunSettings = Required<LocalBackendOptions>;
@@ -24,7 +24,7 @@ type LocalRunSettings = Required<LocalBackendOptions>;
  */
 export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSettings): LocalStudyRun {
   const trainer = validateTrainer(launch.trainer);
-  const studyDir = resolveStudyDir(launch.studyDir ?? DEFAULT_STUDY_DIR);
+  const studyDir = prepareStudyDir(launch.studyDir ?? DEFAULT_STUDY_DIR);
   const definition = { ...launch.definition, trainer, backend: 'local' as const };
   const sampler = launch.sampler ?? samplerOf(definition, launch.space);
   const storeFile = storeFileIn(studyDir);

@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { directoryProblem, makeDirectory } from '../../directories.js';
 import { ValidationError } from '../../errors.js';
 import type { TrainerCommand } from '../../study/types.js';
 
@@ -17,7 +18,25 @@ function fail(field: string, value: unknown, problem: string, fix: string): neve
 export function resolveStudyDir(studyDir: unknown): string {
   if (typeof studyDir !== 'string' || studyDir === '') fail('studyDir', studyDir, 'is not a path', 'give a folder such as "./hptune"');
   const absolute = resolve(studyDir);
-  if (existsSync(absolute) && !statSync(absolute).isDirectory()) fail('studyDir', studyDir, 'exists and is not a folder', 'give a folder path');
+  if (existsSync(absolute) && !statSync(absolute).isDirectory()) fail('studyDir', studyDir, 'is a file, not a folder', 'give a folder on a disk that you can write to, such as "./hptune"');
+  return absolute;
+}
+
+/**
+ * The study directory, absolute, created when missing: refused up front (exit code 2) when it is
+ * a file, lies under a file, is on a virtual filesystem such as `/proc` or `/sys`, or cannot be
+ * written, so a study never starts where its store or trials cannot be written.
+ * @throws ValidationError (`studyDir`) naming the folder and the fix.
+ */
+export function prepareStudyDir(studyDir: unknown): string {
+  const absolute = resolveStudyDir(studyDir);
+  const found = directoryProblem(absolute);
+  if (found) fail('studyDir', studyDir, found.problem, found.fix);
+  try {
+    makeDirectory(absolute);
+  } catch (error) {
+    fail('studyDir', studyDir, `cannot be created (${(error as Error).message})`, 'give a folder on a disk that you can write to, such as "./hptune"');
+  }
   return absolute;
 }
 
