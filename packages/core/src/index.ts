@@ -101,3 +101,23 @@ export {
 } from './space/json.js';
 export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
 export type { Sampler, SearchAlgorithm } from './samplers/types.js';
+export {
+  DEFAULT_ASHA_REDUCTION_FACTOR,
+  DEFAULT_DECAY_CURVE_STARTUP_TRIALS,
+  DEFAULT_MEDIAN_STARTUP_TRIALS,
+  EARLY_STOPPING_KINDS,
+  asha,
+  decayCurve,
+  median,
+  type AshaOptions,
+  type AshaStoppingSpec,
+  type DecayCurveOptions,
+  type DecayCurveStoppingSpec,
+  type EarlyStoppingKind,
+  type EarlyStoppingSpec,
+  type MedianOptions,
+  type MedianStoppingSpec,
+  type StoppingContext,
+  type StoppingDecision,
+  type StoppingRule,
+} from './stopping/index.js';

@@ -1,5 +1,6 @@
 import type { HptuneError } from '../errors.js';
 import type { SearchSpace } from '../space/types.js';
+import type { StoppingRule } from '../stopping/types.js';
 import type { StudyInfo, StudyWarningEvent, TrialEvent, MeasurementEvent } from './handle.js';
 import type { FrozenTrial, StudyBackendKind, StudyDefinition, TrainerCommand } from './types.js';
 
@@ -46,6 +47,8 @@ export interface DriverLaunch {
   readonly trainer: TrainerCommand | undefined;
   /** `launchStudy`'s `studyDir`, unchecked: where the local backend keeps studies. */
   readonly studyDir: string | undefined;
+  /** `launchStudy`'s `earlyStopping`, checked; its settings are `definition.earlyStopping`. */
+  readonly stoppingRule?: StoppingRule;
 }
 
 /** The settings of a resume that apply to that run only, checked by the shared checks. */
@@ -56,6 +59,8 @@ export interface DriverResume {
   readonly maxFailedTrials?: number;
   readonly trialTimeoutSeconds?: number;
   readonly forceUnlock: boolean;
+  /** `resumeStudy`'s `earlyStopping`, checked: the rule, when hptune cannot rebuild it from the stored settings. */
+  readonly stoppingRule?: StoppingRule;
 }
 
 /**

@@ -5,6 +5,7 @@ import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
 import { METRIC_ID_PATTERN, SPACE_ALGORITHMS, validateSearchSpace, type SpaceAlgorithm } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
+import { validateStoppingRule } from '../stopping/index.js';
 import type { MetricSpec } from './types.js';
 
 /** What a study name may be, on every backend: it names a folder and a job label, so letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
@@ -76,6 +77,7 @@ export interface StudyDefinitionInput extends RunLimitsInput {
   readonly algorithm: unknown;
   readonly maxTrials?: unknown;
   readonly seed?: unknown;
+  readonly earlyStopping?: unknown;
 }
 
 /** Checks a metric spec. */
@@ -95,7 +97,7 @@ export function validateMetric(metric: unknown): MetricSpec {
  * run limits and seed; fills in the defaults (the whole grid, the backend's parallelism, a random seed).
  * @throws ValidationError naming the option, its value and the fix.
  */
-export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space'> {
+export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space' | 'stoppingRule'> {
   if (typeof options !== 'object' || options === null) fail('options', options, 'is not an options object', 'pass { name, space, metric, algorithm, ... }');
   validateStudyName(options.name);
   const { algorithm } = options;
@@ -123,6 +125,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   }
   const seed = options.seed ?? randomInt(2 ** 31);
   if (!Number.isSafeInteger(seed)) fail('seed', options.seed, 'is not a whole number', 'give an integer seed such as 42, or leave it unset');
+  const stoppingRule = options.earlyStopping === undefined ? undefined : validateStoppingRule(options.earlyStopping);
 
   return {
     definition: {
@@ -135,7 +138,9 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       ...(limits.maxFailedTrials === undefined ? {} : { maxFailedTrials: limits.maxFailedTrials }),
       ...(limits.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: limits.trialTimeoutSeconds }),
       seed: seed as number,
+      ...(stoppingRule ? { earlyStopping: structuredClone(stoppingRule.spec) } : {}),
     },
     space: options.space,
+    ...(stoppingRule ? { stoppingRule } : {}),
   };
 }
