@@ -102,10 +102,6 @@ export {
 export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
 export type { Sampler, SearchAlgorithm } from './samplers/types.js';
 export {
-  DEFAULT_ASHA_REDUCTION_FACTOR,
-  DEFAULT_DECAY_CURVE_STARTUP_TRIALS,
-  DEFAULT_MEDIAN_STARTUP_TRIALS,
-  EARLY_STOPPING_KINDS,
   asha,
   decayCurve,
   median,
@@ -113,7 +109,6 @@ export {
   type AshaStoppingSpec,
   type DecayCurveOptions,
   type DecayCurveStoppingSpec,
-  type EarlyStoppingKind,
   type EarlyStoppingSpec,
   type MedianOptions,
   type MedianStoppingSpec,

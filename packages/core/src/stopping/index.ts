@@ -5,9 +5,9 @@ import { decayCurve } from './decay-curve.js';
 import { median } from './median.js';
 import type { EarlyStoppingKind, EarlyStoppingSpec, StoppingRule } from './types.js';
 
-export { DEFAULT_ASHA_REDUCTION_FACTOR, asha, ashaRungs, type AshaOptions } from './asha.js';
-export { DEFAULT_DECAY_CURVE_STARTUP_TRIALS, decayCurve, type DecayCurveOptions } from './decay-curve.js';
-export { DEFAULT_MEDIAN_STARTUP_TRIALS, median, type MedianOptions } from './median.js';
+export { asha, type AshaOptions } from './asha.js';
+export { decayCurve, type DecayCurveOptions } from './decay-curve.js';
+export { median, type MedianOptions } from './median.js';
 export type * from './types.js';
 
 /** The rules hptune builds from their stored settings, in the order the CLI lists them. */
