@@ -16,7 +16,7 @@ function request(stopping: Record<string, unknown>): CreateHyperparameterTuningJ
         algorithm: 'GRID_SEARCH',
         ...stopping,
       },
-      trialJobSpec: { workerPoolSpecs: [{ machineSpec: { machineType: 'n1-standard-4' }, replicaCount: 1, containerSpec: { imageUri: 'gcr.io/p/t' } }] },
+      trialJobSpec: { workerPoolSpecs: [{ machineSpec: { machineType: 'n1-standard-4' }, replicaCount: '1', containerSpec: { imageUri: 'gcr.io/p/t' } }] },
     },
   } as CreateHyperparameterTuningJobRequest;
 }
