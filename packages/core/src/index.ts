@@ -102,3 +102,18 @@ export {
 } from './space/json.js';
 export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
 export { SEARCH_ALGORITHMS, createSampler, type CreateSamplerOptions, type Sampler, type SearchAlgorithm } from './samplers/index.js';
+export {
+  asha,
+  decayCurve,
+  median,
+  type AshaOptions,
+  type AshaStoppingSpec,
+  type DecayCurveOptions,
+  type DecayCurveStoppingSpec,
+  type EarlyStoppingSpec,
+  type MedianOptions,
+  type MedianStoppingSpec,
+  type StoppingContext,
+  type StoppingDecision,
+  type StoppingRule,
+} from './stopping/index.js';

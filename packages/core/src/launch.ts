@@ -4,6 +4,8 @@ import { HptuneError, ValidationError } from './errors.js';
 import type { Sampler } from './samplers/types.js';
 import type { ParametersOf } from './space/builder.js';
 import type { SearchSpace, TrialParameters } from './space/types.js';
+import { validateStoppingRule } from './stopping/index.js';
+import type { StoppingRule } from './stopping/types.js';
 import type { DetailsOf, ExtraEventsOf, StudyDriver } from './study/driver.js';
 import type { StudyHandle } from './study/handle.js';
 import { runStudy } from './study/run.js';
@@ -59,6 +61,11 @@ export interface ResumeStudyOptions<B extends StudyBackend = StudyBackend> {
    * Only when you know it is gone: two coordinators would run trials twice. @default false
    */
   readonly forceUnlock?: boolean;
+  /**
+   * The study's early-stopping rule, needed only when it was written outside hptune (hptune
+   * rebuilds `median`, `asha` and `decayCurve` from the stored settings); its `spec.kind` must be the stored one.
+   */
+  readonly earlyStopping?: StoppingRule;
 }
 
 function checkBackend(backend: unknown): StudyBackend {
@@ -94,9 +101,9 @@ export async function launchStudy<S extends SearchSpace, B extends StudyBackend 
   options: LaunchStudyOptions<S, B>,
 ): Promise<StudyHandleOf<ParametersOf<S>, B>> {
   const backend = checkBackend(options?.backend);
-  const { definition, space, sampler } = validateStudyDefinition(options, backend);
+  const { definition, space, sampler, stoppingRule } = validateStudyDefinition(options, backend);
   if (options.signal?.aborted) throw cancelledBeforeStart(definition.name);
-  const execution = await (backend as StudyDriver<unknown, object>).launch({ definition, space, sampler, trainer: options.trainer, studyDir: options.studyDir });
+  const execution = await (backend as StudyDriver<unknown, object>).launch({ definition, space, sampler, trainer: options.trainer, studyDir: options.studyDir, ...(stoppingRule ? { stoppingRule } : {}) });
   return runStudy(execution, options.signal) as StudyHandleOf<ParametersOf<S>, B>;
 }
 
@@ -123,7 +130,15 @@ export async function resumeStudy<B extends StudyBackend = LocalBackend>(
   const limits = validateRunLimits(options);
   const sampler = options.sampler === undefined ? undefined : validateSampler(options.sampler);
   if (options.signal?.aborted) throw cancelledBeforeStart(name);
-  const execution = await (backend as StudyDriver<unknown, object>).resume({ name, studyDir: options.studyDir, ...limits, forceUnlock: options.forceUnlock ?? false, sampler });
+  const stoppingRule = options.earlyStopping === undefined ? undefined : validateStoppingRule(options.earlyStopping);
+  const execution = await (backend as StudyDriver<unknown, object>).resume({
+    name,
+    studyDir: options.studyDir,
+    ...limits,
+    forceUnlock: options.forceUnlock ?? false,
+    sampler,
+    ...(stoppingRule ? { stoppingRule } : {}),
+  });
   return runStudy(execution, options.signal) as StudyHandleOf<TrialParameters, B>;
 }
 

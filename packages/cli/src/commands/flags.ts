@@ -64,3 +64,14 @@ export function addTrainerPassThroughOptions(command: Command): Command {
     .option('--test-size <n>', 'trainer: test images per trial (default: all 10,000)', integerFlag('--test-size', 1))
     .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'));
 }
+
+/** What `--early-stopping` takes, on `study run` and `launch`. */
+export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'decay-curve'] as const;
+
+/** `--early-stopping`, as `study run` and `launch` take it. */
+export function earlyStoppingOption(description: string): Option {
+  return new Option('--early-stopping <rule>', description)
+    .choices(EARLY_STOPPING_CHOICES)
+    .default('none')
+    .argParser(choiceFlag('--early-stopping', EARLY_STOPPING_CHOICES));
+}

@@ -1,7 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, positiveNumberFlag } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 /** The region a job runs in without `--region` or the environment, as in the Python launcher. */
@@ -49,6 +49,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--labels <k=v,...>', 'labels of the job, e.g. team=vision,stage=dev')
     .option('--timeout <duration>', 'most a trial may run: 3600, 90m, 2h or 1d')
     .option('--spot', 'run trials on Spot VMs (cheaper, may be preempted)')
+    .addOption(earlyStoppingOption("Vertex AI's automated stopping: median (studySpec.medianAutomatedStoppingSpec) or decay-curve (decayCurveStoppingSpec); asha runs only locally"))
     .addOption(apiEndpointOption())
     .option('--dry-run', 'run every check that needs no network, print the request as JSON, send nothing')
     .option('--cancel-on-interrupt', 'with --debug-sync, Ctrl-C cancels the job without asking')

@@ -50,6 +50,17 @@ describe('hptune launch --dry-run', () => {
     expect(gridCombinations(parameters)).toHaveLength(27);
   });
 
+  it.each([
+    ['median', 'medianAutomatedStoppingSpec'],
+    ['decay-curve', 'decayCurveStoppingSpec'],
+  ])('shows --early-stopping %s as studySpec.%s', async (rule, field) => {
+    const result = await runCli([...DONE_WHEN, '--dry-run', '--early-stopping', rule]);
+    expect(result.code).toBe(0);
+    const request = JSON.parse(result.stdout) as { hyperparameterTuningJob: { studySpec: Record<string, unknown> } };
+    expect(request.hyperparameterTuningJob.studySpec[field]).toEqual({ useElapsedDuration: false });
+    expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
+  });
+
   it('runs as the built bin, exits 0 and never loads the aiplatform client', () => {
     builtFile(CLI_BIN);
     const probe = join(mkdtempSync(join(tmpdir(), 'hptune-probe-')), 'probe.cjs');
@@ -70,6 +81,7 @@ describe('hptune launch --dry-run', () => {
     ['more trials than the grid', DONE_WHEN.map((flag) => (flag === '27' ? '28' : flag)), /--max-trial-count 28 is above the grid size \(27 combinations\); give at most 27/],
     ['a malformed label', [...DONE_WHEN, '--labels', 'team'], /--labels "team" has "team", which is not key=value/],
     ['a bad timeout', [...DONE_WHEN, '--timeout', '2 hours'], /--timeout "2 hours" is not a duration/],
+    ['ASHA, which Vertex AI does not run', [...DONE_WHEN, '--early-stopping', 'asha'], /--early-stopping "asha" is ASHA, which Vertex AI does not run \(its automated stopping rules are median and decay-curve\)/],
     ['an L4 on an n1 machine', DONE_WHEN.map((flag) => (flag === 'NVIDIA_TESLA_T4' ? 'NVIDIA_L4' : flag)), /g2-standard-4 \(1\)/],
   ])('rejects %s with exit code 2 and one line', async (_what, argv, message) => {
     const result = await runCli([...argv, '--dry-run']);
@@ -144,6 +156,13 @@ describe('hptune launch against the JobService and GCS fixtures', () => {
     expect(result.stderr).toBe("hptune: warning: 3 trials cover only 3 of the grid's 27 combinations; pass --max-trial-count 27 to run them all\n");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^created projects\/my-project\/locations\/us-central1\/hyperparameterTuningJobs\/\d+\nconsole: https:\/\/console\.cloud\.google\.com\/ai\/platform\/locations\/us-central1\/training\/\d+\?project=my-project\n/);
+  });
+
+  it('sends --early-stopping median to the service, which takes the median automated stopping spec', async () => {
+    const result = await runCli(launchArgv('--name', 'median', '--early-stopping', 'median'), env);
+    expect(result.code).toBe(0);
+    const created = jobService.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').at(-1)?.request as { hyperparameterTuningJob: { studySpec: Record<string, unknown> } };
+    expect(created.hyperparameterTuningJob.studySpec['medianAutomatedStoppingSpec']).toEqual({ useElapsedDuration: false });
   });
 
   it('without --use-custom-container stages the trainer to the bucket before creating the job', async () => {

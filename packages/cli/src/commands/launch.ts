@@ -5,7 +5,9 @@ import { createInterface } from 'node:readline/promises';
 import {
   HptuneError,
   ValidationError,
+  decayCurve,
   launchStudy,
+  median,
   lenet5SearchSpace,
   searchSpaceFromJSON,
   type MetricGoal,
@@ -58,6 +60,7 @@ export interface LaunchFlags {
   algorithm: SearchAlgorithm;
   metric: string;
   goal: MetricGoal;
+  earlyStopping?: 'none' | 'median' | 'asha' | 'decay-curve';
   space?: string;
   pollInterval: number;
   numEpochs?: number;
@@ -132,6 +135,21 @@ function installedTrainerDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
 }
 
+/** `--early-stopping` on Vertex AI: Vizier's median and decay-curve rules; ASHA is refused (exit 2). */
+function vertexEarlyStoppingOf(kind: LaunchFlags['earlyStopping']): Pick<PlanVertexStudyOptions, 'earlyStopping'> {
+  if (kind === 'median') return { earlyStopping: median() };
+  if (kind === 'decay-curve') return { earlyStopping: decayCurve() };
+  if (kind === 'asha') {
+    throw new ValidationError({
+      field: '--early-stopping',
+      value: kind,
+      problem: "is ASHA, which Vertex AI does not run (its automated stopping rules are median and decay-curve)",
+      fix: 'pass --early-stopping median or --early-stopping decay-curve, or run the study here with hptune study run --early-stopping asha',
+    });
+  }
+  return {};
+}
+
 /** The study and backend `hptune launch` describes with its flags. */
 export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEnv = process.env): PlanVertexStudyOptions {
   const project = required(flags.project, '--project', 'GOOGLE_CLOUD_PROJECT', 'my-project');
@@ -147,6 +165,7 @@ export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEn
     // 0 is the Python launcher's "let Vertex AI decide": the SDK's unset.
     ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
     ...(flags.timeout === undefined ? {} : { trialTimeoutSeconds: parseTimeout(flags.timeout) }),
+    ...vertexEarlyStoppingOf(flags.earlyStopping),
     backend: vertex({
       project,
       bucket,

@@ -1,6 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { HptuneError, launchStudy, lenet5SearchSpace, searchSpaceFromJSON, type MetricGoal, type SearchAlgorithm, type SearchSpace } from '@hptune/core';
+import {
+  HptuneError,
+  asha,
+  decayCurve,
+  launchStudy,
+  lenet5SearchSpace,
+  median,
+  searchSpaceFromJSON,
+  type MetricGoal,
+  type SearchAlgorithm,
+  type SearchSpace,
+  type StoppingRule,
+} from '@hptune/core';
+import { TRAINER_DEFAULTS } from '@hptune/trainer';
 import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { followStudy } from './study-progress.js';
@@ -20,6 +33,8 @@ export interface StudyRunFlags extends TrainerPassThrough {
   trialTimeout?: number;
   space?: string;
   quick?: boolean;
+  earlyStopping?: 'none' | 'median' | 'asha' | 'decay-curve';
+  ashaMaxStep?: number;
   json?: boolean;
 }
 
@@ -31,6 +46,7 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
   const space = flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace;
   const trainerFlags: TrainerPassThrough = flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
   const trainer = buildTrainer(trainerFlags, { metricTag: flags.metric, seed: flags.seed });
+  const earlyStopping = stoppingRuleOf(flags.earlyStopping, flags.ashaMaxStep ?? trainerFlags.numEpochs ?? TRAINER_DEFAULTS.numEpochs, flags.ashaMaxStep !== undefined);
   const handle = await withFlagNames(STUDY_RUN_FLAGS, () => launchStudy({
     name: flags.name,
     space,
@@ -42,10 +58,28 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
     ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
     ...(flags.trialTimeout === undefined ? {} : { trialTimeoutSeconds: flags.trialTimeout }),
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(earlyStopping ? { earlyStopping } : {}),
     trainer,
     studyDir: flags.studyDir,
   }));
   return followStudy(handle, io, { json: flags.json });
+}
+
+/** The rule `--early-stopping` names; ASHA's last rung below `maxStep`, the trainer's epochs unless `--asha-max-step`. */
+function stoppingRuleOf(kind: StudyRunFlags['earlyStopping'], maxStep: number, maxStepGiven: boolean): StoppingRule | undefined {
+  switch (kind) {
+    case 'median':
+      return median();
+    case 'decay-curve':
+      return decayCurve();
+    case 'asha':
+      if (maxStep < 2) {
+        throw new HptuneError('INVALID_ARGUMENT', `--early-stopping asha needs trials of at least 2 epochs, and ${maxStepGiven ? '--asha-max-step' : '--num-epochs'} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
+      }
+      return asha({ maxStep });
+    default:
+      return undefined;
+  }
 }
 
 function readSpaceFile(path: string): SearchSpace {

@@ -29,3 +29,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
     cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
+
+/** `stopped at epoch 3` for a trial an early-stopping rule ended (the trainer reports one step per epoch), else `undefined`. */
+export function formatStoppedEarly(trial: { readonly stoppedEarly?: boolean; readonly finalMeasurement?: { readonly step: number } }): string | undefined {
+  return trial.stoppedEarly ? `stopped at epoch ${trial.finalMeasurement?.step ?? '?'}` : undefined;
+}

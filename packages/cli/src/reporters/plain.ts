@@ -1,5 +1,5 @@
 import { finalMetricValue as finalMetric } from '@hptune/core';
-import { formatMetric, formatParameters } from './format.js';
+import { formatMetric, formatParameters, formatStoppedEarly } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -25,7 +25,8 @@ export function plainReporter(out: NodeJS.WritableStream): StudyReporter {
       done += 1;
       const total = header?.totalTrials ?? 0;
       if (trial.state === 'SUCCEEDED' && header) {
-        out.write(`trial ${trial.id} succeeded (${done}/${total}): ${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}\n`);
+        const how = formatStoppedEarly(trial) ?? 'succeeded';
+        out.write(`trial ${trial.id} ${how} (${done}/${total}): ${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}\n`);
       } else {
         out.write(`trial ${trial.id} failed (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
       }

@@ -88,4 +88,20 @@ describe('study reporters', () => {
     ]);
     expect(events.at(-1)?.best?.id).toBe('3');
   });
+
+  it('says which trials the early-stopping rule stopped, at which epoch, in the progress lines and the table', () => {
+    const out = capture();
+    const reporter = plainReporter(out.stream);
+    const full = { ...trial('1', 'SUCCEEDED', 0.97), measurements: [1, 2, 3].map((step) => ({ step, metrics: { accuracy: 0.9 + step / 100 }, elapsedSeconds: step })) };
+    const stopped = { ...trial('2', 'SUCCEEDED', 0.42), stoppedEarly: true };
+    reporter.onStudyStart?.(header);
+    reporter.onTrialCompleted?.(full);
+    reporter.onTrialCompleted?.(stopped);
+    reporter.onStudyEnd?.({ header, trials: [full, stopped], best: full, outcome: 'COMPLETED', elapsedSeconds: 5 });
+    const text = out.text();
+    expect(text).toContain('trial 2 stopped at epoch 1 (2/3): accuracy=0.4200');
+    expect(text).toMatch(/1 \*\s+SUCCEEDED\s+relu\s+32\s+0\.9700\s+3\n/);
+    expect(text).toMatch(/2\s+SUCCEEDED\s+relu\s+64\s+0\.4200\s+1\s+stopped at epoch 1/);
+    expect(text).toContain('2 succeeded (1 stopped early), 0 failed, 2 trials');
+  });
 });

@@ -1,5 +1,5 @@
 import { finalMetricValue as finalMetric, type FrozenTrial, type MetricSpec } from '@hptune/core';
-import { formatDuration, formatMetric, formatParameters, formatTable } from './format.js';
+import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, formatTable } from './format.js';
 import type { StudySummary } from './types.js';
 
 /** The table of trials printed at the end of a run and by `hptune study show`: best first, then by id. */
@@ -11,9 +11,10 @@ export function formatTrialTable(trials: readonly FrozenTrial[], metric: MetricS
     trial.state,
     ...parameterIds.map((id) => String(trial.parameters[id] ?? '')),
     formatMetric(finalMetric(trial, metric)),
-    trial.failure?.reason ?? '',
+    String(trial.measurements.reduce((last, measurement) => Math.max(last, measurement.step), 0)),
+    formatStoppedEarly(trial) ?? trial.failure?.reason ?? '',
   ]);
-  return formatTable(['trial', 'state', ...parameterIds, metric.id, 'note'], rows);
+  return formatTable(['trial', 'state', ...parameterIds, metric.id, 'steps', 'note'], rows);
 }
 
 /** The closing block of a study run: the table, the best trial and where things are. */
@@ -21,12 +22,13 @@ export function formatStudySummary(summary: StudySummary): string {
   const { header, trials, best } = summary;
   const succeeded = trials.filter((trial) => trial.state === 'SUCCEEDED').length;
   const failed = trials.filter((trial) => trial.state === 'INFEASIBLE').length;
+  const stopped = trials.filter((trial) => trial.stoppedEarly).length;
   const lines = [
     '',
     formatTrialTable(trials, header.metric, best),
     '',
     `study ${header.name} ${summary.outcome.toLowerCase()} in ${formatDuration(summary.elapsedSeconds)}: ` +
-      `${succeeded} succeeded, ${failed} failed, ${trials.length} trials`,
+      `${succeeded} succeeded${stopped > 0 ? ` (${stopped} stopped early)` : ''}, ${failed} failed, ${trials.length} trials`,
   ];
   if (best) {
     lines.push(

@@ -8,6 +8,7 @@ export function trialJson(trial: FrozenTrial) {
     parameters: trial.parameters,
     metrics: trial.finalMeasurement?.metrics ?? {},
     measurements: trial.measurements,
+    ...(trial.stoppedEarly ? { stoppedEarly: true } : {}),
     ...(trial.failure ? { failure: trial.failure } : {}),
     ...(trial.startTime ? { startTime: trial.startTime } : {}),
     ...(trial.endTime ? { endTime: trial.endTime } : {}),

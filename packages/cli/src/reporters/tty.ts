@@ -1,5 +1,5 @@
 import { bestTrial, finalMetricValue as finalMetric, type FrozenTrial } from '@hptune/core';
-import { formatDuration, formatMetric, formatParameters } from './format.js';
+import { formatDuration, formatMetric, formatParameters, formatStoppedEarly } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -89,7 +89,7 @@ export function ttyReporter(out: NodeJS.WritableStream, options: TtyReporterOpti
       finished.push(trial);
       const outcome =
         trial.state === 'SUCCEEDED' && header
-          ? `${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}`
+          ? `${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}${trial.stoppedEarly ? `, ${formatStoppedEarly(trial)}` : ''}`
           : `FAILED: ${trial.failure?.reason ?? trial.state}`;
       repaint(`✓ trial ${trial.id} ${outcome}  (${formatParameters(trial.parameters)})`.replace(/^✓(?= trial \S+ FAILED)/, '✗'));
     },

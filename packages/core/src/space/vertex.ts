@@ -51,6 +51,10 @@ export interface VertexStudySpec {
   algorithm?: VertexAlgorithm;
   /** Unset means `MEASUREMENT_SELECTION_TYPE_UNSPECIFIED`; {@link toVertexStudySpec} always sets it. */
   measurementSelectionType?: VertexMeasurementSelectionType;
+  /** Vizier's median automated stopping rule; at most one stopping spec is set. */
+  medianAutomatedStoppingSpec?: { useElapsedDuration?: boolean };
+  /** Vizier's decay-curve automated stopping rule; at most one stopping spec is set. */
+  decayCurveStoppingSpec?: { useElapsedDuration?: boolean };
 }
 
 /** Options of {@link toVertexStudySpec}. */

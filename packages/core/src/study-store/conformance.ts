@@ -92,6 +92,21 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       expect(store.getTrial('seed', '1')).toEqual(done);
     });
 
+    it('records a trial an early-stopping rule ended: SUCCEEDED, its last measurement final, stoppedEarly', () => {
+      store.createStudy(definition(), owner);
+      store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
+      store.createTrial('seed', { parameters: { x: 'b' } }, owner.token);
+      for (const id of ['1', '2']) store.startTrial('seed', id, { startTime: 't' }, owner.token);
+      const measurement = { step: 1, metrics: { accuracy: 0.2 }, elapsedSeconds: 1 };
+      store.addMeasurement('seed', '1', measurement, owner.token);
+      store.stopTrial('seed', '1', owner.token);
+      const stopped = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: measurement, endTime: 't', stoppedEarly: true }, owner.token);
+      expect(stopped).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: measurement, stoppedEarly: true });
+      const full = store.finishTrial('seed', '2', { state: 'SUCCEEDED', finalMeasurement: measurement, endTime: 't' }, owner.token);
+      expect(full.stoppedEarly).toBeUndefined();
+      expect(store.getTrials('seed').map((trial) => trial.stoppedEarly)).toEqual([true, undefined]);
+    });
+
     it('numbers trials 1, 2, ... and records failures and stops', () => {
       store.createStudy(definition(), owner);
       for (const x of ['a', 'b', 'c']) store.createTrial('seed', { parameters: { x } }, owner.token);

@@ -118,7 +118,7 @@ export function createMemoryStudyStore(): StudyStore {
       checkTransition(name, trialId, entry.trial.state, 'finish');
       const finished =
         outcome.state === 'SUCCEEDED'
-          ? { state: outcome.state, finalMeasurement: structuredClone(outcome.finalMeasurement), endTime: outcome.endTime }
+          ? { state: outcome.state, finalMeasurement: structuredClone(outcome.finalMeasurement), endTime: outcome.endTime, ...(outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
           : { state: outcome.state, failure: structuredClone(outcome.failure), endTime: outcome.endTime };
       return update(entry, finished);
     },

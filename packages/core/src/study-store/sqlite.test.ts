@@ -87,4 +87,29 @@ describe('SQLite study store', () => {
     expect(error).toBeInstanceOf(HptuneError);
     expect((error as HptuneError).code).toBe('STORE_TOO_NEW');
   });
+
+  it('migrates a version 1 store in place: its trials kept, the stopped-early flag added', () => {
+    const owner = newOwner();
+    const first = openSqliteStudyStore({ file });
+    first.createStudy(definition, owner);
+    first.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
+    first.createTrial('seed', { parameters: { x: 'b' } }, owner.token);
+    first.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: { step: 9, metrics: { accuracy: 0.9 }, elapsedSeconds: 9 }, endTime: 't' }, owner.token);
+    first.close();
+    // What hptune 0.1 wrote: the same tables without the column.
+    const raw = new Database(file);
+    raw.exec('ALTER TABLE trials DROP COLUMN stopped_early');
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const migrated = openSqliteStudyStore({ file });
+    expect(migrated.getTrial('seed', '1')).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: { step: 9 } });
+    expect(migrated.getTrial('seed', '1')?.stoppedEarly).toBeUndefined();
+    const final = { step: 3, metrics: { accuracy: 0.5 }, elapsedSeconds: 3 };
+    expect(migrated.finishTrial('seed', '2', { state: 'SUCCEEDED', finalMeasurement: final, endTime: 't', stoppedEarly: true }, owner.token).stoppedEarly).toBe(true);
+    migrated.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    check.close();
+  });
 });

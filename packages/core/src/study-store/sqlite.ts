@@ -9,7 +9,7 @@ import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, stor
 import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 
 /** The schema version this build writes (SQLite `user_version`). */
-export const STUDY_STORE_SCHEMA_VERSION = 1;
+export const STUDY_STORE_SCHEMA_VERSION = 2;
 
 /** Options of {@link openSqliteStudyStore}. */
 export interface SqliteStudyStoreOptions {
@@ -60,6 +60,9 @@ CREATE TABLE measurements (
 ) STRICT;
 `;
 
+/** Version 2: the flag of trials an early-stopping rule ended (`FrozenTrial.stoppedEarly`). */
+const MIGRATION_V2 = `ALTER TABLE trials ADD COLUMN stopped_early INTEGER NOT NULL DEFAULT 0 CHECK (stopped_early IN (0, 1));`;
+
 interface StudyRow {
   name: string;
   definition: string;
@@ -86,6 +89,7 @@ interface TrialRow {
   create_time: string;
   start_time: string | null;
   end_time: string | null;
+  stopped_early: number;
 }
 
 interface MeasurementRow {
@@ -138,15 +142,16 @@ function migrate(db: Database.Database, file: string): void {
   db.transaction(() => {
     // Re-read inside the write transaction: another process may have created the schema meanwhile.
     const found = version();
-    if (found === 0) {
-      db.exec(SCHEMA_V1);
-      db.pragma(`user_version = ${STUDY_STORE_SCHEMA_VERSION}`);
-    } else if (found > STUDY_STORE_SCHEMA_VERSION) {
+    if (found > STUDY_STORE_SCHEMA_VERSION) {
       throw new HptuneError(
         'STORE_TOO_NEW',
         `the study store ${file} has schema version ${found}, newer than this hptune understands (${STUDY_STORE_SCHEMA_VERSION}); upgrade hptune`,
       );
     }
+    // Each step takes the schema one version up, in place; an older hptune then refuses the file (STORE_TOO_NEW).
+    if (found < 1) db.exec(SCHEMA_V1);
+    if (found < 2) db.exec(MIGRATION_V2);
+    db.pragma(`user_version = ${STUDY_STORE_SCHEMA_VERSION}`);
   }).immediate();
 }
 
@@ -328,11 +333,12 @@ class SqliteStudyStore implements StudyStore {
     return this.#write(() => {
       this.#leased(name, token);
       checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'finish');
-      this.#sql('UPDATE trials SET state = ?, final_measurement = ?, failure = ?, end_time = ? WHERE study = ? AND id = ?').run(
+      this.#sql('UPDATE trials SET state = ?, final_measurement = ?, failure = ?, end_time = ?, stopped_early = ? WHERE study = ? AND id = ?').run(
         outcome.state,
         outcome.state === 'SUCCEEDED' ? JSON.stringify(outcome.finalMeasurement) : null,
         outcome.state === 'INFEASIBLE' ? JSON.stringify(outcome.failure) : null,
         outcome.endTime,
+        outcome.state === 'SUCCEEDED' && outcome.stoppedEarly ? 1 : 0,
         name,
         Number(trialId),
       );
@@ -427,6 +433,7 @@ function toTrial(row: TrialRow, measurements: Measurement[]): FrozenTrial {
     ...(row.final_measurement === null ? {} : { finalMeasurement: JSON.parse(row.final_measurement) as Measurement }),
     ...(row.failure === null ? {} : { failure: JSON.parse(row.failure) as TrialFailure }),
     ...(row.retry_of === null ? {} : { retryOf: String(row.retry_of) }),
+    ...(row.stopped_early === 1 ? { stoppedEarly: true } : {}),
     createTime: row.create_time,
     ...(row.start_time === null ? {} : { startTime: row.start_time }),
     ...(row.end_time === null ? {} : { endTime: row.end_time }),

@@ -80,7 +80,7 @@ export interface TrialProcess {
 
 /** How a trial ended, for {@link StudyStore.finishTrial}. */
 export type TrialOutcome =
-  | { readonly state: 'SUCCEEDED'; readonly finalMeasurement: Measurement; readonly endTime: string }
+  | { readonly state: 'SUCCEEDED'; readonly finalMeasurement: Measurement; readonly endTime: string; readonly stoppedEarly?: boolean }
   | { readonly state: 'INFEASIBLE'; readonly failure: TrialFailure; readonly endTime: string };
 
 /** A trial a dead coordinator left running, as {@link StudyStore.interruptTrials} found it. */
@@ -121,7 +121,7 @@ export interface StudyStore {
   stopTrial(name: string, trialId: string, token: string): FrozenTrial;
   /** Appends a measurement to an unfinished trial. */
   addMeasurement(name: string, trialId: string, measurement: Measurement, token: string): void;
-  /** Ends a trial, SUCCEEDED or INFEASIBLE; refused for a finished trial. */
+  /** Ends a trial, SUCCEEDED (`stoppedEarly` when a stopping rule ended it) or INFEASIBLE; refused for a finished trial. */
   finishTrial(name: string, trialId: string, outcome: TrialOutcome, token: string): FrozenTrial;
   /**
    * After taking over from a dead coordinator: every ACTIVE or STOPPING trial becomes INFEASIBLE

@@ -1,6 +1,7 @@
 import type { HptuneError } from '../errors.js';
 import type { Sampler } from '../samplers/types.js';
 import type { SearchSpace } from '../space/types.js';
+import type { StoppingRule } from '../stopping/types.js';
 import type { StudyInfo, StudyWarningEvent, TrialEvent, MeasurementEvent } from './handle.js';
 import type { FrozenTrial, StudyBackendKind, StudyDefinition, TrainerCommand } from './types.js';
 
@@ -49,6 +50,8 @@ export interface DriverLaunch {
   readonly studyDir: string | undefined;
   /** The sampler the user brought (checked; only the local backend gets one); absent: the algorithm's own. */
   readonly sampler?: Sampler | undefined;
+  /** `launchStudy`'s `earlyStopping`, checked; its settings are `definition.earlyStopping`. */
+  readonly stoppingRule?: StoppingRule;
 }
 
 /** The settings of a resume that apply to that run only, checked by the shared checks. */
@@ -61,6 +64,8 @@ export interface DriverResume {
   readonly forceUnlock: boolean;
   /** The sampler the user brought again, for a study launched with one (checked). */
   readonly sampler?: Sampler | undefined;
+  /** `resumeStudy`'s `earlyStopping`, checked: the rule, when hptune cannot rebuild it from the stored settings. */
+  readonly stoppingRule?: StoppingRule;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SearchSpace } from '../space/types.js';
 import type { SearchAlgorithm } from '../samplers/algorithms.js';
+import type { StoppingRule } from '../stopping/types.js';
 import type { MetricSpec } from './types.js';
 
 /** The study definition as a caller gives it, on every backend: what `launchStudy` checks before anything runs. */
@@ -32,4 +33,10 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
   readonly trialTimeoutSeconds?: number;
   /** The sampler's seed, stored with the study so a resume continues the same sequence. @default a random one */
   readonly seed?: number;
+  /**
+   * Stops hopeless trials before their last step: `median()`, `asha({ maxStep })` or `decayCurve()`
+   * (or a rule of your own). Its settings are stored with the study, so `resumeStudy` honours it.
+   * On Vertex AI only `median()` and `decayCurve()` (Vizier's automated stopping). @default none: trials run to their end
+   */
+  readonly earlyStopping?: StoppingRule;
 }

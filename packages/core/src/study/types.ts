@@ -1,6 +1,7 @@
 import type { SearchSpaceJSON } from '../space/json.js';
 import type { TrialParameters } from '../space/types.js';
 import type { SearchAlgorithm } from '../samplers/algorithms.js';
+import type { EarlyStoppingSpec } from '../stopping/types.js';
 
 /** Whether a larger or a smaller metric is better (Vertex `MetricSpec.GoalType`). */
 export type MetricGoal = 'maximize' | 'minimize';
@@ -83,6 +84,11 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   readonly failure?: TrialFailure;
   /** The trial this one runs again, when that one was interrupted (its coordinator died). */
   readonly retryOf?: string;
+  /**
+   * True on a SUCCEEDED trial that the study's early-stopping rule ended before its last step (as
+   * Vertex AI ends the trials its stopping rule stops): its final measurement is its last one.
+   */
+  readonly stoppedEarly?: boolean;
   /** ISO 8601 timestamps: when the trial was created, its process started, and it finished. */
   readonly createTime?: string;
   readonly startTime?: string;
@@ -141,6 +147,8 @@ export interface StudyDefinition {
   readonly trialTimeoutSeconds?: number;
   /** The sampler's seed (chosen at random and stored when none was given). */
   readonly seed: number;
+  /** The early-stopping rule's settings (`median()`, `asha({...})`, ...), from which a resumed study rebuilds it; absent: trials run to their end. */
+  readonly earlyStopping?: EarlyStoppingSpec;
   /** The program each trial runs on the local backend; absent on Vertex AI, where the trainer is the container. */
   readonly trainer?: TrainerCommand;
   readonly backend: StudyBackendKind;

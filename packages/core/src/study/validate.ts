@@ -7,6 +7,7 @@ import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAl
 import type { Sampler } from '../samplers/types.js';
 import { METRIC_ID_PATTERN, validateSearchSpace } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
+import { validateStoppingRule } from '../stopping/index.js';
 import type { MetricSpec } from './types.js';
 
 /** What a study name may be, on every backend: it names a folder and a job label, so letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
@@ -79,6 +80,7 @@ export interface StudyDefinitionInput extends RunLimitsInput {
   readonly sampler?: unknown;
   readonly maxTrials?: unknown;
   readonly seed?: unknown;
+  readonly earlyStopping?: unknown;
 }
 
 /** Checks a metric spec. */
@@ -115,7 +117,7 @@ export function validateSampler(sampler: unknown): Sampler {
  * `algorithm: 'custom'` and the sampler's name in `sampler`.
  * @throws ValidationError naming the option, its value and the fix.
  */
-export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space' | 'sampler'> {
+export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space' | 'sampler' | 'stoppingRule'> {
   if (typeof options !== 'object' || options === null) fail('options', options, 'is not an options object', 'pass { name, space, metric, algorithm, ... }');
   validateStudyName(options.name);
   const { algorithm } = options;
@@ -155,6 +157,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   }
   const seed = options.seed ?? randomInt(2 ** 31);
   if (!Number.isSafeInteger(seed)) fail('seed', options.seed, 'is not a whole number', 'give an integer seed such as 42, or leave it unset');
+  const stoppingRule = options.earlyStopping === undefined ? undefined : validateStoppingRule(options.earlyStopping);
 
   return {
     definition: {
@@ -168,8 +171,10 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       ...(limits.maxFailedTrials === undefined ? {} : { maxFailedTrials: limits.maxFailedTrials }),
       ...(limits.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: limits.trialTimeoutSeconds }),
       seed: seed as number,
+      ...(stoppingRule ? { earlyStopping: structuredClone(stoppingRule.spec) } : {}),
     },
     space: options.space,
     sampler,
+    ...(stoppingRule ? { stoppingRule } : {}),
   };
 }

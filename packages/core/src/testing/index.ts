@@ -1,5 +1,5 @@
 /**
- * `@hptune/core/testing`: the conformance suites hptune's own samplers, study stores and blob stores
+ * `@hptune/core/testing`: the conformance suites hptune's own samplers, stopping rules, study stores and blob stores
  * pass, for checking an implementation written outside hptune against the same contract.
  *
  * The suites are vitest tests (vitest is an optional peer dependency): call one at the top level of
@@ -15,6 +15,7 @@
  */
 export { describeBlobStoreConformance, type BlobStoreConformanceSubject } from '../blob/conformance.js';
 export { describeSamplerConformance, type SamplerConformanceOptions } from '../samplers/conformance.js';
+export { describeStoppingRuleConformance, type StoppingRuleConformanceOptions } from '../stopping/conformance.js';
 export { describeStudyStoreConformance, type StudyStoreConformanceSubject } from '../study-store/conformance.js';
 export type {
   AcquireLeaseOptions,

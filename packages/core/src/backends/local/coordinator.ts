@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HptuneError } from '../../errors.js';
 import type { Sampler } from '../../samplers/types.js';
+import type { StoppingRule } from '../../stopping/types.js';
 import type { TrialParameters } from '../../space/types.js';
 import type { InterruptedTrial, StudyRecord, StudyStore } from '../../study-store/types.js';
 import { countsAsFailed, countsForSearch } from '../../study/best.js';
@@ -35,6 +36,8 @@ export interface LocalStudyRunOptions {
   readonly sampler: Sampler;
   /** Trials run at once. */
   readonly parallelTrials: number;
+  /** Consulted after each measurement of a running trial; absent: trials run to their end. */
+  readonly stoppingRule?: StoppingRule;
   /** Failed trials that stop the study; absent: no limit. */
   readonly maxFailedTrials?: number;
   /** Seconds before a trial is stopped; absent: no limit. */
@@ -227,6 +230,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
           const updated = Object.freeze({ ...current, measurements: Object.freeze([...current.measurements, Object.freeze(measurement)]) });
           this.#trials.set(id, updated);
           this.#events?.measurement({ trial: updated, measurement });
+          if (updated.state === 'ACTIVE' && !this.#stop && this.#shouldStopEarly(updated)) trialProcess.stopEarly();
         }),
       onStopping: () =>
         guard('recording a stopping trial', () => {
@@ -242,7 +246,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
           const endTime = new Date().toISOString();
           const outcome =
             result.outcome.state === 'SUCCEEDED'
-              ? { state: 'SUCCEEDED' as const, finalMeasurement: result.outcome.finalMeasurement, endTime }
+              ? { state: 'SUCCEEDED' as const, finalMeasurement: result.outcome.finalMeasurement, endTime, ...(result.outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
               : { state: 'INFEASIBLE' as const, failure: result.outcome.failure, endTime };
           const finished = store.finishTrial(this.#name, id, outcome, token);
           timings.recordedAt = performance.now();
@@ -256,6 +260,22 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         this.#running.delete(id);
         this.#wake();
       });
+  }
+
+  /**
+   * Asks the study's early-stopping rule about a running trial's newest measurement, showing it the
+   * other trials that count for the search. A rule that throws stops the study, as any coordinator fault does.
+   */
+  #shouldStopEarly(trial: FrozenTrial): boolean {
+    const rule = this.#options.stoppingRule;
+    if (!rule) return false;
+    const others = [...this.#trials.values()].filter((other) => other.id !== trial.id && countsForSearch(other));
+    try {
+      return rule.decide({ trial, others, metric: this.#options.record.definition.metric }).stop;
+    } catch (error) {
+      this.#fail(error, `the early-stopping rule ${JSON.stringify(rule.spec.kind)} failed on trial ${trial.id}`);
+      return false;
+    }
   }
 
   /**

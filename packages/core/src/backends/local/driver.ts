@@ -5,6 +5,8 @@ import { createSampler } from '../../samplers/index.js';
 import type { Sampler } from '../../samplers/types.js';
 import type { SearchSpace } from '../../space/types.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
+import { stoppingRuleFromSpec } from '../../stopping/index.js';
+import type { EarlyStoppingSpec, StoppingRule } from '../../stopping/types.js';
 import { storeErrors } from '../../study-store/rules.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { DriverLaunch, DriverResume } from '../../study/driver.js';
@@ -52,7 +54,19 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
       store.releaseLease(definition.name, owner.token);
       throw new HptuneError('STUDY_DIR_UNWRITABLE', `cannot create the study folder ${directory}: ${(error as Error).message}; check the permissions of ${studyDir}, then resumeStudy(${JSON.stringify(definition.name)})`, { cause: error });
     }
-    return new LocalStudyRun({ store, token: owner.token, record, directory, storeFile, trainer, sampler, parallelTrials: definition.parallelTrials, ...limitsOf(definition), ...settings });
+    return new LocalStudyRun({
+      store,
+      token: owner.token,
+      record,
+      directory,
+      storeFile,
+      trainer,
+      sampler,
+      parallelTrials: definition.parallelTrials,
+      ...(launch.stoppingRule ? { stoppingRule: launch.stoppingRule } : {}),
+      ...limitsOf(definition),
+      ...settings,
+    });
   } catch (error) {
     store.close();
     throw error;
@@ -79,6 +93,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
     if (!definition.trainer) throw new HptuneError('STUDY_NOT_LOCAL', `study ${JSON.stringify(name)} in ${storeFile} has no trainer command, so it cannot run here`, { exitCode: 2 });
     const space = searchSpaceFromJSON(definition.space);
     const sampler = resumedSampler(name, definition, space, resume.sampler);
+    const stoppingRule = storedStoppingRule(definition.earlyStopping, resume.stoppingRule);
     const owner = currentLeaseOwner();
     store.acquireLease(name, owner, { takeOver: (held) => checkLeaseTakeover(name, held, owner, resume.forceUnlock) });
     try {
@@ -97,6 +112,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
         trainer: definition.trainer,
         sampler,
         parallelTrials: resume.parallelTrials ?? definition.parallelTrials,
+        ...(stoppingRule ? { stoppingRule } : {}),
         ...limitsOf({
           maxFailedTrials: resume.maxFailedTrials ?? definition.maxFailedTrials,
           trialTimeoutSeconds: resume.trialTimeoutSeconds ?? definition.trialTimeoutSeconds,
@@ -153,6 +169,20 @@ function resumedSampler(name: string, definition: StudyDefinition, space: Search
       value: given.algorithm,
       problem: `is not the sampler study ${JSON.stringify(name)} was launched with (${JSON.stringify(stored.name)})`,
       fix: `pass the sampler named ${JSON.stringify(stored.name)}`,
+    });
+  }
+  return given;
+}
+
+/** The rule a resumed study runs with: the one given again, or the one rebuilt from its stored settings. */
+function storedStoppingRule(stored: EarlyStoppingSpec | undefined, given: StoppingRule | undefined): StoppingRule | undefined {
+  if (given === undefined) return stored === undefined ? undefined : stoppingRuleFromSpec(stored);
+  if (given.spec.kind !== stored?.kind) {
+    throw new ValidationError({
+      field: 'earlyStopping',
+      value: given.spec,
+      problem: stored === undefined ? 'is given, but the study was launched without early stopping' : `is not the study's rule (${JSON.stringify(stored.kind)})`,
+      fix: 'leave it unset: a study keeps the rule it was launched with',
     });
   }
   return given;

@@ -175,4 +175,32 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
     expect(trials[0]).toMatchObject({ id: '1', state: 'INFEASIBLE', failure: { kind: 'interrupted' } });
     expect(trials[1]).toMatchObject({ retryOf: '1', parameters: { x: 1 } });
   });
+
+  it('decides every combination exactly once when killed while a trial is being stopped early', async () => {
+    const name = 'stopping';
+    // Grid order runs the best first; x=5 then hangs after epoch 1, ignoring SIGTERM, so it stays STOPPING for the 30 s grace period.
+    const launched = coordinator('launch', {
+      name,
+      space: searchSpaceToJSON(searchSpace({ x: discrete([6, 5, 4, 3]) })),
+      metric: { id: 'accuracy', goal: 'maximize' },
+      algorithm: 'grid',
+      parallelTrials: 1,
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=4', '--sleep-ms=60', '--fail-when=x=5:hang-hard', `--log=${join(root, 'trainers.log')}`] },
+      studyDir,
+      backend: { pollIntervalMs: 20, stopGracePeriodSeconds: 30 },
+      earlyStopping: { kind: 'asha', maxStep: 4, reductionFactor: 2 },
+    });
+    await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'STOPPING'));
+    await kill9(launched);
+
+    const resumed = await resumeStudy(name, { studyDir, backend: local(backend) });
+    const { trials, study } = await resumed.wait();
+    expect(study.state).toBe('COMPLETED');
+    expect(study.earlyStopping).toEqual({ kind: 'asha', minStep: 1, maxStep: 4, reductionFactor: 2 });
+    const decided = trials.filter((trial) => trial.state === 'SUCCEEDED' || (trial.state === 'INFEASIBLE' && trial.failure?.kind !== 'interrupted'));
+    expect(decided.map((trial) => trial.parameters['x']).sort()).toEqual([3, 4, 5, 6]);
+    expect(trials.find((trial) => trial.failure?.kind === 'interrupted')?.parameters).toEqual({ x: 5 });
+    // The re-run of x=5 is stopped again by the stored rule (SIGKILL after this run's 0.5 s grace), and so are the rest.
+    expect(decided.filter((trial) => trial.stoppedEarly).map((trial) => trial.parameters['x']).sort()).toEqual([3, 4, 5]);
+  });
 });

@@ -25,6 +25,13 @@ import { HptuneError } from '../../errors.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
 import type { FrozenTrial, StudyDefinition } from '../../study/types.js';
 
+/**
+ * The scalar a trial stopped by the study's early-stopping rule carries in its run: the step it
+ * stopped at. The HParams plugin's session status has no "stopped" (only success, failure, running,
+ * unknown), so the session ends SUCCESS, as the trial did, and this tag is the column that says stopped.
+ */
+export const STOPPED_EARLY_TAG = 'hptune/stopped_early_at_step';
+
 /** Scalar tags found in trial runs that the experiment lists as metrics, besides the study's own. @default 16 */
 export const MAX_DISCOVERED_METRICS = 16;
 
@@ -68,7 +75,7 @@ export interface TrialRunCompletion {
   /** Scalar tags in the trial's run (its log dir itself), the study metric included once written. */
   readonly scalarTags: ReadonlySet<string>;
   /** What the coordinator wrote: `session-start`, `metric`, `session-end`; empty when the trainer wrote everything. */
-  readonly wrote: readonly ('session-start' | 'metric' | 'session-end')[];
+  readonly wrote: readonly ('session-start' | 'metric' | 'session-end' | 'stopped-early')[];
 }
 
 /** Options of {@link completeTrialRun}. */
@@ -85,7 +92,8 @@ export interface CompleteTrialRunOptions {
  * Fills in what a finished trial's run lacks for the HParams dashboard, in one new event file: the
  * session start (the trial's parameters, group = trial id) when no run under the log dir has one;
  * the study metric's measurements as a scalar of that tag when the run has none; the session end
- * (SUCCESS for a SUCCEEDED trial, FAILURE otherwise) when none was written.
+ * (SUCCESS for a SUCCEEDED trial, FAILURE otherwise) when none was written; for a trial stopped
+ * early, {@link STOPPED_EARLY_TAG} at its last step.
  * @throws HptuneError `TB_READ_FAILED`, or TensorBoardWriteError when the file cannot be written
  */
 export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunCompletion {
@@ -105,9 +113,11 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
   }
   const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
   const measurements = scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number');
-  const wrote: ('session-start' | 'metric' | 'session-end')[] = [];
+  const stoppedAt = trial.stoppedEarly && !scalarTags.has(STOPPED_EARLY_TAG) ? trial.finalMeasurement?.step : undefined;
+  const wrote: ('session-start' | 'metric' | 'session-end' | 'stopped-early')[] = [];
   if (!hasStart) wrote.push('session-start');
   if (measurements.length > 0) wrote.push('metric');
+  if (stoppedAt !== undefined) wrote.push('stopped-early');
   if (!hasEnd) wrote.push('session-end');
   if (wrote.length === 0) return { scalarTags, wrote };
 
@@ -120,6 +130,11 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
     writer.writeValues([scalarValue(metricId, measurement.metrics[metricId] as number)], measurement.step, wallTimeSeconds === undefined ? {} : { wallTimeSeconds });
   }
   if (measurements.length > 0) scalarTags.add(metricId);
+  if (stoppedAt !== undefined) {
+    const endSecs = trial.endTime === undefined ? undefined : Date.parse(trial.endTime) / 1000;
+    writer.writeValues([scalarValue(STOPPED_EARLY_TAG, stoppedAt)], stoppedAt, endSecs === undefined ? {} : { wallTimeSeconds: endSecs });
+    scalarTags.add(STOPPED_EARLY_TAG);
+  }
   if (!hasEnd) {
     const endSecs = trial.endTime === undefined ? undefined : Date.parse(trial.endTime) / 1000;
     writeHParamsSessionEnd({ writer, status: trial.state === 'SUCCEEDED' ? 'SUCCESS' : 'FAILURE', ...(endSecs === undefined ? {} : { endTimeSecs: endSecs }) });

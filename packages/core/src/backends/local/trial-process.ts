@@ -32,13 +32,13 @@ export interface TrialProcessOptions {
   readonly onRunning: (process: TrialProcess, at: number) => void;
   /** Called for each new measurement, as it appears in the metric file. */
   readonly onMeasurement: (measurement: Measurement) => void;
-  /** Called when hptune asks the trial to stop (timeout or {@link RunningTrialProcess.stop}). */
+  /** Called when hptune asks the trial to stop (timeout, {@link RunningTrialProcess.stop} or {@link RunningTrialProcess.stopEarly}). */
   readonly onStopping: () => void;
 }
 
 /** How a trial process ended. */
 export type TrialProcessOutcome =
-  | { readonly state: 'SUCCEEDED'; readonly finalMeasurement: Measurement }
+  | { readonly state: 'SUCCEEDED'; readonly finalMeasurement: Measurement; readonly stoppedEarly?: true }
   | { readonly state: 'INFEASIBLE'; readonly failure: TrialFailure };
 
 /** What {@link RunningTrialProcess.done} resolves to. */
@@ -57,6 +57,11 @@ export interface RunningTrialProcess {
    * trial then ends INFEASIBLE with a `cancelled` failure giving `reason`.
    */
   stop(reason: string): void;
+  /**
+   * Ends the process as {@link stop} does, because the study's early-stopping rule said so: the
+   * trial then ends SUCCEEDED with its last measurement as the final one, `stoppedEarly` set.
+   */
+  stopEarly(): void;
 }
 
 /**
@@ -75,7 +80,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   const stdout = openSync(paths.stdoutFile, 'w');
   const stderr = openSync(paths.stderrFile, 'w');
 
-  let stopping: { kind: 'timeout' | 'cancelled'; reason: string; signalledAt: number } | undefined;
+  let stopping: { kind: 'timeout' | 'cancelled' | 'early-stopped'; reason: string; signalledAt: number } | undefined;
   let killedAfterGrace = false;
   let spawnError: Error | undefined;
   let spawned = false;
@@ -98,7 +103,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     }
   };
 
-  const requestStop = (kind: 'timeout' | 'cancelled', reason: string) => {
+  const requestStop = (kind: 'timeout' | 'cancelled' | 'early-stopped', reason: string) => {
     if (stopping || !child || child.exitCode !== null || child.signalCode !== null || spawnError) return;
     stopping = { kind, reason, signalledAt: performance.now() };
     options.onStopping();
@@ -192,11 +197,16 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     if (spawnError) return spawnFailure(options.trainer, spawnError);
     const unreadable = poll(true);
     const stopped = stopping;
+    if (stopped?.kind === 'early-stopped') {
+      // However the trainer took the signal, what it measured up to the stop is its result.
+      const finalMeasurement = tracker.finalMeasurement(options.metricId);
+      if (finalMeasurement) return { state: 'SUCCEEDED', finalMeasurement, stoppedEarly: true };
+    }
     if (stopped) {
       const how = killedAfterGrace ? `SIGTERM, then SIGKILL after ${options.gracePeriodSeconds} s` : 'SIGTERM';
       const reason =
         stopped.kind === 'timeout' ? `stopped after the ${options.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stopped.reason}`;
-      return infeasible({ kind: stopped.kind, reason, ...exitOf(code, signal), stderrTail: tail() });
+      return infeasible({ kind: stopped.kind === 'timeout' ? 'timeout' : 'cancelled', reason, ...exitOf(code, signal), stderrTail: tail() });
     }
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
@@ -219,6 +229,9 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     done,
     stop(reason) {
       requestStop('cancelled', reason);
+    },
+    stopEarly() {
+      requestStop('early-stopped', 'the early-stopping rule stopped it');
     },
   };
 }

@@ -4,6 +4,11 @@ import { categorical, double, searchSpace } from '../../space/builder.js';
 import { seedSearchSpace } from '../../space/seed.js';
 import { gridCombinations, type ParameterSpecMessage, protoRoundTrip } from '@hptune/testing/vertex';
 import { resolveVertexEndpoint } from './endpoint.js';
+import { launchStudy } from '../../launch.js';
+import { asha } from '../../stopping/asha.js';
+import { decayCurve } from '../../stopping/decay-curve.js';
+import { median } from '../../stopping/median.js';
+import { planVertexStudy, vertex } from './backend.js';
 import { buildHyperparameterTuningJobRequest, toLabelValue } from './job-spec.js';
 import type { VertexBackendOptions, VertexStudyDefinition } from './options.js';
 
@@ -137,5 +142,32 @@ describe('resolveVertexEndpoint', () => {
     expect(resolveVertexEndpoint({ region: 'us-central1', apiEndpoint: 'private.example.com' })).toEqual({ host: 'private.example.com', port: 443, insecure: false });
     expect(resolveVertexEndpoint({ region: 'us-central1', apiEndpoint: 'http://proxy:9000' })).toEqual({ host: 'proxy', port: 9000, insecure: true });
     expect(() => resolveVertexEndpoint({ region: 'us-central1', apiEndpoint: 'host:99999' })).toThrow(/is not host\[:port\]/);
+  });
+
+  it.each([
+    ['median', 'medianAutomatedStoppingSpec'],
+    ['decay-curve', 'decayCurveStoppingSpec'],
+  ] as const)('sets the %s stopping rule as studySpec.%s, which the protos accept', (earlyStopping, field) => {
+    const request = buildHyperparameterTuningJobRequest({ ...seedStudy, earlyStopping }, t4Backend);
+    expect(request.hyperparameterTuningJob.studySpec[field]).toEqual({ useElapsedDuration: false });
+    const { verifyError, decoded } = protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request);
+    expect(verifyError).toBeNull();
+    expect((decoded.hyperparameterTuningJob as { studySpec: Record<string, unknown> }).studySpec[field]).toEqual({ useElapsedDuration: false });
+  });
+});
+
+describe('early stopping on Vertex AI', () => {
+  const study = { name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' } as const, algorithm: 'grid' as const, parallelTrials: 3 };
+  const backend = vertex({ ...t4Backend, checkAccess: false });
+
+  it('maps median() and decayCurve() to Vizier\'s rules in the dry run', () => {
+    expect(planVertexStudy({ ...study, backend, earlyStopping: median() }).request.hyperparameterTuningJob.studySpec.medianAutomatedStoppingSpec).toEqual({ useElapsedDuration: false });
+    expect(planVertexStudy({ ...study, backend, earlyStopping: decayCurve() }).request.hyperparameterTuningJob.studySpec.decayCurveStoppingSpec).toEqual({ useElapsedDuration: false });
+  });
+
+  it('refuses ASHA, naming median and decay-curve, and settings Vizier does not take, before anything is sent', async () => {
+    expect(() => planVertexStudy({ ...study, backend, earlyStopping: asha({ maxStep: 9 }) })).toThrow(/earlyStopping.*ASHA.*median and decay-curve/);
+    await expect(launchStudy({ ...study, backend, earlyStopping: asha({ maxStep: 9 }) })).rejects.toThrow(ValidationError);
+    expect(() => planVertexStudy({ ...study, backend, earlyStopping: median({ warmupSteps: 2 }) })).toThrow(/median\(\) without options/);
   });
 });

@@ -51,6 +51,8 @@ export function buildHyperparameterTuningJobRequest(study: VertexStudyDefinition
     algorithm: study.algorithm,
     ...(backend.measurementSelection ? { measurementSelection: backend.measurementSelection } : {}),
   });
+  if (study.earlyStopping === 'median') studySpec.medianAutomatedStoppingSpec = { useElapsedDuration: false };
+  if (study.earlyStopping === 'decay-curve') studySpec.decayCurveStoppingSpec = { useElapsedDuration: false };
   const maxTrialCount = resolveMaxTrials(study) ?? 0;
   const parallelTrialCount = study.parallelTrials ?? defaultVertexParallelTrials(maxTrialCount);
 

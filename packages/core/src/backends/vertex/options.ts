@@ -1,3 +1,4 @@
+import type { VertexEarlyStopping } from './stopping.js';
 import type { SearchSpace } from '../../space/types.js';
 import type { SearchAlgorithm } from '../../samplers/algorithms.js';
 import type { MetricSpec } from '../../study/types.js';
@@ -98,4 +99,6 @@ export interface VertexStudyDefinition {
   readonly maxFailedTrials?: number;
   /** `trialJobSpec.scheduling.timeout`, whole seconds. @default the service's (7 days) */
   readonly trialTimeoutSeconds?: number;
+  /** `studySpec.medianAutomatedStoppingSpec` or `decayCurveStoppingSpec`. @default none: trials run to their end */
+  readonly earlyStopping?: VertexEarlyStopping;
 }

@@ -9,6 +9,7 @@ import { createVertexJobClient, type VertexJobClient } from './client.js';
 import { resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
 import { JOB_STATES_COMPLETE, VertexJobError, type VertexJob, type VertexJobState } from './job.js';
 import { buildHyperparameterTuningJobRequest } from './job-spec.js';
+import { vertexEarlyStopping } from './stopping.js';
 import { DEFAULT_VERTEX_REGION, type VertexBackendOptions, type VertexStudyDefinition } from './options.js';
 import { watchVertexJob } from './poller.js';
 import { preflightVertexJob, type PreflightWarning } from './preflight.js';
@@ -84,6 +85,7 @@ export function vertexStudyOf(launch: DriverLaunch): VertexStudyDefinition & { r
     });
   }
   const { definition } = launch;
+  const earlyStopping = vertexEarlyStopping(definition.earlyStopping);
   return {
     name: definition.name,
     space: launch.space,
@@ -94,6 +96,7 @@ export function vertexStudyOf(launch: DriverLaunch): VertexStudyDefinition & { r
     parallelTrials: definition.parallelTrials,
     ...(definition.maxFailedTrials === undefined ? {} : { maxFailedTrials: definition.maxFailedTrials }),
     ...(definition.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: definition.trialTimeoutSeconds }),
+    ...(earlyStopping === undefined ? {} : { earlyStopping }),
   };
 }
 
