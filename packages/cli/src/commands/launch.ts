@@ -8,6 +8,7 @@ import {
   launchStudy,
   lenet5SearchSpace,
   searchSpaceFromJSON,
+  type MeasurementSelection,
   type MetricGoal,
   type SearchSpace,
   type SpaceAlgorithm,
@@ -58,6 +59,7 @@ export interface LaunchFlags {
   algorithm: SpaceAlgorithm;
   metric: string;
   goal: MetricGoal;
+  measurementSelection?: MeasurementSelection;
   space?: string;
   pollInterval: number;
   numEpochs?: number;
@@ -141,6 +143,7 @@ export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEn
     name: flags.name ?? defaultStudyName(),
     space: flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace,
     metric: { id: flags.metric, goal: flags.goal },
+    ...(flags.measurementSelection === undefined ? {} : { measurementSelection: flags.measurementSelection }),
     algorithm: flags.algorithm,
     ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
     ...(flags.maxParallelTrialCount === undefined ? {} : { parallelTrials: flags.maxParallelTrialCount }),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { HptuneError, launchStudy, lenet5SearchSpace, searchSpaceFromJSON, type MetricGoal, type SearchAlgorithm, type SearchSpace } from '@hptune/core';
+import { HptuneError, launchStudy, lenet5SearchSpace, searchSpaceFromJSON, type MeasurementSelection, type MetricGoal, type SearchAlgorithm, type SearchSpace } from '@hptune/core';
 import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { followStudy } from './study-progress.js';
@@ -15,6 +15,7 @@ export interface StudyRunFlags extends TrainerPassThrough {
   maxFailedTrialCount?: number;
   metric: string;
   goal: MetricGoal;
+  measurementSelection: MeasurementSelection;
   studyDir: string;
   seed?: number;
   trialTimeout?: number;
@@ -35,6 +36,7 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
     name: flags.name,
     space,
     metric: { id: flags.metric, goal: flags.goal },
+    measurementSelection: flags.measurementSelection,
     algorithm: flags.algorithm,
     ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
     parallelTrials: flags.maxParallelTrialCount ?? availableParallelism(),

@@ -1,5 +1,5 @@
 import { finalMetricValue as finalMetric } from '@hptune/core';
-import { formatMetric, formatParameters } from './format.js';
+import { formatMetric, formatParameters, trialOutcomeWord } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -27,7 +27,7 @@ export function plainReporter(out: NodeJS.WritableStream): StudyReporter {
       if (trial.state === 'SUCCEEDED' && header) {
         out.write(`trial ${trial.id} succeeded (${done}/${total}): ${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}\n`);
       } else {
-        out.write(`trial ${trial.id} failed (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
+        out.write(`trial ${trial.id} ${trialOutcomeWord(trial)} (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
       }
     },
     onStudyEnd(summary) {

@@ -1,6 +1,6 @@
 import type { SearchSpace } from '../space/types.js';
 import type { SpaceAlgorithm } from '../space/validate.js';
-import type { MetricSpec } from './types.js';
+import type { MeasurementSelection, MetricSpec } from './types.js';
 
 /** The study definition as a caller gives it, on every backend: what `launchStudy` checks before anything runs. */
 export interface StudyOptions<S extends SearchSpace = SearchSpace> {
@@ -28,4 +28,11 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
   readonly trialTimeoutSeconds?: number;
   /** The sampler's seed, stored with the study so a resume continues the same sequence. @default a random one */
   readonly seed?: number;
+  /**
+   * Which of a trial's measurements is its result (its `finalMeasurement`, what the best trial is
+   * chosen by): `best`, the one with the best value of the metric; `last`, the last one reported.
+   * The same on every backend (Vertex AI: `StudySpec.measurementSelectionType`).
+   * @default 'best' (Vertex AI's `BEST_MEASUREMENT`, as the Vertex AI SDK)
+   */
+  readonly measurementSelection?: MeasurementSelection;
 }

@@ -18,6 +18,14 @@ export interface MetricSpec {
  */
 export type TrialState = 'REQUESTED' | 'ACTIVE' | 'STOPPING' | 'SUCCEEDED' | 'INFEASIBLE';
 
+/**
+ * Which of a trial's measurements is its result, as Vertex AI's `StudySpec.MeasurementSelectionType`:
+ * `best`, the measurement with the best value of the study's metric (by its goal; the earliest on a
+ * tie); `last`, the last one reported.
+ * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/StudySpec#MeasurementSelectionType
+ */
+export type MeasurementSelection = 'best' | 'last';
+
 /** A study's state. */
 export type StudyState = 'ACTIVE' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -78,7 +86,7 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   readonly parameters: P;
   /** Every measurement, in the order reported. */
   readonly measurements: readonly Measurement[];
-  /** The final measurement: the last one reported, set when the trial SUCCEEDED. */
+  /** The final measurement, set when the trial SUCCEEDED: the best or the last one, by the study's `measurementSelection`. */
   readonly finalMeasurement?: Measurement;
   readonly failure?: TrialFailure;
   /** The trial this one runs again, when that one was interrupted (its coordinator died). */
@@ -133,6 +141,11 @@ export interface StudyDefinition {
   readonly trialTimeoutSeconds?: number;
   /** The sampler's seed (chosen at random and stored when none was given). */
   readonly seed: number;
+  /**
+   * Which measurement is a trial's result. Absent in studies stored before the option existed,
+   * which keep their behaviour: `last`.
+   */
+  readonly measurementSelection?: MeasurementSelection;
   /** The program each trial runs on the local backend; absent on Vertex AI, where the trainer is the container. */
   readonly trainer?: TrainerCommand;
   readonly backend: StudyBackendKind;

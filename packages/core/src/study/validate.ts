@@ -5,7 +5,7 @@ import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
 import { METRIC_ID_PATTERN, SPACE_ALGORITHMS, validateSearchSpace, type SpaceAlgorithm } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
-import type { MetricSpec } from './types.js';
+import type { MeasurementSelection, MetricSpec } from './types.js';
 
 /** What a study name may be, on every backend: it names a folder and a job label, so letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -76,6 +76,19 @@ export interface StudyDefinitionInput extends RunLimitsInput {
   readonly algorithm: unknown;
   readonly maxTrials?: unknown;
   readonly seed?: unknown;
+  readonly measurementSelection?: unknown;
+}
+
+/** The measurement selection of a new study when none is given: Vertex AI's default, `BEST_MEASUREMENT`. */
+export const DEFAULT_MEASUREMENT_SELECTION: MeasurementSelection = 'best';
+
+/** Checks a measurement selection; `undefined` gives {@link DEFAULT_MEASUREMENT_SELECTION}. */
+export function validateMeasurementSelection(selection: unknown): MeasurementSelection {
+  if (selection === undefined) return DEFAULT_MEASUREMENT_SELECTION;
+  if (selection !== 'best' && selection !== 'last') {
+    fail('measurementSelection', selection, 'is not a measurement selection', 'use "best" (the best measurement of the metric) or "last" (the last one reported), or leave it unset for "best"');
+  }
+  return selection;
 }
 
 /** Checks a metric spec. */
@@ -92,7 +105,7 @@ export function validateMetric(metric: unknown): MetricSpec {
 /**
  * The checks every study definition passes, on every backend, before anything runs or is written:
  * name, algorithm (one the backend runs), search space, metric, trial counts against the grid,
- * run limits and seed; fills in the defaults (the whole grid, the backend's parallelism, a random seed).
+ * run limits, seed and measurement selection; fills in the defaults (the whole grid, the backend's parallelism, a random seed, `best`).
  * @throws ValidationError naming the option, its value and the fix.
  */
 export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space'> {
@@ -123,6 +136,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   }
   const seed = options.seed ?? randomInt(2 ** 31);
   if (!Number.isSafeInteger(seed)) fail('seed', options.seed, 'is not a whole number', 'give an integer seed such as 42, or leave it unset');
+  const measurementSelection = validateMeasurementSelection(options.measurementSelection);
 
   return {
     definition: {
@@ -135,6 +149,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       ...(limits.maxFailedTrials === undefined ? {} : { maxFailedTrials: limits.maxFailedTrials }),
       ...(limits.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: limits.trialTimeoutSeconds }),
       seed: seed as number,
+      measurementSelection,
     },
     space: options.space,
   };

@@ -49,7 +49,7 @@ export function buildHyperparameterTuningJobRequest(study: VertexStudyDefinition
   const studySpec = toVertexStudySpec(study.space, {
     metric: study.metric,
     algorithm: study.algorithm,
-    ...(backend.measurementSelection ? { measurementSelection: backend.measurementSelection } : {}),
+    ...(study.measurementSelection ? { measurementSelection: study.measurementSelection } : {}),
   });
   const maxTrialCount = resolveMaxTrials(study) ?? 0;
   const parallelTrialCount = study.parallelTrials ?? defaultVertexParallelTrials(maxTrialCount);

@@ -1,6 +1,6 @@
 import type { SearchSpace } from '../../space/types.js';
 import type { SpaceAlgorithm } from '../../space/validate.js';
-import type { MetricSpec } from '../../study/types.js';
+import type { MeasurementSelection, MetricSpec } from '../../study/types.js';
 import type { VertexAccessCheckOptions } from './access.js';
 import type { AcceleratorType } from './machines.js';
 
@@ -70,8 +70,6 @@ export interface VertexBackendOptions {
   readonly apiEndpoint?: string;
   /** Arguments for the trainer in every trial, before the trial's `--<param>=<value>` (e.g. `['--num-epochs', '3']`). */
   readonly trainerArgs?: readonly string[];
-  /** Which measurement is a trial's result (`StudySpec.measurementSelectionType`). @default 'best' */
-  readonly measurementSelection?: 'last' | 'best';
   /** Run the network checks (credentials, bucket region) before creating the job. @default true */
   readonly checkAccess?: boolean;
   /** Passed to the network checks and the staging, e.g. `storageApiEndpoint` for an emulator. */
@@ -98,4 +96,6 @@ export interface VertexStudyDefinition {
   readonly maxFailedTrials?: number;
   /** `trialJobSpec.scheduling.timeout`, whole seconds. @default the service's (7 days) */
   readonly trialTimeoutSeconds?: number;
+  /** `studySpec.measurementSelectionType`: `best` -> BEST_MEASUREMENT, `last` -> LAST_MEASUREMENT. @default 'best' */
+  readonly measurementSelection?: MeasurementSelection;
 }
