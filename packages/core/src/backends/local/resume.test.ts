@@ -10,7 +10,7 @@ import { combinationKey, enumerateGrid } from '../../space/grid.js';
 import { searchSpaceToJSON } from '../../space/json.js';
 import { processLiveness } from './liveness.js';
 import { resumeStudy } from '../../launch.js';
-import { openStudy, type StoredStudy } from './open.js';
+import { listStudies, openStudy, type StoredStudy } from './open.js';
 import type { FrozenTrial } from '../../study/types.js';
 import { readTrialCompletion } from '../../trial-complete.js';
 
@@ -185,7 +185,12 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
       trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=6', '--sleep-ms=150', `--log=${log}`] },
     });
     await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
+    const status = () => listStudies({ studyDir }).find((summary) => summary.study.name === name)?.status;
+    expect(status()).toBe('ACTIVE');
     await kill9(child);
+    // Read from the dead coordinator's lease, not stored: the store still says ACTIVE.
+    expect(status()).toBe('INTERRUPTED');
+    expect(openStudy(name, { studyDir })).toMatchObject({ status: 'INTERRUPTED', study: { state: 'ACTIVE' } });
     const [orphan] = trainerLog(log);
     expect(processLiveness({ pid: orphan?.pid as number, hostname: hostname() })).toBe('alive');
 
@@ -194,6 +199,7 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
     resumed.on('trialStarted', ({ trial }) => adopted.push(`${trial.id} ${trial.state} ${trial.measurements.length > 0}`));
     const { trials, study } = await resumed.wait();
     expect(study.state).toBe('COMPLETED');
+    expect(status()).toBe('COMPLETED');
     expect(adopted[0]).toBe('1 ACTIVE true');
     expect(trials.map((trial) => [trial.id, trial.state, trial.parameters.x])).toEqual([
       ['1', 'SUCCEEDED', 1],
