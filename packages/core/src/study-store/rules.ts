@@ -57,7 +57,7 @@ export function checkMeasurement(step: number, elapsedSeconds: number): void {
 export function interruptedFailure(): TrialFailure {
   return {
     kind: 'interrupted',
-    reason: 'interrupted: the coordinator stopped while the trial ran; the resumed study runs it again',
+    reason: 'interrupted: the coordinator stopped while the trial ran, and its trainer did not complete; the resumed study runs it again',
   };
 }
 

@@ -48,7 +48,8 @@ export interface Measurement {
  * - `no-metric`: the trainer exited 0 without reporting the study's metric;
  * - `spawn-error`: the trainer could not be started;
  * - `cancelled`: the study was cancelled, or stopped after too many failures, while the trial ran;
- * - `interrupted`: the coordinator died while the trial ran; a resumed study runs it again.
+ * - `interrupted`: the coordinator died while the trial ran and its trainer did not complete its run
+ *   (no completion marker), or ran on another host; a resumed study runs it again.
  *
  * `cancelled` and `interrupted` trials say nothing about their parameters: they count towards
  * neither `maxTrials` nor `maxFailedTrials`.
