@@ -19,6 +19,7 @@ export const STUDY_RUN_FLAGS: FlagNames = {
   studyDir: '--study-dir',
   'metric.id': '--metric',
   'metric.goal': '--goal',
+  measurementSelection: '--measurement-selection',
   forceUnlock: '--force-unlock',
 };
 
@@ -32,6 +33,7 @@ export const LAUNCH_FLAGS: FlagNames = {
   trialTimeoutSeconds: '--timeout',
   'metric.id': '--metric',
   'metric.goal': '--goal',
+  measurementSelection: '--measurement-selection',
   project: '--project',
   region: '--region',
   bucket: '--bucket',

@@ -16,9 +16,11 @@ export {
   type MetricReporter,
   type MetricReporterOptions,
 } from './hypertune.js';
+export { TRIAL_COMPLETE_FILE, markTrialComplete, readTrialCompletion, type TrialCompletion } from './trial-complete.js';
 export type {
   FrozenTrial,
   Measurement,
+  MeasurementSelection,
   MetricGoal,
   MetricSpec,
   StudyState,
@@ -30,9 +32,13 @@ export type {
   TrialState,
 } from './study/types.js';
 export {
+  bestMeasurement,
   bestTrial,
+  countTrials,
+  DEFAULT_MEASUREMENT_SELECTION,
   finalMetricValue,
   STUDY_NAME_PATTERN,
+  type TrialCounts,
   type MeasurementEvent,
   type StudyEvents,
   type StudyHandle,
@@ -63,6 +69,7 @@ export {
   type StoredStudyInfo,
   type StudyCoordinator,
   type StudyDirOptions,
+  type StudyStatus,
   type StudySummary,
 } from './backends/local/index.js';
 export type {

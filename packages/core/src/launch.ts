@@ -110,9 +110,12 @@ export async function launchStudy<S extends SearchSpace, B extends StudyBackend 
 /**
  * Takes up a study launched before, on the backend it runs on. Locally it finishes a stored study
  * after a crash, a cancel or a failure: takes the study's lease (refused while its coordinator
- * lives; taken over when it died), stops trial processes the dead coordinator left behind, records
- * each trial it left ACTIVE as INFEASIBLE (`interrupted`, its measurements kept) and queues a new
- * trial with the same parameters (`retryOf` naming the old one), then runs the rest. Completed
+ * lives; taken over when it died), then adopts each trial the dead coordinator left running on
+ * this host: a trainer still running (same pid and start time) is waited for and its metrics
+ * read, not killed; a trainer that ended unwatched is recorded from its metric file when it wrote
+ * its completion marker (`hptune-complete.json` in its model folder, see `markTrialComplete`).
+ * Any other unfinished trial is recorded INFEASIBLE (`interrupted`, its measurements kept) with a
+ * new trial of the same parameters queued (`retryOf` naming the old one). Then it runs the rest. Completed
  * trials are kept; a grid combination never succeeds twice. Vertex AI jobs cannot be restarted
  * (`STUDY_NOT_RESUMABLE`).
  *

@@ -30,6 +30,7 @@ interface StudyRequest {
   readonly maxTrials?: number;
   readonly parallelTrials?: number;
   readonly maxFailedTrials?: number;
+  readonly measurementSelection?: 'best' | 'last';
   readonly signal?: AbortSignal;
   /** The fake trainer's own flags (`--sleep-ms=5`, `--fail-when=x=2:crash`). */
   readonly trainerArgs: readonly string[];
@@ -37,6 +38,8 @@ interface StudyRequest {
 
 interface Backend {
   readonly kind: string;
+  /** Whether `stop()` lets running trials finish (the local backend); Vertex AI has no such request and refuses it. */
+  readonly drains: boolean;
   launch(request: StudyRequest): Promise<StudyHandle>;
 }
 
@@ -49,6 +52,7 @@ let counter = 0;
 const backends: readonly Backend[] = [
   {
     kind: 'local',
+    drains: true,
     launch: ({ trainerArgs, ...request }) =>
       launchStudy({
         ...definition(request),
@@ -59,6 +63,7 @@ const backends: readonly Backend[] = [
   },
   {
     kind: 'vertex',
+    drains: false,
     launch: ({ trainerArgs, ...request }) =>
       launchStudy({
         ...definition(request),
@@ -145,6 +150,43 @@ describe.each(backends)('the study contract on the $kind backend', (backend) => 
     expect(failed[0]?.failure?.reason).toBeTruthy();
     // No trial after the failed one ran to success: the study stopped there.
     expect(study.trials().filter((trial) => trial.state === 'SUCCEEDED').map((trial) => trial.parameters.x)).toEqual([1]);
+  });
+
+  it.each([
+    [undefined, 0.001],
+    ['best', 0.001],
+    ['last', 0.0005],
+  ] as const)("takes a trial's value by measurementSelection %s, the default best", async (measurementSelection, value) => {
+    // With --drop-last the metric rises to x / 1000 at epoch 2, then falls back to half of it (trial 1: x = 1).
+    const study = await backend.launch({
+      name: `select-${measurementSelection ?? 'default'}`,
+      maxTrials: 1,
+      parallelTrials: 1,
+      ...(measurementSelection ? { measurementSelection } : {}),
+      trainerArgs: ['--sleep-ms=5', '--epochs=3', '--drop-last'],
+    });
+    expect(study.study.measurementSelection).toBe(measurementSelection ?? 'best');
+    const result = await study.wait();
+    expect(result.trials[0]?.parameters.x).toBe(1);
+    expect(result.trials[0]?.finalMeasurement?.metrics.accuracy).toBeCloseTo(value, 6);
+  });
+
+  it('stop(): locally no new trial starts and the running one finishes; Vertex AI refuses and the job runs on', async () => {
+    const study = await backend.launch({ name: 'stop', maxTrials: 2, parallelTrials: 1, trainerArgs: ['--sleep-ms=100', '--epochs=3'] });
+    await new Promise<void>((resolve) => study.on('measurement', () => resolve()));
+    if (backend.drains) {
+      await study.stop();
+      const error = await study.wait().catch((caught: unknown) => caught);
+      expect((error as HptuneError).code).toBe('STUDY_CANCELLED');
+      expect(study.study.state).toBe('CANCELLED');
+      expect(study.trials().map((trial) => trial.state)).toEqual(['SUCCEEDED']);
+    } else {
+      const refusal = await study.stop().catch((caught: unknown) => caught);
+      expect((refusal as HptuneError).code).toBe('STUDY_STOP_UNSUPPORTED');
+      expect((refusal as HptuneError).message).toContain('cancel() cancels the job');
+      const result = await study.wait();
+      expect(result.study.state).toBe('COMPLETED');
+    }
   });
 
   it('runs a random search to exactly maxTrials', async () => {

@@ -48,11 +48,17 @@ export function choiceFlag<const C extends string>(flag: string, choices: readon
   };
 }
 
-/** The study's objective, the same for `study run` and `launch`: `--metric`, `--goal`, `--space`. */
+/** The study's objective, the same for `study run` and `launch`: `--metric`, `--goal`, `--measurement-selection`, `--space`. */
 export function addObjectiveOptions(command: Command): Command {
   return command
     .option('--metric <id>', 'metric the trainer reports and the study optimizes', 'accuracy')
     .addOption(new Option('--goal <goal>', 'whether a larger or smaller metric is better').choices(['maximize', 'minimize']).default('maximize'))
+    .addOption(
+      new Option('--measurement-selection <which>', "a trial's value: its best measurement of the metric, or its last")
+        .choices(['best', 'last'])
+        .default('best')
+        .argParser(choiceFlag('--measurement-selection', ['best', 'last'] as const)),
+    )
     .option('--space <file>', 'search space JSON (written by searchSpaceToJSON); default: the seed space');
 }
 

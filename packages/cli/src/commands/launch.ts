@@ -10,6 +10,7 @@ import {
   median,
   lenet5SearchSpace,
   searchSpaceFromJSON,
+  type MeasurementSelection,
   type MetricGoal,
   type SearchSpace,
   type SearchAlgorithm,
@@ -61,6 +62,7 @@ export interface LaunchFlags {
   metric: string;
   goal: MetricGoal;
   earlyStopping?: 'none' | 'median' | 'asha' | 'decay-curve';
+  measurementSelection?: MeasurementSelection;
   space?: string;
   pollInterval: number;
   numEpochs?: number;
@@ -159,6 +161,7 @@ export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEn
     name: flags.name ?? defaultStudyName(),
     space: flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace,
     metric: { id: flags.metric, goal: flags.goal },
+    ...(flags.measurementSelection === undefined ? {} : { measurementSelection: flags.measurementSelection }),
     algorithm: flags.algorithm,
     ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
     ...(flags.maxParallelTrialCount === undefined ? {} : { parallelTrials: flags.maxParallelTrialCount }),

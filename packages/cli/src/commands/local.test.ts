@@ -29,7 +29,7 @@ describe('hptune study', () => {
       trials: { id: string; state: string; parameters: Record<string, unknown>; metrics: { accuracy: number } }[];
       best: { id: string; parameters: Record<string, unknown>; metrics: { accuracy: number } };
     };
-    expect(study).toMatchObject({ name: 'tiny', state: 'COMPLETED' });
+    expect(study).toMatchObject({ name: 'tiny', state: 'COMPLETED', measurementSelection: 'best', counts: { succeeded: 2, failed: 0, cancelled: 0 } });
     expect(study.trials.map((trial) => [trial.id, trial.state, trial.parameters])).toEqual([
       ['1', 'SUCCEEDED', { activation: 'relu', optimizer: 'sgd', batch_size: 32 }],
       ['2', 'SUCCEEDED', { activation: 'relu', optimizer: 'sgd', batch_size: 64 }],
@@ -39,7 +39,7 @@ describe('hptune study', () => {
     for (const trial of study.trials) expect(existsSync(join(studyDir, 'tiny', trial.id, 'model', 'model.json'))).toBe(true);
 
     const list = await runCli(['study', 'list', '--study-dir', studyDir]);
-    expect(list.stdout).toMatch(/tiny\s+COMPLETED\s+2\/2\s+0/);
+    expect(list.stdout).toMatch(/tiny\s+COMPLETED\s+2\/2\s+2 succeeded, 0 failed, 2 trials/);
   }, 120_000);
 
   it('runs a TPE study over the wider LeNet-5 space file on the quick preset, each trial with its own learning rate', async () => {

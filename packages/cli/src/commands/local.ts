@@ -42,7 +42,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
 
   study
     .command('resume')
-    .description('Finish a study whose run stopped (Ctrl-C, a crash, kill -9): finished trials are kept')
+    .description('Finish a study whose run stopped (Ctrl-C, a crash, kill -9): finished trials are kept, trainers still running are adopted')
     .argument('<name>', 'the study')
     .addOption(studyDirOption(io))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: as stored)', integerFlag('--max-parallel-trial-count', 1))

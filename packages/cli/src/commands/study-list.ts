@@ -1,17 +1,18 @@
 import { finalMetricValue, listStudies } from '@hptune/core';
 import type { CliIo } from '../io.js';
-import { formatMetric, formatParameters, formatTable } from '../reporters/format.js';
+import { formatMetric, formatParameters, formatTable, formatTrialCounts } from '../reporters/format.js';
 import { bestTrialJson } from '../reporters/trial-json.js';
 
 /** `hptune study list`: every study in the study directory, with counts and the best trial. */
 export function listStudiesCommand(flags: { studyDir: string; json?: boolean }, io: CliIo): number {
   const studies = listStudies({ studyDir: flags.studyDir });
   if (flags.json) {
-    const rows = studies.map(({ study, counts, best }) => ({
+    const rows = studies.map(({ study, status, counts, best }) => ({
       name: study.name,
-      state: study.state,
+      state: status,
       algorithm: study.algorithm,
       metric: study.metric,
+      measurementSelection: study.measurementSelection ?? 'last',
       maxTrials: study.maxTrials,
       counts,
       best: bestTrialJson(best),
@@ -24,14 +25,18 @@ export function listStudiesCommand(flags: { studyDir: string; json?: boolean }, 
     io.stdout.write(`no studies in ${flags.studyDir} (start one with: hptune study run --name NAME)\n`);
     return 0;
   }
-  const rows = studies.map(({ study, counts, best }) => [
+  const rows = studies.map(({ study, status, counts, best }) => [
     study.name,
-    study.state,
+    status,
     `${counts.succeeded + counts.failed}/${study.maxTrials}`,
-    String(counts.failed),
+    formatTrialCounts(counts),
     best ? `${formatMetric(finalMetricValue(best, study.metric))} (${formatParameters(best.parameters)})` : '-',
     study.updateTime,
   ]);
-  io.stdout.write(formatTable(['study', 'state', 'done', 'failed', 'best', 'updated'], rows) + '\n');
+  const lines = [formatTable(['study', 'state', 'done', 'trials', 'best', 'updated'], rows)];
+  for (const { study } of studies.filter(({ status }) => status === 'INTERRUPTED')) {
+    lines.push(`study ${study.name} is INTERRUPTED (its coordinator is gone); continue it with: hptune study resume ${study.name}`);
+  }
+  io.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

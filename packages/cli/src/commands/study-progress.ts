@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { HptuneError, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
+import { DEFAULT_STOP_GRACE_PERIOD_SECONDS, HptuneError, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
 import type { CliIo } from '../io.js';
 import { chooseReporter } from '../reporters/index.js';
 import type { StudyHeader } from '../reporters/types.js';
@@ -8,9 +8,11 @@ import type { StudyHeader } from '../reporters/types.js';
 export const EXIT_INTERRUPTED = 130;
 
 /**
- * Shows a running study with the reporter that suits the output (TTY, plain, NDJSON), turns the
- * first Ctrl-C into a graceful cancel (running trials get SIGTERM, then SIGKILL after the grace
- * period; the store stays consistent and the study can be resumed), and returns the exit code.
+ * Shows a running study with the reporter that suits the output (TTY, plain, NDJSON) and returns
+ * the exit code. The first Ctrl-C stops it gracefully (`handle.stop()`: no new trial starts, the
+ * running ones finish and are recorded); a second Ctrl-C, or a SIGTERM, cancels it (running trials
+ * get SIGTERM, then SIGKILL after the grace period, and are recorded cancelled). Either way the
+ * store stays consistent and `hptune study resume` runs the rest.
  */
 export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>, io: CliIo, options: { json?: boolean }): Promise<number> {
   const reporter = chooseReporter(io, options);
@@ -31,15 +33,25 @@ export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'],
   // Warnings never stop a study (e.g. TensorBoard logs that could not be written): say them on stderr.
   handle.on('warning', ({ message }) => io.stderr.write(`hptune: warning: ${message}\n`));
 
-  let interrupted = false;
-  const onInterrupt = () => {
-    if (interrupted) return;
-    interrupted = true;
-    io.stderr.write('\nhptune: stopping: no new trials; ending running trials gracefully (Ctrl-C again is ignored until they are recorded)\n');
+  let interrupted: 'stopping' | 'cancelling' | undefined;
+  const cancel = () => {
+    if (interrupted === 'cancelling') return;
+    interrupted = 'cancelling';
+    io.stderr.write(`\nhptune: cancelling: stopping the running trials now (SIGTERM, then SIGKILL after ${DEFAULT_STOP_GRACE_PERIOD_SECONDS} s); they are recorded cancelled\n`);
     void handle.cancel();
   };
+  const onInterrupt = () => {
+    if (interrupted) return cancel();
+    interrupted = 'stopping';
+    const running = handle.trials().filter((trial) => trial.state === 'ACTIVE' || trial.state === 'STOPPING').length;
+    io.stderr.write(
+      `\nhptune: stopping: no new trials start; the ${running} running trial${running === 1 ? '' : 's'} finish${running === 1 ? 'es' : ''} first. ` +
+        'Press Ctrl-C again to stop them now\n',
+    );
+    void handle.stop();
+  };
   process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
+  process.on('SIGTERM', cancel);
   const end = (result: StudyResult, outcome: 'COMPLETED' | 'FAILED' | 'CANCELLED') =>
     reporter.onStudyEnd?.({ header, trials: result.trials, best: result.best, outcome, elapsedSeconds: (performance.now() - startedAt) / 1000 });
   try {
@@ -56,7 +68,7 @@ export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'],
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    process.off('SIGTERM', cancel);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   lenet5SearchSpace,
   median,
   searchSpaceFromJSON,
+  type MeasurementSelection,
   type MetricGoal,
   type SearchAlgorithm,
   type SearchSpace,
@@ -28,6 +29,7 @@ export interface StudyRunFlags extends TrainerPassThrough {
   maxFailedTrialCount?: number;
   metric: string;
   goal: MetricGoal;
+  measurementSelection: MeasurementSelection;
   studyDir: string;
   seed?: number;
   trialTimeout?: number;
@@ -51,6 +53,7 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
     name: flags.name,
     space,
     metric: { id: flags.metric, goal: flags.goal },
+    measurementSelection: flags.measurementSelection,
     algorithm: flags.algorithm,
     ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
     parallelTrials: flags.maxParallelTrialCount ?? availableParallelism(),

@@ -1,21 +1,26 @@
-import { finalMetricValue, openStudy } from '@hptune/core';
+import { countTrials, finalMetricValue, openStudy } from '@hptune/core';
 import type { CliIo } from '../io.js';
-import { formatMetric, formatParameters } from '../reporters/format.js';
+import { formatMetric, formatParameters, formatTrialCounts } from '../reporters/format.js';
 import { formatTrialTable } from '../reporters/summary.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
 
 /** `hptune study show <name>`: a stored study's trials and best trial, as a table or `--json`. */
 export function showStudyCommand(name: string, flags: { studyDir: string; json?: boolean }, io: CliIo): number {
-  const { study, trials, best, coordinator } = openStudy(name, { studyDir: flags.studyDir });
+  const { study, status, trials, best, coordinator } = openStudy(name, { studyDir: flags.studyDir });
+  const counts = countTrials(trials);
+  // Studies stored before the option existed kept the last measurement.
+  const measurementSelection = study.measurementSelection ?? 'last';
   if (flags.json) {
     io.stdout.write(
       JSON.stringify(
         {
           name: study.name,
-          state: study.state,
+          state: status,
           algorithm: study.algorithm,
           metric: study.metric,
+          measurementSelection,
           maxTrials: study.maxTrials,
+          counts,
           directory: study.directory,
           trials: trials.map(trialJson),
           best: bestTrialJson(best),
@@ -27,11 +32,14 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
     return 0;
   }
   const lines = [
-    `study ${study.name}: ${study.state}, ${study.algorithm} search, ${study.metric.goal} ${study.metric.id}, ${trials.length}/${study.maxTrials} trials`,
+    `study ${study.name}: ${status}, ${study.algorithm} search, ${study.metric.goal} ${study.metric.id}, ${trials.length}/${study.maxTrials} trials`,
+    `trials: ${formatTrialCounts(counts)}`,
+    `trial value: the ${measurementSelection} measurement of ${study.metric.id} (measurementSelection ${measurementSelection})`,
     `directory: ${study.directory}`,
   ];
   if (coordinator) lines.push(`coordinator: pid ${coordinator.pid} on ${coordinator.hostname} since ${coordinator.since} (${coordinator.liveness})`);
   lines.push('', formatTrialTable(trials, study.metric, best), '');
+  if (status === 'INTERRUPTED') lines.push(`its coordinator is gone; continue it with: hptune study resume ${study.name}`);
   if (best) lines.push(`best: trial ${best.id} ${study.metric.id}=${formatMetric(finalMetricValue(best, study.metric))} (${formatParameters(best.parameters)})`);
   io.stdout.write(lines.join('\n') + '\n');
   return 0;

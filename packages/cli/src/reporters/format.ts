@@ -1,3 +1,5 @@
+import type { FrozenTrial, TrialCounts } from '@hptune/core';
+
 /** `1h02m`, `3m05s`, `42s`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
@@ -33,4 +35,28 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 /** `stopped at epoch 3` for a trial an early-stopping rule ended (the trainer reports one step per epoch), else `undefined`. */
 export function formatStoppedEarly(trial: { readonly stoppedEarly?: boolean; readonly finalMeasurement?: { readonly step: number } }): string | undefined {
   return trial.stoppedEarly ? `stopped at epoch ${trial.finalMeasurement?.step ?? '?'}` : undefined;
+}
+
+/**
+ * `27 succeeded, 0 failed, 2 cancelled, 29 trials`: a study's trials counted the one way every
+ * command shows them (the end of `study run`, `study list`, `study show`); cancelled, interrupted,
+ * running and queued trials are named only when there are some, and never counted as failed.
+ */
+export function formatTrialCounts(counts: TrialCounts): string {
+  const parts = [`${counts.succeeded} succeeded`, `${counts.failed} failed`];
+  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
+  if (counts.interrupted > 0) parts.push(`${counts.interrupted} interrupted`);
+  if (counts.running > 0) parts.push(`${counts.running} running`);
+  if (counts.requested > 0) parts.push(`${counts.requested} queued`);
+  return `${parts.join(', ')}, ${counts.total} trials`;
+}
+
+/**
+ * How a finished trial ended, in a word: `succeeded`; `cancelled` or `interrupted` (stopped by
+ * hptune or by its coordinator's death: run again on resume); else `failed`.
+ */
+export function trialOutcomeWord(trial: FrozenTrial): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
+  if (trial.state === 'SUCCEEDED') return 'succeeded';
+  const kind = trial.failure?.kind;
+  return kind === 'cancelled' || kind === 'interrupted' ? kind : 'failed';
 }

@@ -1,3 +1,4 @@
+import { countTrials } from '@hptune/core';
 import type { StudyReporter } from './types.js';
 
 /** Newline-delimited JSON: one object per event, for programs (`--json`). */
@@ -13,6 +14,7 @@ export function jsonLinesReporter(out: NodeJS.WritableStream): StudyReporter {
         name: summary.header.name,
         outcome: summary.outcome,
         elapsedSeconds: summary.elapsedSeconds,
+        counts: countTrials(summary.trials),
         best: summary.best ?? null,
       }),
   };

@@ -1,5 +1,5 @@
 import { finalMetricValue as finalMetric } from '@hptune/core';
-import { formatMetric, formatParameters, formatStoppedEarly } from './format.js';
+import { formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -28,7 +28,7 @@ export function plainReporter(out: NodeJS.WritableStream): StudyReporter {
         const how = formatStoppedEarly(trial) ?? 'succeeded';
         out.write(`trial ${trial.id} ${how} (${done}/${total}): ${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}\n`);
       } else {
-        out.write(`trial ${trial.id} failed (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
+        out.write(`trial ${trial.id} ${trialOutcomeWord(trial)} (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
       }
     },
     onStudyEnd(summary) {

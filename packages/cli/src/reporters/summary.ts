@@ -1,5 +1,5 @@
-import { finalMetricValue as finalMetric, type FrozenTrial, type MetricSpec } from '@hptune/core';
-import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, formatTable } from './format.js';
+import { countTrials, finalMetricValue as finalMetric, type FrozenTrial, type MetricSpec } from '@hptune/core';
+import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, formatTable, formatTrialCounts } from './format.js';
 import type { StudySummary } from './types.js';
 
 /** The table of trials printed at the end of a run and by `hptune study show`: best first, then by id. */
@@ -20,15 +20,13 @@ export function formatTrialTable(trials: readonly FrozenTrial[], metric: MetricS
 /** The closing block of a study run: the table, the best trial and where things are. */
 export function formatStudySummary(summary: StudySummary): string {
   const { header, trials, best } = summary;
-  const succeeded = trials.filter((trial) => trial.state === 'SUCCEEDED').length;
-  const failed = trials.filter((trial) => trial.state === 'INFEASIBLE').length;
   const stopped = trials.filter((trial) => trial.stoppedEarly).length;
   const lines = [
     '',
     formatTrialTable(trials, header.metric, best),
     '',
-    `study ${header.name} ${summary.outcome.toLowerCase()} in ${formatDuration(summary.elapsedSeconds)}: ` +
-      `${succeeded} succeeded${stopped > 0 ? ` (${stopped} stopped early)` : ''}, ${failed} failed, ${trials.length} trials`,
+    `study ${header.name} ${summary.outcome.toLowerCase()} in ${formatDuration(summary.elapsedSeconds)}: ${formatTrialCounts(countTrials(trials))}` +
+      (stopped > 0 ? `; ${stopped} stopped early` : ''),
   ];
   if (best) {
     lines.push(

@@ -1,5 +1,5 @@
 import { bestTrial, finalMetricValue as finalMetric, type FrozenTrial } from '@hptune/core';
-import { formatDuration, formatMetric, formatParameters, formatStoppedEarly } from './format.js';
+import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -33,7 +33,7 @@ export function ttyReporter(out: NodeJS.WritableStream, options: TtyReporterOpti
 
   const statusLines = (): string[] => {
     if (!header) return [];
-    const failed = finished.filter((trial) => trial.state !== 'SUCCEEDED').length;
+    const failed = finished.filter((trial) => trialOutcomeWord(trial) === 'failed').length;
     const done = header.alreadyFinished + finished.length;
     const elapsed = (now() - startedAt) / 1000;
     const remaining = header.totalTrials - done;
@@ -90,8 +90,8 @@ export function ttyReporter(out: NodeJS.WritableStream, options: TtyReporterOpti
       const outcome =
         trial.state === 'SUCCEEDED' && header
           ? `${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}${trial.stoppedEarly ? `, ${formatStoppedEarly(trial)}` : ''}`
-          : `FAILED: ${trial.failure?.reason ?? trial.state}`;
-      repaint(`✓ trial ${trial.id} ${outcome}  (${formatParameters(trial.parameters)})`.replace(/^✓(?= trial \S+ FAILED)/, '✗'));
+          : `${trialOutcomeWord(trial).toUpperCase()}: ${trial.failure?.reason ?? trial.state}`;
+      repaint(`${trial.state === 'SUCCEEDED' ? '✓' : '✗'} trial ${trial.id} ${outcome}  (${formatParameters(trial.parameters)})`);
     },
     onStudyEnd(summary) {
       if (timer) clearInterval(timer);

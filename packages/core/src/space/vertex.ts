@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { MetricSpec } from '../study/types.js';
+import type { MeasurementSelection, MetricSpec } from '../study/types.js';
 import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from './types.js';
 import { ALGORITHM_BACKENDS, VERTEX_ALGORITHMS, type SearchAlgorithm } from '../samplers/algorithms.js';
 import { METRIC_ID_PATTERN, validateSearchSpace } from './validate.js';
@@ -67,7 +67,7 @@ export interface VertexStudySpecOptions {
    * Which of a trial's measurements is its result: the last one reported, or the best.
    * @default 'best' (as the Vertex AI Python SDK's `HyperparameterTuningJob`)
    */
-  readonly measurementSelection?: 'last' | 'best';
+  readonly measurementSelection?: MeasurementSelection;
 }
 
 const SCALE_TYPES: Readonly<Record<ParameterScale, VertexScaleType>> = {

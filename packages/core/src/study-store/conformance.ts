@@ -183,5 +183,24 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       expect(trials[4]?.retryOf).toBe('2');
       expect(store.interruptTrials('seed', 'later', owner.token)).toEqual([]);
     });
+
+    it('tells the process a trial started with, and interrupts one trial at a time for a resumed study that adopted it', () => {
+      store.createStudy(definition(), owner);
+      for (const x of ['a', 'b']) store.createTrial('seed', { parameters: { x } }, owner.token);
+      const process = { pid: 4242, hostname: 'here', processStart: '99' };
+      store.startTrial('seed', '1', { startTime: 't', process }, owner.token);
+      store.startTrial('seed', '2', { startTime: 't' }, owner.token);
+      expect(store.getTrialProcess('seed', '1')).toEqual(process);
+      expect(store.getTrialProcess('seed', '2')).toBeUndefined();
+      expect(codeOf(() => store.getTrialProcess('seed', '9'))).toBe('TRIAL_NOT_FOUND');
+
+      const interrupted = store.interruptTrial('seed', '1', 'later', owner.token);
+      expect([interrupted.trial.state, interrupted.trial.failure?.kind, interrupted.retry.id, interrupted.retry.retryOf]).toEqual(['INFEASIBLE', 'interrupted', '3', '1']);
+      expect(interrupted.process).toEqual(process);
+      expect(store.getTrials('seed').map((trial) => trial.state)).toEqual(['INFEASIBLE', 'ACTIVE', 'REQUESTED']);
+      expect(codeOf(() => store.interruptTrial('seed', '1', 'later', owner.token))).toBe('TRIAL_FINISHED');
+      expect(codeOf(() => store.interruptTrial('seed', '3', 'later', owner.token))).toBe('INVALID_TRIAL_STATE');
+      expect(codeOf(() => store.interruptTrial('seed', '2', 'later', newOwner().token))).toBe('LEASE_LOST');
+    });
   });
 }

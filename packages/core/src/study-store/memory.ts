@@ -47,6 +47,19 @@ export function createMemoryStudyStore(): StudyStore {
     return entry.trial;
   };
   const leaseFor = (owner: LeaseOwner): StudyLease => ({ ...owner, acquiredAt: new Date().toISOString() });
+  const interrupt = (found: MemoryStudy, entry: MemoryTrial, endTime: string): InterruptedTrial => {
+    const trial = update(entry, { state: 'INFEASIBLE', failure: interruptedFailure(), endTime });
+    const retry: FrozenTrial = deepFreeze({
+      id: String(found.trials.length + 1),
+      state: 'REQUESTED',
+      parameters: { ...trial.parameters },
+      measurements: [],
+      retryOf: trial.id,
+      createTime: endTime,
+    });
+    found.trials.push({ trial: retry });
+    return { trial, retry, ...(entry.process ? { process: entry.process } : {}) };
+  };
 
   return {
     createStudy(definition: StudyDefinition, owner: LeaseOwner) {
@@ -127,19 +140,19 @@ export function createMemoryStudyStore(): StudyStore {
       const interrupted: InterruptedTrial[] = [];
       for (const entry of [...found.trials]) {
         if (entry.trial.state !== 'ACTIVE' && entry.trial.state !== 'STOPPING') continue;
-        const trial = update(entry, { state: 'INFEASIBLE', failure: interruptedFailure(), endTime });
-        const retry: FrozenTrial = deepFreeze({
-          id: String(found.trials.length + 1),
-          state: 'REQUESTED',
-          parameters: { ...trial.parameters },
-          measurements: [],
-          retryOf: trial.id,
-          createTime: endTime,
-        });
-        found.trials.push({ trial: retry });
-        interrupted.push({ trial, retry, ...(entry.process ? { process: entry.process } : {}) });
+        interrupted.push(interrupt(found, entry, endTime));
       }
       return interrupted;
+    },
+    interruptTrial(name, trialId, endTime, token) {
+      const found = leased(name, token);
+      const entry = trialOf(found, trialId);
+      checkTransition(name, trialId, entry.trial.state, 'interrupt');
+      return interrupt(found, entry, endTime);
+    },
+    getTrialProcess(name, trialId) {
+      const entry = trialOf(study(name), trialId);
+      return entry.process ? { ...entry.process } : undefined;
     },
     getTrials(name) {
       return study(name).trials.map((entry) => entry.trial);

@@ -33,13 +33,14 @@ export const allowedFrom = {
   stop: ['ACTIVE', 'STOPPING'],
   measure: ['ACTIVE', 'STOPPING'],
   finish: ['REQUESTED', 'ACTIVE', 'STOPPING'],
+  interrupt: ['ACTIVE', 'STOPPING'],
 } as const satisfies Record<string, readonly TrialState[]>;
 
 /** Checks a trial state change against {@link allowedFrom}. */
 export function checkTransition(name: string, trialId: string, from: TrialState, change: keyof typeof allowedFrom): void {
   const allowed: readonly TrialState[] = allowedFrom[change];
   if (!allowed.includes(from)) {
-    const action = { start: 'started', stop: 'stopped', measure: 'measured', finish: 'finished' }[change];
+    const action = { start: 'started', stop: 'stopped', measure: 'measured', finish: 'finished', interrupt: 'interrupted' }[change];
     throw storeErrors.badTransition(name, trialId, from, action);
   }
 }
@@ -56,7 +57,7 @@ export function checkMeasurement(step: number, elapsedSeconds: number): void {
 export function interruptedFailure(): TrialFailure {
   return {
     kind: 'interrupted',
-    reason: 'interrupted: the coordinator stopped while the trial ran; the resumed study runs it again',
+    reason: 'interrupted: the coordinator stopped while the trial ran, and its trainer did not complete; the resumed study runs it again',
   };
 }
 

@@ -351,19 +351,34 @@ class SqliteStudyStore implements StudyStore {
     return this.#write(() => {
       this.#leased(name, token);
       const rows = this.#sql(`SELECT * FROM trials WHERE study = ? AND state IN ('ACTIVE', 'STOPPING') ORDER BY id`).all(name) as TrialRow[];
-      return rows.map((row) => {
-        this.#sql(`UPDATE trials SET state = 'INFEASIBLE', failure = ?, end_time = ? WHERE study = ? AND id = ?`).run(
-          JSON.stringify(interruptedFailure()),
-          endTime,
-          name,
-          row.id,
-        );
-        const trial = this.#trial(name, String(row.id));
-        const retry = this.#insertTrial(name, trial.parameters, trial.id, endTime);
-        const process = toProcess(row);
-        return { trial, retry, ...(process ? { process } : {}) };
-      });
+      return rows.map((row) => this.#interrupt(name, row, endTime));
     });
+  }
+
+  interruptTrial(name: string, trialId: string, endTime: string, token: string): InterruptedTrial {
+    return this.#write(() => {
+      this.#leased(name, token);
+      const row = this.#trialRow(name, trialId);
+      checkTransition(name, trialId, row.state, 'interrupt');
+      return this.#interrupt(name, row, endTime);
+    });
+  }
+
+  #interrupt(name: string, row: TrialRow, endTime: string): InterruptedTrial {
+    this.#sql(`UPDATE trials SET state = 'INFEASIBLE', failure = ?, end_time = ? WHERE study = ? AND id = ?`).run(
+      JSON.stringify(interruptedFailure()),
+      endTime,
+      name,
+      row.id,
+    );
+    const trial = this.#trial(name, String(row.id));
+    const retry = this.#insertTrial(name, trial.parameters, trial.id, endTime);
+    const process = toProcess(row);
+    return { trial, retry, ...(process ? { process } : {}) };
+  }
+
+  getTrialProcess(name: string, trialId: string): TrialProcess | undefined {
+    return this.#read(() => toProcess(this.#trialRow(name, trialId)));
   }
 
   getTrials(name: string): FrozenTrial[] {

@@ -9,7 +9,8 @@
  *   lease and may run in other processes at any time.
  * - **Atomic operations.** Each method is one transaction: it happens entirely or not at all, even
  *   if the process is killed in the middle. `createStudy` creates the study and grants its lease
- *   together; `interruptTrials` marks a dead coordinator's trials and queues their re-runs together.
+ *   together; `interruptTrials` (`interruptTrial`) marks a dead coordinator's trials (one trial) and
+ *   queues their re-runs together.
  * - **Finished trials are immutable.** Once a trial is SUCCEEDED or INFEASIBLE, nothing about it
  *   changes; finishing it again or adding a measurement is refused (`TRIAL_FINISHED`).
  * - **Every measurement is kept**, in the order it was added, and never rewritten.
@@ -129,6 +130,16 @@ export interface StudyStore {
    * parameters (`retryOf` its id), atomically. REQUESTED trials are left as they are: they never ran.
    */
   interruptTrials(name: string, endTime: string, token: string): InterruptedTrial[];
+  /**
+   * The same for one ACTIVE or STOPPING trial, atomically: a trial a resumed study adopted (see
+   * {@link StudyStore.getTrialProcess}) whose trainer ended without completing its run.
+   */
+  interruptTrial(name: string, trialId: string, endTime: string, token: string): InterruptedTrial;
+  /**
+   * The process recorded when the trial started (`startTrial`), if any: a resumed study checks
+   * whether a dead coordinator's trainer still runs, to adopt it rather than run it again.
+   */
+  getTrialProcess(name: string, trialId: string): TrialProcess | undefined;
   /** Every trial of the study, by id. */
   getTrials(name: string): FrozenTrial[];
   /** One trial, or `undefined`. */

@@ -1,5 +1,5 @@
 import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, MetricSpec } from './types.js';
+import type { FrozenTrial, Measurement, MetricSpec } from './types.js';
 
 /** The final value of the study's metric for a trial, when it SUCCEEDED and reported one. */
 export function finalMetricValue(trial: FrozenTrial, metric: MetricSpec): number | undefined {
@@ -38,4 +38,23 @@ export function countsForSearch(trial: FrozenTrial): boolean {
 /** Whether a trial failed in a way that counts towards `maxFailedTrials`. */
 export function countsAsFailed(trial: FrozenTrial): boolean {
   return trial.state === 'INFEASIBLE' && countsForSearch(trial);
+}
+
+/**
+ * The measurement with the best value of the metric (highest for `maximize`, lowest for
+ * `minimize`; the earliest on a tie), as Vertex AI's `BEST_MEASUREMENT` chooses a trial's final
+ * measurement; `undefined` when none has a finite value of the metric.
+ */
+export function bestMeasurement(measurements: readonly Measurement[], metric: MetricSpec): Measurement | undefined {
+  let best: Measurement | undefined;
+  let bestValue = 0;
+  for (const measurement of measurements) {
+    const value = measurement.metrics[metric.id];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    if (best === undefined || (metric.goal === 'maximize' ? value > bestValue : value < bestValue)) {
+      best = measurement;
+      bestValue = value;
+    }
+  }
+  return best;
 }

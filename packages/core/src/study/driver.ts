@@ -37,6 +37,13 @@ export interface StudyExecution<Details = unknown, Extra extends object = object
   run(events: StudyEventSink<Extra>): Promise<StudyOutcome>;
   /** Asks the study to stop: no new trials, running ones ended; `run` then resolves CANCELLED. */
   cancel(): Promise<void>;
+  /**
+   * Asks the study to start no new trial and to end once its running trials have finished (and
+   * been recorded); `run` then resolves COMPLETED when nothing was left to run, CANCELLED
+   * otherwise. A `cancel()` afterwards ends the running trials too. A backend that cannot let
+   * running trials finish without starting others rejects (`STUDY_STOP_UNSUPPORTED`) and runs on.
+   */
+  stop(): Promise<void>;
 }
 
 /** A launch as the driver receives it: the definition checked by the shared checks, and the options only some backends take. */

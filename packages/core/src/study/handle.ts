@@ -120,6 +120,14 @@ export interface StudyHandle<P extends TrialParameters = TrialParameters, Detail
    * Resolves once the backend has taken the request; `wait()` settles when the study has ended.
    */
   cancel(): Promise<void>;
+  /**
+   * Stops the study gracefully, as Optuna's `Study.stop()`: no new trial starts, the running ones
+   * finish and are recorded, then the study ends: COMPLETED when nothing was left to run, else
+   * CANCELLED (`wait()` rejects with `STUDY_CANCELLED`; `resumeStudy` runs the rest). Call
+   * {@link StudyHandle.cancel} afterwards to end the running trials too (a second Ctrl-C).
+   * Vertex AI has no such request: there it rejects with `STUDY_STOP_UNSUPPORTED` and the job runs on.
+   */
+  stop(): Promise<void>;
   /** Every trial so far, by id. */
   trials(): readonly FrozenTrial<P>[];
   /** The best trial so far (see {@link StudyResult.best}). */

@@ -1,4 +1,5 @@
-export { bestTrial, finalMetricValue } from './best.js';
+export { bestMeasurement, bestTrial, finalMetricValue } from './best.js';
+export { countTrials, type TrialCounts } from './counts.js';
 export type { DetailsOf, DriverLaunch, DriverResume, ExtraEventsOf, StudyDriver, StudyEventSink, StudyExecution, StudyOutcome } from './driver.js';
 export type {
   MeasurementEvent,
@@ -12,4 +13,4 @@ export type {
   TrialEvent,
   TrialTimings,
 } from './handle.js';
-export { STUDY_NAME_PATTERN } from './validate.js';
+export { DEFAULT_MEASUREMENT_SELECTION, STUDY_NAME_PATTERN } from './validate.js';

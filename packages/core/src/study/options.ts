@@ -1,7 +1,7 @@
 import type { SearchSpace } from '../space/types.js';
 import type { SearchAlgorithm } from '../samplers/algorithms.js';
 import type { StoppingRule } from '../stopping/types.js';
-import type { MetricSpec } from './types.js';
+import type { MeasurementSelection, MetricSpec } from './types.js';
 
 /** The study definition as a caller gives it, on every backend: what `launchStudy` checks before anything runs. */
 export interface StudyOptions<S extends SearchSpace = SearchSpace> {
@@ -39,4 +39,10 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
    * On Vertex AI only `median()` and `decayCurve()` (Vizier's automated stopping). @default none: trials run to their end
    */
   readonly earlyStopping?: StoppingRule;
+   * Which of a trial's measurements is its result (its `finalMeasurement`, what the best trial is
+   * chosen by): `best`, the one with the best value of the metric; `last`, the last one reported.
+   * The same on every backend (Vertex AI: `StudySpec.measurementSelectionType`).
+   * @default 'best' (Vertex AI's `BEST_MEASUREMENT`, as the Vertex AI SDK)
+   */
+  readonly measurementSelection?: MeasurementSelection;
 }

@@ -87,6 +87,7 @@ export function runStudy<P extends TrialParameters, Details, Extra extends objec
     },
     wait: () => done,
     cancel,
+    stop: () => execution.stop(),
     trials,
     best: () => bestTrial(trials(), metric),
   };

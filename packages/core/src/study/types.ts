@@ -19,6 +19,14 @@ export interface MetricSpec {
  */
 export type TrialState = 'REQUESTED' | 'ACTIVE' | 'STOPPING' | 'SUCCEEDED' | 'INFEASIBLE';
 
+/**
+ * Which of a trial's measurements is its result, as Vertex AI's `StudySpec.MeasurementSelectionType`:
+ * `best`, the measurement with the best value of the study's metric (by its goal; the earliest on a
+ * tie); `last`, the last one reported.
+ * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/StudySpec#MeasurementSelectionType
+ */
+export type MeasurementSelection = 'best' | 'last';
+
 /** A study's state. */
 export type StudyState = 'ACTIVE' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -41,7 +49,8 @@ export interface Measurement {
  * - `no-metric`: the trainer exited 0 without reporting the study's metric;
  * - `spawn-error`: the trainer could not be started;
  * - `cancelled`: the study was cancelled, or stopped after too many failures, while the trial ran;
- * - `interrupted`: the coordinator died while the trial ran; a resumed study runs it again.
+ * - `interrupted`: the coordinator died while the trial ran and its trainer did not complete its run
+ *   (no completion marker), or ran on another host; a resumed study runs it again.
  *
  * `cancelled` and `interrupted` trials say nothing about their parameters: they count towards
  * neither `maxTrials` nor `maxFailedTrials`.
@@ -79,7 +88,7 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   readonly parameters: P;
   /** Every measurement, in the order reported. */
   readonly measurements: readonly Measurement[];
-  /** The final measurement: the last one reported, set when the trial SUCCEEDED. */
+  /** The final measurement, set when the trial SUCCEEDED: the best or the last one, by the study's `measurementSelection`. */
   readonly finalMeasurement?: Measurement;
   readonly failure?: TrialFailure;
   /** The trial this one runs again, when that one was interrupted (its coordinator died). */
@@ -149,6 +158,11 @@ export interface StudyDefinition {
   readonly seed: number;
   /** The early-stopping rule's settings (`median()`, `asha({...})`, ...), from which a resumed study rebuilds it; absent: trials run to their end. */
   readonly earlyStopping?: EarlyStoppingSpec;
+  /**
+   * Which measurement is a trial's result. Absent in studies stored before the option existed,
+   * which keep their behaviour: `last`.
+   */
+  readonly measurementSelection?: MeasurementSelection;
   /** The program each trial runs on the local backend; absent on Vertex AI, where the trainer is the container. */
   readonly trainer?: TrainerCommand;
   readonly backend: StudyBackendKind;

@@ -8,7 +8,7 @@ import type { Sampler } from '../samplers/types.js';
 import { METRIC_ID_PATTERN, validateSearchSpace } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
 import { validateStoppingRule } from '../stopping/index.js';
-import type { MetricSpec } from './types.js';
+import type { MeasurementSelection, MetricSpec } from './types.js';
 
 /** What a study name may be, on every backend: it names a folder and a job label, so letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -81,6 +81,19 @@ export interface StudyDefinitionInput extends RunLimitsInput {
   readonly maxTrials?: unknown;
   readonly seed?: unknown;
   readonly earlyStopping?: unknown;
+  readonly measurementSelection?: unknown;
+}
+
+/** The measurement selection of a new study when none is given: Vertex AI's default, `BEST_MEASUREMENT`. */
+export const DEFAULT_MEASUREMENT_SELECTION: MeasurementSelection = 'best';
+
+/** Checks a measurement selection; `undefined` gives {@link DEFAULT_MEASUREMENT_SELECTION}. */
+export function validateMeasurementSelection(selection: unknown): MeasurementSelection {
+  if (selection === undefined) return DEFAULT_MEASUREMENT_SELECTION;
+  if (selection !== 'best' && selection !== 'last') {
+    fail('measurementSelection', selection, 'is not a measurement selection', 'use "best" (the best measurement of the metric) or "last" (the last one reported), or leave it unset for "best"');
+  }
+  return selection;
 }
 
 /** Checks a metric spec. */
@@ -112,9 +125,9 @@ export function validateSampler(sampler: unknown): Sampler {
 /**
  * The checks every study definition passes, on every backend, before anything runs or is written:
  * name, algorithm (one the backend runs) or a sampler the user brings (locally), search space,
- * metric, trial counts against the grid, run limits and seed; fills in the defaults (the whole
- * grid, the backend's parallelism, a random seed). A study with its own sampler is stored with
- * `algorithm: 'custom'` and the sampler's name in `sampler`.
+ * metric, trial counts against the grid, run limits, seed, early stopping and measurement selection;
+ * fills in the defaults (the whole grid, the backend's parallelism, a random seed, `best`). A study
+ * with its own sampler is stored with `algorithm: 'custom'` and the sampler's name in `sampler`.
  * @throws ValidationError naming the option, its value and the fix.
  */
 export function validateStudyDefinition(options: StudyDefinitionInput, driver: Pick<StudyDriver, 'kind' | 'algorithms' | 'defaultParallelTrials'>): Pick<DriverLaunch, 'definition' | 'space' | 'sampler' | 'stoppingRule'> {
@@ -158,6 +171,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   const seed = options.seed ?? randomInt(2 ** 31);
   if (!Number.isSafeInteger(seed)) fail('seed', options.seed, 'is not a whole number', 'give an integer seed such as 42, or leave it unset');
   const stoppingRule = options.earlyStopping === undefined ? undefined : validateStoppingRule(options.earlyStopping);
+  const measurementSelection = validateMeasurementSelection(options.measurementSelection);
 
   return {
     definition: {
@@ -172,6 +186,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       ...(limits.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: limits.trialTimeoutSeconds }),
       seed: seed as number,
       ...(stoppingRule ? { earlyStopping: structuredClone(stoppingRule.spec) } : {}),
+      measurementSelection,
     },
     space: options.space,
     sampler,

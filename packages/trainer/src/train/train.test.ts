@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readMetricFile, ValidationError } from '@hptune/core';
+import { readMetricFile, readTrialCompletion, ValidationError } from '@hptune/core';
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../data/mnist.js';
 import { loadModel } from '../model/save.js';
@@ -34,7 +34,9 @@ describe('train', () => {
     ]);
     expect(reports.map((report) => report.value)).toEqual(result.history.map((epoch) => epoch.testAccuracy));
 
-    expect(readdirSync(join(dir, 'model')).sort()).toEqual(['model.json', 'weights.bin']);
+    // The completion marker comes last, beside the model: the run is complete.
+    expect(readdirSync(join(dir, 'model')).sort()).toEqual(['hptune-complete.json', 'model.json', 'weights.bin']);
+    expect(readTrialCompletion(join(dir, 'model'))).toMatchObject({ version: 1, exitCode: 0 });
     const loaded = await loadModel(join(dir, 'model'));
     const scored = await evaluate(loaded, loadMnist({ testSize: 500, trainSize: 1 }).test);
     loaded.dispose();
@@ -70,7 +72,7 @@ describe('train', () => {
     const dir = temporaryDir();
     const env = { AIP_MODEL_DIR: join(dir, 'aip-model'), CLOUD_ML_HP_METRIC_FILE: join(dir, 'metrics', 'm.txt') };
     await train({ backend: 'cpu', trainSize: 64, testSize: 32, metricTag: 'test_accuracy', outputDir: dir, env, out: recordingSink() });
-    expect(readdirSync(join(dir, 'aip-model')).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(readdirSync(join(dir, 'aip-model')).sort()).toEqual(['hptune-complete.json', 'model.json', 'weights.bin']);
     expect(readMetricFile(join(dir, 'metrics', 'm.txt')).map((report) => [report.tag, report.globalStep, report.trial])).toEqual([['test_accuracy', 1, '0']]);
   });
 

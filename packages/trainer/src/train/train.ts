@@ -1,3 +1,4 @@
+import { markTrialComplete } from '@hptune/core';
 import { prepareTrialOutputs } from '../contract.js';
 import { loadMnist, mnistDataDir } from '../data/mnist.js';
 import { detectCpu, type HardwareInfo } from '../backends/hardware.js';
@@ -127,6 +128,8 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
     });
     const savedModel = await saveModel(model, options.paths.modelDir.path);
     await outputs.publishModel(savedModel);
+    // Last: a study whose coordinator died while this ran records the trial from its outputs.
+    markTrialComplete({ modelDir: options.paths.modelDir.url ?? options.paths.modelDir.path });
     status = 'SUCCESS';
     log(
       `model saved to ${options.paths.modelDir.url ?? options.paths.modelDir.path} (model.json + weights.bin, ${Math.round(savedModel.weightBytes / 1024)} KiB); ` +

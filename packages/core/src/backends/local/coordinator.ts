@@ -4,11 +4,12 @@ import { HptuneError } from '../../errors.js';
 import type { Sampler } from '../../samplers/types.js';
 import type { StoppingRule } from '../../stopping/types.js';
 import type { TrialParameters } from '../../space/types.js';
-import type { InterruptedTrial, StudyRecord, StudyStore } from '../../study-store/types.js';
-import { countsAsFailed, countsForSearch } from '../../study/best.js';
+import type { InterruptedTrial, StudyRecord, StudyStore, TrialProcess } from '../../study-store/types.js';
+import { bestMeasurement, countsAsFailed, countsForSearch } from '../../study/best.js';
 import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
+import { adoptTrialProcess } from './adopt.js';
 import { trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
@@ -46,8 +47,16 @@ export interface LocalStudyRunOptions {
   readonly pollIntervalMs: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly stopGracePeriodSeconds: number;
-  /** Trials a dead coordinator left running: their processes are stopped before anything starts. */
+  /** Trials a dead coordinator left running that are run again: their processes are stopped before anything starts. */
   readonly interrupted?: readonly InterruptedTrial[];
+  /** Trials a dead coordinator left ACTIVE whose trainers ran on this host: followed to their end, not run again. */
+  readonly adopted?: readonly AdoptedTrial[];
+}
+
+/** A trial a dead coordinator left ACTIVE, with the trainer process it recorded, for a resumed study to adopt. */
+export interface AdoptedTrial {
+  readonly trial: FrozenTrial;
+  readonly process: TrialProcess;
 }
 
 /** What only the local backend has, as `handle.backend` shows it. */
@@ -63,7 +72,8 @@ export interface LocalStudyDetails {
 
 type MutableTimings = { -readonly [K in keyof TrialTimings]: TrialTimings[K] };
 
-type StopRequest = { readonly kind: 'cancelled' | 'failed' | 'error'; readonly error: HptuneError };
+/** Why the study stops: `drain` lets running trials finish (`stop()`); the others end them. */
+type StopRequest = { readonly kind: 'drain' | 'cancelled' | 'failed' | 'error'; readonly error: HptuneError };
 
 /**
  * A study run on this machine: up to `parallelTrials` trial processes at once, parameters from the
@@ -110,6 +120,13 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     this.#requestStop({ kind: 'cancelled', error: new HptuneError('STUDY_CANCELLED', `study ${JSON.stringify(this.#name)} was cancelled; resumeStudy(${JSON.stringify(this.#name)}) finishes it`) });
   }
 
+  async stop(): Promise<void> {
+    this.#requestStop({
+      kind: 'drain',
+      error: new HptuneError('STUDY_CANCELLED', `study ${JSON.stringify(this.#name)} was stopped after its running trials finished; resumeStudy(${JSON.stringify(this.#name)}) runs the rest`),
+    });
+  }
+
   async run(events: StudyEventSink): Promise<StudyOutcome> {
     this.#events = events;
     return this.#run();
@@ -125,11 +142,13 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   #requestStop(request: StopRequest): void {
-    // The first reason wins, except that a coordinator error overrides a cancel or a failure.
-    if (this.#stop && !(request.kind === 'error' && this.#stop.kind !== 'error')) return;
-    const first = this.#stop === undefined;
+    // The first reason wins, except that any other overrides a drain (ending the trials it let run),
+    // and a coordinator error overrides a cancel or a failure.
+    const current = this.#stop;
+    if (current && current.kind !== 'drain' && !(request.kind === 'error' && current.kind !== 'error')) return;
+    if (current && request.kind === 'drain') return;
     this.#stop = request;
-    if (first) {
+    if (request.kind !== 'drain' && (!current || current.kind === 'drain')) {
       const reason =
         request.kind === 'cancelled' ? 'the study was cancelled' : request.kind === 'failed' ? 'the study failed: too many failed trials' : `the coordinator failed: ${request.error.message}`;
       for (const trial of this.#running.values()) trial.stop(reason);
@@ -142,6 +161,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       for (const tag of scalarTagsOfTrials([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir))) this.#scalarTags.add(tag);
       this.#writeExperiment();
       await this.#stopOrphans();
+      for (const adopted of this.#options.adopted ?? []) this.#adopt(adopted);
       for (;;) {
         if (!this.#stop) this.#fill();
         if (this.#running.size === 0) break;
@@ -174,6 +194,13 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     signal('SIGKILL');
   }
 
+  /** Whether a trial is left to start: one REQUESTED, or one more the search would suggest. */
+  #hasTrialsToStart(): boolean {
+    if ([...this.#trials.values()].some((trial) => trial.state === 'REQUESTED')) return true;
+    const searched = [...this.#trials.values()].filter(countsForSearch);
+    return searched.length < this.#options.record.definition.maxTrials && this.#options.sampler.suggest(searched) !== undefined;
+  }
+
   /** Starts trials until every slot is busy or nothing is left to start. */
   #fill(): void {
     const { definition } = this.#options.record;
@@ -194,61 +221,104 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
   #start(trial: FrozenTrial, decidedAt: number): void {
     const { store, token } = this.#options;
-    const { definition } = this.#options.record;
     const timings: MutableTimings = { trialId: trial.id, decidedAt };
     this.#timings.push(timings);
     const id = trial.id;
-    const guard = (context: string, body: () => void) => {
-      try {
-        body();
-      } catch (error) {
-        this.#fail(error, `${context} (trial ${id})`);
-      }
-    };
     const trialProcess = startTrialProcess({
       trainer: this.#options.trainer,
       studyName: this.#name,
       trialId: id,
       parameters: trial.parameters,
       paths: trialPaths(this.#options.directory, id),
-      metricId: definition.metric.id,
+      metricId: this.#options.record.definition.metric.id,
       ...(this.#options.trialTimeoutSeconds === undefined ? {} : { timeoutSeconds: this.#options.trialTimeoutSeconds }),
       gracePeriodSeconds: this.#options.stopGracePeriodSeconds,
       pollIntervalMs: this.#options.pollIntervalMs,
       onRunning: (child, at) =>
-        guard('recording a started trial', () => {
+        this.#guard(id, 'recording a started trial', () => {
           timings.runningAt = at;
           const started = store.startTrial(this.#name, id, { startTime: new Date().toISOString(), process: child }, token);
           this.#trials.set(id, started);
           this.#events?.trialStarted({ trial: started, timings: { ...timings } });
         }),
-      onMeasurement: (measurement: Measurement) =>
-        guard('recording a measurement', () => {
-          const current = this.#trials.get(id) as FrozenTrial;
-          if (current.state !== 'ACTIVE' && current.state !== 'STOPPING') return;
-          store.addMeasurement(this.#name, id, measurement, token);
-          const updated = Object.freeze({ ...current, measurements: Object.freeze([...current.measurements, Object.freeze(measurement)]) });
-          this.#trials.set(id, updated);
-          this.#events?.measurement({ trial: updated, measurement });
-          if (updated.state === 'ACTIVE' && !this.#stop && this.#shouldStopEarly(updated)) trialProcess.stopEarly();
-        }),
-      onStopping: () =>
-        guard('recording a stopping trial', () => {
-          if (this.#trials.get(id)?.state === 'ACTIVE') this.#trials.set(id, store.stopTrial(this.#name, id, token));
-        }),
+      onMeasurement: (measurement) => this.#recordMeasurement(id, measurement),
+      onStopping: () => this.#recordStopping(id),
     });
+    this.#watch(id, trialProcess, timings);
+  }
+
+  /**
+   * Takes over a trial a dead coordinator left ACTIVE whose trainer ran on this host: waits for
+   * the trainer if it still runs and records what it reports; see `adoptTrialProcess`.
+   */
+  #adopt(adopted: AdoptedTrial): void {
+    const { trial, process } = adopted;
+    const id = trial.id;
+    const timings: MutableTimings = { trialId: id, decidedAt: performance.now() };
+    const trialProcess = adoptTrialProcess({
+      trial,
+      process,
+      paths: trialPaths(this.#options.directory, id),
+      metricId: this.#options.record.definition.metric.id,
+      ...(this.#options.trialTimeoutSeconds === undefined ? {} : { timeoutSeconds: this.#options.trialTimeoutSeconds }),
+      gracePeriodSeconds: this.#options.stopGracePeriodSeconds,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      onMeasurement: (measurement) => this.#recordMeasurement(id, measurement),
+      onStopping: () => this.#recordStopping(id),
+    });
+    this.#events?.trialStarted({ trial, timings: { ...timings } });
+    this.#watch(id, trialProcess, timings);
+  }
+
+  #guard(id: string, context: string, body: () => void): void {
+    try {
+      body();
+    } catch (error) {
+      this.#fail(error, `${context} (trial ${id})`);
+    }
+  }
+
+  #recordMeasurement(id: string, measurement: Measurement): void {
+    this.#guard(id, 'recording a measurement', () => {
+      const current = this.#trials.get(id) as FrozenTrial;
+      if (current.state !== 'ACTIVE' && current.state !== 'STOPPING') return;
+      this.#options.store.addMeasurement(this.#name, id, measurement, this.#options.token);
+      const updated = Object.freeze({ ...current, measurements: Object.freeze([...current.measurements, Object.freeze(measurement)]) });
+      this.#trials.set(id, updated);
+      this.#events?.measurement({ trial: updated, measurement });
+      if (updated.state === 'ACTIVE' && !this.#stop && this.#shouldStopEarly(updated)) this.#running.get(id)?.stopEarly();
+    });
+  }
+
+  #recordStopping(id: string): void {
+    this.#guard(id, 'recording a stopping trial', () => {
+      if (this.#trials.get(id)?.state === 'ACTIVE') this.#trials.set(id, this.#options.store.stopTrial(this.#name, id, this.#options.token));
+    });
+  }
+
+  /** Follows a running trial to its end and records how it ended. */
+  #watch(id: string, trialProcess: RunningTrialProcess, timings: MutableTimings): void {
+    const { store, token } = this.#options;
     this.#running.set(id, trialProcess);
-    if (this.#stop) trialProcess.stop('the study is stopping');
+    if (this.#stop && this.#stop.kind !== 'drain') trialProcess.stop('the study is stopping');
     void trialProcess.done
       .then((result) => {
         timings.exitedAt = result.exitedAt;
-        guard('recording a finished trial', () => {
+        this.#guard(id, 'recording a finished trial', () => {
           const endTime = new Date().toISOString();
-          const outcome =
-            result.outcome.state === 'SUCCEEDED'
-              ? { state: 'SUCCEEDED' as const, finalMeasurement: result.outcome.finalMeasurement, endTime, ...(result.outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
-              : { state: 'INFEASIBLE' as const, failure: result.outcome.failure, endTime };
-          const finished = store.finishTrial(this.#name, id, outcome, token);
+          let finished: FrozenTrial;
+          if (result.outcome.state === 'INFEASIBLE' && result.outcome.failure.kind === 'interrupted') {
+            // An adopted trainer that ended without completing its run: run its parameters again.
+            const { trial, retry } = store.interruptTrial(this.#name, id, endTime, token);
+            this.#trials.set(retry.id, retry);
+            finished = trial;
+          } else {
+            const outcome =
+              result.outcome.state === 'SUCCEEDED'
+                ? { state: 'SUCCEEDED' as const, finalMeasurement: this.#finalMeasurement(id, result.outcome.finalMeasurement), endTime, ...(result.outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
+                : { state: 'INFEASIBLE' as const, failure: result.outcome.failure, endTime };
+            finished = store.finishTrial(this.#name, id, outcome, token);
+          }
           timings.recordedAt = performance.now();
           this.#trials.set(id, finished);
           this.#completeRun(finished);
@@ -314,6 +384,16 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     this.#writeExperiment();
   }
 
+  /**
+   * A succeeded trial's result by the study's `measurementSelection`: its best recorded measurement,
+   * or the last one the trial process read (studies stored without the option keep `last`).
+   */
+  #finalMeasurement(id: string, last: Measurement): Measurement {
+    const { measurementSelection = 'last', metric } = this.#options.record.definition;
+    if (measurementSelection === 'last') return last;
+    return bestMeasurement(this.#trials.get(id)?.measurements ?? [], metric) ?? last;
+  }
+
   #checkFailures(): void {
     const limit = this.#options.maxFailedTrials;
     if (limit === undefined) return;
@@ -333,8 +413,9 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   #finish(): StudyOutcome {
     const { store, token } = this.#options;
     const stop = this.#stop;
-    const state = !stop ? 'COMPLETED' : stop.kind === 'cancelled' ? 'CANCELLED' : 'FAILED';
-    let finalError = stop?.error;
+    const drainedAll = stop?.kind === 'drain' && !this.#hasTrialsToStart();
+    const state = !stop || drainedAll ? 'COMPLETED' : stop.kind === 'cancelled' || stop.kind === 'drain' ? 'CANCELLED' : 'FAILED';
+    let finalError = drainedAll ? undefined : stop?.error;
     try {
       if (!(stop?.error.code === 'LEASE_LOST')) {
         store.setStudyState(this.#name, state, token);

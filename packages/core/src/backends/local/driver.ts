@@ -12,6 +12,7 @@ import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { DriverLaunch, DriverResume } from '../../study/driver.js';
 import type { StudyDefinition } from '../../study/types.js';
 import type { LocalBackendOptions } from './backend.js';
+import { takeOverTrials } from './adopt.js';
 import { LocalStudyRun } from './coordinator.js';
 import { checkLeaseTakeover, currentLeaseOwner } from './liveness.js';
 import { DEFAULT_STUDY_DIR, isNonEmptyDir, prepareStudyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
@@ -75,8 +76,10 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
 
 /**
  * Takes a stored study's lease (refused while its coordinator lives; taken over when it died),
- * records each trial it left ACTIVE as INFEASIBLE (`interrupted`) with a REQUESTED re-run, and
- * returns the run that stops the dead coordinator's trial processes, then finishes the study.
+ * adopts each trial it left ACTIVE whose trainer ran on this host (waited for while it runs;
+ * recorded from its outputs when it completed unwatched; run again otherwise), records the other
+ * unfinished trials as INFEASIBLE (`interrupted`) with a REQUESTED re-run, and returns the run
+ * that stops those trials' processes, then finishes the study.
  * Settings given here apply to this run only; the stored definition is unchanged.
  * @throws HptuneError `STUDY_NOT_FOUND` (exit code 2), `STUDY_LOCKED`.
  */
@@ -97,7 +100,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
     const owner = currentLeaseOwner();
     store.acquireLease(name, owner, { takeOver: (held) => checkLeaseTakeover(name, held, owner, resume.forceUnlock) });
     try {
-      const interrupted = store.interruptTrials(name, new Date().toISOString(), owner.token);
+      const { adopted, interrupted } = takeOverTrials(store, name, owner.token);
       store.setStudyState(name, 'ACTIVE', owner.token);
       const record = store.getStudy(name);
       if (!record) throw storeErrors.studyNotFound(name, studyDir);
@@ -119,6 +122,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
         }),
         ...settings,
         interrupted,
+        adopted,
       });
     } catch (error) {
       store.releaseLease(name, owner.token);

@@ -1,4 +1,5 @@
-import type { MetricReport } from '../../hypertune.js';
+import { statSync } from 'node:fs';
+import { readMetricFile, type MetricReport } from '../../hypertune.js';
 import type { Measurement } from '../../study/types.js';
 
 /**
@@ -17,10 +18,22 @@ export class MeasurementTracker {
   readonly #reports: MetricReport[] = [];
   #pending: MetricReport[] = [];
   readonly #startedAtSeconds: number;
+  /** `[tag, step, value]` of values measured before this tracker (by a coordinator that died), with how many times each was. */
+  readonly #measuredBefore = new Map<string, number>();
 
-  /** @param startedAtSeconds when the trial started, in seconds since the epoch (report timestamps' unit) */
-  constructor(startedAtSeconds: number) {
+  /**
+   * @param startedAtSeconds when the trial started, in seconds since the epoch (report timestamps' unit)
+   * @param measuredBefore the trial's measurements already recorded (an adopted trial's): the
+   *   reports they came from count as seen, so only what came after is measured again
+   */
+  constructor(startedAtSeconds: number, measuredBefore: readonly Measurement[] = []) {
     this.#startedAtSeconds = startedAtSeconds;
+    for (const measurement of measuredBefore) {
+      for (const [tag, value] of Object.entries(measurement.metrics)) {
+        const key = JSON.stringify([tag, measurement.step, value]);
+        this.#measuredBefore.set(key, (this.#measuredBefore.get(key) ?? 0) + 1);
+      }
+    }
   }
 
   /** Every report seen so far, in the order seen. */
@@ -41,9 +54,19 @@ export class MeasurementTracker {
     });
     if (fresh.length === 0) return this.flush();
     this.#reports.push(...fresh);
-    const groups = this.#group([...this.#pending, ...fresh]);
+    const unmeasured = fresh.filter((report) => !this.#takeMeasuredBefore(report));
+    if (unmeasured.length === 0) return this.flush();
+    const groups = this.#group([...this.#pending, ...unmeasured]);
     this.#pending = groups.pop() ?? [];
     return groups.map((group) => this.#measurement(group));
+  }
+
+  #takeMeasuredBefore(report: MetricReport): boolean {
+    const key = JSON.stringify([report.tag, report.globalStep, report.value]);
+    const left = this.#measuredBefore.get(key) ?? 0;
+    if (left === 0) return false;
+    this.#measuredBefore.set(key, left - 1);
+    return true;
   }
 
   /** Returns the held measurement, if any: the file is quiet, or the trial has ended. */
@@ -92,4 +115,48 @@ export class MeasurementTracker {
   #elapsed(timestamp: number): number {
     return Math.max(0, Math.round((timestamp - this.#startedAtSeconds) * 1000) / 1000);
   }
+}
+
+/**
+ * Reads a trial's metric file into a {@link MeasurementTracker} and hands each new measurement
+ * to `onMeasurement`: `poll(false)` while the trial runs (a file unchanged since the last read
+ * releases the measurement held back), `poll(true)` once it has ended (everything is released).
+ * Returns the read error, if any: a trainer that writes the file in place (Python's
+ * cloudml-hypertune) can be caught mid-write, so only the final read's error counts.
+ */
+export function metricFilePoller(
+  metricFile: string,
+  tracker: MeasurementTracker,
+  onMeasurement: (measurement: Measurement) => void,
+): (final: boolean) => Error | undefined {
+  let lastStat = '';
+  const emit = (measurements: Measurement[]) => {
+    for (const measurement of measurements) onMeasurement(measurement);
+  };
+  return (final) => {
+    if (!final) {
+      try {
+        const stat = statSync(metricFile, { bigint: true });
+        const key = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+        if (key === lastStat) {
+          emit(tracker.flush());
+          return undefined;
+        }
+        lastStat = key;
+      } catch {
+        return undefined;
+      }
+    }
+    let reports: MetricReport[];
+    try {
+      reports = readMetricFile(metricFile);
+    } catch (error) {
+      lastStat = '';
+      if (final) emit(tracker.flush());
+      return error as Error;
+    }
+    emit(tracker.update(reports));
+    if (final) emit(tracker.flush());
+    return undefined;
+  };
 }

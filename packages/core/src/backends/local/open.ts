@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { storeErrors } from '../../study-store/rules.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { StudyRecord, StudyStore } from '../../study-store/types.js';
-import { bestTrial, countsAsFailed } from '../../study/best.js';
+import { bestTrial } from '../../study/best.js';
+import { countTrials, type TrialCounts } from '../../study/counts.js';
 import type { StudyInfo } from '../../study/handle.js';
-import type { FrozenTrial } from '../../study/types.js';
+import type { FrozenTrial, StudyState } from '../../study/types.js';
 import { validateStudyName } from '../../study/validate.js';
 import { processLiveness } from './liveness.js';
 import { DEFAULT_STUDY_DIR, resolveStudyDir, storeFileIn } from './settings.js';
@@ -34,9 +35,18 @@ export interface StudyCoordinator {
   readonly liveness: 'alive' | 'dead' | 'unknown';
 }
 
+/**
+ * A stored study's state as a reader sees it: the stored {@link StudyState}, or `INTERRUPTED` for
+ * a study stored ACTIVE whose coordinator is gone (killed, crashed, or never got going), derived
+ * when read, never stored; `hptune study resume <name>` (`resumeStudy`) continues it.
+ */
+export type StudyStatus = StudyState | 'INTERRUPTED';
+
 /** A stored study read without taking its lease: what `openStudy` returns. */
 export interface StoredStudy {
   readonly study: StoredStudyInfo;
+  /** Its state as of this read, `INTERRUPTED` when its coordinator died; see {@link StudyStatus}. */
+  readonly status: StudyStatus;
   /** Every trial, by id. */
   readonly trials: readonly FrozenTrial[];
   /** The SUCCEEDED trial with the best final value of the study's metric (the earliest on a tie). */
@@ -48,8 +58,10 @@ export interface StoredStudy {
 /** One line of `listStudies`. */
 export interface StudySummary {
   readonly study: StoredStudyInfo;
-  /** Trials by state, and how many of the INFEASIBLE ones count as failed. */
-  readonly counts: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly running: number };
+  /** See {@link StoredStudy.status}. */
+  readonly status: StudyStatus;
+  /** Trials by what happened to them: cancelled and interrupted ones are not counted as failed. */
+  readonly counts: TrialCounts;
   readonly best: FrozenTrial | undefined;
   readonly coordinator?: StudyCoordinator;
 }
@@ -71,6 +83,7 @@ export function openStudy(name: string, options: StudyDirOptions = {}): StoredSt
     const coordinator = coordinatorOf(record);
     return {
       study: infoOf(record, studyDir),
+      status: statusOf(record, coordinator),
       trials,
       best: bestTrial(trials, record.definition.metric),
       ...(coordinator ? { coordinator } : {}),
@@ -91,12 +104,8 @@ export function listStudies(options: StudyDirOptions = {}): StudySummary[] {
       const coordinator = coordinatorOf(record);
       return {
         study: infoOf(record, studyDir),
-        counts: {
-          total: trials.length,
-          succeeded: trials.filter((trial) => trial.state === 'SUCCEEDED').length,
-          failed: trials.filter(countsAsFailed).length,
-          running: trials.filter((trial) => trial.state === 'ACTIVE' || trial.state === 'STOPPING').length,
-        },
+        status: statusOf(record, coordinator),
+        counts: countTrials(trials),
         best: bestTrial(trials, record.definition.metric),
         ...(coordinator ? { coordinator } : {}),
       };
@@ -121,6 +130,12 @@ function infoOf(record: StudyRecord, studyDir: string): StoredStudyInfo {
     createTime: record.createTime,
     updateTime: record.updateTime,
   };
+}
+
+function statusOf(record: StudyRecord, coordinator: StudyCoordinator | undefined): StudyStatus {
+  if (record.state !== 'ACTIVE') return record.state;
+  // No lease on an ACTIVE study: its coordinator gave it up without ending it (a launch that failed half-way).
+  return coordinator === undefined || coordinator.liveness === 'dead' ? 'INTERRUPTED' : 'ACTIVE';
 }
 
 function coordinatorOf(record: StudyRecord): StudyCoordinator | undefined {

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,9 @@ import { combinationKey, enumerateGrid } from '../../space/grid.js';
 import { searchSpaceToJSON } from '../../space/json.js';
 import { processLiveness } from './liveness.js';
 import { resumeStudy } from '../../launch.js';
-import { openStudy, type StoredStudy } from './open.js';
+import { listStudies, openStudy, type StoredStudy } from './open.js';
 import type { FrozenTrial } from '../../study/types.js';
+import { readTrialCompletion } from '../../trial-complete.js';
 
 // The coordinator runs in its own process, from core built into a scratch folder (inside the
 // package, so its dependencies resolve), and the test kills it with SIGKILL.
@@ -33,10 +34,8 @@ beforeAll(() => {
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   // Trainer processes a killed coordinator left behind.
-  for (const file of [join(root, 'trainers.log'), join(root, 'orphan.log')]) {
-    if (!existsSync(file)) continue;
-    for (const entry of readFileSync(file, 'utf8').trim().split('\n')) {
-      const { pid } = JSON.parse(entry) as { pid: number };
+  for (const file of ['trainers.log', 'orphan.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log']) {
+    for (const { pid } of trainerLog(join(root, file))) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
@@ -83,8 +82,42 @@ async function kill9(child: ChildProcess): Promise<void> {
 
 const count = (trials: readonly FrozenTrial[], state: FrozenTrial['state']) => trials.filter((trial) => trial.state === state).length;
 
+/** A line of the fake trainer's `--log` file. */
+interface LogEntry {
+  readonly event: 'start' | 'end';
+  readonly pid: number;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+function trainerLog(file: string): LogEntry[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogEntry);
+}
+
+/** The trial parameters a trainer was given, as the study has them (numbers for the discrete ones). */
+const parametersOf = (entry: LogEntry) => Object.fromEntries(Object.entries(entry.parameters).map(([id, value]) => [id, Number.isFinite(Number(value)) ? Number(value) : value]));
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A study of two grid trials, one at a time: trial 1 is x = 1. */
+const twoTrials = (name: string) => ({
+  name,
+  space: searchSpaceToJSON(searchSpace({ x: discrete([1, 2]) })),
+  metric: { id: 'accuracy', goal: 'maximize' },
+  algorithm: 'grid',
+  parallelTrials: 1,
+  studyDir,
+  backend,
+});
+
 describe('resuming after the coordinator is killed with SIGKILL', () => {
-  it('finishes the study: each grid combination succeeds exactly once and nothing recorded is lost', async () => {
+  it('finishes the study: each grid combination succeeds exactly once, the trainers left running adopted, nothing recorded lost', async () => {
     const name = 'killed';
     const snapshots: StoredStudy[] = [];
     coordinator('launch', {
@@ -125,14 +158,13 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
     expect(succeeded.sort()).toEqual([...combinations].sort());
     expect(trials.filter((trial) => trial.state !== 'SUCCEEDED' && trial.state !== 'INFEASIBLE')).toEqual([]);
 
-    // Every trial a killed coordinator left running is kept, interrupted, with a re-run of the same parameters.
-    const interrupted = trials.filter((trial) => trial.failure?.kind === 'interrupted');
-    expect(interrupted.length).toBeGreaterThanOrEqual(points.length);
-    for (const trial of interrupted) {
-      const retry = trials.find((candidate) => candidate.retryOf === trial.id);
-      expect(retry?.parameters).toEqual(trial.parameters);
+    // The trainers a killed coordinator left running were adopted, not run again: each combination trained once.
+    expect(trials.filter((trial) => trial.failure?.kind === 'interrupted' || trial.retryOf !== undefined)).toEqual([]);
+    for (const snapshot of snapshots) {
+      for (const running of snapshot.trials.filter((trial) => trial.state === 'ACTIVE')) {
+        expect(trials.find((trial) => trial.id === running.id)?.state).toBe('SUCCEEDED');
+      }
     }
-    expect(interrupted.some((trial) => trial.measurements.length > 0)).toBe(true);
 
     // Nothing recorded before a kill was lost or changed: finished trials are identical, running ones kept their measurements.
     for (const snapshot of snapshots) {
@@ -145,35 +177,103 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
     expect(openStudy(name, { studyDir }).coordinator).toBeUndefined();
   });
 
-  it('stops the trial processes a killed coordinator left behind before running them again', async () => {
-    const name = 'orphans';
-    const log = join(root, 'orphan.log');
+  it('adopts a trainer still running: waits for it without killing it, and records every measurement once', async () => {
+    const name = 'adopt-running';
+    const log = join(root, 'adopt-running.log');
     const child = coordinator('launch', {
-      name,
-      space: searchSpaceToJSON(searchSpace({ x: discrete([1, 2]) })),
-      metric: { id: 'accuracy', goal: 'maximize' },
-      algorithm: 'grid',
-      parallelTrials: 1,
-      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--fail-when=x=1:hang', `--log=${log}`] },
-      studyDir,
-      backend,
+      ...twoTrials(name),
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=6', '--sleep-ms=150', `--log=${log}`] },
+    });
+    await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
+    const status = () => listStudies({ studyDir }).find((summary) => summary.study.name === name)?.status;
+    expect(status()).toBe('ACTIVE');
+    await kill9(child);
+    // Read from the dead coordinator's lease, not stored: the store still says ACTIVE.
+    expect(status()).toBe('INTERRUPTED');
+    expect(openStudy(name, { studyDir })).toMatchObject({ status: 'INTERRUPTED', study: { state: 'ACTIVE' } });
+    const [orphan] = trainerLog(log);
+    expect(processLiveness({ pid: orphan?.pid as number, hostname: hostname() })).toBe('alive');
+
+    const resumed = await resumeStudy(name, { studyDir, backend: local(backend) });
+    const adopted: string[] = [];
+    resumed.on('trialStarted', ({ trial }) => adopted.push(`${trial.id} ${trial.state} ${trial.measurements.length > 0}`));
+    const { trials, study } = await resumed.wait();
+    expect(study.state).toBe('COMPLETED');
+    expect(status()).toBe('COMPLETED');
+    expect(adopted[0]).toBe('1 ACTIVE true');
+    expect(trials.map((trial) => [trial.id, trial.state, trial.parameters.x])).toEqual([
+      ['1', 'SUCCEEDED', 1],
+      ['2', 'SUCCEEDED', 2],
+    ]);
+    expect(trials[0]?.measurements.map((measurement) => measurement.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(trials[0]?.finalMeasurement?.metrics.accuracy).toBeCloseTo(0.001);
+    // The orphan ran to its end: one start and one clean end, nothing run again.
+    expect(trainerLog(log).map((entry) => `${entry.event} ${entry.pid === orphan?.pid ? 'orphan' : parametersOf(entry).x}`)).toEqual([
+      'start orphan',
+      'end orphan',
+      'start 2',
+      'end 2',
+    ]);
+  });
+
+  it('records a trainer that completed while no coordinator watched from its marker and metric file', async () => {
+    const name = 'adopt-finished';
+    const log = join(root, 'adopt-finished.log');
+    const child = coordinator('launch', {
+      ...twoTrials(name),
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=3', '--sleep-ms=150', '--drop-last', `--log=${log}`] },
     });
     await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
     await kill9(child);
-    const orphan = JSON.parse(readFileSync(log, 'utf8').trim().split('\n')[0] as string) as { pid: number; parameters: { x: string } };
-    expect(orphan.parameters.x).toBe('1');
-    const hostname = (await import('node:os')).hostname();
-    expect(processLiveness({ pid: orphan.pid, hostname })).toBe('alive');
+    await waitFor(() => trainerLog(log).some((entry) => entry.event === 'end'));
+    expect(readTrialCompletion(join(studyDir, name, '1', 'model'))).toMatchObject({ version: 1, exitCode: 0 });
+    expect(openStudy(name, { studyDir }).trials[0]?.state).toBe('ACTIVE');
 
-    const resumed = await resumeStudy(name, { studyDir, backend: local(backend), trialTimeoutSeconds: 2 });
-    const deadline = Date.now() + 5000;
-    while (processLiveness({ pid: orphan.pid, hostname }) === 'alive' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(processLiveness({ pid: orphan.pid, hostname })).toBe('dead');
-    resumed.cancel();
-    await resumed.wait().catch(() => undefined);
-    const trials = openStudy(name, { studyDir }).trials;
+    const { trials } = await (await resumeStudy(name, { studyDir, backend: local(backend) })).wait();
+    expect(trials[0]).toMatchObject({ id: '1', state: 'SUCCEEDED', parameters: { x: 1 } });
+    expect(trials[0]?.measurements.map((measurement) => measurement.step)).toEqual([1, 2, 3]);
+    // The study's default, best: epoch 2's 0.001 rather than the last epoch's 0.0005.
+    expect(trials[0]?.finalMeasurement).toMatchObject({ step: 2, metrics: { accuracy: 0.001 } });
+    expect(trials.filter((trial) => trial.retryOf !== undefined)).toEqual([]);
+    expect(trainerLog(log).filter((entry) => entry.event === 'start')).toHaveLength(2);
+  });
+
+  it('runs again a trainer that ended unwatched without its completion marker', async () => {
+    const name = 'adopt-incomplete';
+    const log = join(root, 'adopt-incomplete.log');
+    const child = coordinator('launch', {
+      ...twoTrials(name),
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=3', '--sleep-ms=150', '--no-marker', `--log=${log}`] },
+    });
+    await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
+    await kill9(child);
+    await waitFor(() => trainerLog(log).some((entry) => entry.event === 'end'));
+
+    const { trials } = await (await resumeStudy(name, { studyDir, backend: local(backend) })).wait();
     expect(trials[0]).toMatchObject({ id: '1', state: 'INFEASIBLE', failure: { kind: 'interrupted' } });
-    expect(trials[1]).toMatchObject({ retryOf: '1', parameters: { x: 1 } });
+    const retry = trials.find((trial) => trial.retryOf === '1');
+    expect(retry).toMatchObject({ state: 'SUCCEEDED', parameters: { x: 1 } });
+    expect(trials.filter((trial) => trial.state === 'SUCCEEDED').map((trial) => trial.parameters.x).sort()).toEqual([1, 2]);
+  });
+
+  it('stops an adopted trainer at the trial timeout, counted from when it started', async () => {
+    const name = 'adopt-timeout';
+    const log = join(root, 'orphan.log');
+    const child = coordinator('launch', {
+      ...twoTrials(name),
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--fail-when=x=1:hang', `--log=${log}`] },
+    });
+    await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
+    await kill9(child);
+    const orphan = trainerLog(log)[0] as LogEntry;
+    expect(parametersOf(orphan).x).toBe(1);
+    expect(processLiveness({ pid: orphan.pid, hostname: hostname() })).toBe('alive');
+
+    const { trials } = await (await resumeStudy(name, { studyDir, backend: local(backend), trialTimeoutSeconds: 1 })).wait();
+    expect(processLiveness({ pid: orphan.pid, hostname: hostname() })).toBe('dead');
+    expect(trials[0]).toMatchObject({ id: '1', state: 'INFEASIBLE', failure: { kind: 'timeout' } });
+    expect(trials[0]?.failure?.reason).toMatch(/^stopped after the 1 s trial timeout/);
+    expect(trials[1]).toMatchObject({ id: '2', state: 'SUCCEEDED' });
   });
 
   it('decides every combination exactly once when killed while a trial is being stopped early', async () => {

@@ -183,6 +183,89 @@ describe('launchStudy', () => {
     for (const before of stored.trials) expect(trials.find((trial) => trial.id === before.id)).toEqual(before);
   });
 
+  it('stops gracefully: no new trial starts, the running ones finish and are recorded, and a resume runs the rest', async () => {
+    const studyDir = freshDir();
+    const study = await launchStudy({ name: 'drained', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 2, trainer: fake('--epochs=4', '--sleep-ms=60'), studyDir, backend: fastBackend });
+    const started: string[] = [];
+    study.on('trialStarted', ({ trial }) => started.push(trial.id));
+    await once(study, 'measurement', () => started.length === 2);
+    await study.stop();
+    const error = await rejection(study.wait());
+    expect(error.code).toBe('STUDY_CANCELLED');
+    expect(error.message).toContain('stopped after its running trials finished');
+    expect(started).toEqual(['1', '2']);
+    const stored = openStudy('drained', { studyDir });
+    expect(stored.study.state).toBe('CANCELLED');
+    expect(stored.trials.map((trial) => [trial.id, trial.state, trial.measurements.length])).toEqual([
+      ['1', 'SUCCEEDED', 4],
+      ['2', 'SUCCEEDED', 4],
+    ]);
+
+    const { trials } = await (await resumeStudy('drained', { studyDir, backend: fastBackend })).wait();
+    expect(trials.filter((trial) => trial.state === 'SUCCEEDED').map((trial) => trial.parameters.x).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('ends the trials a graceful stop let run when cancel follows it', async () => {
+    const studyDir = freshDir();
+    const study = await launchStudy({ name: 'drain-cancel', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 1, trainer: fake('--fail=hang'), studyDir, backend: fastBackend });
+    await once(study, 'measurement');
+    await study.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(study.trials().map((trial) => trial.state)).toEqual(['ACTIVE']);
+    await study.cancel();
+    expect((await rejection(study.wait())).code).toBe('STUDY_CANCELLED');
+    expect(study.trials().map((trial) => [trial.state, trial.failure?.kind])).toEqual([['INFEASIBLE', 'cancelled']]);
+  });
+
+  it('completes a study stopped gracefully while its last trials ran', async () => {
+    const studyDir = freshDir();
+    const two = searchSpace({ x: discrete([1, 2]) });
+    const study = await launchStudy({ name: 'drain-last', space: two, metric: accuracy, algorithm: 'grid', parallelTrials: 2, trainer: fake('--epochs=3', '--sleep-ms=40'), studyDir, backend: fastBackend });
+    await once(study, 'measurement');
+    await study.stop();
+    const { study: info, trials } = await study.wait();
+    expect(info.state).toBe('COMPLETED');
+    expect(trials.map((trial) => trial.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  });
+
+  it.each([
+    ['best', undefined, 2, 0.006],
+    ['best', 'best', 2, 0.006],
+    ['last', 'last', 3, 0.003],
+  ] as const)("takes a trial's %s measurement as its value (measurementSelection %s)", async (_, measurementSelection, step, value) => {
+    const studyDir = freshDir();
+    const study = await launchStudy({
+      name: `select-${measurementSelection ?? 'default'}`,
+      space: searchSpace({ x: discrete([6]) }),
+      metric: accuracy,
+      algorithm: 'grid',
+      ...(measurementSelection ? { measurementSelection } : {}),
+      trainer: fake('--epochs=3', '--drop-last'),
+      studyDir,
+      backend: fastBackend,
+    });
+    const { trials, study: info, best } = await study.wait();
+    expect(info.measurementSelection).toBe(measurementSelection ?? 'best');
+    expect(trials[0]?.measurements.map((measurement) => measurement.metrics.accuracy)).toEqual([0.003, 0.006, 0.003]);
+    expect(trials[0]?.finalMeasurement).toMatchObject({ step, metrics: { accuracy: value } });
+    expect(best?.finalMeasurement?.metrics.accuracy).toBe(value);
+    expect(openStudy(info.name, { studyDir }).study.measurementSelection).toBe(measurementSelection ?? 'best');
+  });
+
+  it("keeps the last measurement for a study stored before measurementSelection existed", async () => {
+    const studyDir = freshDir();
+    const store = openSqliteStudyStore({ file: join(studyDir, 'hptune.db') });
+    const owner = currentLeaseOwner();
+    store.createStudy(
+      { name: 'old', space: { version: 1, parameters: { x: { kind: 'discrete', values: [6] } } }, metric: accuracy, algorithm: 'grid', maxTrials: 1, parallelTrials: 1, seed: 1, trainer: fake('--epochs=3', '--drop-last'), backend: 'local' },
+      owner,
+    );
+    store.releaseLease('old', owner.token);
+    store.close();
+    const { trials } = await (await resumeStudy('old', { studyDir, backend: fastBackend })).wait();
+    expect(trials[0]?.finalMeasurement).toMatchObject({ step: 3, metrics: { accuracy: 0.003 } });
+  });
+
   it('refuses a second coordinator on a running study, and lets readers in', async () => {
     const studyDir = freshDir();
     const options: LaunchStudyOptions = { name: 'busy', space: line, metric: accuracy, algorithm: 'grid', parallelTrials: 1, trainer: fake('--fail=hang'), studyDir, backend: fastBackend };

@@ -1,14 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, fstatSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, fstatSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readMetricFile, type MetricReport } from '../../hypertune.js';
 import type { TrialParameters } from '../../space/types.js';
+import { TRIAL_COMPLETE_FILE } from '../../trial-complete.js';
 import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
-import { MeasurementTracker } from './measurements.js';
+import { MeasurementTracker, metricFilePoller } from './measurements.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
 export const STDERR_TAIL_LINES = 20;
@@ -73,8 +74,9 @@ export interface RunningTrialProcess {
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
   const { paths } = options;
   for (const dir of [paths.trialDir, paths.modelDir, paths.checkpointDir, paths.logDir]) mkdirSync(dir, { recursive: true });
-  // A metric file left by an earlier run in this directory must not be read as this trial's reports.
+  // A metric file or completion marker left by an earlier run in this directory is not this trial's.
   rmSync(paths.metricFile, { force: true });
+  rmSync(join(paths.modelDir, TRIAL_COMPLETE_FILE), { force: true });
   const startedAtSeconds = Date.now() / 1000;
   const tracker = new MeasurementTracker(startedAtSeconds);
   const stdout = openSync(paths.stdoutFile, 'w');
@@ -84,7 +86,6 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   let killedAfterGrace = false;
   let spawnError: Error | undefined;
   let spawned = false;
-  let lastStat = '';
   let child: ChildProcess | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
@@ -114,39 +115,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     }, options.gracePeriodSeconds * 1000);
   };
 
-  const emit = (measurements: Measurement[]) => {
-    for (const measurement of measurements) options.onMeasurement(measurement);
-  };
-
-  /** Reads the metric file and reports new measurements; returns the read error, if any. */
-  const poll = (final: boolean): Error | undefined => {
-    if (!final) {
-      // A file unchanged since the last read has nothing new: release the measurement held back.
-      try {
-        const stat = statSync(paths.metricFile, { bigint: true });
-        const key = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
-        if (key === lastStat) {
-          emit(tracker.flush());
-          return undefined;
-        }
-        lastStat = key;
-      } catch {
-        return undefined;
-      }
-    }
-    let reports: MetricReport[];
-    try {
-      reports = readMetricFile(paths.metricFile);
-    } catch (error) {
-      // A trainer that writes the file in place (Python's cloudml-hypertune) can be caught mid-write: judge only at exit.
-      lastStat = '';
-      if (final) emit(tracker.flush());
-      return error as Error;
-    }
-    emit(tracker.update(reports));
-    if (final) emit(tracker.flush());
-    return undefined;
-  };
+  const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
 
   const done = new Promise<TrialProcessResult>((resolve) => {
     try {
@@ -210,19 +179,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     }
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
-    if (unreadable) {
-      return infeasible({ kind: 'malformed-metric-file', reason: `malformed metric file: ${unreadable.message}`, exitCode: 0, stderrTail: tail() });
-    }
-    const finalMeasurement = tracker.finalMeasurement(options.metricId);
-    if (!finalMeasurement) {
-      return infeasible({
-        kind: 'no-metric',
-        reason: `exited with code 0 but never reported metric ${JSON.stringify(options.metricId)} to ${paths.metricFile}`,
-        exitCode: 0,
-        stderrTail: tail(),
-      });
-    }
-    return { state: 'SUCCEEDED', finalMeasurement };
+    return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
   };
 
   return {
@@ -236,7 +193,35 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   };
 }
 
-function infeasible(failure: { -readonly [K in keyof TrialFailure]: TrialFailure[K] }): TrialProcessOutcome {
+/**
+ * The outcome of a trainer that exited 0, from its metric file (read for the last time, `unreadable`
+ * its read error): SUCCEEDED with the last report of the metric as the final measurement, or
+ * INFEASIBLE when the file is malformed or never had the metric.
+ */
+export function judgeCleanExit(run: {
+  readonly unreadable: Error | undefined;
+  readonly tracker: MeasurementTracker;
+  readonly metricId: string;
+  readonly paths: Pick<TrialPaths, 'metricFile' | 'stderrFile'>;
+}): TrialProcessOutcome {
+  const { unreadable, tracker, metricId, paths } = run;
+  if (unreadable) {
+    return infeasible({ kind: 'malformed-metric-file', reason: `malformed metric file: ${unreadable.message}`, exitCode: 0, stderrTail: stderrTail(paths.stderrFile) });
+  }
+  const finalMeasurement = tracker.finalMeasurement(metricId);
+  if (!finalMeasurement) {
+    return infeasible({
+      kind: 'no-metric',
+      reason: `exited with code 0 but never reported metric ${JSON.stringify(metricId)} to ${paths.metricFile}`,
+      exitCode: 0,
+      stderrTail: stderrTail(paths.stderrFile),
+    });
+  }
+  return { state: 'SUCCEEDED', finalMeasurement };
+}
+
+/** A trial's failure, empty fields left out. */
+export function infeasible(failure: { -readonly [K in keyof TrialFailure]: TrialFailure[K] }): TrialProcessOutcome {
   const clean = Object.fromEntries(Object.entries(failure).filter(([, value]) => value !== undefined && value !== '')) as unknown as TrialFailure;
   return { state: 'INFEASIBLE', failure: clean };
 }

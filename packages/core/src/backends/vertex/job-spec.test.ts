@@ -78,14 +78,13 @@ describe('buildHyperparameterTuningJobRequest', () => {
 
   it('sets every optional trial setting the protos know: service account, network, TensorBoard, timeout, Spot, labels', () => {
     const request = buildHyperparameterTuningJobRequest(
-      { ...seedStudy, algorithm: 'random', maxTrials: 10, parallelTrials: undefined, maxFailedTrials: 2, trialTimeoutSeconds: 7200 },
+      { ...seedStudy, algorithm: 'random', maxTrials: 10, parallelTrials: undefined, maxFailedTrials: 2, trialTimeoutSeconds: 7200, measurementSelection: 'last' },
       {
         ...t4Backend,
         displayName: 'LeNet-5 random',
         serviceAccount: 'trainer@p.iam.gserviceaccount.com',
         network: 'projects/123/global/networks/default',
         tensorboard: 'projects/p/locations/us-central1/tensorboards/42',
-        measurementSelection: 'last',
         spot: true,
         labels: { team: 'vision' },
       },

@@ -49,7 +49,7 @@ export function buildHyperparameterTuningJobRequest(study: VertexStudyDefinition
   const studySpec = toVertexStudySpec(study.space, {
     metric: study.metric,
     algorithm: study.algorithm,
-    ...(backend.measurementSelection ? { measurementSelection: backend.measurementSelection } : {}),
+    ...(study.measurementSelection ? { measurementSelection: study.measurementSelection } : {}),
   });
   if (study.earlyStopping === 'median') studySpec.medianAutomatedStoppingSpec = { useElapsedDuration: false };
   if (study.earlyStopping === 'decay-curve') studySpec.decayCurveStoppingSpec = { useElapsedDuration: false };

@@ -1,7 +1,7 @@
 import type { VertexEarlyStopping } from './stopping.js';
 import type { SearchSpace } from '../../space/types.js';
 import type { SearchAlgorithm } from '../../samplers/algorithms.js';
-import type { MetricSpec } from '../../study/types.js';
+import type { MeasurementSelection, MetricSpec } from '../../study/types.js';
 import type { VertexAccessCheckOptions } from './access.js';
 import type { AcceleratorType } from './machines.js';
 
@@ -71,8 +71,6 @@ export interface VertexBackendOptions {
   readonly apiEndpoint?: string;
   /** Arguments for the trainer in every trial, before the trial's `--<param>=<value>` (e.g. `['--num-epochs', '3']`). */
   readonly trainerArgs?: readonly string[];
-  /** Which measurement is a trial's result (`StudySpec.measurementSelectionType`). @default 'best' */
-  readonly measurementSelection?: 'last' | 'best';
   /** Run the network checks (credentials, bucket region) before creating the job. @default true */
   readonly checkAccess?: boolean;
   /** Passed to the network checks and the staging, e.g. `storageApiEndpoint` for an emulator. */
@@ -101,4 +99,6 @@ export interface VertexStudyDefinition {
   readonly trialTimeoutSeconds?: number;
   /** `studySpec.medianAutomatedStoppingSpec` or `decayCurveStoppingSpec`. @default none: trials run to their end */
   readonly earlyStopping?: VertexEarlyStopping;
+  /** `studySpec.measurementSelectionType`: `best` -> BEST_MEASUREMENT, `last` -> LAST_MEASUREMENT. @default 'best' */
+  readonly measurementSelection?: MeasurementSelection;
 }

@@ -97,6 +97,7 @@ export function vertexStudyOf(launch: DriverLaunch): VertexStudyDefinition & { r
     ...(definition.maxFailedTrials === undefined ? {} : { maxFailedTrials: definition.maxFailedTrials }),
     ...(definition.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: definition.trialTimeoutSeconds }),
     ...(earlyStopping === undefined ? {} : { earlyStopping }),
+    ...(definition.measurementSelection === undefined ? {} : { measurementSelection: definition.measurementSelection }),
   };
 }
 
@@ -215,6 +216,16 @@ export class VertexStudyRun implements StudyExecution<VertexStudyDetails, Vertex
     } finally {
       await again.close();
     }
+  }
+
+  /** Vertex AI cannot stop scheduling trials while letting running ones finish: refused, the job runs on. */
+  async stop(): Promise<void> {
+    throw new HptuneError(
+      'STUDY_STOP_UNSUPPORTED',
+      `Vertex AI cannot stop job ${this.#options.created.name} from starting trials while letting the running ones finish; ` +
+        'cancel() cancels the job (its running trials are stopped), detach() stops following it and lets it run',
+      { exitCode: 2 },
+    );
   }
 
   async run(events: StudyEventSink<VertexStudyEvents>): Promise<StudyOutcome> {

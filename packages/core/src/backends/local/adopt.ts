@@ -1,0 +1,141 @@
+import { performance } from 'node:perf_hooks';
+import { interruptedFailure } from '../../study-store/rules.js';
+import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
+import type { FrozenTrial, Measurement } from '../../study/types.js';
+import { readTrialCompletion } from '../../trial-complete.js';
+import type { TrialPaths } from './contract.js';
+import { processLiveness } from './liveness.js';
+import { MeasurementTracker, metricFilePoller } from './measurements.js';
+import { infeasible, judgeCleanExit, stderrTail, type RunningTrialProcess, type TrialProcessOutcome } from './trial-process.js';
+
+/** Options of {@link adoptTrialProcess}. */
+export interface AdoptedTrialOptions {
+  /** The trial as stored: ACTIVE, its measurements so far. */
+  readonly trial: FrozenTrial;
+  /** Its trainer's process, as recorded when it started. */
+  readonly process: TrialProcess;
+  readonly paths: TrialPaths;
+  /** The study's metric id. */
+  readonly metricId: string;
+  /** Seconds the trial may run, counted from its start time. Absent: no limit. */
+  readonly timeoutSeconds?: number;
+  /** Seconds between SIGTERM and SIGKILL when the trial is stopped. */
+  readonly gracePeriodSeconds: number;
+  /** How often the process's liveness and the metric file are read, in milliseconds. */
+  readonly pollIntervalMs: number;
+  /** Called for each measurement the trainer reported that is not recorded yet. */
+  readonly onMeasurement: (measurement: Measurement) => void;
+  /** Called when hptune asks the trial to stop (timeout or {@link RunningTrialProcess.stop}). */
+  readonly onStopping: () => void;
+}
+
+/**
+ * Follows a trainer a dead coordinator started and that is not this process's child (so no exit
+ * code and no `close` event): reads its metric file and checks `/proc` for it every
+ * `pollIntervalMs` (same pid and start time), and once it is gone judges it by its completion
+ * marker (`hptune-complete.json` in its model folder): with the marker, from its metric file as
+ * any finished trial; without, INFEASIBLE `interrupted`, for the caller to run again. A trainer
+ * already gone is judged on the first poll. Stopping it signals its process group as for a
+ * trainer this coordinator started.
+ */
+export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialProcess {
+  const { paths, trial } = options;
+  const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
+  const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
+  const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
+  let stopping: { kind: 'timeout' | 'cancelled'; reason: string } | undefined;
+  let killedAfterGrace = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      // The trainer leads its own process group, as the coordinator that started it made it.
+      process.kill(-options.process.pid, signal);
+    } catch {
+      // Gone already.
+    }
+  };
+  const requestStop = (kind: 'timeout' | 'cancelled', reason: string) => {
+    if (stopping || processLiveness(options.process) !== 'alive') return;
+    stopping = { kind, reason };
+    options.onStopping();
+    signalGroup('SIGTERM');
+    graceTimer = setTimeout(() => {
+      killedAfterGrace = true;
+      signalGroup('SIGKILL');
+    }, options.gracePeriodSeconds * 1000);
+  };
+
+  const judge = (): TrialProcessOutcome => {
+    const unreadable = poll(true);
+    if (stopping) {
+      const how = killedAfterGrace ? `SIGTERM, then SIGKILL after ${options.gracePeriodSeconds} s` : 'SIGTERM';
+      const reason =
+        stopping.kind === 'timeout' ? `stopped after the ${options.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stopping.reason}`;
+      return infeasible({ kind: stopping.kind, reason, stderrTail: stderrTail(paths.stderrFile) });
+    }
+    const completion = readTrialCompletion(paths.modelDir);
+    if (!completion) return { state: 'INFEASIBLE', failure: interruptedFailure() };
+    if (completion.exitCode !== 0) {
+      return infeasible({ kind: 'exit-code', reason: `exited with code ${completion.exitCode} (its completion marker says)`, exitCode: completion.exitCode, stderrTail: stderrTail(paths.stderrFile) });
+    }
+    return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
+  };
+
+  const done = new Promise<{ outcome: TrialProcessOutcome; exitedAt: number }>((resolve) => {
+    let settled = false;
+    const check = () => {
+      if (settled) return;
+      if (processLiveness(options.process) === 'alive') {
+        poll(false);
+        return;
+      }
+      settled = true;
+      clearInterval(poller);
+      clearTimeout(graceTimer);
+      clearTimeout(timeoutTimer);
+      if (stopping) signalGroup('SIGKILL');
+      resolve({ outcome: judge(), exitedAt: performance.now() });
+    };
+    const poller = setInterval(check, options.pollIntervalMs);
+    if (options.timeoutSeconds !== undefined) {
+      const left = Math.max(0, startedAtMs + options.timeoutSeconds * 1000 - Date.now());
+      timeoutTimer = setTimeout(() => requestStop('timeout', ''), left);
+    }
+    setImmediate(check);
+  });
+
+  return {
+    done,
+    stop(reason) {
+      requestStop('cancelled', reason);
+    },
+  };
+}
+
+/** What a resumed study does with each trial a dead coordinator left unfinished. */
+export interface TakenOverTrials {
+  /** ACTIVE trials whose trainer ran on this host: followed to their end (`adoptTrialProcess`), not run again. */
+  readonly adopted: readonly { readonly trial: FrozenTrial; readonly process: TrialProcess }[];
+  /** The others (STOPPING, no process recorded, or a trainer on another host): INFEASIBLE `interrupted`, each with a re-run queued. */
+  readonly interrupted: readonly InterruptedTrial[];
+}
+
+/**
+ * Sorts the trials a dead coordinator left ACTIVE or STOPPING, right after the lease was taken
+ * over: a trainer started on this host is adopted, whether it still runs (it is waited for) or
+ * ended unwatched (it is judged by its completion marker); every other trial is interrupted and
+ * queued again, as the store's `interruptTrials` does.
+ */
+export function takeOverTrials(store: StudyStore, name: string, token: string): TakenOverTrials {
+  const adopted: { trial: FrozenTrial; process: TrialProcess }[] = [];
+  const interrupted: InterruptedTrial[] = [];
+  for (const trial of store.getTrials(name)) {
+    if (trial.state !== 'ACTIVE' && trial.state !== 'STOPPING') continue;
+    const process = store.getTrialProcess(name, trial.id);
+    if (trial.state === 'ACTIVE' && process && processLiveness(process) !== 'unknown') adopted.push({ trial, process });
+    else interrupted.push(store.interruptTrial(name, trial.id, new Date().toISOString(), token));
+  }
+  return { adopted, interrupted };
+}
