@@ -39,6 +39,7 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
    * On Vertex AI only `median()` and `decayCurve()` (Vizier's automated stopping). @default none: trials run to their end
    */
   readonly earlyStopping?: StoppingRule;
+  /**
    * Which of a trial's measurements is its result (its `finalMeasurement`, what the best trial is
    * chosen by): `best`, the one with the best value of the metric; `last`, the last one reported.
    * The same on every backend (Vertex AI: `StudySpec.measurementSelectionType`).

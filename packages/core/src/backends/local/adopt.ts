@@ -43,7 +43,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
   const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
   const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
-  let stopping: { kind: 'timeout' | 'cancelled'; reason: string } | undefined;
+  let stopping: { kind: 'timeout' | 'cancelled' | 'early-stopped'; reason: string } | undefined;
   let killedAfterGrace = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
@@ -56,7 +56,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
       // Gone already.
     }
   };
-  const requestStop = (kind: 'timeout' | 'cancelled', reason: string) => {
+  const requestStop = (kind: 'timeout' | 'cancelled' | 'early-stopped', reason: string) => {
     if (stopping || processLiveness(options.process) !== 'alive') return;
     stopping = { kind, reason };
     options.onStopping();
@@ -69,11 +69,16 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
 
   const judge = (): TrialProcessOutcome => {
     const unreadable = poll(true);
+    if (stopping?.kind === 'early-stopped') {
+      // What the adopted trainer measured up to the stop is its result, as for a trainer this coordinator started.
+      const finalMeasurement = tracker.finalMeasurement(options.metricId);
+      if (finalMeasurement) return { state: 'SUCCEEDED', finalMeasurement, stoppedEarly: true };
+    }
     if (stopping) {
       const how = killedAfterGrace ? `SIGTERM, then SIGKILL after ${options.gracePeriodSeconds} s` : 'SIGTERM';
       const reason =
         stopping.kind === 'timeout' ? `stopped after the ${options.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stopping.reason}`;
-      return infeasible({ kind: stopping.kind, reason, stderrTail: stderrTail(paths.stderrFile) });
+      return infeasible({ kind: stopping.kind === 'timeout' ? 'timeout' : 'cancelled', reason, stderrTail: stderrTail(paths.stderrFile) });
     }
     const completion = readTrialCompletion(paths.modelDir);
     if (!completion) return { state: 'INFEASIBLE', failure: interruptedFailure() };
@@ -110,6 +115,9 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
     done,
     stop(reason) {
       requestStop('cancelled', reason);
+    },
+    stopEarly() {
+      requestStop('early-stopped', 'the early-stopping rule stopped it');
     },
   };
 }

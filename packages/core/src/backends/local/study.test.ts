@@ -257,7 +257,7 @@ describe('launchStudy', () => {
     const store = openSqliteStudyStore({ file: join(studyDir, 'hptune.db') });
     const owner = currentLeaseOwner();
     store.createStudy(
-      { name: 'old', space: { version: 1, parameters: { x: { kind: 'discrete', values: [6] } } }, metric: accuracy, algorithm: 'grid', maxTrials: 1, parallelTrials: 1, seed: 1, trainer: fake('--epochs=3', '--drop-last'), backend: 'local' },
+      { name: 'old', space: { version: 1, parameters: { x: { kind: 'discrete', values: [6], scale: 'linear' } } }, metric: accuracy, algorithm: 'grid', maxTrials: 1, parallelTrials: 1, seed: 1, trainer: fake('--epochs=3', '--drop-last'), backend: 'local' },
       owner,
     );
     store.releaseLease('old', owner.token);
