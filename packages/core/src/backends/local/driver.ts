@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HptuneError } from '../../errors.js';
 import { createSampler } from '../../samplers/index.js';
@@ -16,6 +16,25 @@ import { DEFAULT_STUDY_DIR, isNonEmptyDir, resolveStudyDir, storeFileIn, validat
 type LocalRunSettings = Required<LocalBackendOptions>;
 
 /**
+ * Refuses a study folder that is a symbolic link: trials would write wherever it points, outside
+ * the study dir (and a link planted by someone else would take a study's files elsewhere).
+ */
+function refuseSymlinkedFolder(directory: string, studyDir: string): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(directory).isSymbolicLink();
+  } catch {
+    return;
+  }
+  if (!isLink) return;
+  throw new HptuneError(
+    'STUDY_DIR_SYMLINK',
+    `the study folder ${directory} is a symbolic link (to ${readlinkSync(directory)}); hptune keeps a study's files inside its study dir: remove the link, or pass the folder where the files should go as studyDir instead of ${studyDir}`,
+    { exitCode: 2 },
+  );
+}
+
+/**
  * Creates a study in the SQLite store under the study directory, takes its lease, and returns the
  * run that starts its trials as child processes.
  * @throws ValidationError for the trainer or the study directory; HptuneError `STUDY_EXISTS`, `STUDY_LOCKED`.
@@ -27,6 +46,7 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
   const sampler = createSampler({ algorithm: definition.algorithm as SearchAlgorithm, space: launch.space, seed: definition.seed });
   const storeFile = storeFileIn(studyDir);
   const directory = join(studyDir, definition.name);
+  refuseSymlinkedFolder(directory, studyDir);
   const owner = currentLeaseOwner();
   const store = openSqliteStudyStore({ file: storeFile });
   try {
@@ -69,6 +89,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
   const studyDir = resolveStudyDir(resume.studyDir ?? DEFAULT_STUDY_DIR);
   const storeFile = storeFileIn(studyDir);
   if (!existsSync(storeFile)) throw storeErrors.studyNotFound(name, studyDir);
+  refuseSymlinkedFolder(join(studyDir, name), studyDir);
   const store = openSqliteStudyStore({ file: storeFile });
   try {
     const stored = store.getStudy(name);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -285,6 +285,20 @@ describe('launchStudy', () => {
     expect(() => openStudy('missing', { studyDir })).toThrow(/no study "missing"/);
     expect(listStudies({ studyDir })).toEqual([]);
     expect(existsSync(studyDir)).toBe(false);
+  });
+
+  it('refuses a study folder that is a symbolic link, before writing anything there', async () => {
+    const studyDir = freshDir();
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(studyDir, { recursive: true });
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(studyDir, 'linked'));
+    const error = await rejection(launchStudy({ name: 'linked', space: line, metric: accuracy, trainer: fake(), studyDir, backend: fastBackend }));
+    expect(error.code).toBe('STUDY_DIR_SYMLINK');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(`${join(studyDir, 'linked')} is a symbolic link (to ${elsewhere})`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(existsSync(join(studyDir, 'hptune.db'))).toBe(false);
   });
 
   it('runs a seeded random search to maxTrials', async () => {
