@@ -61,7 +61,7 @@ export async function run({ full, random }) {
     await names.attempt(JSON.stringify(name), async () => {
       const { problems, expect } = problemList();
       try {
-        await core.launchStudy({ name, space: core.searchSpace({ x: core.discrete([1]) }), metric: { id: 'accuracy', goal: 'maximize' }, trainer: { command: process.execPath, args: [FAULTY_TRAINER] }, studyDir: join(dir, 'names'), backend: core.local({}) });
+        await core.launchStudy({ name, algorithm: 'grid', space: core.searchSpace({ x: core.discrete([1]) }), metric: { id: 'accuracy', goal: 'maximize' }, trainer: { command: process.execPath, args: [FAULTY_TRAINER] }, studyDir: join(dir, 'names'), backend: core.local({}) });
         expect(false, 'was accepted');
       } catch (error) {
         expect(error instanceof core.ValidationError, `threw ${error?.name}: ${error?.message}`);
@@ -76,7 +76,7 @@ export async function run({ full, random }) {
     mkdirSync(linkedDir);
     symlinkSync(outside, join(linkedDir, 'linked'));
     try {
-      const study = await core.launchStudy({ name: 'linked', space: core.searchSpace({ x: core.discrete([1]) }), metric: { id: 'accuracy', goal: 'maximize' }, trainer: { command: process.execPath, args: [FAULTY_TRAINER] }, studyDir: linkedDir, backend: core.local({}) });
+      const study = await core.launchStudy({ name: 'linked', algorithm: 'grid', space: core.searchSpace({ x: core.discrete([1]) }), metric: { id: 'accuracy', goal: 'maximize' }, trainer: { command: process.execPath, args: [FAULTY_TRAINER] }, studyDir: linkedDir, backend: core.local({}) });
       await study.wait().catch(() => undefined);
       expect(false, 'was accepted');
     } catch (error) {
@@ -107,7 +107,7 @@ export async function run({ full, random }) {
     const { problems, expect } = problemList();
     expect(/"state":"COMPLETED"/.test(ended.stdout), `the study: ${ended.stdout.trim().split('\n').at(-1)} ${ended.stderr.slice(0, 300)}`);
     // Files the trainer writes itself (its argv, its metric file) are the trainer's, made under its own umask.
-    const trainerFiles = new Set(['argv.json', 'output.metrics']);
+    const trainerFiles = new Set(['argv.json', 'output.metrics', 'output.metrics.tmp']);
     const walk = (path) => {
       for (const entry of readdirSync(path)) {
         const full = join(path, entry);

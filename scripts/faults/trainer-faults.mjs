@@ -60,6 +60,7 @@ export async function run({ full, random }) {
     faults.record(`trial ${trial.id} (${trial.parameters.mode})`, problems);
   }
   const grown = (peak - baseline) / 1024 / 1024;
+  memory.checked += ` (this run: +${grown.toFixed(0)} MiB)`;
   memory.record('rss', grown < 64 ? [] : [`RSS grew by ${grown.toFixed(0)} MiB`]);
   rows.push(faults, memory);
 

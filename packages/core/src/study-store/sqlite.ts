@@ -103,7 +103,8 @@ interface MeasurementRow {
  * @throws HptuneError `STORE_TOO_NEW` when the file was written by a newer hptune.
  */
 export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudyStore {
-  mkdirSync(dirname(options.file), { recursive: true });
+  // SQLite creates the file itself with mode 0644; the folder gets no more (umask 000 included).
+  mkdirSync(dirname(options.file), { recursive: true, mode: 0o755 });
   // Loaded here, not at import, so that importing @hptune/core opens no native addon.
   const SqliteDatabase = loadDependency<typeof Database>('better-sqlite3', 'the study store');
   let db: Database.Database;

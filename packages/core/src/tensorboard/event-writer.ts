@@ -368,8 +368,9 @@ export class SummaryWriter {
   private open(): boolean {
     for (let attempt = 0; ; attempt++) {
       try {
-        mkdirSync(this.logDir, { recursive: true });
-        this.fd = openSync(this.currentPath, 'wx');
+        // Explicit modes (still narrowed by the umask): never world-writable, even under umask 000.
+        mkdirSync(this.logDir, { recursive: true, mode: 0o755 });
+        this.fd = openSync(this.currentPath, 'wx', 0o644);
         this.created.push(this.currentPath);
         const header = encodeEvent({ wallTime: this.now() / 1000, step: 0, fileVersion: EVENT_FILE_VERSION, sourceWriter: SOURCE_WRITER });
         this.tail = encodeRecord(header);

@@ -65,7 +65,7 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
     }
     const record = store.createStudy(definition, owner);
     try {
-      mkdirSync(directory, { recursive: true });
+      mkdirSync(directory, { recursive: true, mode: 0o755 });
     } catch (error) {
       store.releaseLease(definition.name, owner.token);
       throw new HptuneError('STUDY_DIR_UNWRITABLE', `cannot create the study folder ${directory}: ${(error as Error).message}; check the permissions of ${studyDir}, then resumeStudy(${JSON.stringify(definition.name)})`, { cause: error });
@@ -106,7 +106,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
       const record = store.getStudy(name);
       if (!record) throw storeErrors.studyNotFound(name, studyDir);
       const directory = join(studyDir, name);
-      mkdirSync(directory, { recursive: true });
+      mkdirSync(directory, { recursive: true, mode: 0o755 });
       return new LocalStudyRun({
         store,
         token: owner.token,

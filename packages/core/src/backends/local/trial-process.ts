@@ -67,13 +67,14 @@ export interface RunningTrialProcess {
  */
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
   const { paths } = options;
-  for (const dir of [paths.trialDir, paths.modelDir, paths.checkpointDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+  // Explicit modes (still narrowed by the umask): under umask 000 nothing hptune creates is world-writable.
+  for (const dir of [paths.trialDir, paths.modelDir, paths.checkpointDir, paths.logDir]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   // A metric file left by an earlier run in this directory must not be read as this trial's reports.
   rmSync(paths.metricFile, { force: true });
   const startedAtSeconds = Date.now() / 1000;
   const tracker = new MeasurementTracker(startedAtSeconds);
-  const stdout = openSync(paths.stdoutFile, 'w');
-  const stderr = openSync(paths.stderrFile, 'w');
+  const stdout = openSync(paths.stdoutFile, 'w', 0o644);
+  const stderr = openSync(paths.stderrFile, 'w', 0o644);
 
   let stopping: { kind: 'timeout' | 'cancelled'; reason: string; signalledAt: number } | undefined;
   let killedAfterGrace = false;
