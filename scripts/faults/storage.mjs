@@ -87,7 +87,7 @@ export async function run({ full, random }) {
       const before = hash(file);
       await corrupt.attempt(label, async () => {
         const { problems, expect } = problemList();
-        checkRefusals(await touchStore(core, studyDir, 'kept'), { file, wants: /corrupt|not a database|malformed/i }, expect);
+        checkRefusals(await touchStore(core, studyDir, 'kept'), { file, wants: /damaged .*move it aside/ }, expect);
         expect(hash(file) === before, 'the damaged file was changed');
         return problems;
       });
