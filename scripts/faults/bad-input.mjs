@@ -38,7 +38,7 @@ function cliCorpus(files) {
     run('--metric', ''),
     run('--space', files.missing),
     run('--space', files.notJson),
-    run('--space', files.wrongShape, 'parameters'),
+    run('--space', files.wrongShape),
     run('--space', files.directory),
     run('--num-epochs', '0'),
     run('--train-size', '-3'),
@@ -64,7 +64,7 @@ function cliCorpus(files) {
     launch('--name', '../escape'),
     launch('--bucket', 'Bad_Bucket!'),
     launch('--project', 'Bad Project'),
-    launch('--region', 'mars-central1'),
+    launch('--region', 'US Central 1'),
     launch('--timeout', '5x'),
     launch('--labels', 'novalue'),
     launch('--accelerator-count', '0'),
@@ -82,7 +82,7 @@ function cliCorpus(files) {
 function sdkCorpus(core, studyDir) {
   const trainer = { command: process.execPath, args: ['-e', '0'] };
   const space = core.searchSpace({ x: core.discrete([1, 2]) });
-  const study = (overrides) => () => core.launchStudy({ name: 'ok', space, metric: { id: 'accuracy', goal: 'maximize' }, trainer, studyDir, backend: core.local({}), ...overrides });
+  const study = (overrides) => () => core.launchStudy({ name: 'ok', algorithm: 'grid', space, metric: { id: 'accuracy', goal: 'maximize' }, trainer, studyDir, backend: core.local({}), ...overrides });
   return [
     ['launchStudy name ../escape', study({ name: '../escape' }), 'name', '../escape'],
     ['launchStudy name /abs', study({ name: '/abs' }), 'name', '/abs'],
@@ -97,8 +97,8 @@ function sdkCorpus(core, studyDir) {
     ['launchStudy trainer command empty', study({ trainer: { command: '' } }), 'trainer.command', ''],
     ['launchStudy empty space', study({ space: { parameters: {} } }), 'parameters', '{}'],
     ['launchStudy grid over a double', study({ space: core.searchSpace({ lr: core.double(0.1, 1) }) }), 'lr', 'double'],
-    ['local pollIntervalMs 0', () => core.local({ pollIntervalMs: 0 }), 'pollIntervalMs', '0'],
-    ['local stopGracePeriodSeconds -1', () => core.local({ stopGracePeriodSeconds: -1 }), 'stopGracePeriodSeconds', '-1'],
+    ['local pollIntervalMs 0', study({ backend: core.local({ pollIntervalMs: 0 }) }), 'backend.pollIntervalMs', '0'],
+    ['local stopGracePeriodSeconds -1', study({ backend: core.local({ stopGracePeriodSeconds: -1 }) }), 'backend.stopGracePeriodSeconds', '-1'],
     ['discrete([])', () => core.searchSpace({ x: core.discrete([]) }), 'values', '[]'],
     ['double(1, 0)', () => core.searchSpace({ x: core.double(1, 0) }), 'max', '0'],
     ['integer(1.5, 3)', () => core.searchSpace({ x: core.integer(1.5, 3) }), 'min', '1.5'],

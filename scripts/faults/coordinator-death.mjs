@@ -91,6 +91,11 @@ export async function run({ full, random }) {
         expect(JSON.stringify(after) === JSON.stringify(before), `trial ${before.id}, finished before kill ${snapshot.kill}, changed`);
       }
     }
+    // Reported, not failed: a trainer that finished while no coordinator watched is run again on resume
+    // unless resume adopts its result.
+    const ends = new Map();
+    for (const entry of loggedTrainers(log).filter((line) => line.event === 'end')) ends.set(combinationOf(entry.parameters), (ends.get(combinationOf(entry.parameters)) ?? 0) + 1);
+    endCase.checked += ` (this run: ${[...ends.values()].filter((times) => times > 1).length} combinations' trainers ran to their end twice, one result recorded)`;
     const running = loggedTrainers(log).filter((entry) => entry.event === 'start' && isRunning(entry));
     expect(running.length === 0, `${running.length} trainers still running: pids ${running.map((entry) => entry.pid).join(', ')}`);
     for (const entry of running) process.kill(entry.pid, 'SIGKILL');

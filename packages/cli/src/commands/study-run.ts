@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { HptuneError, launchStudy, lenet5SearchSpace, searchSpaceFromJSON, type MetricGoal, type SearchAlgorithm, type SearchSpace } from '@hptune/core';
+import { launchStudy, lenet5SearchSpace, type MetricGoal, type SearchAlgorithm } from '@hptune/core';
 import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
+import { readSpaceFile } from './space-file.js';
 import { followStudy } from './study-progress.js';
 import { buildTrainer, type TrainerPassThrough } from './trainer-flags.js';
 
@@ -46,19 +46,6 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
     studyDir: flags.studyDir,
   }));
   return followStudy(handle, io, { json: flags.json });
-}
-
-function readSpaceFile(path: string): SearchSpace {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new HptuneError('INVALID_ARGUMENT', `--space ${JSON.stringify(path)} cannot be read (${(error as Error).message}); pass a JSON file written by searchSpaceToJSON`, {
-      exitCode: 2,
-      cause: error,
-    });
-  }
-  return searchSpaceFromJSON(text);
 }
 
 function definedOnly(flags: TrainerPassThrough): TrainerPassThrough {
