@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CaseResult, problemList } from './lib/cases.mjs';
-import { CLI_BIN, FAULTY_TRAINER, importCore, integrityCheck, runProcess, scratchDir, sqlite, startCoordinator } from './lib/env.mjs';
+import { FAULTY_TRAINER, ROOT, importCore, integrityCheck, scratchDir, sqlite, startCoordinator } from './lib/env.mjs';
 
 const hash = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -26,9 +27,12 @@ async function touchStore(core, studyDir, name) {
       outcomes.push({ label, error });
     }
   }
+  const { main } = await import(pathToFileURL(join(ROOT, 'packages', 'cli', 'dist', 'index.js')).href);
   for (const args of [['study', 'list'], ['study', 'show', name], ['study', 'resume', name]]) {
-    const result = await runProcess(process.execPath, [CLI_BIN, ...args, '--study-dir', studyDir]);
-    outcomes.push({ label: `hptune ${args.join(' ')}`, cli: result });
+    let stderr = '';
+    const sink = (write) => ({ write: (chunk) => (write(String(chunk)), true) });
+    const code = await main([...args, '--study-dir', studyDir], { stdout: sink(() => {}), stderr: sink((text) => (stderr += text)), env: {} });
+    outcomes.push({ label: `hptune ${args.join(' ')}`, cli: { code, stderr } });
   }
   return outcomes;
 }
