@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../test/cli-harness.js';
 
@@ -14,5 +17,27 @@ describe('hptune errors', () => {
     const result = await runCli(['bogus']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown command 'bogus'");
+  });
+
+  it('refuses a bad choice or an unknown option in one line that names it and says where help is', async () => {
+    for (const [args, named] of [
+      [['study', 'run', '--goal', 'up'], "option '--goal <goal>' argument 'up' is invalid. Allowed choices are maximize, minimize."],
+      [['study', 'run', '--frobnicate'], "unknown option '--frobnicate'"],
+    ] as const) {
+      const result = await runCli([...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`error: ${named} (run with --help for usage)\n`);
+    }
+  });
+
+  it('names --space and the file when it holds no usable search space', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hptune-space-'));
+    const file = join(dir, 'space.txt');
+    writeFileSync(file, 'parameters: x');
+    const result = await runCli(['study', 'run', '--space', file, '--study-dir', join(dir, 'studies')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`hptune: --space ${JSON.stringify(file)} does not hold a usable search space: searchSpace is not valid JSON; pass the text searchSpaceToJSON wrote\n`);
+    expect(readdirSync(dir)).toEqual(['space.txt']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

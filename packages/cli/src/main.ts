@@ -19,11 +19,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('Hyperparameter tuning for TypeScript: LeNet-5 on MNIST, locally or on Vertex AI')
     .version((createRequire(import.meta.url)('../package.json') as { version: string }).version)
     .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // One line, as every other refusal: commander's message names the flag and the value, the hint the fix.
+      outputError: (text, write) => write(`${text.trimEnd()} (run with --help for usage)\n`),
     });
   let exitCode = 0;
   registerCommands(program, io, (code) => {

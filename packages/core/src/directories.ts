@@ -90,7 +90,8 @@ export function directoryProblem(dir: string): DirectoryProblem | undefined {
 export function makeDirectory(dir: string): void {
   for (const level of missingLevels(dir).missing) {
     try {
-      mkdirSync(level);
+      // Explicit mode (still narrowed by the umask): never world-writable, even under umask 000.
+      mkdirSync(level, 0o755);
     } catch (error) {
       // Another process made it meanwhile: fine when it is a folder.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(level).isDirectory()) throw error;
@@ -115,7 +116,7 @@ export async function makeDirectoryAsync(dir: string): Promise<void> {
   }
   for (const level of missing.reverse()) {
     try {
-      await mkdir(level);
+      await mkdir(level, 0o755);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(level)).isDirectory()) throw error;
     }

@@ -60,4 +60,26 @@ describe('ValidationError messages', () => {
     const reporter = createMetricReporter({ metricFile: join(scratch(), 'output.metrics') });
     expect(() => reporter.report({ tag: 'accuracy', value: Number.NaN })).toThrow('value NaN is not a finite number');
   });
+
+  it('refuses values, steps and timestamps that only Number() would call numbers, and steps past 2^53', () => {
+    const metricFile = join(scratch(), 'output.metrics');
+    const line = (fields: Record<string, unknown>) => JSON.stringify({ accuracy: '0.5', global_step: '1', timestamp: 1, trial: '0', ...fields });
+    for (const [fields, problem] of [
+      [{ accuracy: true }, 'non-numeric value'],
+      [{ accuracy: null }, 'non-numeric value'],
+      [{ accuracy: '' }, 'non-numeric value'],
+      [{ accuracy: [1] }, 'non-numeric value'],
+      [{ accuracy: '0x10' }, 'non-numeric value'],
+      [{ global_step: null }, 'global_step'],
+      [{ global_step: '' }, 'global_step'],
+      [{ global_step: 1e300 }, 'global_step'],
+      [{ global_step: '9007199254740993' }, 'global_step'],
+      [{ timestamp: null }, 'timestamp'],
+    ] as const) {
+      writeFileSync(metricFile, line(fields) + '\n');
+      expect(() => readMetricFile(metricFile), JSON.stringify(fields)).toThrow(problem);
+    }
+    writeFileSync(metricFile, line({ accuracy: 1e-5, global_step: 9007199254740991 }) + '\n');
+    expect(readMetricFile(metricFile)[0]).toMatchObject({ value: 1e-5, globalStep: 9007199254740991 });
+  });
 });

@@ -129,6 +129,19 @@ function validateReport(input: MetricReportInput, trial: string): MetricReport {
 
 const RESERVED_KEYS = new Set(['global_step', 'timestamp', 'trial', 'checkpoint_path']);
 
+/** A decimal number as cloudml-hypertune writes one (`str(value)`): no hex, no blanks, no empty string. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The number a metric-file field holds: a JSON number, or a string of a decimal number; `NaN` for
+ * anything else (`true`, `null`, `[]` and `""` are not numbers, though `Number()` makes them 1 or 0).
+ */
+function numberIn(field: unknown): number {
+  if (typeof field === 'number') return field;
+  if (typeof field === 'string' && DECIMAL.test(field)) return Number(field);
+  return Number.NaN;
+}
+
 /** One line as cloudml-hypertune's `json.dumps(..., sort_keys=True)` writes it. */
 function formatReportLine(report: MetricReport): string {
   const fields: Record<string, string | number> = {
@@ -183,11 +196,12 @@ export function readMetricFile(metricFile: string): MetricReport[] {
     const tags = Object.keys(record).filter((key) => !RESERVED_KEYS.has(key));
     if (tags.length !== 1) throw malformed(`has ${tags.length} metric tags (expected exactly one)`);
     const tag = tags[0] as string;
-    const value = Number(record[tag]);
-    const globalStep = Number(record.global_step ?? 0);
-    const timestamp = Number(record.timestamp);
+    const value = numberIn(record[tag]);
+    const globalStep = record.global_step === undefined ? 0 : numberIn(record.global_step);
+    const timestamp = numberIn(record.timestamp);
     if (!Number.isFinite(value)) throw malformed(`has a non-numeric value for ${tag}`);
-    if (!Number.isInteger(globalStep) || globalStep < 0) throw malformed('has a global_step that is not a non-negative integer');
+    // A step past 2^53 cannot be stored or compared exactly: refuse it here rather than fail the study later.
+    if (!Number.isSafeInteger(globalStep) || globalStep < 0) throw malformed('has a global_step that is not a non-negative integer');
     if (!Number.isFinite(timestamp)) throw malformed('has no numeric timestamp');
     reports.push({
       tag,

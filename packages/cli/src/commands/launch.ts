@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -29,6 +28,7 @@ import {
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
+import { readSpaceFile } from './space-file.js';
 
 /** Exit code of a run stopped with Ctrl-C, as shells report SIGINT. */
 const EXIT_INTERRUPTED = 130;
@@ -101,16 +101,6 @@ function required(value: string | undefined, flag: string, environment: string, 
     throw new ValidationError({ field: flag, value, problem: 'is required', fix: `pass ${flag} ${example} or set ${environment}` });
   }
   return value;
-}
-
-function readSpaceFile(path: string): SearchSpace {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new HptuneError('INVALID_ARGUMENT', `--space ${JSON.stringify(path)} cannot be read (${(error as Error).message}); pass a JSON file written by searchSpaceToJSON`, { exitCode: 2, cause: error });
-  }
-  return searchSpaceFromJSON(text);
 }
 
 /** `lenet5-20250101-120000`: a study name that differs between launches, so outputs never mix. */

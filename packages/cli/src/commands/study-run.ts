@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
   HptuneError,
@@ -7,7 +6,6 @@ import {
   launchStudy,
   lenet5SearchSpace,
   median,
-  searchSpaceFromJSON,
   type MeasurementSelection,
   type MetricGoal,
   type SearchAlgorithm,
@@ -17,6 +15,7 @@ import {
 import { TRAINER_DEFAULTS } from '@hptune/trainer';
 import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
+import { readSpaceFile } from './space-file.js';
 import { followStudy } from './study-progress.js';
 import { buildTrainer, type TrainerPassThrough } from './trainer-flags.js';
 
@@ -85,18 +84,6 @@ function stoppingRuleOf(kind: StudyRunFlags['earlyStopping'], maxStep: number, m
   }
 }
 
-function readSpaceFile(path: string): SearchSpace {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new HptuneError('INVALID_ARGUMENT', `--space ${JSON.stringify(path)} cannot be read (${(error as Error).message}); pass a JSON file written by searchSpaceToJSON`, {
-      exitCode: 2,
-      cause: error,
-    });
-  }
-  return searchSpaceFromJSON(text);
-}
 
 function definedOnly(flags: TrainerPassThrough): TrainerPassThrough {
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as TrainerPassThrough;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -111,5 +111,30 @@ describe('SQLite study store', () => {
     const check = new Database(file, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(2);
     check.close();
+  });
+
+  it('refuses a damaged store with STORE_CORRUPT and what to do, leaving the file as it was', () => {
+    const store = openSqliteStudyStore({ file });
+    const owner = newOwner();
+    store.createStudy(definition, owner);
+    for (let index = 0; index < 3; index++) store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
+    store.close();
+    // Overwrite the second page (the first table's b-tree) with bytes no page can hold.
+    const pageSize = 4096;
+    expect(statSync(file).size).toBeGreaterThan(pageSize * 2);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, pageSize);
+    closeSync(fd);
+    const before = readFileSync(file);
+    let error: unknown;
+    try {
+      openSqliteStudyStore({ file });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(HptuneError);
+    expect((error as HptuneError).code).toBe('STORE_CORRUPT');
+    expect((error as HptuneError).message).toMatch(new RegExp(`^the study store ${file} is damaged \\(.+\\); hptune never repairs or overwrites a store: restore it from a backup, or move it aside`));
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 });

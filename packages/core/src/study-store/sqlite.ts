@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { makeDirectory } from '../directories.js';
@@ -104,7 +105,9 @@ interface MeasurementRow {
  * processes never block the coordinator; `busy_timeout`, so concurrent writers wait instead of
  * failing; `synchronous=FULL`, so a committed write survives a crash of the machine too.
  *
- * @throws HptuneError `STORE_TOO_NEW` when the file was written by a newer hptune.
+ * @throws HptuneError `STORE_TOO_NEW` when the file was written by a newer hptune; `STORE_CORRUPT`
+ * when SQLite's `quick_check` finds it damaged (the file is left as it is); `STORE_WRITE_FAILED`
+ * for a full or failing disk (also from writes later on).
  */
 export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudyStore {
   try {
@@ -120,20 +123,60 @@ export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudySto
   } catch (error) {
     // better-sqlite3 opens its addon in the first constructor call, so a broken build shows here.
     if (isNativeAddonLoadError(error)) throw dependencyLoadError('better-sqlite3', 'the study store', error);
-    throw new HptuneError('STORE_UNREADABLE', `cannot open the study store ${options.file}: ${(error as Error).message}`, { cause: error });
+    throw storeFailure(options.file, error);
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 10_000))}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // A damaged file is refused before anything reads or writes it (milliseconds for a study's store).
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      const problem = String(check).replace('*** in database main ***', '').replace(/\s+/g, ' ').trim();
+      throw Object.assign(new Error(`quick_check: ${problem}`), { code: 'SQLITE_CORRUPT' });
+    }
     migrate(db, options.file);
   } catch (error) {
     db.close();
-    if (error instanceof HptuneError) throw error;
-    throw new HptuneError('STORE_UNREADABLE', `cannot use the study store ${options.file}: ${(error as Error).message}`, { cause: error });
+    throw storeFailure(options.file, error);
   }
   return new SqliteStudyStore(db, options.file);
+}
+
+/** A failure of SQLite worded for the user: what is wrong with the store, and what to do. */
+function storeFailure(file: string, error: unknown): HptuneError {
+  if (error instanceof HptuneError) return error;
+  return damageOrDiskFailure(file, error) ?? new HptuneError('STORE_UNREADABLE', `cannot use the study store ${file}: ${(error as Error).message}`, { cause: error });
+}
+
+/** A damaged file or a full or failing disk, said plainly; `undefined` for any other error. */
+function damageOrDiskFailure(file: string, error: unknown): HptuneError | undefined {
+  const code = String((error as { code?: unknown }).code ?? '');
+  const message = (error as Error).message;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new HptuneError(
+      'STORE_CORRUPT',
+      `the study store ${file} is damaged (${message}); hptune never repairs or overwrites a store: restore it from a backup, or move it aside to start a new one (the study folders beside it keep each trial's files)`,
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    return new HptuneError('STORE_WRITE_FAILED', `cannot write the study store ${file}: ${message}${freeSpaceOf(dirname(file))}; free space (or fix the disk), then resume the study`, {
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
+/** `(N KiB free on its file system)`, or nothing where the file system cannot say. */
+function freeSpaceOf(dir: string): string {
+  try {
+    const stats = statfsSync(dir);
+    return ` (${Math.floor((stats.bavail * stats.bsize) / 1024)} KiB free on its file system)`;
+  } catch {
+    return '';
+  }
 }
 
 function migrate(db: Database.Database, file: string): void {
@@ -176,7 +219,11 @@ class SqliteStudyStore implements StudyStore {
 
   /** Runs `body` in one write transaction, taking the write lock up front (no upgrade deadlocks). */
   #write<T>(body: () => T): T {
-    return this.#db.transaction(body).immediate();
+    try {
+      return this.#db.transaction(body).immediate();
+    } catch (error) {
+      throw damageOrDiskFailure(this.#file, error) ?? error;
+    }
   }
 
   #read<T>(body: () => T): T {

@@ -370,7 +370,8 @@ export class SummaryWriter {
     for (let attempt = 0; ; attempt++) {
       try {
         makeDirectory(this.logDir);
-        this.fd = openSync(this.currentPath, 'wx');
+        // Explicit mode (still narrowed by the umask): never world-writable, even under umask 000.
+        this.fd = openSync(this.currentPath, 'wx', 0o644);
         this.created.push(this.currentPath);
         const header = encodeEvent({ wallTime: this.now() / 1000, step: 0, fileVersion: EVENT_FILE_VERSION, sourceWriter: SOURCE_WRITER });
         this.tail = encodeRecord(header);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HptuneError, ValidationError } from '../../errors.js';
 import { createSampler } from '../../samplers/index.js';
@@ -21,6 +21,25 @@ import { DEFAULT_STUDY_DIR, isNonEmptyDir, prepareStudyDir, resolveStudyDir, sto
 type LocalRunSettings = Required<LocalBackendOptions>;
 
 /**
+ * Refuses a study folder that is a symbolic link: trials would write wherever it points, outside
+ * the study dir (and a link planted by someone else would take a study's files elsewhere).
+ */
+function refuseSymlinkedFolder(directory: string, studyDir: string): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(directory).isSymbolicLink();
+  } catch {
+    return;
+  }
+  if (!isLink) return;
+  throw new HptuneError(
+    'STUDY_DIR_SYMLINK',
+    `the study folder ${directory} is a symbolic link (to ${readlinkSync(directory)}); hptune keeps a study's files inside its study dir: remove the link, or pass the folder where the files should go as studyDir instead of ${studyDir}`,
+    { exitCode: 2 },
+  );
+}
+
+/**
  * Creates a study in the SQLite store under the study directory, takes its lease, and returns the
  * run that starts its trials as child processes.
  * @throws ValidationError for the trainer or the study directory; HptuneError `STUDY_EXISTS`, `STUDY_LOCKED`.
@@ -32,6 +51,7 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
   const sampler = launch.sampler ?? samplerOf(definition, launch.space);
   const storeFile = storeFileIn(studyDir);
   const directory = join(studyDir, definition.name);
+  refuseSymlinkedFolder(directory, studyDir);
   const owner = currentLeaseOwner();
   const store = openSqliteStudyStore({ file: storeFile });
   try {
@@ -50,7 +70,7 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
     }
     const record = store.createStudy(definition, owner);
     try {
-      mkdirSync(directory, { recursive: true });
+      mkdirSync(directory, { recursive: true, mode: 0o755 });
     } catch (error) {
       store.releaseLease(definition.name, owner.token);
       throw new HptuneError('STUDY_DIR_UNWRITABLE', `cannot create the study folder ${directory}: ${(error as Error).message}; check the permissions of ${studyDir}, then resumeStudy(${JSON.stringify(definition.name)})`, { cause: error });
@@ -88,6 +108,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
   const studyDir = resolveStudyDir(resume.studyDir ?? DEFAULT_STUDY_DIR);
   const storeFile = storeFileIn(studyDir);
   if (!existsSync(storeFile)) throw storeErrors.studyNotFound(name, studyDir);
+  refuseSymlinkedFolder(join(studyDir, name), studyDir);
   const store = openSqliteStudyStore({ file: storeFile });
   try {
     const stored = store.getStudy(name);
@@ -105,7 +126,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
       const record = store.getStudy(name);
       if (!record) throw storeErrors.studyNotFound(name, studyDir);
       const directory = join(studyDir, name);
-      mkdirSync(directory, { recursive: true });
+      mkdirSync(directory, { recursive: true, mode: 0o755 });
       return new LocalStudyRun({
         store,
         token: owner.token,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -368,6 +368,36 @@ describe('launchStudy', () => {
     expect(() => openStudy('missing', { studyDir })).toThrow(/no study "missing"/);
     expect(listStudies({ studyDir })).toEqual([]);
     expect(existsSync(studyDir)).toBe(false);
+  });
+
+  it('refuses a study folder that is a symbolic link, before writing anything there', async () => {
+    const studyDir = freshDir();
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(studyDir, { recursive: true });
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(studyDir, 'linked'));
+    const error = await rejection(launchStudy({ name: 'linked', algorithm: 'grid', space: line, metric: accuracy, trainer: fake(), studyDir, backend: fastBackend }));
+    expect(error.code).toBe('STUDY_DIR_SYMLINK');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(`${join(studyDir, 'linked')} is a symbolic link (to ${elsewhere})`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(existsSync(join(studyDir, 'hptune.db'))).toBe(false);
+  });
+
+  it('creates nothing world-writable, even under umask 000', async () => {
+    const studyDir = freshDir();
+    const previous = process.umask(0);
+    try {
+      const study = await launchStudy({ name: 'modes', space: searchSpace({ x: discrete([1, 2]) }), metric: accuracy, algorithm: 'grid', trainer: fake(), studyDir, backend: fastBackend });
+      await study.wait();
+    } finally {
+      process.umask(previous);
+    }
+    // contract.json and the metric file are the fake trainer's own files, made under its own (inherited) umask.
+    const writable = (readdirSync(studyDir, { recursive: true }) as string[])
+      .filter((path) => !/(contract\.json|output\.metrics)$/.test(path) && (lstatSync(join(studyDir, path)).mode & 0o002) !== 0);
+    expect(writable).toEqual([]);
+    expect(lstatSync(studyDir).mode & 0o002).toBe(0);
   });
 
   it('runs a seeded random search to maxTrials', async () => {

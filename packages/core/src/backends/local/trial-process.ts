@@ -73,14 +73,15 @@ export interface RunningTrialProcess {
  */
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
   const { paths } = options;
-  for (const dir of [paths.trialDir, paths.modelDir, paths.checkpointDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+  // Explicit modes (still narrowed by the umask): under umask 000 nothing hptune creates is world-writable.
+  for (const dir of [paths.trialDir, paths.modelDir, paths.checkpointDir, paths.logDir]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   // A metric file or completion marker left by an earlier run in this directory is not this trial's.
   rmSync(paths.metricFile, { force: true });
   rmSync(join(paths.modelDir, TRIAL_COMPLETE_FILE), { force: true });
   const startedAtSeconds = Date.now() / 1000;
   const tracker = new MeasurementTracker(startedAtSeconds);
-  const stdout = openSync(paths.stdoutFile, 'w');
-  const stderr = openSync(paths.stderrFile, 'w');
+  const stdout = openSync(paths.stdoutFile, 'w', 0o644);
+  const stderr = openSync(paths.stderrFile, 'w', 0o644);
 
   let stopping: { kind: 'timeout' | 'cancelled' | 'early-stopped'; reason: string; signalledAt: number } | undefined;
   let killedAfterGrace = false;
