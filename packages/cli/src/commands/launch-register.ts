@@ -28,7 +28,8 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
   const bucket = new Option('--bucket <name>', 'Cloud Storage bucket in the job\'s region, for trial outputs (env HPTUNE_BUCKET)');
   const launch = program
     .command('launch')
-    .description('Launch a study of the LeNet-5 trainer on Vertex AI as a HyperparameterTuningJob')
+    .description('Launch a study on Vertex AI as a HyperparameterTuningJob: of your image with the arguments after -- (--container-uri IMAGE --space FILE --metric ID -- <args...>), else of the LeNet-5 trainer')
+    .argument('[trainer-args...]', "after --: arguments of your image's entrypoint in every trial; Vertex AI appends the trial's --<parameter>=<value>")
     .addOption(projectOption(io))
     .addOption(io.env.HPTUNE_BUCKET ? bucket.default(io.env.HPTUNE_BUCKET) : bucket)
     .addOption(regionOption(io))
@@ -57,9 +58,10 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--seed <n>', 'trainer: seed of the data sample and initial weights', integerFlag('--seed', 0))
     .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend (default: auto, the GPU when there is one)').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
   addTrainerPassThroughOptions(addObjectiveOptions(launch))
-    .action(async (flags) => {
+    .action(async (trainerArgs: string[], flags, self: Command) => {
       const { launchCommand } = await import('./launch.js');
-      setExitCode(await launchCommand(flags, io));
+      const given = new Set(Object.keys(flags).filter((key) => self.getOptionValueSource(key) === 'cli'));
+      setExitCode(await launchCommand(flags, io, { trainerArgs, given }));
     });
 
   const jobs = program.command('jobs').description('HyperparameterTuningJobs on Vertex AI: list, show, cancel');
