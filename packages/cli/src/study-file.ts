@@ -103,7 +103,7 @@ class StudyFileChecker {
  */
 export function readStudyFile(path: string): StudyFile {
   const data = readJsonFile(path, '--config', 'pass a study file (JSON), e.g. one `hptune study show <name> --config` printed');
-  const check = new StudyFileChecker(path);
+  const check: StudyFileChecker = new StudyFileChecker(path);
   if (!isObject(data)) check.fail('(top level)', data, 'is not a JSON object', 'write the study as { "name": ..., "space": ..., "metric": ..., ... }');
   check.onlyFields(data, FIELDS, '');
   const folder = dirname(resolve(path));

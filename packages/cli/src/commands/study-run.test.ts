@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test/cli-harness.js';
+import { pythonExecutable } from '../../test/python.js';
 
 const RECORDER = fileURLToPath(new URL('../../test/fixtures/record-trial.py', import.meta.url));
+const PYTHON = pythonExecutable() ?? 'python3';
 const scratch = () => mkdtempSync(join(tmpdir(), 'hptune-cli-command-'));
 
 /** Values a shell would split, expand or choke on: each must reach the trainer as one argv entry, unchanged. */
@@ -31,26 +33,26 @@ describe('hptune study run -- <command>', () => {
   it('runs the program without a shell: fixed arguments, then each parameter as one --<id>=<value> entry, verbatim', async () => {
     const dir = scratch();
     const studyDir = join(dir, 'studies');
-    const values = HOSTILE;
+    // One trial: a parameter per hostile value, each parameter with that value only.
+    const space = join(dir, 'space.json');
+    writeFileSync(space, JSON.stringify({ version: 1, parameters: Object.fromEntries(HOSTILE.map((value, index) => [`p${index}`, { kind: 'categorical', values: [value] }])) }));
     const result = await runCli([
-      'study', 'run', '--name', 'hostile', '--study-dir', studyDir, '--space', writeSpace(dir, values), '--metric', 'score',
-      '--max-parallel-trial-count', '3', '--',
-      'python3', RECORDER, 'fixed with space', '$HOME', '--fixed=*',
+      'study', 'run', '--name', 'hostile', '--study-dir', studyDir, '--space', space, '--metric', 'score', '--',
+      PYTHON, RECORDER, 'fixed with space', '$HOME', '--fixed=*',
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`study hostile completed in \\S+: ${values.length} succeeded, 0 failed`));
-    const seen = values.map((_, index) => received(studyDir, 'hostile', String(index + 1)));
-    expect(seen.map((trial) => trial.argv)).toEqual(values.map((value) => ['fixed with space', '$HOME', '--fixed=*', `--label=${value}`]));
+    expect(result.stdout).toMatch(/study hostile completed in \S+: 1 succeeded, 0 failed/);
+    expect(received(studyDir, 'hostile', '1').argv).toEqual(['fixed with space', '$HOME', '--fixed=*', ...HOSTILE.map((value, index) => `--p${index}=${value}`)]);
     // Nothing was expanded or executed: no file appeared where a shell would have made one.
     expect(existsSync(join(process.cwd(), 'pwned'))).toBe(false);
-    for (let id = 1; id <= values.length; id++) expect(existsSync(join(studyDir, 'hostile', String(id), 'pwned'))).toBe(false);
+    expect(existsSync(join(studyDir, 'hostile', '1', 'pwned'))).toBe(false);
   });
 
   it('gives the program the trial contract: its own folders, metric file, trial id and job id; the working folder is where hptune ran', async () => {
     const dir = scratch();
     const studyDir = join(dir, 'studies');
-    const result = await runCli(['study', 'run', '--name', 'contract', '--study-dir', studyDir, '--space', writeSpace(dir, ['a', 'b']), '--metric', 'score', '--goal', 'minimize', '--', 'python3', RECORDER]);
+    const result = await runCli(['study', 'run', '--name', 'contract', '--study-dir', studyDir, '--space', writeSpace(dir, ['a', 'b']), '--metric', 'score', '--goal', 'minimize', '--', PYTHON, RECORDER]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/best: trial 1 score=1\.0000 \(label=a\)/);
     for (const id of ['1', '2']) {
@@ -76,7 +78,7 @@ describe('hptune study run -- <command>', () => {
     const marker = join(dir, 'fail-now');
     writeFileSync(marker, '');
     const argv = ['study', 'run', '--name', 'again', '--study-dir', studyDir, '--space', writeSpace(dir, ['x', 'y', 'z']), '--metric', 'score',
-      '--max-parallel-trial-count', '1', '--max-failed-trial-count', '1', '--', 'python3', RECORDER, `--fail-if-exists=${marker}`, 'two words'];
+      '--max-parallel-trial-count', '1', '--max-failed-trial-count', '1', '--', PYTHON, RECORDER, `--fail-if-exists=${marker}`, 'two words'];
     const first = await runCli(argv);
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(/1 failed/);
@@ -100,7 +102,7 @@ describe('hptune study run -- <command>', () => {
     const dir = scratch();
     const studyDir = join(dir, 'studies');
     const space = writeSpace(dir, ['a']);
-    const program = what === 'a program not on PATH' ? ['no-such-program-hptune'] : ['python3', RECORDER];
+    const program = what === 'a program not on PATH' ? ['no-such-program-hptune'] : [PYTHON, RECORDER];
     const result = await runCli(['study', 'run', '--study-dir', studyDir, ...flags.map((flag) => (flag === 'SPACE' ? space : flag)), '--', ...program]);
     expect(result.stderr).toContain(message);
     expect(result.code).toBe(2);
@@ -112,7 +114,7 @@ describe('hptune study run -- <command>', () => {
     const dir = scratch();
     const space = join(dir, 'space.json');
     writeFileSync(space, JSON.stringify({ version: 1, parameters: { lr: { kind: 'double', min: 1, max: 0.1 } } }));
-    const result = await runCli(['study', 'run', '--study-dir', join(dir, 'studies'), '--space', space, '--metric', 'score', '--', 'python3', RECORDER]);
+    const result = await runCli(['study', 'run', '--study-dir', join(dir, 'studies'), '--space', space, '--metric', 'score', '--', PYTHON, RECORDER]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`^hptune: ${space.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: parameters\\.lr`));
     expect(readdirSync(dir)).toEqual(['space.json']);
@@ -133,7 +135,7 @@ describe('hptune study run --config', () => {
     algorithm: 'grid',
     parallelTrials: 2,
     seed: 5,
-    trainer: { command: 'python3', args: [RECORDER, 'from the file'] },
+    trainer: { command: PYTHON, args: [RECORDER, 'from the file'] },
   };
 
   it('runs the study the file describes; flags override its fields; `study show --config` prints a file that runs it again', async () => {
@@ -170,7 +172,7 @@ describe('hptune study run --config', () => {
     const dir = scratch();
     const studyDir = join(dir, 'studies');
     const file = writeStudyFile(dir, BASE);
-    const run = await runCli(['study', 'run', '--config', file, '--study-dir', studyDir, '--max-trial-count', '1', '--', 'python3', RECORDER, 'from the command line']);
+    const run = await runCli(['study', 'run', '--config', file, '--study-dir', studyDir, '--max-trial-count', '1', '--', PYTHON, RECORDER, 'from the command line']);
     expect(run.code, run.stderr).toBe(0);
     expect(received(studyDir, 'from-file', '1')).toMatchObject({ argv: ['from the command line', '--label=p'], cwd: process.cwd() });
   });
