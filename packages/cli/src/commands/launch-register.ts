@@ -29,6 +29,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
   const launch = program
     .command('launch')
     .description('Launch a study on Vertex AI as a HyperparameterTuningJob: of your image with the arguments after -- (--container-uri IMAGE --space FILE --metric ID -- <args...>), else of the LeNet-5 trainer')
+    .usage('[options] [-- <args...>]')
     .argument('[trainer-args...]', "after --: arguments of your image's entrypoint in every trial; Vertex AI appends the trial's --<parameter>=<value>")
     .addOption(projectOption(io))
     .addOption(io.env.HPTUNE_BUCKET ? bucket.default(io.env.HPTUNE_BUCKET) : bucket)

@@ -18,6 +18,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
   const run = study
     .command('run')
     .description('Run a study on this machine: of the program after -- (e.g. -- python3 task.py), else of the LeNet-5 trainer over the seed search space')
+    .usage('[options] [-- <command> [args...]]')
     .argument('[command...]', 'after --: the program each trial runs and its fixed arguments; the trial\'s --<parameter>=<value> follow them')
     .option('--config <file>', 'study file (JSON, see @hptune/cli/schema/study.schema.json): name, space, metric, algorithm, limits, trainer; flags override it')
     .option('--name <name>', 'study name; also its folder under --study-dir', 'seed')
