@@ -12,13 +12,13 @@ import {
 import { readJsonFile, spaceFromJson } from './json-file.js';
 
 /** Early-stopping rules a study file may name; see {@link StudyFile.earlyStopping}. */
-export const EARLY_STOPPING_RULES = ['none', 'median', 'asha', 'decay-curve'] as const;
+const EARLY_STOPPING_RULES = ['none', 'median', 'asha', 'decay-curve'] as const;
 
 /** An early-stopping rule's name. */
 export type EarlyStoppingRule = (typeof EARLY_STOPPING_RULES)[number];
 
 /** Where editors find the study file's JSON Schema when `@hptune/cli` is installed in the project. */
-export const STUDY_FILE_SCHEMA = './node_modules/@hptune/cli/schema/study.schema.json';
+const STUDY_FILE_SCHEMA = './node_modules/@hptune/cli/schema/study.schema.json';
 
 /**
  * A study file (`hptune study run --config study.json`), read and checked: every field optional,
