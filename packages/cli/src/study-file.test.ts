@@ -1,13 +1,18 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '@hptune/core';
 import { describe, expect, it } from 'vitest';
+import { pythonExecutable } from '../test/python.js';
 import { readStudyFile } from './study-file.js';
 
 const SCHEMA = fileURLToPath(new URL('../schema/study.schema.json', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/python-trainer/study.json', import.meta.url));
+const PYTHON = pythonExecutable();
+/** Whether this machine has a JSON Schema validator to check the shipped schema with (Python's jsonschema). */
+const HAS_VALIDATOR = PYTHON !== undefined && spawnSync(PYTHON, ['-c', 'import jsonschema'], { stdio: 'ignore' }).status === 0;
 const SPACE = { version: 1, parameters: { lr: { kind: 'double', min: 0.001, max: 0.1, scale: 'log' } } };
 
 function studyFile(content: unknown, name = 'study.json'): string {
@@ -109,5 +114,22 @@ describe('readStudyFile', () => {
     // Each field the schema names is one the reader takes: a file with all of them reads.
     const unknown = errorOf(studyFile({ notAField: 1 }));
     expect(unknown.message).toContain(Object.keys(schema.properties).filter((key) => key !== '$schema').join(', '));
+  });
+
+  it.skipIf(!HAS_VALIDATOR)('the schema is valid JSON Schema 2020-12 and judges files as the reader does (checked with Python jsonschema)', () => {
+    const good = readFileSync(EXAMPLE, 'utf8');
+    const bad = JSON.stringify({ name: 'x', maxTrials: 0, trainer: { command: 'python3', args: ['task.py', 3] } });
+    const script = [
+      'import json, sys, jsonschema',
+      'schema = json.load(open(sys.argv[1]))',
+      'jsonschema.Draft202012Validator.check_schema(schema)',
+      'validator = jsonschema.Draft202012Validator(schema)',
+      'print(json.dumps([sorted(e.json_path for e in validator.iter_errors(json.loads(text))) for text in sys.argv[2:]]))',
+    ].join('\n');
+    const run = spawnSync(PYTHON as string, ['-c', script, SCHEMA, good, bad], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([[], ['$.maxTrials', '$.trainer.args[1]']]);
+    expect(() => readStudyFile(EXAMPLE)).not.toThrow();
+    expect(errorOf(studyFile(bad)).field).toMatch(/: maxTrials$/);
   });
 });
