@@ -35,7 +35,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .addOption(io.env.HPTUNE_BUCKET ? bucket.default(io.env.HPTUNE_BUCKET) : bucket)
     .addOption(regionOption(io))
     .option('--use-custom-container', 'run the trainer image given by --container-uri; without it, hptune stages the trainer to gs://<bucket>/hptune/staging/<name>/ and each trial installs it on a stock Node image (slower start, no GPUs)')
-    .option('--container-uri <image>', 'with --use-custom-container: the trainer image, built from packages/trainer/Dockerfile; without: the stock Node image (default: node:22-bookworm-slim)')
+    .option('--container-uri <image>', 'your trainer image (with -- <args...>), or with --use-custom-container the LeNet-5 image built from packages/trainer/Dockerfile; without either: the stock Node image (default: node:22-bookworm-slim)')
     .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random and bayesian)', integerFlag('--max-trial-count', 1))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: 3)', integerFlag('--max-parallel-trial-count', 1))
     .option('--max-failed-trial-count <n>', 'failed trials after which the job fails (default: 0, Vertex AI decides)', integerFlag('--max-failed-trial-count', 0))
