@@ -46,8 +46,14 @@ export function spaceFromJson(data: unknown, file: string, path = ''): SearchSpa
     if (!(error instanceof ValidationError)) throw error;
     const jsonPath = [path, error.field === 'searchSpace' ? '' : error.field].filter((part) => part !== '').join('.');
     const field = jsonPath === '' ? file : `${file}: ${jsonPath}`;
-    throw new ValidationError({ field, value: error.value, problem: error.problem, fix: error.fix }, { code: error.code, cause: error });
+    throw new ValidationError({ field, value: shortened(error.value), problem: error.problem, fix: error.fix }, { code: error.code, cause: error });
   }
+}
+
+/** A rejected value as it is, or its JSON cut to 60 characters when it is longer (a whole file, say). */
+function shortened(value: unknown): unknown {
+  const json = JSON.stringify(value);
+  return json !== undefined && json.length > 60 ? `${json.slice(0, 57)}...` : value;
 }
 
 /** `--space <file>`: a search space JSON file, as `searchSpaceToJSON` writes it. */
