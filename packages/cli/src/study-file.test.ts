@@ -68,6 +68,10 @@ describe('readStudyFile', () => {
     });
   });
 
+  it('reads an early-stopping rule with its settings, as a study stores it', () => {
+    expect(readStudyFile(studyFile({ earlyStopping: { kind: 'asha', maxStep: 9, reductionFactor: 3 } })).earlyStopping).toEqual({ kind: 'asha', maxStep: 9, reductionFactor: 3 });
+  });
+
   it('reads the python-trainer example', () => {
     expect(readStudyFile(EXAMPLE)).toMatchObject({ name: 'python-softmax', algorithm: 'random', trainer: { command: 'python3', cwd: join(EXAMPLE, '..') } });
   });
@@ -83,6 +87,7 @@ describe('readStudyFile', () => {
     ['a bad goal', { metric: { id: 'a', goal: 'max' } }, 'FILE: metric.goal "max" is not a goal; give "maximize" or "minimize"'],
     ['an unknown metric field', { metric: { id: 'a', direction: 'up' } }, 'FILE: metric.direction "up" is not a field of metric'],
     ['a bad rule', { earlyStopping: 'hyperband' }, 'FILE: earlyStopping "hyperband" is not an early-stopping rule; give one of "none", "median", "asha", "decay-curve"'],
+    ['a bad rule kind', { earlyStopping: { kind: 'hyperband', maxStep: 9 } }, 'FILE: earlyStopping.kind "hyperband" is not an early-stopping rule'],
     ['a trainer without command', { trainer: { args: [] } }, 'FILE: trainer.command (missing) is required'],
     ['a number among the args', { trainer: { command: 'python3', args: ['task.py', 3] } }, 'FILE: trainer.args[1] 3 is not a string; write it as a string, e.g. "3"'],
     ['args as one string', { trainer: { command: 'python3', args: 'task.py --x' } }, 'FILE: trainer.args "task.py --x" is not a list'],
@@ -103,14 +108,14 @@ describe('readStudyFile', () => {
   });
 
   it('the JSON Schema shipped in the package describes exactly the fields the reader takes', () => {
-    const schema = JSON.parse(readFileSync(SCHEMA, 'utf8')) as { properties: Record<string, { properties?: Record<string, unknown>; enum?: string[] }>; additionalProperties: boolean };
+    const schema = JSON.parse(readFileSync(SCHEMA, 'utf8')) as { properties: Record<string, { properties?: Record<string, unknown>; oneOf?: { enum?: string[] }[] }>; additionalProperties: boolean };
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties).sort()).toEqual(
       ['$schema', 'name', 'space', 'metric', 'algorithm', 'maxTrials', 'parallelTrials', 'maxFailedTrials', 'trialTimeoutSeconds', 'seed', 'earlyStopping', 'trainer'].sort(),
     );
     expect(Object.keys(schema.properties.trainer?.properties ?? {})).toEqual(['command', 'args', 'env', 'cwd']);
     expect(Object.keys(schema.properties.metric?.properties ?? {})).toEqual(['id', 'goal']);
-    expect(schema.properties.earlyStopping?.enum).toEqual(['none', 'median', 'asha', 'decay-curve']);
+    expect(schema.properties.earlyStopping?.oneOf?.[0]?.enum).toEqual(['none', 'median', 'asha', 'decay-curve']);
     // Each field the schema names is one the reader takes: a file with all of them reads.
     const unknown = errorOf(studyFile({ notAField: 1 }));
     expect(unknown.message).toContain(Object.keys(schema.properties).filter((key) => key !== '$schema').join(', '));

@@ -17,6 +17,9 @@ const EARLY_STOPPING_RULES = ['none', 'median', 'asha', 'decay-curve'] as const;
 /** An early-stopping rule's name. */
 export type EarlyStoppingRule = (typeof EARLY_STOPPING_RULES)[number];
 
+/** A study file's `earlyStopping`: a rule's name (its default settings), or `{ "kind": name, ...settings }` as a study stores it. */
+export type EarlyStoppingSetting = EarlyStoppingRule | { readonly kind: EarlyStoppingRule; readonly [setting: string]: unknown };
+
 /** Where editors find the study file's JSON Schema when `@hptune/cli` is installed in the project. */
 const STUDY_FILE_SCHEMA = './node_modules/@hptune/cli/schema/study.schema.json';
 
@@ -36,7 +39,7 @@ export interface StudyFile {
   readonly maxFailedTrials?: number;
   readonly trialTimeoutSeconds?: number;
   readonly seed?: number;
-  readonly earlyStopping?: EarlyStoppingRule;
+  readonly earlyStopping?: EarlyStoppingSetting;
   /** The program each trial runs; its `cwd` is absolute (the file's folder when the file gives none). */
   readonly trainer?: TrainerCommand;
 }
@@ -53,7 +56,7 @@ export interface StudyFileJSON {
   maxFailedTrials?: number;
   trialTimeoutSeconds?: number;
   seed: number;
-  earlyStopping?: string;
+  earlyStopping?: EarlyStoppingSetting;
   trainer?: { command: string; args: string[]; env?: Record<string, string>; cwd?: string };
 }
 
@@ -159,12 +162,17 @@ function readMetric(check: StudyFileChecker, metric: unknown): MetricSpec | unde
   return { id, goal };
 }
 
-function readEarlyStopping(check: StudyFileChecker, rule: unknown): EarlyStoppingRule | undefined {
-  if (rule === undefined) return undefined;
-  if (!(EARLY_STOPPING_RULES as readonly unknown[]).includes(rule)) {
-    check.fail('earlyStopping', rule, 'is not an early-stopping rule', `give one of ${EARLY_STOPPING_RULES.map((name) => `"${name}"`).join(', ')}`);
+function readEarlyStopping(check: StudyFileChecker, setting: unknown): EarlyStoppingSetting | undefined {
+  if (setting === undefined) return undefined;
+  const names = EARLY_STOPPING_RULES.map((name) => `"${name}"`).join(', ');
+  if (isObject(setting)) {
+    if (!(EARLY_STOPPING_RULES as readonly unknown[]).includes(setting.kind)) check.fail('earlyStopping.kind', setting.kind, 'is not an early-stopping rule', `give one of ${names}`);
+    return { ...setting } as EarlyStoppingSetting;
   }
-  return rule as EarlyStoppingRule;
+  if (!(EARLY_STOPPING_RULES as readonly unknown[]).includes(setting)) {
+    check.fail('earlyStopping', setting, 'is not an early-stopping rule', `give one of ${names}, or { "kind": ..., settings }`);
+  }
+  return setting as EarlyStoppingRule;
 }
 
 function readTrainer(check: StudyFileChecker, trainer: unknown, folder: string): TrainerCommand | undefined {
@@ -212,7 +220,7 @@ export function studyFileOf(definition: StudyDefinition & { readonly earlyStoppi
     ...(definition.maxFailedTrials === undefined ? {} : { maxFailedTrials: definition.maxFailedTrials }),
     ...(definition.trialTimeoutSeconds === undefined ? {} : { trialTimeoutSeconds: definition.trialTimeoutSeconds }),
     seed: definition.seed,
-    ...(typeof definition.earlyStopping === 'string' ? { earlyStopping: definition.earlyStopping } : {}),
+    ...earlyStoppingOf(definition.earlyStopping),
     ...(trainer
       ? {
           trainer: {
@@ -224,4 +232,11 @@ export function studyFileOf(definition: StudyDefinition & { readonly earlyStoppi
         }
       : {}),
   };
+}
+
+/** A stored early-stopping rule as the study file writes it: its name, or its stored settings with their `kind`. */
+function earlyStoppingOf(stored: unknown): { earlyStopping?: EarlyStoppingSetting } {
+  if (typeof stored === 'string' && (EARLY_STOPPING_RULES as readonly string[]).includes(stored)) return { earlyStopping: stored as EarlyStoppingRule };
+  if (isObject(stored) && (EARLY_STOPPING_RULES as readonly unknown[]).includes(stored.kind)) return { earlyStopping: { ...stored } as EarlyStoppingSetting };
+  return {};
 }

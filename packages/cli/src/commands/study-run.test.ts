@@ -179,6 +179,7 @@ describe('hptune study run --config', () => {
 
   it.each<[string, Record<string, unknown>, string[], string]>([
     ['an early-stopping rule this version lacks', { earlyStopping: 'median' }, [], 'FILE: earlyStopping "median" is not available in this version of hptune yet; give "none", or leave earlyStopping out'],
+    ['an early-stopping rule with settings this version lacks', { earlyStopping: { kind: 'asha', maxStep: 9 } }, [], 'FILE: earlyStopping {"kind":"asha","maxStep":9} is not available in this version of hptune yet'],
     ['a study name the store refuses, named by its path', { name: 'has space' }, [], 'FILE: name "has space" is not a usable study name'],
     ['more trials than the grid, named by its path', { maxTrials: 4 }, [], 'FILE: maxTrials 4 is above the grid size (3 combinations)'],
     ['an algorithm the local backend lacks', { algorithm: 'bayesian' }, [], 'FILE: algorithm "bayesian" is not a search algorithm the local backend runs'],

@@ -74,10 +74,11 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
   const space = flags.space !== undefined ? readSpaceFile(flags.space) : file?.space;
   const metricId = pick(file?.metric?.id, 'metric') as string;
   const goal = pick(file?.metric?.goal, 'goal') as MetricGoal;
-  if (file?.earlyStopping !== undefined && file.earlyStopping !== 'none') {
+  const stopping = file?.earlyStopping;
+  if (stopping !== undefined && stopping !== 'none' && !(typeof stopping === 'object' && stopping.kind === 'none')) {
     throw new ValidationError({
-      field: `${file.file}: earlyStopping`,
-      value: file.earlyStopping,
+      field: `${flags.config}: earlyStopping`,
+      value: stopping,
       problem: 'is not available in this version of hptune yet',
       fix: 'give "none", or leave earlyStopping out',
     });
