@@ -51,7 +51,7 @@ export function choiceFlag<const C extends string>(flag: string, choices: readon
 /** The study's objective, the same for `study run` and `launch`: `--metric`, `--goal`, `--measurement-selection`, `--space`. */
 export function addObjectiveOptions(command: Command): Command {
   return command
-    .option('--metric <id>', 'metric the trainer reports and the study optimizes', 'accuracy')
+    .option('--metric <id>', 'metric the trainer reports and the study optimizes (required with your own program)', 'accuracy')
     .addOption(new Option('--goal <goal>', 'whether a larger or smaller metric is better').choices(['maximize', 'minimize']).default('maximize'))
     .addOption(
       new Option('--measurement-selection <which>', "a trial's value: its best measurement of the metric, or its last")
@@ -59,7 +59,7 @@ export function addObjectiveOptions(command: Command): Command {
         .default('best')
         .argParser(choiceFlag('--measurement-selection', ['best', 'last'] as const)),
     )
-    .option('--space <file>', 'search space JSON (written by searchSpaceToJSON); default: the seed space');
+    .option('--space <file>', 'search space JSON file, { "version": 1, "parameters": {...} } as searchSpaceToJSON writes it; default: the seed space (required with your own program)');
 }
 
 /** Trainer flags every trial of a study gets, the same for `study run` and `launch`. */

@@ -29,12 +29,14 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
   const bucket = new Option('--bucket <name>', 'Cloud Storage bucket in the job\'s region, for trial outputs (env HPTUNE_BUCKET)');
   const launch = program
     .command('launch')
-    .description('Launch a study of the LeNet-5 trainer on Vertex AI as a HyperparameterTuningJob')
+    .description('Launch a study on Vertex AI as a HyperparameterTuningJob: of your image with the arguments after -- (--container-uri IMAGE --space FILE --metric ID -- <args...>), else of the LeNet-5 trainer')
+    .usage('[options] [-- <args...>]')
+    .argument('[trainer-args...]', "after --: arguments of your image's entrypoint in every trial; Vertex AI appends the trial's --<parameter>=<value>")
     .addOption(projectOption(io))
     .addOption(io.env.HPTUNE_BUCKET ? bucket.default(io.env.HPTUNE_BUCKET) : bucket)
     .addOption(regionOption(io))
     .option('--use-custom-container', 'run the trainer image given by --container-uri; without it, hptune stages the trainer to gs://<bucket>/hptune/staging/<name>/ and each trial installs it on a stock Node image (slower start, no GPUs)')
-    .option('--container-uri <image>', 'with --use-custom-container: the trainer image, built from packages/trainer/Dockerfile; without: the stock Node image (default: node:22-bookworm-slim)')
+    .option('--container-uri <image>', 'your trainer image (with -- <args...>), or with --use-custom-container the LeNet-5 image built from packages/trainer/Dockerfile; without either: the stock Node image (default: node:22-bookworm-slim)')
     .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random and bayesian)', integerFlag('--max-trial-count', 1))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: 3)', integerFlag('--max-parallel-trial-count', 1))
     .option('--max-failed-trial-count <n>', 'failed trials after which the job fails (default: 0, Vertex AI decides)', integerFlag('--max-failed-trial-count', 0))
@@ -64,9 +66,10 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--seed <n>', 'trainer: seed of the data sample and initial weights', integerFlag('--seed', 0))
     .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend (default: auto, the GPU when there is one)').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
   addTrainerPassThroughOptions(addObjectiveOptions(launch))
-    .action(async (flags) => {
+    .action(async (trainerArgs: string[], flags, self: Command) => {
       const { launchCommand } = await import('./launch.js');
-      setExitCode(await launchCommand(flags, io));
+      const given = new Set(Object.keys(flags).filter((key) => self.getOptionValueSource(key) === 'cli'));
+      setExitCode(await launchCommand(flags, io, { trainerArgs, given }));
     });
 
   const jobs = program.command('jobs').description('HyperparameterTuningJobs on Vertex AI: list, show, report, cancel');

@@ -117,6 +117,44 @@ describe('hptune launch --dry-run', () => {
     expect(tpe.code).toBe(2);
     expect(tpe.stdout).toBe('');
     expect(tpe.stderr).toMatch(/--algorithm "tpe" is not a search algorithm the vertex backend runs; use "bayesian" there/);
+  describe('with your own image: -- <args...>', () => {
+    const spaceFile = () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'hptune-launch-space-')), 'space.json');
+      writeFileSync(file, JSON.stringify({ version: 1, parameters: { learning_rate: { kind: 'double', min: 0.01, max: 1, scale: 'log' }, batch_size: { kind: 'discrete', values: [16, 32] } } }));
+      return file;
+    };
+    const OWN = ['launch', '--project', 'p', '--bucket', 'b', '--container-uri', 'us-docker.pkg.dev/p/r/softmax:1', '--algorithm', 'random', '--max-trial-count', '8', '--name', 'own'];
+
+    it('runs the image with the arguments verbatim (Vertex AI appends the parameters); the request survives the protos', async () => {
+      const result = await runCli([...OWN, '--space', spaceFile(), '--metric', 'val_loss', '--goal', 'minimize', '--dry-run', '--', '--epochs=3', 'two words', '$(not run)']);
+      expect(result.code, result.stderr).toBe(0);
+      const request = JSON.parse(result.stdout) as { hyperparameterTuningJob: { trialJobSpec: { workerPoolSpecs: { containerSpec: Record<string, unknown> }[] } } };
+      expect(request).toMatchObject({
+        hyperparameterTuningJob: {
+          maxTrialCount: 8,
+          studySpec: { algorithm: 'RANDOM_SEARCH', metrics: [{ metricId: 'val_loss', goal: 'MINIMIZE' }] },
+        },
+      });
+      expect(request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs[0]?.containerSpec).toEqual({ imageUri: 'us-docker.pkg.dev/p/r/softmax:1', args: ['--epochs=3', 'two words', '$(not run)'] });
+      const { verifyError, decoded } = protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request);
+      expect(verifyError).toBeNull();
+      expect((decoded.hyperparameterTuningJob as { studySpec: { parameters: ParameterSpecMessage[] } }).studySpec.parameters.map((parameter) => parameter.parameterId)).toEqual(['learning_rate', 'batch_size']);
+    });
+
+    it.each<[string, string[], RegExp]>([
+      ['no image', ['--metric', 'acc', '--space', 'SPACE'], /--container-uri \(missing\) is required with arguments after --; pass the image that runs your trainer/],
+      ['no space', ['--metric', 'acc'], /--space \(missing\) is required with your own image/],
+      ['no metric', ['--space', 'SPACE'], /--metric \(missing\) is required with your own image; pass the tag your trainer reports/],
+      ['a LeNet-5 flag', ['--metric', 'acc', '--space', 'SPACE', '--num-epochs', '3'], /--num-epochs 3 sets the built-in LeNet-5 trainer, not your image/],
+    ])('rejects %s with exit code 2 and one line', async (what, flags, message) => {
+      const space = spaceFile();
+      const base = what === 'no image' ? OWN.filter((flag) => !flag.includes('softmax') && flag !== '--container-uri') : OWN;
+      const result = await runCli([...base, ...flags.map((flag) => (flag === 'SPACE' ? space : flag)), '--dry-run', '--', '--epochs=3']);
+      expect(result.stderr).toMatch(message);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    });
   });
 
   it('takes --project, --region and --bucket from the environment', async () => {

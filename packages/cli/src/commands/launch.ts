@@ -8,10 +8,8 @@ import {
   launchStudy,
   median,
   lenet5SearchSpace,
-  searchSpaceFromJSON,
   type MeasurementSelection,
   type MetricGoal,
-  type SearchSpace,
   type SearchAlgorithm,
   type StudyHandleOf,
   type TrialParameters,
@@ -27,8 +25,8 @@ import {
 } from '@hptune/core/vertex';
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
+import { readSpaceFile } from '../json-file.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
-import { readSpaceFile } from './space-file.js';
 
 /** Exit code of a run stopped with Ctrl-C, as shells report SIGINT. */
 const EXIT_INTERRUPTED = 130;
@@ -103,9 +101,52 @@ function required(value: string | undefined, flag: string, environment: string, 
   return value;
 }
 
-/** `lenet5-20250101-120000`: a study name that differs between launches, so outputs never mix. */
-function defaultStudyName(now: Date = new Date()): string {
-  return `lenet5-${now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+/** `lenet5-20250101-120000` (`study-...` for your own image): a study name that differs between launches, so outputs never mix. */
+function defaultStudyName(prefix: string, now: Date = new Date()): string {
+  return `${prefix}-${now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+}
+
+/** What `hptune launch` was given besides its flags. */
+export interface LaunchInput {
+  /** The arguments after `--`: your image's, in every trial, before the trial's parameters. Empty for the LeNet-5 trainer. */
+  readonly trainerArgs?: readonly string[];
+  /** The flags the user typed (the rest hold their defaults). @default every flag in `flags` */
+  readonly given?: ReadonlySet<string>;
+}
+
+/** Flags of the built-in LeNet-5 trainer, meaningless for your own image. */
+const LENET5_FLAGS: Readonly<Record<string, string>> = {
+  numEpochs: '--num-epochs',
+  trainSize: '--train-size',
+  testSize: '--test-size',
+  learningRate: '--learning-rate',
+  seed: '--seed',
+  backend: '--backend',
+};
+
+/**
+ * Your own image (arguments after `--`): the preflight the LeNet-5 defaults cannot stand in for.
+ * The image, the space and the metric must be given, and no LeNet-5 flag.
+ */
+function checkCustomImage(flags: LaunchFlags, given: ReadonlySet<string>): void {
+  const lenetFlag = Object.keys(LENET5_FLAGS).find((key) => given.has(key) && flags[key as keyof LaunchFlags] !== undefined);
+  if (lenetFlag !== undefined) {
+    throw new ValidationError({
+      field: LENET5_FLAGS[lenetFlag] as string,
+      value: flags[lenetFlag as keyof LaunchFlags],
+      problem: 'sets the built-in LeNet-5 trainer, not your image',
+      fix: "pass your trainer's own flags after --, e.g. -- --epochs=3",
+    });
+  }
+  if (!flags.containerUri) {
+    throw new ValidationError({ field: '--container-uri', value: flags.containerUri, problem: 'is required with arguments after --', fix: 'pass the image that runs your trainer, e.g. --container-uri us-docker.pkg.dev/my-project/repo/trainer:latest' });
+  }
+  if (flags.space === undefined) {
+    throw new ValidationError({ field: '--space', value: undefined, problem: 'is required with your own image', fix: 'pass --space space.json (a search space JSON file)' });
+  }
+  if (!given.has('metric')) {
+    throw new ValidationError({ field: '--metric', value: undefined, problem: 'is required with your own image', fix: 'pass the tag your trainer reports with cloudml-hypertune, e.g. --metric accuracy' });
+  }
 }
 
 /** The trainer flags every trial gets, in front of the trial's own `--<param>=<value>`. */
@@ -142,13 +183,18 @@ function vertexEarlyStoppingOf(kind: LaunchFlags['earlyStopping']): Pick<PlanVer
   return {};
 }
 
-/** The study and backend `hptune launch` describes with its flags. */
-export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEnv = process.env): PlanVertexStudyOptions {
+/**
+ * The study and backend `hptune launch` describes with its flags. With arguments after `--`, the
+ * trials run your image (`--container-uri`, a custom container) with those arguments.
+ */
+export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEnv = process.env, input: LaunchInput = {}): PlanVertexStudyOptions {
   const project = required(flags.project, '--project', 'GOOGLE_CLOUD_PROJECT', 'my-project');
-  const useCustomContainer = flags.useCustomContainer === true;
+  const ownImage = (input.trainerArgs ?? []).length > 0;
+  if (ownImage) checkCustomImage(flags, input.given ?? new Set(Object.keys(flags)));
+  const useCustomContainer = ownImage || flags.useCustomContainer === true;
   const bucket = required(flags.bucket, '--bucket', 'HPTUNE_BUCKET', 'my-bucket');
   return {
-    name: flags.name ?? defaultStudyName(),
+    name: flags.name ?? defaultStudyName(ownImage ? 'study' : 'lenet5'),
     space: flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace,
     metric: { id: flags.metric, goal: flags.goal },
     ...(flags.measurementSelection === undefined ? {} : { measurementSelection: flags.measurementSelection }),
@@ -176,7 +222,7 @@ export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEn
       ...(flags.labels === undefined ? {} : { labels: parseLabels(flags.labels) }),
       ...(flags.spot ? { spot: true } : {}),
       ...(flags.apiEndpoint === undefined ? {} : { apiEndpoint: flags.apiEndpoint }),
-      trainerArgs: trainerArgs(flags),
+      trainerArgs: ownImage ? [...(input.trainerArgs ?? [])] : trainerArgs(flags),
       access: { env },
       pollIntervalMs: flags.pollInterval * 1000,
     }),
@@ -190,12 +236,12 @@ export function launchOptionsFromFlags(flags: LaunchFlags, env: NodeJS.ProcessEn
  * `--debug-sync` it prints the job's name and console URL and exits 0; with it, it follows the job
  * to its end and exits non-zero when the job fails or is cancelled.
  */
-export async function launchCommand(flags: LaunchFlags, io: CliIo): Promise<number> {
-  return withFlagNames(LAUNCH_FLAGS, () => launchFromFlags(flags, io));
+export async function launchCommand(flags: LaunchFlags, io: CliIo, input: LaunchInput = {}): Promise<number> {
+  return withFlagNames(LAUNCH_FLAGS, () => launchFromFlags(flags, io, input));
 }
 
-async function launchFromFlags(flags: LaunchFlags, io: CliIo): Promise<number> {
-  const options = launchOptionsFromFlags(flags, io.env);
+async function launchFromFlags(flags: LaunchFlags, io: CliIo, input: LaunchInput): Promise<number> {
+  const options = launchOptionsFromFlags(flags, io.env, input);
   const stagingFolder = options.backend.useCustomContainer === false ? stagingFolderUri(options.backend.bucket, options.name) : undefined;
   if (flags.dryRun) {
     const plan = planVertexStudy(options);

@@ -18,7 +18,10 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
 
   const run = study
     .command('run')
-    .description('Run a study of the LeNet-5 trainer over the seed search space (or --space) on this machine')
+    .description('Run a study on this machine: of the program after -- (e.g. -- python3 task.py), else of the LeNet-5 trainer over the seed search space')
+    .usage('[options] [-- <command> [args...]]')
+    .argument('[command...]', 'after --: the program each trial runs and its fixed arguments; the trial\'s --<parameter>=<value> follow them')
+    .option('--config <file>', 'study file (JSON, see @hptune/cli/schema/study.schema.json): name, space, metric, algorithm, limits, trainer; flags override it')
     .option('--name <name>', 'study name; also its folder under --study-dir', 'seed')
     .addOption(
       new Option('--algorithm <algorithm>', 'search algorithm (bayesian is tpe here)').choices(SEARCH_ALGORITHMS).default('grid').argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
@@ -35,9 +38,10 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--json', 'print newline-delimited JSON events instead of progress')
     .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
   addTrainerPassThroughOptions(addObjectiveOptions(run))
-    .action(async (flags) => {
+    .action(async (command: string[], flags, self: Command) => {
       const { runStudyCommand } = await import('./study-run.js');
-      setExitCode(await runStudyCommand(flags, io));
+      const given = new Set(Object.keys(flags).filter((key) => self.getOptionValueSource(key) === 'cli'));
+      setExitCode(await runStudyCommand(flags, io, { command, given }));
     });
 
   study
@@ -71,6 +75,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .argument('<name>', 'the study')
     .addOption(studyDirOption(io))
     .option('--json', 'print { name, state, trials: [{ id, state, parameters, metrics, ... }], best } as JSON')
+    .option('--config', 'print the study file that runs this study again: hptune study run --config <file> --name <new name>')
     .action(async (name: string, flags) => {
       const { showStudyCommand } = await import('./study-show.js');
       setExitCode(showStudyCommand(name, flags, io));

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import {
   HptuneError,
+  ValidationError,
   asha,
   decayCurve,
   launchStudy,
@@ -11,11 +12,13 @@ import {
   type SearchAlgorithm,
   type SearchSpace,
   type StoppingRule,
+  type TrainerCommand,
 } from '@hptune/core';
 import { TRAINER_DEFAULTS } from '@hptune/trainer';
-import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
+import { STUDY_RUN_FLAGS, withFlagNames, type FlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
-import { readSpaceFile } from './space-file.js';
+import { readSpaceFile } from '../json-file.js';
+import { readStudyFile, type EarlyStoppingRule, type EarlyStoppingSetting, type StudyFile } from '../study-file.js';
 import { followStudy } from './study-progress.js';
 import { buildTrainer, type TrainerPassThrough } from './trainer-flags.js';
 
@@ -33,33 +36,91 @@ export interface StudyRunFlags extends TrainerPassThrough {
   seed?: number;
   trialTimeout?: number;
   space?: string;
+  config?: string;
   quick?: boolean;
-  earlyStopping?: 'none' | 'median' | 'asha' | 'decay-curve';
+  earlyStopping?: EarlyStoppingRule;
   ashaMaxStep?: number;
   json?: boolean;
+}
+
+/** What `hptune study run` was given besides its flags. */
+export interface StudyRunInput {
+  /** The program and its fixed arguments after `--`; empty for the LeNet-5 trainer. */
+  readonly command?: readonly string[];
+  /** The flags the user typed (the rest hold their defaults), so a study file's values win over defaults only. @default every flag in `flags` */
+  readonly given?: ReadonlySet<string>;
 }
 
 /** The settings `--quick` stands for: the seed study in a few minutes on a laptop. */
 export const QUICK_PRESET = { numEpochs: 1, trainSize: 2048, testSize: 1000 } as const;
 
-/** `hptune study run`: runs a study on this machine (the local backend) and shows its progress. */
-export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<number> {
-  const space = flags.space ? readSpaceFile(flags.space) : lenet5SearchSpace;
-  const trainerFlags: TrainerPassThrough = flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
-  const trainer = buildTrainer(trainerFlags, { metricTag: flags.metric, seed: flags.seed });
-  const earlyStopping = stoppingRuleOf(flags.earlyStopping, flags.ashaMaxStep ?? trainerFlags.numEpochs ?? TRAINER_DEFAULTS.numEpochs, flags.ashaMaxStep !== undefined);
-  const handle = await withFlagNames(STUDY_RUN_FLAGS, () => launchStudy({
-    name: flags.name,
-    space,
-    metric: { id: flags.metric, goal: flags.goal },
+/** Flags that set the LeNet-5 trainer, meaningless for a program the user brings. */
+const LENET5_FLAGS: Readonly<Record<string, string>> = {
+  numEpochs: '--num-epochs',
+  trainSize: '--train-size',
+  testSize: '--test-size',
+  learningRate: '--learning-rate',
+  backend: '--backend',
+  quick: '--quick',
+};
+
+/** Each study-file field, the flag that overrides it, and the name of that flag's value in {@link StudyRunFlags}. */
+const OVERRIDES = [
+  ['name', 'name', '--name'],
+  ['algorithm', 'algorithm', '--algorithm'],
+  ['maxTrials', 'maxTrialCount', '--max-trial-count'],
+  ['parallelTrials', 'maxParallelTrialCount', '--max-parallel-trial-count'],
+  ['maxFailedTrials', 'maxFailedTrialCount', '--max-failed-trial-count'],
+  ['trialTimeoutSeconds', 'trialTimeout', '--trial-timeout'],
+  ['seed', 'seed', '--seed'],
+] as const;
+
+/**
+ * `hptune study run`: runs a study on this machine (the local backend) and shows its progress.
+ * The trainer is the program after `--` (run without a shell, its working directory the current
+ * one), else the study file's, else the LeNet-5 trainer. Flags the user typed win over the study
+ * file, which wins over the flags' defaults.
+ */
+export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: StudyRunInput = {}): Promise<number> {
+  const given = input.given ?? new Set(Object.keys(flags));
+  const file = flags.config === undefined ? undefined : readStudyFile(flags.config);
+  const fromFile = (key: keyof StudyFile, flag: string) => file?.[key] !== undefined && !given.has(flag);
+  const pick = <T>(fileValue: T | undefined, flag: keyof StudyRunFlags): T | undefined => (given.has(flag) || fileValue === undefined ? (flags[flag] as T | undefined) : fileValue);
+
+  const command = input.command ?? [];
+  const custom: TrainerCommand | undefined = command.length > 0 ? customTrainer(command) : file?.trainer;
+  const space = flags.space !== undefined ? readSpaceFile(flags.space) : file?.space;
+  const metricId = pick(file?.metric?.id, 'metric') as string;
+  const goal = pick(file?.metric?.goal, 'goal') as MetricGoal;
+  if (custom) checkCustomTrainerInput(flags, given, { space, metricGiven: given.has('metric') || file?.metric !== undefined, where: command.length > 0 ? 'after --' : `in ${file?.file}` });
+
+  const seed = pick(file?.seed, 'seed') as number | undefined;
+  const trainer = custom ?? lenet5(flags, { metricTag: metricId, ...(seed === undefined ? {} : { seed }) });
+  const maxFailedTrials = pick(file?.maxFailedTrials, 'maxFailedTrialCount') as number | undefined;
+  const maxTrials = pick(file?.maxTrials, 'maxTrialCount') as number | undefined;
+  const timeout = pick(file?.trialTimeoutSeconds, 'trialTimeout') as number | undefined;
+  const stoppingSetting = pick<EarlyStoppingSetting>(file?.earlyStopping, 'earlyStopping');
+  const stoppingWhere = given.has('earlyStopping') || file?.earlyStopping === undefined ? '--early-stopping' : `${file.file}: earlyStopping`;
+  const epochs = flags.ashaMaxStep ?? (custom ? undefined : ((flags.quick ? flags.numEpochs ?? QUICK_PRESET.numEpochs : flags.numEpochs) ?? TRAINER_DEFAULTS.numEpochs));
+  const earlyStopping = stoppingRuleOf(stoppingSetting, { maxStep: epochs, where: stoppingWhere, maxStepFlag: flags.ashaMaxStep !== undefined ? '--asha-max-step' : '--num-epochs' });
+
+  const names: Record<string, string> = { ...STUDY_RUN_FLAGS };
+  for (const [field, flag, flagName] of OVERRIDES) names[field] = fromFile(field, flag) ? `${file?.file}: ${field}` : flagName;
+  if (fromFile('metric', 'metric')) names['metric.id'] = `${file?.file}: metric.id`;
+  if (fromFile('metric', 'goal')) names['metric.goal'] = `${file?.file}: metric.goal`;
+
+  const handle = await withFlagNames(names as FlagNames, () => launchStudy({
+    name: pick(file?.name, 'name') as string,
+    space: space ?? (lenet5SearchSpace as SearchSpace),
+    metric: { id: metricId, goal },
+    algorithm: pick(file?.algorithm, 'algorithm') as SearchAlgorithm,
     measurementSelection: flags.measurementSelection,
-    algorithm: flags.algorithm,
-    ...(flags.maxTrialCount === undefined ? {} : { maxTrials: flags.maxTrialCount }),
-    parallelTrials: flags.maxParallelTrialCount ?? availableParallelism(),
+    ...(maxTrials === undefined ? {} : { maxTrials }),
+    parallelTrials: (pick(file?.parallelTrials, 'maxParallelTrialCount') as number | undefined) ?? availableParallelism(),
     // --max-failed-trial-count 0 is "no limit": the SDK's unset.
-    ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
-    ...(flags.trialTimeout === undefined ? {} : { trialTimeoutSeconds: flags.trialTimeout }),
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(maxFailedTrials === undefined || maxFailedTrials === 0 ? {} : { maxFailedTrials }),
+    ...(timeout === undefined ? {} : { trialTimeoutSeconds: timeout }),
+    ...(seed === undefined ? {} : { seed }),
     ...(earlyStopping ? { earlyStopping } : {}),
     trainer,
     studyDir: flags.studyDir,
@@ -67,23 +128,63 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo): Promise<
   return followStudy(handle, io, { json: flags.json });
 }
 
-/** The rule `--early-stopping` names; ASHA's last rung below `maxStep`, the trainer's epochs unless `--asha-max-step`. */
-function stoppingRuleOf(kind: StudyRunFlags['earlyStopping'], maxStep: number, maxStepGiven: boolean): StoppingRule | undefined {
+/**
+ * The rule `--early-stopping` (or the study file's `earlyStopping`) names, with its settings. ASHA's
+ * last rung is `maxStep`: `--asha-max-step`, else the LeNet-5 trainer's epochs; a program you bring
+ * gives it as `--asha-max-step` or `maxStep` in the study file.
+ */
+function stoppingRuleOf(setting: EarlyStoppingSetting | undefined, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
+  const { kind, ...settings } = typeof setting === 'object' ? setting : { kind: setting };
   switch (kind) {
     case 'median':
-      return median();
+      return median(settings);
     case 'decay-curve':
-      return decayCurve();
-    case 'asha':
-      if (maxStep < 2) {
-        throw new HptuneError('INVALID_ARGUMENT', `--early-stopping asha needs trials of at least 2 epochs, and ${maxStepGiven ? '--asha-max-step' : '--num-epochs'} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
+      return decayCurve(settings);
+    case 'asha': {
+      const maxStep = (settings['maxStep'] as number | undefined) ?? context.maxStep;
+      if (maxStep === undefined) {
+        throw new ValidationError({ field: context.where, value: 'asha', problem: 'needs the last step of a trial (maxStep)', fix: 'pass --asha-max-step N (the epochs your program trains), or give { "kind": "asha", "maxStep": N } in the study file' });
       }
-      return asha({ maxStep });
+      if (maxStep < 2) {
+        throw new HptuneError('INVALID_ARGUMENT', `--early-stopping asha needs trials of at least 2 epochs, and ${context.maxStepFlag} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
+      }
+      return asha({ ...settings, maxStep });
+    }
     default:
       return undefined;
   }
 }
 
+/** The program after `--`: started without a shell in the current folder, so relative paths in it work as typed. */
+function customTrainer(command: readonly string[]): TrainerCommand {
+  const [program, ...args] = command as [string, ...string[]];
+  return { command: program, args, cwd: process.cwd() };
+}
+
+/** A program the user brings has no default space or metric, and takes none of LeNet-5's flags. */
+function checkCustomTrainerInput(flags: StudyRunFlags, given: ReadonlySet<string>, context: { space: SearchSpace | undefined; metricGiven: boolean; where: string }): void {
+  const lenetFlag = Object.keys(LENET5_FLAGS).find((key) => given.has(key) && flags[key as keyof StudyRunFlags] !== undefined);
+  if (lenetFlag !== undefined) {
+    const flag = LENET5_FLAGS[lenetFlag] as string;
+    throw new ValidationError({
+      field: flag,
+      value: flags[lenetFlag as keyof StudyRunFlags],
+      problem: `sets the built-in LeNet-5 trainer, not the program ${context.where}`,
+      fix: `pass your program's own flags after --, e.g. -- python3 task.py --epochs=3`,
+    });
+  }
+  if (context.space === undefined) {
+    throw new ValidationError({ field: '--space', value: undefined, problem: 'is required with your own trainer', fix: 'pass --space space.json (a search space JSON file), or give space in the --config file' });
+  }
+  if (!context.metricGiven) {
+    throw new ValidationError({ field: '--metric', value: undefined, problem: 'is required with your own trainer', fix: 'pass the tag your program reports to CLOUD_ML_HP_METRIC_FILE, e.g. --metric accuracy, or give metric in the --config file' });
+  }
+}
+
+function lenet5(flags: StudyRunFlags, study: { metricTag: string; seed?: number }): TrainerCommand {
+  const trainerFlags: TrainerPassThrough = flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
+  return buildTrainer(trainerFlags, study);
+}
 
 function definedOnly(flags: TrainerPassThrough): TrainerPassThrough {
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as TrainerPassThrough;

@@ -3,10 +3,15 @@ import type { CliIo } from '../io.js';
 import { formatMetric, formatParameters, formatTrialCounts } from '../reporters/format.js';
 import { formatTrialTable } from '../reporters/summary.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
+import { studyFileOf } from '../study-file.js';
 
-/** `hptune study show <name>`: a stored study's trials and best trial, as a table or `--json`. */
-export function showStudyCommand(name: string, flags: { studyDir: string; json?: boolean }, io: CliIo): number {
+/** `hptune study show <name>`: a stored study's trials and best trial, as a table or `--json`; with `--config`, its study file. */
+export function showStudyCommand(name: string, flags: { studyDir: string; json?: boolean; config?: boolean }, io: CliIo): number {
   const { study, status, trials, best, coordinator } = openStudy(name, { studyDir: flags.studyDir });
+  if (flags.config) {
+    io.stdout.write(JSON.stringify(studyFileOf(study), null, 2) + '\n');
+    return 0;
+  }
   const counts = countTrials(trials);
   // Studies stored before the option existed kept the last measurement.
   const measurementSelection = study.measurementSelection ?? 'last';
