@@ -8,7 +8,7 @@ import { countsAsFailed, countsForSearch } from '../../study/best.js';
 import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
-import { trialPaths } from './contract.js';
+import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 import { startTrialProcess, type RunningTrialProcess } from './trial-process.js';
@@ -202,6 +202,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         this.#fail(error, `${context} (trial ${id})`);
       }
     };
+    inheritCheckpoints(this.#options.directory, trial);
     const trialProcess = startTrialProcess({
       trainer: this.#options.trainer,
       studyName: this.#name,
