@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // `pnpm bench:fidelity`: does hptune's trainer reach the accuracy the same model reaches in PyTorch?
 //
-//   pnpm bench:fidelity [--epochs 1] [--train-size N] [--only softmax/rmsprop/32,relu/adam/64]
+//   pnpm bench:fidelity [--epochs 1] [--train-size N] [--only softmax/rmsprop/32,relu/adam/64 (run in that order)]
 //                       [--seed 42] [--python /usr/bin/python3]
 //
 // For each of the seed study's 27 combinations (activation x optimizer x batch size), trains LeNet-5
 // with the built trainer (wasm backend, the trainer's own path) and with the PyTorch reference in
 // packages/trainer/bench/lenet5_reference.py (same model, PyTorch's default initialization and
-// optimizer settings, the trainer's learning rates; one thread), side by side: the two runs of a
-// combination go at the same time, one process each. Prints each framework's table of test
+// optimizer settings, the trainer's learning rates; one thread, one process for the whole run),
+// side by side: the two runs of a combination go at the same time. Prints each framework's table of test
 // accuracy after the last epoch, the differences in points, and the largest difference.
 // Goal: every combination within 3 points of PyTorch, or both at chance (below 15%).
 //
@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 const ACTIVATIONS = ['relu', 'softmax', 'leakyrelu'];
@@ -51,7 +52,8 @@ const seed = positiveInteger('seed', options.seed);
 const all = ACTIVATIONS.flatMap((activation) => OPTIMIZERS.flatMap((optimizer) => BATCH_SIZES.map((batchSize) => ({ activation, optimizer, batchSize }))));
 const keyOf = ({ activation, optimizer, batchSize }) => `${activation}/${optimizer}/${batchSize}`;
 const wanted = options.only === undefined ? undefined : new Set(options.only.split(','));
-const combinations = wanted === undefined ? all : all.filter((combination) => wanted.has(keyOf(combination)));
+// In --only's order when given (the tables keep theirs).
+const combinations = wanted === undefined ? all : [...wanted].map((key) => all.find((combination) => keyOf(combination) === key)).filter((combination) => combination !== undefined);
 if (wanted !== undefined && combinations.length !== wanted.size) {
   throw new Error(`--only: unknown combination in ${options.only}; write each as activation/optimizer/batch, e.g. softmax/rmsprop/32`);
 }
@@ -63,6 +65,7 @@ if (torchCheck.status !== 0) {
   process.exit(1);
 }
 const { train } = await import(join(root, 'packages/trainer/dist/index.js'));
+const torch = await startTorch();
 
 out(`machine: ${availableParallelism()} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; Node ${process.version}, PyTorch ${torchCheck.stdout.trim()}`);
 out(
@@ -73,10 +76,12 @@ out(
 const results = new Map();
 const started = performance.now();
 for (const combination of combinations) {
-  const [ours, theirs] = await Promise.all([trainOurs(combination), trainTorch(combination)]);
+  const [ours, theirs] = await Promise.all([trainOurs(combination), torch.train(combination)]);
   results.set(keyOf(combination), { ours, theirs });
   out(`  ${keyOf(combination).padEnd(22)} hptune ${percent(ours)}  PyTorch ${percent(theirs)}  (${((performance.now() - started) / 1000).toFixed(0)} s so far)`);
 }
+
+torch.close();
 
 out();
 printTable('hptune (TensorFlow.js, wasm), test accuracy %', (result) => percent(result.ours));
@@ -125,22 +130,31 @@ async function trainOurs({ activation, optimizer, batchSize }) {
   }
 }
 
-/** Test accuracy after the last epoch of the PyTorch reference, in its own process. */
-function trainTorch({ activation, optimizer, batchSize }) {
-  const args = [reference, '--epoch', '--epochs', String(epochs), '--activation', activation, '--optimizer', optimizer, '--batch-size', String(batchSize), '--seed', String(seed)];
-  if (trainSize !== undefined) args.push('--train-size', String(trainSize));
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`PyTorch reference failed (exit ${code}) for ${activation}/${optimizer}/${batchSize}: ${stderr.trim()}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').pop()).testAccuracy);
-    });
-  });
+/**
+ * The PyTorch reference in one process for the whole run (torch and MNIST load once), answering a
+ * training request per line.
+ */
+async function startTorch() {
+  const child = spawn(options.python, [reference, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`the PyTorch reference ended: ${stderr.trim()}`);
+    return JSON.parse(value);
+  };
+  await next(); // {"ready": true}
+  return {
+    /** Test accuracy after the last epoch. */
+    async train({ activation, optimizer, batchSize }) {
+      child.stdin.write(`${JSON.stringify({ activation, optimizer, batchSize, epochs, seed, ...(trainSize === undefined ? {} : { trainSize }) })}\n`);
+      return (await next()).testAccuracy;
+    },
+    close() {
+      child.stdin.end();
+    },
+  };
 }
 
 function printTable(title, cell) {

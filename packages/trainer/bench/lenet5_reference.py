@@ -19,7 +19,8 @@ backward, optimizer step, and the loss and the correct count read back.
                    [--seconds 2] [--data-dir DIR]       one measurement, printed as JSON
   /usr/bin/python3 lenet5_reference.py --serve          JSON requests on stdin, one per line
                    ({"batchSize": 64, "activation": "relu", "optimizer": "adam", "seconds": 2}),
-                   one JSON answer per line: the bench alternates these with its own rounds
+                   one JSON answer per line: the bench alternates these with its own rounds;
+                   a request with "epochs" (and "trainSize", "seed") trains and answers as --epoch does
   /usr/bin/python3 lenet5_reference.py --epoch [--epochs 1] [--train-size N]
                    train (one full epoch unless told) and print the test accuracy after each epoch
                    (`pnpm bench:trainer --full --accuracy`, `pnpm bench:fidelity`)
@@ -186,13 +187,20 @@ def environment():
     return {"framework": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads()}
 
 
-def serve(images, labels):
-    """Answers measurement requests from stdin, keeping each configuration's trainer warm."""
+def serve(images, labels, data_dir):
+    """Answers requests from stdin, keeping each configuration's trainer warm: a throughput
+    measurement, or with "epochs" (and "trainSize", "seed") a training run's test accuracies."""
     trainers = {}
+    data = None
     for line in sys.stdin:
         if not line.strip():
             continue
         request = json.loads(line)
+        if "epochs" in request:
+            data = data if data is not None else (images, labels, *load_set(data_dir, "t10k"))
+            answer = train_epochs(data, request["batchSize"], request["activation"], request["optimizer"], request.get("seed", 42), request["epochs"], request.get("trainSize"))
+            print(json.dumps(answer), flush=True)
+            continue
         key = (request["batchSize"], request.get("activation", "relu"), request.get("optimizer", "adam"))
         if key not in trainers:
             trainers[key] = Trainer(images, labels, *key)
@@ -204,11 +212,15 @@ def serve(images, labels):
         print(json.dumps(answer), flush=True)
 
 
-def train_epochs(data_dir, batch_size, activation, optimizer, seed, epochs=1, train_size=None):
+def load_data(data_dir):
+    """MNIST's training and test sets: (images, labels, test images, test labels)."""
+    return (*load_set(data_dir, "train"), *load_set(data_dir, "t10k"))
+
+
+def train_epochs(data, batch_size, activation, optimizer, seed, epochs=1, train_size=None):
     """Trains for `epochs` epochs (the first `train_size` of a seeded shuffle of the training set,
     when given) and returns the test accuracy after each, and the first epoch's time."""
-    images, labels = load_set(data_dir, "train")
-    test_images, test_labels = load_set(data_dir, "t10k")
+    images, labels, test_images, test_labels = data
     generator = torch.Generator().manual_seed(seed)
     if train_size is not None:
         sample = torch.randperm(images.shape[0], generator=generator)[:train_size]
@@ -267,13 +279,13 @@ def main():
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
     if args.epoch:
-        result = train_epochs(args.data_dir, args.batch_size, args.activation, args.optimizer, args.seed, args.epochs, args.train_size)
+        result = train_epochs(load_data(args.data_dir), args.batch_size, args.activation, args.optimizer, args.seed, args.epochs, args.train_size)
         print(json.dumps(result))
         return
     images, labels = load_set(args.data_dir, "train")
     if args.serve:
         print(json.dumps({**environment(), "ready": True}), flush=True)
-        serve(images, labels)
+        serve(images, labels, args.data_dir)
         return
     trainer = Trainer(images, labels, args.batch_size, args.activation, args.optimizer, args.seed)
     print(json.dumps({**environment(), "batchSize": args.batch_size, "activation": args.activation, "optimizer": args.optimizer, **measure(trainer, args.seconds)}))

@@ -262,8 +262,10 @@ function decodeCheckpoint(bytes: Uint8Array, location: string): Checkpoint {
 
 function tensorOf(entry: TensorEntry, data: Uint8Array): tf.Tensor {
   const count = entry.shape.reduce((a, b) => a * b, 1);
-  const copy = data.slice(entry.offset, entry.offset + 4 * count).buffer;
-  return tf.tensor(entry.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy), entry.shape, entry.dtype);
+  // A copy at offset 0: the file's bytes may sit anywhere in a larger (pooled) buffer.
+  const copy = new Uint8Array(4 * count);
+  copy.set(data.subarray(entry.offset, entry.offset + 4 * count));
+  return tf.tensor(entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer), entry.shape, entry.dtype);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
