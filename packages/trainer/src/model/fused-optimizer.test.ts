@@ -31,16 +31,32 @@ describe('FusedOptimizer', () => {
     registerTrainingKernels('cpu');
   });
 
-  it("follows tfjs's own adam, rmsprop and sgd through minimize on wasm and cpu", async () => {
+  it("follows tfjs's own adam and sgd, and its own rmsprop in tfjs ops, through minimize on wasm and cpu", async () => {
     for (const [kind, stock] of [
       ['adam', () => tf.train.adam(0.05, 0.9, 0.999, 1e-8)],
-      ['rmsprop', () => tf.train.rmsprop(0.05, 0.99, 0, 1e-8)],
+      ['rmsprop', () => new FusedOptimizer({ kind: 'rmsprop', learningRate: 0.05, kernels: false })],
       ['sgd', () => tf.train.sgd(0.05)],
     ] as const) {
       const reference = await trainedWeights('cpu', stock, 12);
       for (const backendName of ['wasm', 'cpu']) {
         const fused = await trainedWeights(backendName, () => new FusedOptimizer({ kind, learningRate: 0.05 }), 12);
         expect(maxRelativeError(fused, reference), `${kind} on ${backendName}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it("moves a weight with a tiny gradient as PyTorch's RMSprop does, not tfjs's hundredfold smaller step", async () => {
+    // First step from 0 with lr 0.001, g = 1e-6: PyTorch's w - lr·g / (sqrt(0.01·g²) + 1e-8) = -0.00909;
+    // tfjs's w - lr·g / sqrt(0.01·g² + 1e-8) would be -0.00001.
+    for (const backendName of ['wasm', 'cpu']) {
+      for (const kernels of [true, false]) {
+        await tf.setBackend(backendName);
+        const weight = tf.variable(tf.tensor1d([0, 0, 0, 0, 0]));
+        const optimizer = new FusedOptimizer({ kind: 'rmsprop', learningRate: 0.001, kernels });
+        optimizer.applyGradients({ [weight.name]: tf.fill([5], 1e-6) });
+        for (const value of weight.dataSync()) expect(value, `${backendName}, kernels ${kernels}`).toBeCloseTo(-0.001e-6 / (0.1e-6 + 1e-8), 6);
+        optimizer.dispose();
+        weight.dispose();
       }
     }
   });
@@ -72,15 +88,16 @@ describe('FusedOptimizer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('is what createOptimizer returns where the fused kernels are registered, tfjs’s own elsewhere', async () => {
+  it('is what createOptimizer returns where the fused kernels are registered, tfjs’s own adam and sgd elsewhere', async () => {
     await tf.setBackend('wasm');
     // (instanceof cannot tell: tf.Optimizer answers it by duck typing, for every subclass.)
     expect(createOptimizer('adam', 0.001).getClassName()).toBe(FusedOptimizer.className);
     const cpuBackend = tf.findBackend('cpu') as tf.KernelBackend;
     tf.registerBackend('plain-cpu', () => new (cpuBackend.constructor as new () => tf.KernelBackend)());
     await tf.setBackend('plain-cpu');
-    const stock = createOptimizer('rmsprop', 0.001);
-    expect(stock.getClassName()).toBe('RMSProp');
+    expect(createOptimizer('adam', 0.001).getClassName()).toBe('Adam');
+    // tf.train.rmsprop adds epsilon inside the square root: PyTorch's update runs as tfjs ops instead.
+    expect(createOptimizer('rmsprop', 0.001).getConfig()).toMatchObject({ kind: 'rmsprop', kernels: false });
     tf.removeBackend('plain-cpu');
     await tf.setBackend('cpu');
   });

@@ -21,6 +21,8 @@ export interface FusedOptimizerSettings {
   readonly decay?: number;
   /** Adam's and RMSprop's epsilon. @default 1e-8 */
   readonly epsilon?: number;
+  /** `false` to run the update as tfjs ops even where the fused kernel is registered. @default true */
+  readonly kernels?: boolean;
 }
 
 /** Slot tensors each variable keeps, by update rule: Adam's two moments, RMSprop's mean square. */
@@ -38,10 +40,12 @@ export function fusedUpdateAvailable(kind: FusedUpdateKind): boolean {
 
 /**
  * An optimizer that updates each variable with one kernel call (new weights and slots in one
- * pass) instead of tfjs's dozen small ops per variable: the same arithmetic as
- * `tf.train.adam`, `tf.train.rmsprop` (no momentum, not centred) and `tf.train.sgd`, so training
- * follows the same path. Needs the `Hptune*Update` kernels that `registerTrainingKernels` installs
- * on wasm and cpu; `createOptimizer` returns tfjs's own optimizers elsewhere.
+ * pass) instead of tfjs's dozen small ops per variable: the arithmetic of PyTorch's
+ * `torch.optim.Adam`, `RMSprop` (no momentum, not centred) and `SGD`. For Adam and SGD that is also
+ * `tf.train.adam`'s and `tf.train.sgd`'s; RMSprop adds ε after the square root as PyTorch does,
+ * where `tf.train.rmsprop` adds it before (see `RmspropUpdateAttrs`). Where the `Hptune*Update`
+ * kernels are not registered (`registerTrainingKernels` installs them on wasm and cpu), it runs the
+ * same update as tfjs ops: `createOptimizer` uses that for RMSprop on tfjs-node.
  */
 export class FusedOptimizer extends tf.Optimizer {
   /** The name tfjs serialization knows this class by. */
@@ -63,6 +67,7 @@ export class FusedOptimizer extends tf.Optimizer {
     const kernelName = OPTIMIZER_UPDATE_KERNELS[this.settings.kind];
     const attrs = this.attributes();
     const slotNames = SLOT_NAMES[this.settings.kind];
+    const fused = (this.settings.kernels ?? true) && fusedUpdateAvailable(this.settings.kind);
     for (const [name, gradient] of entries) {
       if (gradient === undefined || gradient === null) continue;
       const variable = tf.engine().registeredVariables[name];
@@ -74,7 +79,9 @@ export class FusedOptimizer extends tf.Optimizer {
       }
       const inputs: tf.NamedTensorMap = { variable, gradient };
       slotNames.forEach((slotName, i) => (inputs[slotName] = slots[i] as tf.Tensor));
-      const [value, ...updated] = tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const [value, ...updated] = fused
+        ? (tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+        : updateWithOps(this.settings.kind, inputs, attrs);
       variable.assign(value as tf.Tensor);
       (value as tf.Tensor).dispose();
       tf.dispose(slots);
@@ -145,3 +152,24 @@ export class FusedOptimizer extends tf.Optimizer {
 }
 
 tf.serialization.registerClass(FusedOptimizer);
+
+/** The fused kernels' update as tfjs ops, for a backend without them: the new variable, then the new slots. */
+function updateWithOps(kind: FusedUpdateKind, inputs: tf.NamedTensorMap, attrs: Record<string, number>): tf.Tensor[] {
+  return tf.tidy(() => {
+    const { variable, gradient } = inputs as { variable: tf.Tensor; gradient: tf.Tensor };
+    const rate = attrs['learningRate'] as number;
+    if (kind === 'sgd') return [tf.sub(variable, tf.mul(gradient, rate))];
+    const epsilon = attrs['epsilon'] as number;
+    if (kind === 'rmsprop') {
+      const decay = attrs['decay'] as number;
+      const meanSquare = tf.add(tf.mul(inputs['meanSquare'] as tf.Tensor, decay), tf.mul(tf.square(gradient), 1 - decay));
+      return [tf.sub(variable, tf.div(tf.mul(gradient, rate), tf.add(tf.sqrt(meanSquare), epsilon))), meanSquare];
+    }
+    const beta1 = attrs['beta1'] as number;
+    const beta2 = attrs['beta2'] as number;
+    const first = tf.add(tf.mul(inputs['firstMoment'] as tf.Tensor, beta1), tf.mul(gradient, 1 - beta1));
+    const second = tf.add(tf.mul(inputs['secondMoment'] as tf.Tensor, beta2), tf.mul(tf.square(gradient), 1 - beta2));
+    const step = tf.div(tf.div(first, attrs['firstCorrection'] as number), tf.add(tf.sqrt(tf.div(second, attrs['secondCorrection'] as number)), epsilon));
+    return [tf.add(tf.mul(step, -rate), variable), first, second];
+  });
+}

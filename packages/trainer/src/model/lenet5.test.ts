@@ -57,6 +57,22 @@ describe('buildLenet5', () => {
     [a, b, c].forEach((model) => model?.dispose());
   });
 
+  it("starts each layer's weights and biases as PyTorch does: uniform within 1/sqrt(fan-in)", () => {
+    const model = buildLenet5({ activation: 'relu', seed: 7 });
+    const fanIns: Record<string, number> = { conv1: 25, conv2: 150, dense1: 400, dense2: 120, output: 84 };
+    for (const [layer, fanIn] of Object.entries(fanIns)) {
+      const bound = 1 / Math.sqrt(fanIn);
+      for (const weight of model.getLayer(layer).getWeights()) {
+        const values = Array.from(weight.dataSync());
+        const largest = Math.max(...values.map(Math.abs));
+        // Every value within the bound, and spread over it (a uniform sample's largest |value| is near the bound).
+        expect(largest, `${layer} ${weight.shape.join('x')}`).toBeLessThanOrEqual(bound);
+        expect(largest, `${layer} ${weight.shape.join('x')}`).toBeGreaterThan(bound * (weight.size > 10 ? 0.7 : 0.2));
+      }
+    }
+    model.dispose();
+  });
+
   it('applies softmax over the channel axis of the convolutions', () => {
     const model = buildLenet5({ activation: 'softmax', seed: 3 });
     const conv1 = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv1').output as tf.SymbolicTensor });
@@ -96,7 +112,7 @@ describe('createOptimizer', () => {
   it.each([
     ['sgd', 'SGD', { learningRate: 0.05 }],
     ['adam', 'Adam', { learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }],
-    ['rmsprop', 'RMSProp', { learningRate: 0.05, decay: 0.99, momentum: 0, epsilon: 1e-8 }],
+    ['rmsprop', 'HptuneFusedOptimizer', { learningRate: 0.05, decay: 0.99, epsilon: 1e-8 }],
   ] as const)('creates %s with the learning rate and PyTorch\'s other defaults', (name, className, config) => {
     const optimizer = createOptimizer(name, 0.05);
     expect(optimizer.getClassName()).toBe(className);

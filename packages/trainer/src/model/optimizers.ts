@@ -4,18 +4,24 @@ import { FusedOptimizer, fusedUpdateAvailable } from './fused-optimizer.js';
 
 /** Options of {@link createOptimizer}. */
 export interface CreateOptimizerOptions {
-  /** `false` for tfjs's own optimizer even where the fused one could run (a reference to compare with). @default true */
+  /**
+   * `false` for the update as tfjs ops even where the fused kernel could run (a reference to compare
+   * with): tfjs's own adam and sgd, rmsprop's PyTorch update in ops. @default true
+   */
   fused?: boolean;
 }
 
 /**
  * Creates an optimizer with PyTorch's defaults for everything but the learning rate, as the
- * PyTorch original trains: adam with betas 0.9/0.999 and epsilon 1e-8; rmsprop with decay
- * (PyTorch's `alpha`) 0.99, no momentum, epsilon 1e-8; sgd without momentum.
+ * PyTorch original trains (checked against PyTorch's documentation of `torch.optim`): adam with
+ * betas 0.9/0.999 and epsilon 1e-8; rmsprop with decay (PyTorch's `alpha`) 0.99, no momentum,
+ * epsilon 1e-8 added after the square root as PyTorch does; sgd without momentum.
  *
  * On a backend with hptune's fused update kernels (wasm, cpu) the optimizer is a
- * {@link FusedOptimizer}: the same update, one kernel call per variable; elsewhere (tfjs-node,
- * tfjs-node-gpu) tfjs's own. Create it after the backend is selected.
+ * {@link FusedOptimizer}: the same update, one kernel call per variable. Elsewhere (tfjs-node,
+ * tfjs-node-gpu) adam and sgd are tfjs's own (the same arithmetic) and rmsprop a `FusedOptimizer`
+ * running tfjs ops, because `tf.train.rmsprop` puts epsilon inside the square root. Create it after
+ * the backend is selected.
  *
  * @param learningRate the step size; see `DEFAULT_LEARNING_RATES` for the defaults per optimizer.
  */
@@ -31,6 +37,6 @@ export function createOptimizer(name: OptimizerName, learningRate: number, optio
     case 'adam':
       return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
     case 'rmsprop':
-      return tf.train.rmsprop(learningRate, 0.99, 0, 1e-8);
+      return new FusedOptimizer({ kind: name, learningRate, decay: 0.99, epsilon: 1e-8, kernels: false });
   }
 }

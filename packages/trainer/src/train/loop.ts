@@ -27,11 +27,29 @@ export interface TrainingLoopOptions {
   signal?: AbortSignal;
   /** How gradients are computed; see {@link createTrainStep}. @default 'auto' */
   gradients?: GradientPath;
+  /**
+   * Where an earlier run stopped (from a checkpoint): training goes on with the epoch after
+   * `resumeFrom.epoch`, shuffling as the uninterrupted run would, and the history starts with its.
+   * The model and optimizer must already hold that run's state.
+   */
+  resumeFrom?: TrainingProgress;
+  /** Called after each epoch's evaluation, before the observers hear of it: where a checkpoint is written. */
+  onEpochDone?: (progress: TrainingProgress) => void | Promise<void>;
+}
+
+/** How far a run has come, besides its model and optimizer: what a checkpoint must keep to resume it. */
+export interface TrainingProgress {
+  /** Epochs done, counted from 1. */
+  readonly epoch: number;
+  /** The shuffling generator's state after that epoch's shuffle (see `SeededRandom.state`). */
+  readonly shuffleState: number;
+  /** The metrics of each epoch done, in order. */
+  readonly history: readonly EpochMetrics[];
 }
 
 /**
  * Trains `model` for `numEpochs` epochs, each over a fresh seeded shuffle of the training set,
- * and evaluates it on the test set after each epoch.
+ * and evaluates it on the test set after each epoch; with `resumeFrom`, only the epochs after it.
  *
  * Between batches it yields to the event loop, so timers, I/O and signal handlers (a SIGTERM
  * from Vertex AI) run during training. Every tensor a step makes is disposed, so
@@ -43,10 +61,10 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
   const { model, optimizer, data, batchSize, numEpochs } = options;
   const observers = options.observers ?? [];
   const context: TrainingContext = { model, optimizer, data, numEpochs, batchSize, learningRate: options.learningRate };
-  const shuffle = createRandom(options.seed ^ 0x5eed5eed);
+  const shuffle = createRandom(options.resumeFrom?.shuffleState ?? options.seed ^ 0x5eed5eed);
   const step = createTrainStep(model, optimizer, { gradients: options.gradients ?? 'auto' });
   const batches = batchCount(data.train.count, batchSize);
-  const history: EpochMetrics[] = [];
+  const history: EpochMetrics[] = [...(options.resumeFrom?.history ?? [])];
   const notify = async <K extends keyof TrainingObserver>(hook: K, ...args: Parameters<NonNullable<TrainingObserver[K]>>) => {
     for (const observer of observers) {
       const method = observer[hook] as ((...values: typeof args) => void | Promise<void>) | undefined;
@@ -55,7 +73,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
   };
 
   await notify('onTrainBegin', context);
-  for (let epoch = 1; epoch <= numEpochs; epoch++) {
+  for (let epoch = (options.resumeFrom?.epoch ?? 0) + 1; epoch <= numEpochs; epoch++) {
     await notify('onEpochBegin', epoch, context);
     const order = permutation(data.train.count, shuffle);
     const started = performance.now();
@@ -102,6 +120,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
       imagesPerSecond: images / trainSeconds,
     };
     history.push(metrics);
+    await options.onEpochDone?.({ epoch, shuffleState: shuffle.state, history: [...history] });
     await notify('onEpochEnd', metrics, context);
   }
   await notify('onTrainEnd', history, context);

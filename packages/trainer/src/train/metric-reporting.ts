@@ -1,5 +1,5 @@
 import { reportMetric } from '@hptune/core';
-import type { TrainingObserver } from './observers.js';
+import type { EpochMetrics, TrainingObserver } from './observers.js';
 
 /** Options of {@link createMetricReportingObserver}. */
 export interface MetricReportingOptions {
@@ -9,6 +9,11 @@ export interface MetricReportingOptions {
   metricFile: string;
   /** The trial id written in each report (`CLOUD_ML_TRIAL_ID`). */
   trialId: string;
+  /**
+   * Epochs an interrupted run of the trial finished (from its checkpoint), reported again when
+   * training begins, so the metric file of a resumed trial holds every epoch. @default []
+   */
+  resumedHistory?: readonly EpochMetrics[];
 }
 
 /**
@@ -17,9 +22,13 @@ export interface MetricReportingOptions {
  * @see https://github.com/GoogleCloudPlatform/cloudml-hypertune
  */
 export function createMetricReportingObserver(options: MetricReportingOptions): TrainingObserver {
+  const report = (metrics: EpochMetrics): void => {
+    reportMetric({ tag: options.tag, value: metrics.testAccuracy, globalStep: metrics.epoch, metricFile: options.metricFile, trialId: options.trialId });
+  };
   return {
-    onEpochEnd(metrics) {
-      reportMetric({ tag: options.tag, value: metrics.testAccuracy, globalStep: metrics.epoch, metricFile: options.metricFile, trialId: options.trialId });
+    onTrainBegin() {
+      for (const metrics of options.resumedHistory ?? []) report(metrics);
     },
+    onEpochEnd: report,
   };
 }

@@ -9,7 +9,8 @@ import { saveModel, type SavedModel } from '../model/save.js';
 import { resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from '../options.js';
 import { checkModelDestination } from '../outputs/model-upload.js';
 import { openTrialOutputs } from '../outputs/trial-outputs.js';
-import { runTrainingLoop } from './loop.js';
+import { checkpointSettings, resumeFromCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { runTrainingLoop, type TrainingProgress } from './loop.js';
 import { createMetricReportingObserver } from './metric-reporting.js';
 import type { EpochMetrics, TrainingObserver } from './observers.js';
 import { createConsoleReporter, type ProgressMode, type TextSink } from './progress.js';
@@ -58,8 +59,10 @@ export interface TrainResult {
 
 /**
  * Trains LeNet-5 on MNIST: checks the outputs are writable, picks the backend, loads the data,
- * trains and evaluates each epoch, reports test accuracy to the metric file after each epoch,
- * and saves the model in TensorFlow.js format to the model directory.
+ * trains and evaluates each epoch, writes a checkpoint and reports test accuracy to the metric
+ * file after each epoch, and saves the model in TensorFlow.js format to the model directory.
+ * When the checkpoint folder holds a checkpoint of a run with the same settings (the same trial
+ * started again), it goes on from there instead of epoch 1: see `resumeFromCheckpoint`.
  *
  * @throws ValidationError (exit code 2) for bad settings, unwritable outputs or an unavailable backend, before any training.
  * @throws HptuneError (exit code 1) for a failure while running, e.g. a corrupt data file.
@@ -88,10 +91,21 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
 
   const model = buildLenet5({ activation: options.activation, seed: options.seed });
   const optimizer = createOptimizer(options.optimizer, options.learningRate);
+  const warn = (line: string) => (runtime.err ?? process.stderr).write(`hptune-train: warning: ${line}\n`);
+  const checkpoints = { dir: options.paths.checkpointDir, storage: options.storage };
+  const settings = checkpointSettings(options);
+  let resumeFrom: TrainingProgress | undefined;
+  try {
+    resumeFrom = await resumeFromCheckpoint({ location: checkpoints, settings, numEpochs: options.numEpochs, model, optimizer, log, warn });
+  } catch (error) {
+    model.dispose();
+    optimizer.dispose();
+    throw error;
+  }
   const outputs = openTrialOutputs({
     options,
     log,
-    warn: (line) => (runtime.err ?? process.stderr).write(`hptune-train: warning: ${line}\n`),
+    warn,
     handleSignals: runtime.handleSignals ?? false,
     ...(runtime.signal === undefined ? {} : { signal: runtime.signal }),
   });
@@ -106,9 +120,16 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
       numEpochs: options.numEpochs,
       seed: options.seed,
       signal: outputs.signal,
+      ...(resumeFrom === undefined ? {} : { resumeFrom }),
+      onEpochDone: (progress) => writeCheckpoint(checkpoints, { model, optimizer, settings, progress }),
       observers: [
         createConsoleReporter({ out, err: runtime.err, mode: runtime.progress }),
-        createMetricReportingObserver({ tag: options.metricTag, metricFile: options.paths.metricFile.path, trialId: options.trialId }),
+        createMetricReportingObserver({
+          tag: options.metricTag,
+          metricFile: options.paths.metricFile.path,
+          trialId: options.trialId,
+          resumedHistory: resumeFrom?.history ?? [],
+        }),
         outputs.observer,
         ...(runtime.observers ?? []),
       ],

@@ -1,3 +1,4 @@
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrialParameters } from '../../space/types.js';
 import type { TrainerCommand } from '../../study/types.js';
@@ -32,6 +33,30 @@ export function trialPaths(studyFolder: string, trialId: string): TrialPaths {
     stdoutFile: join(trialDir, 'stdout.log'),
     stderrFile: join(trialDir, 'stderr.log'),
   };
+}
+
+/**
+ * Gives a retried trial the checkpoints of the trial it retries: copies
+ * `<study>/<retryOf>/checkpoints` into the retry's own checkpoint folder (its `AIP_CHECKPOINT_DIR`)
+ * before the retry starts, so a trainer that resumes from its checkpoint folder (as `hptune-train`
+ * does, and as a Vertex AI trial restarted after a preemption would) goes on from where the
+ * interrupted trial stopped, not from epoch 0. A copy rather than a shared folder keeps each trial's
+ * folder whole, and a retry of a retry inherits the furthest checkpoint. Does nothing when the
+ * retry's folder already holds files or the retried trial left none, and never throws: a retry
+ * whose checkpoints cannot be copied still runs, from the start.
+ */
+export function inheritCheckpoints(studyFolder: string, trial: { readonly id: string; readonly retryOf?: string }): void {
+  if (trial.retryOf === undefined) return;
+  const from = trialPaths(studyFolder, trial.retryOf).checkpointDir;
+  const to = trialPaths(studyFolder, trial.id).checkpointDir;
+  try {
+    if (!existsSync(from) || readdirSync(from).length === 0) return;
+    if (existsSync(to) && readdirSync(to).length > 0) return;
+    // A temporary file is a write in progress (a checkpoint is renamed into place once whole).
+    cpSync(from, to, { recursive: true, filter: (source) => !source.endsWith('.tmp') });
+  } catch {
+    // Best effort: the trainer finds no checkpoint and starts over, as it would without this.
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/d
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
 import { adoptTrialProcess } from './adopt.js';
-import { trialPaths } from './contract.js';
+import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 import { startTrialProcess, type RunningTrialProcess } from './trial-process.js';
@@ -224,6 +224,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     const timings: MutableTimings = { trialId: trial.id, decidedAt };
     this.#timings.push(timings);
     const id = trial.id;
+    inheritCheckpoints(this.#options.directory, trial);
     const trialProcess = startTrialProcess({
       trainer: this.#options.trainer,
       studyName: this.#name,

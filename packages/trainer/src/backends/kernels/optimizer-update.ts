@@ -28,8 +28,11 @@ export interface AdamUpdateAttrs {
 }
 
 /**
- * Attributes of `HptuneRmspropUpdate`: tfjs's RMSprop without momentum or centring,
- * `s' = ρ·s + (1−ρ)·g²`, `w' = w − lr·g / √(s' + ε)`.
+ * Attributes of `HptuneRmspropUpdate`: PyTorch's RMSprop without momentum or centring,
+ * `s' = ρ·s + (1−ρ)·g²`, `w' = w − lr·g / (√s' + ε)`. Unlike tfjs's `√(s' + ε)`, ε is added after
+ * the square root: with ε 1e-8, tfjs's denominator never falls below 1e-4, which shrinks the tiny
+ * gradients of softmax hidden layers a hundredfold where PyTorch lets them through.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html
  */
 export interface RmspropUpdateAttrs {
   learningRate: number;
@@ -107,7 +110,7 @@ export const rmspropUpdateKernel: MultiArrayKernel = {
           const grad = g![i]!;
           const meanSquare = decay * s![i]! + (1 - decay) * grad * grad;
           sOut![i] = meanSquare;
-          wOut![i] = w![i]! - (rate * grad) / Math.sqrt(meanSquare + epsilon);
+          wOut![i] = w![i]! - (rate * grad) / (Math.sqrt(meanSquare) + epsilon);
         }
       },
     };

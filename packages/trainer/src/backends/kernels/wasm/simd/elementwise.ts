@@ -43,7 +43,7 @@ function vectorLoop(pointers: number, scalars: number, body: (f: FunctionWriter,
  *   m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g·g, w' = (m'/c1) / (√(v'/c2) + ε)·(−lr) + w,
  *   in tfjs's order of operations.
  * - `rmspropUpdate(w, g, s, wOut, sOut, vectors, ρ, 1−ρ, ε, lr)`:
- *   s' = ρ·s + (1−ρ)·g·g, w' = w − g·lr / √(s' + ε).
+ *   s' = ρ·s + (1−ρ)·g·g, w' = w − g·lr / (√s' + ε) (PyTorch's order: ε after the root).
  * - `sgdUpdate(w, g, wOut, vectors, −lr)`: w' = (−lr)·g + w.
  *
  * Addresses are byte addresses into the shared heap; float32 arithmetic throughout.
@@ -110,7 +110,7 @@ export function buildElementwiseModule(): Uint8Array {
     f.get(s).v128Store();
     address(3);
     address(0);
-    f.v128Load().get(g).get(rate!).f32x4Mul().get(s).get(epsilon!).f32x4Add().f32x4Sqrt().f32x4Div().f32x4Sub().v128Store();
+    f.v128Load().get(g).get(rate!).f32x4Mul().get(s).f32x4Sqrt().get(epsilon!).f32x4Add().f32x4Div().f32x4Sub().v128Store();
   });
 
   const sgdUpdate = vectorLoop(3, 1, (f, address, scalar) => {

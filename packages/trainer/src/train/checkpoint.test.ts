@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readMetricFile } from '@hptune/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trainerBinPath } from '../command.js';
+import { readStorageSettings } from '../outputs/settings.js';
+import { recordingSink } from '../testing/sinks.js';
+import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
+import { train, type TrainResult } from './train.js';
+
+const temporaryDir = () => mkdtempSync(join(tmpdir(), 'hptune-checkpoint-'));
+// Small enough to take seconds: 32 batches an epoch.
+const SETTINGS = { backend: 'wasm', activation: 'relu', optimizer: 'rmsprop', batchSize: 32, trainSize: 1024, testSize: 256, seed: 7 } as const;
+const FLAGS = ['--backend=wasm', '--activation=relu', '--optimizer=rmsprop', '--batch-size=32', '--train-size=1024', '--test-size=256', '--seed=7'];
+const local = (dir: string) => ({ dir: { path: join(dir, 'checkpoints'), from: '--output-dir' }, storage: readStorageSettings({}) });
+
+describe('trial checkpoints', () => {
+  // An uninterrupted run of 4 epochs; its first 3 are also a 3-epoch run's (training is deterministic).
+  let uninterrupted: TrainResult;
+  beforeAll(async () => {
+    uninterrupted = await train({ ...SETTINGS, numEpochs: 4, outputDir: temporaryDir(), env: {}, out: recordingSink() });
+  }, 120_000);
+
+  it('writes a checkpoint each epoch and, started again, goes on from it to the same weights as an uninterrupted run', async () => {
+    const dir = temporaryDir();
+    const controller = new AbortController();
+    const first = train({
+      ...SETTINGS,
+      numEpochs: 3,
+      outputDir: dir,
+      env: {},
+      out: recordingSink(),
+      signal: controller.signal,
+      observers: [{ onBatchEnd: (metrics) => void (metrics.epoch === 2 && metrics.batch === 10 && controller.abort(new Error('interrupted'))) }],
+    });
+    await expect(first).rejects.toThrow('interrupted');
+    const written = await readCheckpoint(local(dir));
+    expect(written?.header.progress.epoch).toBe(1);
+
+    const out = recordingSink();
+    const resumed = await train({ ...SETTINGS, numEpochs: 3, outputDir: dir, env: {}, out });
+    expect(out.lines()).toContain(`checkpoint: resuming after epoch 1 of 3 from ${join(dir, 'checkpoints', CHECKPOINT_FILE)} (delete it to train from scratch)`);
+    expect(resumed.history.map((epoch) => epoch.epoch)).toEqual([1, 2, 3]);
+    const firstThree = uninterrupted.history.slice(0, 3);
+    expect(resumed.history.map((epoch) => epoch.testAccuracy)).toEqual(firstThree.map((epoch) => epoch.testAccuracy));
+    expect(resumed.history.map((epoch) => epoch.testLoss)).toEqual(firstThree.map((epoch) => epoch.testLoss));
+    // The interrupted run reported epoch 1; the resumed one reports it again from the checkpoint, then 2 and 3.
+    expect(readMetricFile(join(dir, 'hypertune', 'output.metrics')).map((report) => report.globalStep)).toEqual([1, 1, 2, 3]);
+  }, 120_000);
+
+  it('starts from epoch 1, with a warning, over a checkpoint of other settings or one it cannot read', async () => {
+    const dir = temporaryDir();
+    await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out: recordingSink() });
+    const err = recordingSink();
+    const other = await train({ ...SETTINGS, trainSize: 256, optimizer: 'adam', numEpochs: 1, outputDir: dir, env: {}, out: recordingSink(), err });
+    expect(other.history).toHaveLength(1);
+    expect(err.text()).toContain('is of a run with other settings (optimizer rmsprop -> adam): training from epoch 1');
+    expect((await readCheckpoint(local(dir)))?.header.settings.optimizer).toBe('adam');
+
+    writeFileSync(join(dir, 'checkpoints', CHECKPOINT_FILE), 'not a checkpoint');
+    const damaged = recordingSink();
+    await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out: recordingSink(), err: damaged });
+    expect(damaged.text()).toContain(`the checkpoint ${join(dir, 'checkpoints', CHECKPOINT_FILE)} is not an hptune checkpoint: training from epoch 1`);
+    expect((await readCheckpoint(local(dir)))?.header.progress.epoch).toBe(1);
+  }, 120_000);
+
+  it('hptune-train killed mid-epoch 3 of 4 and started again for the same trial ends with 4 epochs and the uninterrupted accuracy', async () => {
+    const bin = trainerBinPath();
+    expect(existsSync(bin), `${bin} is missing: build the trainer first (pnpm --filter @hptune/trainer build)`).toBe(true);
+    const dir = temporaryDir();
+    const env = (metricFile: string) => ({ ...process.env, AIP_CHECKPOINT_DIR: join(dir, 'checkpoints'), CLOUD_ML_HP_METRIC_FILE: join(dir, metricFile) });
+    const killed = spawn(process.execPath, [bin, ...FLAGS, '--num-epochs=4', `--output-dir=${dir}`], { env: env('first.metrics'), stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = new Promise((resolve) => killed.once('exit', resolve));
+    // Without a terminal the trainer prints a line each quarter epoch: killed at epoch 3's first, 3/4 of it is left.
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      killed.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/^epoch 3\/4 +25%/m.test(seen)) {
+          killed.kill('SIGKILL');
+          resolve();
+        }
+      });
+      killed.once('exit', () => reject(new Error(`hptune-train ended before epoch 3 began:\n${seen}`)));
+    });
+    await exited;
+    expect(readMetricFile(join(dir, 'first.metrics')).map((report) => report.globalStep)).toEqual([1, 2]);
+    expect((await readCheckpoint(local(dir)))?.header.progress.epoch).toBe(2);
+
+    // Started again as a retried trial is: same checkpoint folder, a metric file of its own.
+    const again = spawn(process.execPath, [bin, ...FLAGS, '--num-epochs=4', `--output-dir=${dir}`], { env: env('retry.metrics'), stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    again.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise((resolve) => again.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toContain('checkpoint: resuming after epoch 2 of 4');
+    expect(stdout).not.toMatch(/^epoch 1\/4/m);
+    const reports = readMetricFile(join(dir, 'retry.metrics'));
+    expect(reports.map((report) => report.globalStep)).toEqual([1, 2, 3, 4]);
+    // Deterministic on one backend: the same accuracy to the last image, not merely within noise.
+    expect(reports.map((report) => report.value)).toEqual(uninterrupted.history.map((epoch) => epoch.testAccuracy));
+  }, 120_000);
+});
