@@ -54,3 +54,8 @@ export function addTrainerPassThroughOptions(command: Command): Command {
     .option('--test-size <n>', 'trainer: test images per trial (default: all 10,000)', integerFlag('--test-size', 1))
     .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'));
 }
+
+/** The options the user typed on the command line (not those holding a default or an environment value). */
+export function typedOptions(command: Command): Set<string> {
+  return new Set(Object.keys(command.opts()).filter((key) => command.getOptionValueSource(key) === 'cli'));
+}

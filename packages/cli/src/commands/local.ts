@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, integerFlag, positiveNumberFlag, typedOptions } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 const DEFAULT_STUDY_DIR = './hptune';
@@ -35,8 +35,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
   addTrainerPassThroughOptions(addObjectiveOptions(run))
     .action(async (command: string[], flags, self: Command) => {
       const { runStudyCommand } = await import('./study-run.js');
-      const given = new Set(Object.keys(flags).filter((key) => self.getOptionValueSource(key) === 'cli'));
-      setExitCode(await runStudyCommand(flags, io, { command, given }));
+      setExitCode(await runStudyCommand(flags, io, { command, given: typedOptions(self) }));
     });
 
   study
