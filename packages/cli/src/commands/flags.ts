@@ -81,3 +81,8 @@ export function earlyStoppingOption(description: string): Option {
     .default('none')
     .argParser(choiceFlag('--early-stopping', EARLY_STOPPING_CHOICES));
 }
+
+/** The options the user typed on the command line (not those holding a default or an environment value). */
+export function typedOptions(command: Command): Set<string> {
+  return new Set(Object.keys(command.opts()).filter((key) => command.getOptionValueSource(key) === 'cli'));
+}

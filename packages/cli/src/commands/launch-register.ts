@@ -1,7 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, positiveNumberFlag, typedOptions } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 /** The region a job runs in without `--region` or the environment, as in the Python launcher. */
@@ -68,8 +68,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
   addTrainerPassThroughOptions(addObjectiveOptions(launch))
     .action(async (trainerArgs: string[], flags, self: Command) => {
       const { launchCommand } = await import('./launch.js');
-      const given = new Set(Object.keys(flags).filter((key) => self.getOptionValueSource(key) === 'cli'));
-      setExitCode(await launchCommand(flags, io, { trainerArgs, given }));
+      setExitCode(await launchCommand(flags, io, { trainerArgs, given: typedOptions(self) }));
     });
 
   const jobs = program.command('jobs').description('HyperparameterTuningJobs on Vertex AI: list, show, report, cancel');

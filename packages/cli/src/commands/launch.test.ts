@@ -117,6 +117,8 @@ describe('hptune launch --dry-run', () => {
     expect(tpe.code).toBe(2);
     expect(tpe.stdout).toBe('');
     expect(tpe.stderr).toMatch(/--algorithm "tpe" is not a search algorithm the vertex backend runs; use "bayesian" there/);
+  });
+
   describe('with your own image: -- <args...>', () => {
     const spaceFile = () => {
       const file = join(mkdtempSync(join(tmpdir(), 'hptune-launch-space-')), 'space.json');

@@ -1,7 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, portFlag, positiveNumberFlag } from './flags.js';
+import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, portFlag, positiveNumberFlag, typedOptions } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 const DEFAULT_STUDY_DIR = './hptune';
@@ -40,8 +40,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
   addTrainerPassThroughOptions(addObjectiveOptions(run))
     .action(async (command: string[], flags, self: Command) => {
       const { runStudyCommand } = await import('./study-run.js');
-      const given = new Set(Object.keys(flags).filter((key) => self.getOptionValueSource(key) === 'cli'));
-      setExitCode(await runStudyCommand(flags, io, { command, given }));
+      setExitCode(await runStudyCommand(flags, io, { command, given: typedOptions(self) }));
     });
 
   study
