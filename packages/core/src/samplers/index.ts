@@ -8,10 +8,9 @@ import { createRandomSampler } from './random.js';
 import { createTpeSampler } from './tpe/index.js';
 import type { Sampler } from './types.js';
 
-export { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, VERTEX_ALGORITHMS, isSearchAlgorithm, type AlgorithmBackends, type LocalSamplerKind, type SearchAlgorithm } from './algorithms.js';
+export { SEARCH_ALGORITHMS, type SearchAlgorithm } from './algorithms.js';
 export { GRID_TAKEN_STATES, createGridSampler, type GridSamplerOptions } from './grid.js';
 export { createRandomSampler, type RandomSamplerOptions } from './random.js';
-export { DEFAULT_TPE_CANDIDATES, DEFAULT_TPE_STARTUP_TRIALS, createTpeSampler, type TpeSamplerOptions } from './tpe/index.js';
 export type { Sampler } from './types.js';
 
 /** Options of {@link createSampler}. */

@@ -141,7 +141,10 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       fail('sampler', sampler.algorithm, `cannot run on the ${driver.kind} backend, which chooses trials itself`, 'run it locally, or use algorithm "bayesian" there');
     }
   } else {
-    if (!isSearchAlgorithm(algorithm)) fail('algorithm', algorithm, 'is not a search algorithm', `use one of ${SEARCH_ALGORITHMS.map((name) => `"${name}"`).join(', ')}, or pass your own sampler`);
+    if (!isSearchAlgorithm(algorithm)) {
+      const own = driver.kind === 'local' ? ', or pass your own sampler' : '';
+      fail('algorithm', algorithm, 'is not a search algorithm', `use one of ${SEARCH_ALGORITHMS.map((name) => `"${name}"`).join(', ')}${own}`);
+    }
     if (!driver.algorithms.includes(algorithm)) {
       // Model-based search runs everywhere under one name: `bayesian` is each backend's own.
       const fix = ALGORITHM_BACKENDS[algorithm].local === 'tpe' && driver.algorithms.includes('bayesian')

@@ -337,7 +337,7 @@ describe('launchStudy', () => {
       ['trialTimeoutSeconds', { trialTimeoutSeconds: 0 }],
       ['metric.goal', { metric: { id: 'accuracy', goal: 'up' as 'maximize' } }],
       ['metric.id', { metric: { id: 'timestamp', goal: 'maximize' } }],
-      ['algorithm', { algorithm: 'bayesian' as 'grid' }],
+      ['algorithm', { algorithm: 'cmaes' as 'grid' }],
       ['trainer.command', { trainer: { command: join(root, 'nope'), args: [] } }],
       ['trainer.command', { trainer: { command: 'no-such-program-hptune', args: [] } }],
       ['trainer.args', { trainer: { command: process.execPath, args: 'x' as unknown as string[] } }],

@@ -44,6 +44,8 @@ interface NumericKernels {
   readonly sigmas: Float64Array;
   /** log of each kernel's mass within the bounds (its truncation). */
   readonly logMasses: Float64Array;
+  /** `log(sigma) + logMass`: what a density at a point is divided by, per kernel. */
+  readonly logDensityNormalizers: Float64Array;
 }
 
 interface CategoricalKernels {
@@ -75,14 +77,16 @@ export function fitParzenEstimator(dimensions: readonly Dimension[], observation
       const means = new Float64Array(kernelCount);
       const sigmas = new Float64Array(kernelCount);
       const logMasses = new Float64Array(kernelCount);
+      const logDensityNormalizers = new Float64Array(kernelCount);
       for (let k = 0; k < kernelCount; k += 1) {
         const mean = k < count ? ((observations[k] as Point)[d] as number) : (dimension.low + dimension.high) / 2;
         const sigma = Math.min(range, Math.max(minSigma, k < count ? bandwidth : range));
         means[k] = mean;
         sigmas[k] = sigma;
         logMasses[k] = Math.log(normalMass((dimension.low - mean) / sigma, (dimension.high - mean) / sigma));
+        logDensityNormalizers[k] = Math.log(sigma) + (logMasses[k] as number);
       }
-      return { kind: 'numeric', means, sigmas, logMasses };
+      return { kind: 'numeric', means, sigmas, logMasses, logDensityNormalizers };
     }
     const choices = dimension.values.length;
     const smoothing = settings.priorWeight / kernelCount;
@@ -120,8 +124,7 @@ export function fitParzenEstimator(dimensions: readonly Dimension[], observation
         const numeric = dimension as Extract<Dimension, { kind: 'numeric' }>;
         if (numeric.continuous) {
           for (let k = 0; k < kernelCount; k += 1) {
-            const sigma = kernel.sigmas[k] as number;
-            logTerms[k] = (logTerms[k] as number) + logNormalDensity((x - (kernel.means[k] as number)) / sigma) - Math.log(sigma) - (kernel.logMasses[k] as number);
+            logTerms[k] = (logTerms[k] as number) + logNormalDensity((x - (kernel.means[k] as number)) / (kernel.sigmas[k] as number)) - (kernel.logDensityNormalizers[k] as number);
           }
           return;
         }
