@@ -1,4 +1,5 @@
 // Headless Chromium for the report's scripts (benchmark, screenshot), as the browser tests start it.
+/* global requestAnimationFrame -- used inside page.evaluate, which runs in the page */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_INSTALL_HINT, chromiumAvailable, launchChromium, recordedPage, type Browser, type RecordedPage } from '@hptune/testing/browser';
+import { chromiumAvailable, launchChromium, recordedPage, type Browser, type RecordedPage } from '@hptune/testing/browser';
 import { paintedPixels, tableRows } from '../../test/browser.js';
 import { HOSTILE, smallStudy } from '../../test/fixtures/trials.js';
 import { buildReportData } from '../data/build.js';
 import { renderReportHtml } from '../html.js';
 
 const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_INSTALL_HINT);
 
 describe.runIf(available)('a report opened from file:// in headless Chromium', () => {
   let scratch: string;

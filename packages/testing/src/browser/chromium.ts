@@ -10,12 +10,13 @@ export const CHROMIUM_PATH = process.env.HPTUNE_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_INSTALL_HINT = `browser tests skipped: no Chromium at ${CHROMIUM_PATH}; install it with \`sudo apt-get install -y chromium\` (or set HPTUNE_CHROMIUM to a Chromium binary)`;
 
 /**
- * Whether the browser tests can run. Outside CI a missing Chromium skips them (with
- * {@link CHROMIUM_INSTALL_HINT}); in CI (`CI` set) it is an error, so they cannot silently vanish.
+ * Whether the browser tests can run. Outside CI a missing Chromium skips them, printing
+ * {@link CHROMIUM_INSTALL_HINT}; in CI (`CI` set) it is an error, so they cannot silently vanish.
  */
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   if (process.env.CI) throw new Error(`CI must run the browser tests, but ${CHROMIUM_INSTALL_HINT}`);
+  console.warn(CHROMIUM_INSTALL_HINT);
   return false;
 }
 
