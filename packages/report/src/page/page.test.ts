@@ -68,6 +68,26 @@ describe.runIf(available)('a report opened from file:// in headless Chromium', (
     expect(dialogs).toEqual([]);
   });
 
+  it('shows a hostile value in a chart tooltip as text', async () => {
+    const { page, dialogs } = opened;
+    const chart = '[data-chart="slice-activation"] .chart-body';
+    await page.$eval(chart, (element) => element.scrollIntoView({ block: 'center' }));
+    const box = await page.$eval(chart, (element) => element.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number });
+    // The hostile category is the second of two: its points lie on the vertical line at 3/4 of the plot (grid left 64, right 16).
+    const x = box.x + 64 + 0.75 * (box.width - 80);
+    let tooltip: { text: string; images: number } | undefined;
+    for (let y = box.y + 24; y < box.y + box.height - 48 && !tooltip?.text.includes(HOSTILE); y += 2) {
+      await page.mouse.move(x, y);
+      tooltip = await page.evaluate(() => {
+        const element = document.querySelector<HTMLElement>('[data-chart="slice-activation"] .tooltip');
+        return element && element.offsetParent !== null ? { text: element.textContent ?? '', images: element.querySelectorAll('img').length } : undefined;
+      });
+    }
+    expect(tooltip?.text).toContain(`activation = ${HOSTILE}`);
+    expect(tooltip?.images).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
   it('sorts by a column, both ways, with empty values last', async () => {
     const { page } = opened;
     await page.click('th button[data-sort="value"]');
