@@ -155,5 +155,5 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 120_000);
 });

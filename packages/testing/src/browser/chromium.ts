@@ -43,6 +43,8 @@ export interface RecordedPage {
 /** Opens a new tab that records errors, requests and dialogs, sized like a laptop screen. */
 export async function recordedPage(browser: Browser): Promise<RecordedPage> {
   const page = await browser.newPage();
+  // Generous: a loaded 2-core machine takes seconds to parse a report's 0.6 MB script.
+  page.setDefaultTimeout(60_000);
   await page.setViewport({ width: 1280, height: 900 });
   const recorded: RecordedPage = { page, errors: [], requests: [], dialogs: [] };
   page.on('console', (message) => {
