@@ -17,15 +17,15 @@ export interface ChartSpec {
 }
 
 /** Colours the page uses for states and marks (colour-blind safe: Okabe-Ito). */
-export const COLORS = { value: '#0072B2', best: '#D55E00', stopped: '#CC79A7', failed: '#999999', completed: '#0072B2' } as const;
+const COLORS = { value: '#0072B2', best: '#D55E00', stopped: '#CC79A7', failed: '#999999', completed: '#0072B2' } as const;
 
 /** Points above which a scatter draws in ECharts' large mode (one path for all symbols: far faster to paint). */
-export const LARGE_SCATTER = 300;
+const LARGE_SCATTER = 300;
 
 const BASE = { animation: false, textStyle: { fontFamily: 'system-ui, sans-serif' } } satisfies EChartsOption;
 
 /** A trial's position on a "trial" axis: its id when numeric (ids count up from 1), else its place in the list. */
-export function trialNumber(data: ReportData, trial: ReportTrial): number {
+function trialNumber(data: ReportData, trial: ReportTrial): number {
   const id = Number(trial.id);
   return Number.isFinite(id) ? id : data.trials.indexOf(trial) + 1;
 }
@@ -137,7 +137,7 @@ export function parallelChart(data: ReportData): ChartSpec {
 }
 
 /** Most points of the intermediate-values chart drawn with a (hoverable) symbol each; above it, plain lines. */
-export const MAX_CURVE_SYMBOLS = 2000;
+const MAX_CURVE_SYMBOLS = 2000;
 
 /** The three kinds of curve in the intermediate-values chart. */
 const CURVES = [
