@@ -83,7 +83,7 @@ try {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log(`report of ${TRIALS} trials: ${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB, built in ${buildMs.toFixed(0)} ms (data + HTML, Node)`);
   console.log(`open to every view drawn, headless Chromium, median of ${RUNS}: ${median(rendered).toFixed(0)} ms (painted: ${median(painted).toFixed(0)} ms); runs: ${rendered.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-  if (cpu.length > 0) console.log(`CPU time of Chromium's processes for that, median: ${median(cpu).toFixed(0)} ms (what the wall time would be on an idle core)`);
+  if (cpu.length > 0) console.log(`CPU time of Chromium's processes for that, median: ${median(cpu).toFixed(0)} ms (CPU time shifts less with other load than wall time does)`);
   console.log(`load average (1, 5, 15 min): ${loadavg().map((load) => load.toFixed(2)).join(', ')} on ${(await import('node:os')).cpus().length} cores`);
 } finally {
   await browser.close();
