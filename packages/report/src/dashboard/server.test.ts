@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discrete, launchStudy, local, searchSpace, type StudyHandle } from '@hptune/core';
-import { CHROMIUM_INSTALL_HINT, chromiumAvailable, launchChromium, recordedPage } from '@hptune/testing/browser';
+import { chromiumAvailable, launchChromium, recordedPage } from '@hptune/testing/browser';
 import { paintedPixels, tableRows } from '../../test/browser.js';
 import type { ReportData, StudyListEntry } from '../data/types.js';
 import { startDashboard, type Dashboard } from './server.js';
 
 const GATED_TRAINER = fileURLToPath(new URL('../../test/fixtures/gated-trainer.mjs', import.meta.url));
 const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_INSTALL_HINT);
 
 let scratch: string;
 let studyDir: string;
@@ -156,5 +155,5 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 120_000);
 });

@@ -15,8 +15,3 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: Eleme
   for (const child of children) if (child) element.append(child);
   return element;
 }
-
-/** Replaces an element's children. */
-export function replaceChildren(parent: Element, children: readonly Node[]): void {
-  parent.replaceChildren(...children);
-}

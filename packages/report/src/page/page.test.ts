@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_INSTALL_HINT, chromiumAvailable, launchChromium, recordedPage, type Browser, type RecordedPage } from '@hptune/testing/browser';
+import { chromiumAvailable, launchChromium, recordedPage, type Browser, type RecordedPage } from '@hptune/testing/browser';
 import { paintedPixels, tableRows } from '../../test/browser.js';
 import { HOSTILE, smallStudy } from '../../test/fixtures/trials.js';
 import { buildReportData } from '../data/build.js';
 import { renderReportHtml } from '../html.js';
 
 const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_INSTALL_HINT);
 
 describe.runIf(available)('a report opened from file:// in headless Chromium', () => {
   let scratch: string;
@@ -66,6 +65,26 @@ describe.runIf(available)('a report opened from file:// in headless Chromium', (
     expect(await page.$$eval('table.trials tbody tr[data-trial-id="2"] td', (cells) => cells[2]?.textContent)).toBe(HOSTILE);
     expect(await page.$eval('h1', (element) => element.textContent)).toBe(`small</script>${HOSTILE}`);
     expect(await page.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('shows a hostile value in a chart tooltip as text', async () => {
+    const { page, dialogs } = opened;
+    const chart = '[data-chart="slice-activation"] .chart-body';
+    await page.$eval(chart, (element) => element.scrollIntoView({ block: 'center' }));
+    const box = await page.$eval(chart, (element) => element.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number });
+    // The hostile category is the second of two: its points lie on the vertical line at 3/4 of the plot (grid left 64, right 16).
+    const x = box.x + 64 + 0.75 * (box.width - 80);
+    let tooltip: { text: string; images: number } | undefined;
+    for (let y = box.y + 24; y < box.y + box.height - 48 && !tooltip?.text.includes(HOSTILE); y += 2) {
+      await page.mouse.move(x, y);
+      tooltip = await page.evaluate(() => {
+        const element = document.querySelector<HTMLElement>('[data-chart="slice-activation"] .tooltip');
+        return element && element.offsetParent !== null ? { text: element.textContent ?? '', images: element.querySelectorAll('img').length } : undefined;
+      });
+    }
+    expect(tooltip?.text).toContain(`activation = ${HOSTILE}`);
+    expect(tooltip?.images).toBe(0);
     expect(dialogs).toEqual([]);
   });
 

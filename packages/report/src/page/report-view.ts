@@ -32,7 +32,9 @@ export class ReportView {
     this.title.textContent = data.study.name;
     this.subtitle.textContent = `${data.study.backend === 'vertex' ? 'Vertex AI job' : 'local study'} · ${data.study.state} · read ${data.generatedAt}`;
     this.summarySlot.replaceChildren(renderSummary(data));
-    this.table.update(data);
+    // Charts first: each one measures its box, which lays the page out; a 1,000-row table
+    // already in it would make every one of those layouts slow.
     this.charts.update(reportCharts(data));
+    this.table.update(data);
   }
 }

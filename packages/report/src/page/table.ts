@@ -16,7 +16,7 @@ interface Column {
 const STATES: readonly TrialState[] = ['SUCCEEDED', 'INFEASIBLE', 'ACTIVE', 'STOPPING', 'REQUESTED'];
 
 /** Orders two cell values: numbers by value, text by locale, empty cells last in both directions. */
-export function compareCells(a: SortValue, b: SortValue, direction: 1 | -1): number {
+function compareCells(a: SortValue, b: SortValue, direction: 1 | -1): number {
   if (a === null || a === '') return b === null || b === '' ? 0 : 1;
   if (b === null || b === '') return -1;
   if (typeof a === 'number' && typeof b === 'number') return (a - b) * direction;

@@ -10,12 +10,13 @@ export const CHROMIUM_PATH = process.env.HPTUNE_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_INSTALL_HINT = `browser tests skipped: no Chromium at ${CHROMIUM_PATH}; install it with \`sudo apt-get install -y chromium\` (or set HPTUNE_CHROMIUM to a Chromium binary)`;
 
 /**
- * Whether the browser tests can run. Outside CI a missing Chromium skips them (with
- * {@link CHROMIUM_INSTALL_HINT}); in CI (`CI` set) it is an error, so they cannot silently vanish.
+ * Whether the browser tests can run. Outside CI a missing Chromium skips them, printing
+ * {@link CHROMIUM_INSTALL_HINT}; in CI (`CI` set) it is an error, so they cannot silently vanish.
  */
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   if (process.env.CI) throw new Error(`CI must run the browser tests, but ${CHROMIUM_INSTALL_HINT}`);
+  console.warn(CHROMIUM_INSTALL_HINT);
   return false;
 }
 
@@ -42,6 +43,8 @@ export interface RecordedPage {
 /** Opens a new tab that records errors, requests and dialogs, sized like a laptop screen. */
 export async function recordedPage(browser: Browser): Promise<RecordedPage> {
   const page = await browser.newPage();
+  // Generous: a loaded 2-core machine takes seconds to parse a report's 0.6 MB script.
+  page.setDefaultTimeout(60_000);
   await page.setViewport({ width: 1280, height: 900 });
   const recorded: RecordedPage = { page, errors: [], requests: [], dialogs: [] };
   page.on('console', (message) => {

@@ -17,12 +17,15 @@ export interface ChartSpec {
 }
 
 /** Colours the page uses for states and marks (colour-blind safe: Okabe-Ito). */
-export const COLORS = { value: '#0072B2', best: '#D55E00', stopped: '#CC79A7', failed: '#999999', completed: '#0072B2' } as const;
+const COLORS = { value: '#0072B2', best: '#D55E00', stopped: '#CC79A7', failed: '#999999', completed: '#0072B2' } as const;
+
+/** Points above which a scatter draws in ECharts' large mode (one path for all symbols: far faster to paint). */
+const LARGE_SCATTER = 300;
 
 const BASE = { animation: false, textStyle: { fontFamily: 'system-ui, sans-serif' } } satisfies EChartsOption;
 
 /** A trial's position on a "trial" axis: its id when numeric (ids count up from 1), else its place in the list. */
-export function trialNumber(data: ReportData, trial: ReportTrial): number {
+function trialNumber(data: ReportData, trial: ReportTrial): number {
   const id = Number(trial.id);
   return Number.isFinite(id) ? id : data.trials.indexOf(trial) + 1;
 }
@@ -59,6 +62,7 @@ export function historyChart(data: ReportData): ChartSpec {
         {
           type: 'scatter',
           name: `${metric} of the trial`,
+          large: points.length > LARGE_SCATTER,
           symbolSize: 7,
           color: COLORS.value,
           data: points.map(({ point, trial }) => [trialNumber(data, trial), point.value]),
@@ -132,6 +136,9 @@ export function parallelChart(data: ReportData): ChartSpec {
   };
 }
 
+/** Most points of the intermediate-values chart drawn with a (hoverable) symbol each; above it, plain lines. */
+const MAX_CURVE_SYMBOLS = 2000;
+
 /** The three kinds of curve in the intermediate-values chart. */
 const CURVES = [
   { name: 'completed', color: COLORS.completed, test: (trial: ReportTrial) => trial.state === 'SUCCEEDED' && !trial.stoppedEarly },
@@ -161,6 +168,8 @@ export function intermediateChart(data: ReportData): ChartSpec {
   });
   const stopped = withCurves.filter((trial) => trial.stoppedEarly);
   const metric = metricName(data);
+  // A symbol per point makes each step hoverable, but thousands of them take long to paint.
+  const showSymbol = series.reduce((sum, entry) => sum + entry.points.length, 0) <= MAX_CURVE_SYMBOLS;
   return {
     id: 'intermediate',
     title: 'Intermediate values',
@@ -177,6 +186,7 @@ export function intermediateChart(data: ReportData): ChartSpec {
           type: 'line' as const,
           name: kind.name,
           color: kind.color,
+          showSymbol,
           symbolSize: 4,
           lineStyle: { width: 1, opacity: 0.6 },
           connectNulls: false,
@@ -264,6 +274,7 @@ export function sliceChart(data: ReportData, parameter: ReportParameter): ChartS
       series: [
         {
           type: 'scatter',
+          large: finished.length > LARGE_SCATTER,
           symbolSize: 7,
           color: COLORS.value,
           itemStyle: { opacity: 0.7 },
