@@ -134,7 +134,7 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
  * gives it as `--asha-max-step` or `maxStep` in the study file.
  */
 function stoppingRuleOf(setting: EarlyStoppingSetting | undefined, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
-  const { kind, ...settings } = typeof setting === 'object' ? setting : { kind: setting };
+  const { kind, ...settings }: { readonly kind: EarlyStoppingSetting | undefined; readonly [setting: string]: unknown } = typeof setting === 'object' ? setting : { kind: setting };
   switch (kind) {
     case 'median':
       return median(settings);

@@ -27,11 +27,9 @@ describe('reportSourceFromVertexJob', () => {
 });
 
 describe('describeEarlyStopping', () => {
-  it('names a rule of any shape in one line, or none', () => {
+  it('names the rule and its settings in one line, or none', () => {
     expect(describeEarlyStopping(undefined)).toBeNull();
-    expect(describeEarlyStopping('median')).toBe('median');
-    expect(describeEarlyStopping({ rule: 'median', warmupSteps: 2, minTrials: 5 })).toBe('median (warmupSteps 2, minTrials 5)');
-    expect(describeEarlyStopping({ type: 'asha', reductionFactor: 3, brackets: [1, 2] })).toBe('asha (reductionFactor 3)');
-    expect(describeEarlyStopping({ patience: 3 })).toBe('{"patience":3}');
+    expect(describeEarlyStopping({ kind: 'median', startupTrials: 5, warmupSteps: 2 })).toBe('median (startupTrials 5, warmupSteps 2)');
+    expect(describeEarlyStopping({ kind: 'asha', minStep: 1, maxStep: 9, reductionFactor: 3 })).toBe('asha (minStep 1, maxStep 9, reductionFactor 3)');
   });
 });

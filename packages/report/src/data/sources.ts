@@ -7,8 +7,7 @@ export function reportSourceFromStudy(stored: StoredStudy): ReportSource {
   const { study, trials, coordinator } = stored;
   const details: [string, string][] = [['directory', study.directory]];
   if (coordinator) details.push(['coordinator', `pid ${coordinator.pid} on ${coordinator.hostname} since ${coordinator.since} (${coordinator.liveness})`]);
-  // `earlyStopping` arrives with issue 12; read through a narrow view until core's type has it.
-  const { earlyStopping } = study as typeof study & { readonly earlyStopping?: unknown };
+  const { earlyStopping } = study;
   return {
     name: study.name,
     backend: 'local',

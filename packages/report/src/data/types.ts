@@ -1,4 +1,4 @@
-import type { FrozenTrial, MetricSpec, ParameterValue, SearchSpaceJSON, TrialState } from '@hptune/core';
+import type { EarlyStoppingSpec, FrozenTrial, MetricSpec, ParameterValue, SearchSpaceJSON, TrialState } from '@hptune/core';
 
 /**
  * A study as a report needs it, from any source: a local study (`reportSourceFromStudy`) or a
@@ -17,8 +17,8 @@ export interface ReportSource {
   readonly metric?: MetricSpec;
   /** `grid`, `random`, `bayesian`, or a custom sampler's name. */
   readonly algorithm: string;
-  /** The study's early-stopping rule as stored (any JSON); absent: none. */
-  readonly earlyStopping?: unknown;
+  /** The study's early-stopping settings as stored; absent: none. */
+  readonly earlyStopping?: EarlyStoppingSpec;
   readonly maxTrials: number;
   readonly parallelTrials: number;
   /** The search space, when the source records it (parameters then appear in its order, with their scales). */
