@@ -26,12 +26,12 @@ describe('buildReportData', () => {
   });
 
   it('summarises the study: counts by state, durations, the best trial, the early-stopping rule', () => {
-    const data = buildReportData({ ...smallStudy(), earlyStopping: { rule: 'median', warmupSteps: 2 } }, { now });
+    const data = buildReportData({ ...smallStudy(), earlyStopping: { kind: 'median', startupTrials: 5, warmupSteps: 2 } }, { now });
     expect(data.counts).toEqual({ REQUESTED: 0, ACTIVE: 0, STOPPING: 0, SUCCEEDED: 5, INFEASIBLE: 1, stoppedEarly: 1 });
     // Trial i runs 10 i seconds, starting at minute i.
     expect(data.durations).toEqual({ wallSeconds: 360, trialSeconds: 210, count: 6, mean: 35, median: 35, min: 10, max: 60 });
     expect(data.best).toEqual({ trialId: '6', value: 0.91, parameters: { activation: 'relu', lr: 0.02 } });
-    expect(data.study).toMatchObject({ name: 'small', state: 'COMPLETED', earlyStopping: 'median (warmupSteps 2)', metric: { id: 'accuracy', goal: 'maximize' } });
+    expect(data.study).toMatchObject({ name: 'small', state: 'COMPLETED', earlyStopping: 'median (startupTrials 5, warmupSteps 2)', metric: { id: 'accuracy', goal: 'maximize' } });
     expect(data.generatedAt).toBe(now.toISOString());
   });
 
