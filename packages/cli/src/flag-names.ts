@@ -48,6 +48,14 @@ export const LAUNCH_FLAGS: FlagNames = {
   apiEndpoint: '--api-endpoint',
 };
 
+/** What `hptune jobs list|show|cancel` set from their flags and argument. */
+export const JOBS_FLAGS: FlagNames = {
+  project: '--project',
+  region: '--region',
+  apiEndpoint: '--api-endpoint',
+  job: 'job id',
+};
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
