@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { HptuneError } from '@hptune/core/errors';
+import { SHARED_FLAGS, toCommandWording, toFlagWording } from './flag-names.js';
 import { processIo, type CliIo } from './io.js';
 import { registerCommands, type SetExitCode } from './commands/index.js';
 
@@ -65,7 +66,8 @@ function reportError(error: unknown, io: CliIo): number {
     return EXIT_USAGE;
   }
   if (error instanceof HptuneError) {
-    io.stderr.write(`hptune: ${error.message}\n`);
+    // The library's advice names its functions and options; a CLI user needs commands and flags.
+    io.stderr.write(`hptune: ${toCommandWording(toFlagWording(error.message, SHARED_FLAGS))}\n`);
     if (error.cause instanceof Error && process.env.HPTUNE_DEBUG) io.stderr.write(`${error.cause.stack}\n`);
     return error.exitCode;
   }
