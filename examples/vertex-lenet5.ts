@@ -3,9 +3,9 @@
  * three trials at a time, each on an n1-standard-8 with one T4, running the trainer image built
  * from packages/trainer/Dockerfile. Type-checked with the packages (`pnpm typecheck`).
  *
- *   GOOGLE_CLOUD_PROJECT=my-project HPTUNE_BUCKET=my-bucket \
- *   HPTUNE_IMAGE=us-docker.pkg.dev/my-project/hptune/lenet5:latest \
- *   node --experimental-strip-types examples/vertex-lenet5.ts [--dry-run]
+ *   export GOOGLE_CLOUD_PROJECT=my-project-123 HPTUNE_BUCKET=my-bucket-123
+ *   export HPTUNE_IMAGE=us-docker.pkg.dev/$GOOGLE_CLOUD_PROJECT/hptune/lenet5:latest
+ *   pnpm example vertex-lenet5 --dry-run
  *
  * `--dry-run` runs every offline check and prints the request without sending it (or loading the
  * Vertex AI client); without it the job is created and followed to its end.

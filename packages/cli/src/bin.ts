@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { guardUnexpectedErrors, main } from './main.js';
 
+guardUnexpectedErrors();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import { HptuneError, ValidationError } from '@hptune/core';
 import { describe, expect, it } from 'vitest';
-import { LAUNCH_FLAGS, toFlagWording, withFlagNames } from './flag-names.js';
+import { LAUNCH_FLAGS, SHARED_FLAGS, toCommandWording, toFlagWording, withFlagNames } from './flag-names.js';
 
 describe('library errors worded with the command\'s flags', () => {
   it('renames the field and every option named in the problem and the fix, whole names only', () => {
@@ -18,6 +18,13 @@ describe('library errors worded with the command\'s flags', () => {
       expect((caught as ValidationError).code).toBe(error.code);
       expect((caught as ValidationError).exitCode).toBe(2);
     });
+  });
+
+  it('names the command where the library names resumeStudy, and flags every command shares', () => {
+    expect(toCommandWording('cancelled; resumeStudy("seed-2") finishes it')).toBe('cancelled; hptune study resume seed-2 finishes it');
+    expect(toCommandWording('if it is gone, resumeStudy("a_b", { forceUnlock: true }) takes it over')).toBe('if it is gone, hptune study resume a_b --force-unlock takes it over');
+    expect(toFlagWording('then resume with a higher maxFailedTrials', SHARED_FLAGS)).toBe('then resume with a higher --max-failed-trial-count');
+    expect(toFlagWording('trialTimeoutSeconds differs between commands', SHARED_FLAGS)).toBe('trialTimeoutSeconds differs between commands');
   });
 
   it('leaves names the command has no flag for, and errors that are not validation errors', async () => {

@@ -1,4 +1,4 @@
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/core/errors';
 
 /**
  * The command-line flag of each SDK option a command sets, as `ValidationError.field` names it.
@@ -50,6 +50,14 @@ export const LAUNCH_FLAGS: FlagNames = {
   apiEndpoint: '--api-endpoint',
 };
 
+/** What `hptune jobs list|show|cancel` set from their flags and argument. */
+export const JOBS_FLAGS: FlagNames = {
+  project: '--project',
+  region: '--region',
+  apiEndpoint: '--api-endpoint',
+  job: 'job id',
+};
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -67,6 +75,20 @@ export function toFlagWording(text: string, names: FlagNames): string {
   const pattern = new RegExp(`(?<![\\w.-])(${keys.map(escapeRegExp).join('|')})(?![\\w-]|\\.\\w)`, 'g');
   return text.replace(pattern, (name) => names[name] ?? name);
 }
+
+/**
+ * Replaces each library call a message suggests by the command that does the same:
+ * `resumeStudy("seed")` becomes `hptune study resume seed`, and
+ * `resumeStudy("seed", { forceUnlock: true })` becomes `hptune study resume seed --force-unlock`.
+ */
+export function toCommandWording(text: string): string {
+  return text.replace(/resumeStudy\(("(?:[^"\\]|\\.)*")(, \{ forceUnlock: true \})?\)/g, (_call, name: string, force: string | undefined) => {
+    return `hptune study resume ${JSON.parse(name) as string}${force ? ' --force-unlock' : ''}`;
+  });
+}
+
+/** Options that every command spelling them takes with the same flag, for messages from outside a command's own checks. */
+export const SHARED_FLAGS: FlagNames = Object.fromEntries(Object.entries(STUDY_RUN_FLAGS).filter(([name, flag]) => LAUNCH_FLAGS[name] === flag));
 
 /**
  * Runs `body`; a `ValidationError` it throws is thrown again worded with the command's flags

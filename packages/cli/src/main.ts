@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { HptuneError } from '@hptune/core/errors';
+import { SHARED_FLAGS, toCommandWording, toFlagWording } from './flag-names.js';
 import { processIo, type CliIo } from './io.js';
-import { registerCommands } from './commands/index.js';
+import { registerCommands, type SetExitCode } from './commands/index.js';
 
 /** Exit code for input rejected before anything ran. */
 const EXIT_USAGE = 2;
@@ -15,6 +16,20 @@ const EXIT_FAILURE = 1;
  * (2 for rejected input, 1 for run-time failures, 130 for Ctrl-C).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+/** The `hptune` program with every command declared (none loaded): what `main` parses with. */
+export function createProgram(io: CliIo, setExitCode: SetExitCode): Command {
   const program = new Command('hptune')
     .description('Hyperparameter tuning for TypeScript: LeNet-5 on MNIST, locally or on Vertex AI')
     .version((createRequire(import.meta.url)('../package.json') as { version: string }).version)
@@ -26,16 +41,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       // One line, as every other refusal: commander's message names the flag and the value, the hint the fix.
       outputError: (text, write) => write(`${text.trimEnd()} (run with --help for usage)\n`),
     });
-  let exitCode = 0;
-  registerCommands(program, io, (code) => {
-    exitCode = code;
-  });
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    return reportError(error, io);
-  }
+  registerCommands(program, io, setExitCode);
+  return program;
+}
+
+/**
+ * Keeps stack traces from reaching a user when a library fails outside any promise `main` awaits
+ * (Google's clients have done so with bad credentials): the process prints one line, as for any
+ * unexpected error, and exits with code 1. The trace is printed with `HPTUNE_DEBUG=1`.
+ */
+export function guardUnexpectedErrors(io: CliIo = processIo()): void {
+  const report = (error: unknown) => {
+    process.exitCode = reportError(error, io);
+    process.exit();
+  };
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
 }
 
 function reportError(error: unknown, io: CliIo): number {
@@ -46,7 +67,8 @@ function reportError(error: unknown, io: CliIo): number {
     return EXIT_USAGE;
   }
   if (error instanceof HptuneError) {
-    io.stderr.write(`hptune: ${error.message}\n`);
+    // The library's advice names its functions and options; a CLI user needs commands and flags.
+    io.stderr.write(`hptune: ${toCommandWording(toFlagWording(error.message, SHARED_FLAGS))}\n`);
     if (error.cause instanceof Error && process.env.HPTUNE_DEBUG) io.stderr.write(`${error.cause.stack}\n`);
     return error.exitCode;
   }

@@ -8,7 +8,7 @@ import { formatBytes } from './study-report.js';
 /** `hptune jobs report <id>`: the same report as `hptune study report`, from a HyperparameterTuningJob's trials. */
 export async function reportJobCommand(id: string, flags: JobsFlags & { out?: string }, io: CliIo): Promise<number> {
   const name = resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
-  const job = await withClient(flags, (client) => client.getJob(name));
+  const job = await withClient(flags, io, (client) => client.getJob(name));
   const data = buildReportData(reportSourceFromVertexJob(job));
   const file = resolve(flags.out ?? `hptune-job-${job.id}.html`);
   const bytes = writeReportFile(file, data);

@@ -1,16 +1,17 @@
 import { ValidationError, bestTrial, type FrozenTrial } from '@hptune/core';
-import { createVertexJobClient, resolveVertexJobName, type VertexJob, type VertexJobClient } from '@hptune/core/vertex';
+import { checkVertexPlace, createVertexJobClient, resolveVertexJobName, type VertexJob, type VertexJobClient } from '@hptune/core/vertex';
+import { JOBS_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
-import { formatJobSummary } from './launch-report.js';
+import { formatJobSummary, printWarnings } from './launch-report.js';
 
-/** The flags every `hptune jobs` command takes. */
 /** The best trial of a job by its own metric; `undefined` when it has none. */
 function bestOf(job: VertexJob): FrozenTrial | undefined {
   return job.metric ? bestTrial(job.trials, job.metric) : undefined;
 }
 
+/** The flags every `hptune jobs` command takes. */
 export interface JobsFlags {
   project?: string;
   region: string;
@@ -18,9 +19,13 @@ export interface JobsFlags {
   json?: boolean;
 }
 
-/** Runs `use` with a JobService client for the flags' region and endpoint, closing it after. */
-export async function withClient<T>(flags: JobsFlags, use: (client: VertexJobClient) => Promise<T>): Promise<T> {
-  const client = await createVertexJobClient({ region: flags.region, ...(flags.apiEndpoint ? { apiEndpoint: flags.apiEndpoint } : {}) });
+/** Connects as `launch` does: no client is made (nor loaded) without Application Default Credentials for a Google endpoint. */
+export async function withClient<T>(flags: JobsFlags, io: CliIo, use: (client: VertexJobClient) => Promise<T>): Promise<T> {
+  const client = await createVertexJobClient({
+    region: flags.region,
+    ...(flags.apiEndpoint ? { apiEndpoint: flags.apiEndpoint } : {}),
+    credentials: { env: io.env },
+  });
   try {
     return await use(client);
   } finally {
@@ -28,11 +33,19 @@ export async function withClient<T>(flags: JobsFlags, use: (client: VertexJobCli
   }
 }
 
-function requireProject(flags: JobsFlags): string {
+/** The project and region, checked as `launch` checks them; its warnings are printed as `launch` prints them. */
+function checkPlace(flags: JobsFlags, io: CliIo): string {
   if (!flags.project) {
     throw new ValidationError({ field: '--project', value: undefined, problem: 'is required', fix: 'pass --project my-project or set GOOGLE_CLOUD_PROJECT' });
   }
+  printWarnings(checkVertexPlace({ project: flags.project, region: flags.region }), io);
   return flags.project;
+}
+
+/** The full name of the job `id` names: a bare id needs `--project`; everything is checked before any call. */
+function jobName(id: string, flags: JobsFlags, io: CliIo): string {
+  if (!id.startsWith('projects/')) checkPlace(flags, io);
+  return resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
 }
 
 /** A job with its trials as the `--json` of `hptune jobs show` prints it. */
@@ -57,8 +70,12 @@ function jobJson(job: VertexJob, best: FrozenTrial | undefined) {
 
 /** `hptune jobs list`: the project's hyperparameter tuning jobs in a region, newest first. */
 export async function listJobsCommand(flags: JobsFlags & { filter?: string }, io: CliIo): Promise<number> {
-  const project = requireProject(flags);
-  const jobs = await withClient(flags, (client) => client.listJobs({ project, region: flags.region, ...(flags.filter ? { filter: flags.filter } : {}) }));
+  return withFlagNames(JOBS_FLAGS, () => listJobs(flags, io));
+}
+
+async function listJobs(flags: JobsFlags & { filter?: string }, io: CliIo): Promise<number> {
+  const project = checkPlace(flags, io);
+  const jobs = await withClient(flags, io, (client) => client.listJobs({ project, region: flags.region, ...(flags.filter ? { filter: flags.filter } : {}) }));
   if (flags.json) {
     io.stdout.write(JSON.stringify(jobs.map((job) => jobJson(job, bestOf(job))), null, 2) + '\n');
     return 0;
@@ -77,8 +94,12 @@ export async function listJobsCommand(flags: JobsFlags & { filter?: string }, io
 
 /** `hptune jobs show <id>`: a job's state, its trials table and best trial, or `--json`. */
 export async function showJobCommand(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
-  const name = resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
-  const job = await withClient(flags, (client) => client.getJob(name));
+  return withFlagNames(JOBS_FLAGS, () => showJob(id, flags, io));
+}
+
+async function showJob(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
+  const name = jobName(id, flags, io);
+  const job = await withClient(flags, io, (client) => client.getJob(name));
   const best = bestOf(job);
   io.stdout.write(flags.json ? JSON.stringify(jobJson(job, best), null, 2) + '\n' : formatJobSummary(job, best));
   return 0;
@@ -86,8 +107,12 @@ export async function showJobCommand(id: string, flags: JobsFlags, io: CliIo): P
 
 /** `hptune jobs cancel <id>`: asks Vertex AI to cancel the job. */
 export async function cancelJobCommand(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
-  const name = resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
-  await withClient(flags, (client) => client.cancelJob(name));
+  return withFlagNames(JOBS_FLAGS, () => cancelJob(id, flags, io));
+}
+
+async function cancelJob(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
+  const name = jobName(id, flags, io);
+  await withClient(flags, io, (client) => client.cancelJob(name));
   io.stdout.write(`cancelling ${name}: its running trials are being stopped; hptune jobs show ${id} shows when it is CANCELLED\n`);
   return 0;
 }

@@ -40,6 +40,11 @@ describe('hptune study', () => {
 
     const list = await runCli(['study', 'list', '--study-dir', studyDir]);
     expect(list.stdout).toMatch(/tiny\s+COMPLETED\s+2\/2\s+2 succeeded, 0 failed, 2 trials/);
+
+    // The same name again: refused in the CLI's words (a command, not the library's resumeStudy).
+    const again = await runCli(['study', 'run', '--name', 'tiny', '--study-dir', studyDir, '--max-trial-count', '1']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('hptune: study "tiny" already exists; resume it with hptune study resume tiny or choose another name\n');
   }, 120_000);
 
   it('runs a TPE study over the wider LeNet-5 space file on the quick preset, each trial with its own learning rate', async () => {

@@ -6,7 +6,7 @@ export const storeErrors = {
   studyExists: (name: string) =>
     new HptuneError(
       'STUDY_EXISTS',
-      `study ${JSON.stringify(name)} already exists; resume it (resumeStudy, hptune study resume ${name}) or choose another name`,
+      `study ${JSON.stringify(name)} already exists; resume it with resumeStudy(${JSON.stringify(name)}) or choose another name`,
       { exitCode: 2 },
     ),
   studyNotFound: (name: string, where: string) =>

@@ -70,6 +70,6 @@ export function checkLeaseTakeover(study: string, held: StudyLease, owner: Lease
   const fix =
     liveness === 'alive'
       ? `wait for it to finish, or stop it (kill ${held.pid}) and resume the study; hptune takes over a study whose coordinator is gone`
-      : `resume it on ${held.hostname}; if that coordinator is gone, resumeStudy with forceUnlock: true takes it over`;
+      : `resume it on ${held.hostname}; if that coordinator is gone, resumeStudy(${JSON.stringify(study)}, { forceUnlock: true }) takes it over`;
   throw new HptuneError('STUDY_LOCKED', `study ${JSON.stringify(study)} is being run by another coordinator (${holder}); ${fix}`);
 }

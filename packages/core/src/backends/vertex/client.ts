@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
-import { HptuneError } from '../../errors.js';
+import { HptuneError, ValidationError } from '../../errors.js';
 import { RetryError, withRetry, type RetryOptions } from '../../retry.js';
+import { checkApplicationDefaultCredentials, type CredentialsCheckOptions, type CredentialsSource } from './access.js';
 import { formatVertexEndpoint, resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
 import { parseVertexJobName, toVertexJob, type RawHyperparameterTuningJob, type VertexJob } from './job.js';
+import { checkVertexPlace } from './preflight.js';
 import type { CreateHyperparameterTuningJobRequest } from './request.js';
 
 /** Options of {@link createVertexJobClient}. */
@@ -13,6 +15,13 @@ export interface VertexJobClientOptions {
   readonly apiEndpoint?: string;
   /** Retries of reads (get, list) on transient errors. @default the core retry defaults */
   readonly retry?: Partial<RetryOptions>;
+  /**
+   * Where Application Default Credentials are looked for before a Google endpoint is used: without
+   * any, the client is not created and a `ValidationError` says how to log in (Google's client
+   * would otherwise fail later, outside any call, with its own stack trace).
+   * @default process.env, the home folder and the metadata server
+   */
+  readonly credentials?: CredentialsCheckOptions;
 }
 
 /** Options of {@link VertexJobClient.listJobs}. */
@@ -113,8 +122,17 @@ interface JobServiceClient {
   listHyperparameterTuningJobs(request: { parent: string; filter?: string }): Promise<[RawHyperparameterTuningJob[], ...unknown[]]>;
   cancelHyperparameterTuningJob(request: { name: string }): Promise<unknown>;
   close(): Promise<void>;
+  /** google-auth-library's `GoogleAuth`: the credentials the first call would use. */
+  readonly auth: { getClient(): Promise<unknown> };
 }
 type JobServiceClientConstructor = new (options: Record<string, unknown>) => JobServiceClient;
+
+/** Where Application Default Credentials came from, in words. */
+const CREDENTIALS_SOURCES: Readonly<Record<CredentialsSource, string>> = {
+  GOOGLE_APPLICATION_CREDENTIALS: 'the key file GOOGLE_APPLICATION_CREDENTIALS names',
+  gcloud: "gcloud's application_default_credentials.json",
+  'metadata-server': "this machine's metadata server",
+};
 
 /** Module specifiers kept in variables so that neither TypeScript nor the bundler follows them. */
 const CLIENT_MODULE = '@google-cloud/aiplatform/build/src/v1/job_service_client.js';
@@ -169,6 +187,7 @@ function gaxGrpc(): GrpcCredentialsModule {
  */
 export async function createVertexJobClient(options: VertexJobClientOptions): Promise<VertexJobClient> {
   const endpoint = resolveVertexEndpoint(options);
+  const credentials = endpoint.insecure ? undefined : await checkApplicationDefaultCredentials(options.credentials);
   const { JobServiceClient, grpc } = await loadJobServiceClient();
   const client = new JobServiceClient({
     apiEndpoint: endpoint.host,
@@ -177,6 +196,23 @@ export async function createVertexJobClient(options: VertexJobClientOptions): Pr
     universeDomain: 'googleapis.com',
     ...(endpoint.insecure ? { sslCreds: grpc.credentials.createInsecure() } : {}),
   });
+  if (credentials) {
+    // Credentials that exist but cannot be used (a key file without client_email, say) make the
+    // client's first call throw outside any promise we hold, crashing the process: load them first.
+    try {
+      await client.auth.getClient();
+    } catch (error) {
+      throw new ValidationError(
+        {
+          field: 'credentials',
+          value: CREDENTIALS_SOURCES[credentials],
+          problem: `cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+          fix: 'run `gcloud auth application-default login` again (or set GOOGLE_APPLICATION_CREDENTIALS to a valid service account key file)',
+        },
+        { cause: error },
+      );
+    }
+  }
 
   const call = async <T>(method: string, run: () => Promise<T>, idempotent: boolean): Promise<T> => {
     try {
@@ -235,14 +271,26 @@ export async function createVertexJobClient(options: VertexJobClientOptions): Pr
 
 /**
  * A job's full resource name from what a user typed: a full name is kept, a bare id is placed
- * under `projects/<project>/locations/<region>`.
+ * under `projects/<project>/locations/<region>`. The id, project and region are checked as
+ * a launch checks them (see {@link checkVertexPlace}), before anything is sent.
+ * @throws ValidationError (`job`, `project`, `region`) with the fix.
  */
 export function resolveVertexJobName(idOrName: string, scope: { readonly project?: string; readonly region: string }): string {
-  if (idOrName.startsWith('projects/')) return idOrName;
-  if (!scope.project) {
-    throw new HptuneError('INVALID_ARGUMENT', `job id ${JSON.stringify(idOrName)} needs a project; pass --project (or set GOOGLE_CLOUD_PROJECT), or the job's full resource name`, {
-      exitCode: 2,
-    });
+  const fullName = 'projects/<project>/locations/<region>/hyperparameterTuningJobs/<id>';
+  if (idOrName.startsWith('projects/')) {
+    const parts = parseVertexJobName(idOrName);
+    if (!parts || !/^\d+$/.test(parts.id)) {
+      throw new ValidationError({ field: 'job', value: idOrName, problem: `is not ${fullName}`, fix: 'pass the name as the service lists it, or the numeric job id with its project and region' });
+    }
+    checkVertexPlace(parts);
+    return idOrName;
   }
+  if (!/^\d+$/.test(idOrName)) {
+    throw new ValidationError({ field: 'job', value: idOrName, problem: 'is not a Vertex AI job id (a number)', fix: `pass the numeric id at the end of the job's name (${fullName}), or the whole name` });
+  }
+  if (!scope.project) {
+    throw new ValidationError({ field: 'project', value: undefined, problem: `is required to find job ${idOrName}`, fix: "pass the project (or set GOOGLE_CLOUD_PROJECT), or the job's full resource name" });
+  }
+  checkVertexPlace({ project: scope.project, region: scope.region });
   return `projects/${scope.project}/locations/${scope.region}/hyperparameterTuningJobs/${idOrName}`;
 }

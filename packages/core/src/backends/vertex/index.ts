@@ -1,4 +1,4 @@
-export type { BucketLocation, CredentialsSource, VertexAccessCheckOptions } from './access.js';
+export type { BucketLocation, CredentialsCheckOptions, CredentialsSource, VertexAccessCheckOptions } from './access.js';
 export { VertexApiError, createVertexJobClient, resolveVertexJobName, type ListVertexJobsOptions, type VertexJobClient, type VertexJobClientOptions } from './client.js';
 export type { VertexEndpoint } from './endpoint.js';
 export {
@@ -22,7 +22,7 @@ export {
 } from './options.js';
 export { DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS } from './poller.js';
 export { checkAcceleratorRegion, regionsOffering } from './regions.js';
-export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, type PreflightWarning } from './preflight.js';
+export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkVertexPlace, type PreflightWarning } from './preflight.js';
 export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobRequest } from './request.js';
 export { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV } from './staging/bootstrap.js';
 export { packWithLocalDependencies, type PackedPackage } from './staging/pack.js';

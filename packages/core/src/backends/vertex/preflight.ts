@@ -85,17 +85,29 @@ export function preflightVertexJob(study: VertexStudyDefinition, backend: Vertex
   return { warnings };
 }
 
-function checkPlace(backend: VertexBackendOptions, region: string, warnings: PreflightWarning[]): void {
-  const { project, bucket } = backend;
+/**
+ * Checks a Google Cloud project id and a Vertex AI region, as every Vertex AI call names them: the
+ * first checks of a launch, shared by the job commands (list, show, cancel).
+ * @returns a warning when the project id has a length no Google Cloud project id has.
+ * @throws ValidationError (`project`, `region`) with the fix.
+ */
+export function checkVertexPlace(place: { readonly project: unknown; readonly region: unknown }): PreflightWarning[] {
+  const { project, region } = place;
   if (typeof project !== 'string' || !PROJECT.test(project)) {
     fail('project', project, 'is not a Google Cloud project id', 'pass the project id (lowercase letters, digits and hyphens, e.g. "my-project"), or set GOOGLE_CLOUD_PROJECT');
   }
-  if (!/^\d+$/.test(project) && !project.includes(':') && (project.length < 6 || project.length > 30)) {
-    warnings.push({ field: 'project', message: `project id "${project}" is not 6 to 30 characters long, as Google Cloud project ids are; check it before launching` });
-  }
-  if (!REGION.test(region)) {
+  if (typeof region !== 'string' || !REGION.test(region)) {
     fail('region', region, 'is not a Vertex AI region', `pass a region such as ${DEFAULT_VERTEX_REGION} or europe-west4 (the region of your bucket)`);
   }
+  if (!/^\d+$/.test(project) && !project.includes(':') && (project.length < 6 || project.length > 30)) {
+    return [{ field: 'project', message: `project id "${project}" is not 6 to 30 characters long, as Google Cloud project ids are; check it` }];
+  }
+  return [];
+}
+
+function checkPlace(backend: VertexBackendOptions, region: string, warnings: PreflightWarning[]): void {
+  const { bucket } = backend;
+  warnings.push(...checkVertexPlace({ project: backend.project, region }));
   if (typeof bucket !== 'string' || bucket.startsWith('gs://')) {
     fail('bucket', bucket, 'must be a bucket name, without gs://', `pass e.g. ${String(bucket).replace(/^gs:\/\//, '').split('/')[0] || 'my-bucket'}`);
   }
