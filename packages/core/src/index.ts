@@ -16,7 +16,7 @@ export {
   type MetricReporter,
   type MetricReporterOptions,
 } from './hypertune.js';
-export { TRIAL_COMPLETE_FILE, markTrialComplete, readTrialCompletion, type TrialCompletion } from './trial-complete.js';
+export { TRIAL_COMPLETE_FILE, markTrialComplete, type TrialCompletion } from './trial-complete.js';
 export type {
   FrozenTrial,
   Measurement,
@@ -32,10 +32,8 @@ export type {
   TrialState,
 } from './study/types.js';
 export {
-  bestMeasurement,
   bestTrial,
   countTrials,
-  DEFAULT_MEASUREMENT_SELECTION,
   finalMetricValue,
   STUDY_NAME_PATTERN,
   type TrialCounts,

@@ -1,4 +1,4 @@
-export { bestMeasurement, bestTrial, finalMetricValue } from './best.js';
+export { bestTrial, finalMetricValue } from './best.js';
 export { countTrials, type TrialCounts } from './counts.js';
 export type { DetailsOf, DriverLaunch, DriverResume, ExtraEventsOf, StudyDriver, StudyEventSink, StudyExecution, StudyOutcome } from './driver.js';
 export type {
@@ -13,4 +13,4 @@ export type {
   TrialEvent,
   TrialTimings,
 } from './handle.js';
-export { DEFAULT_MEASUREMENT_SELECTION, STUDY_NAME_PATTERN } from './validate.js';
+export { STUDY_NAME_PATTERN } from './validate.js';

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readMetricFile, readTrialCompletion, ValidationError } from '@hptune/core';
+import { readMetricFile, TRIAL_COMPLETE_FILE, ValidationError } from '@hptune/core';
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../data/mnist.js';
 import { loadModel } from '../model/save.js';
@@ -36,7 +36,7 @@ describe('train', () => {
 
     // The completion marker comes last, beside the model: the run is complete.
     expect(readdirSync(join(dir, 'model')).sort()).toEqual(['hptune-complete.json', 'model.json', 'weights.bin']);
-    expect(readTrialCompletion(join(dir, 'model'))).toMatchObject({ version: 1, exitCode: 0 });
+    expect(JSON.parse(readFileSync(join(dir, 'model', TRIAL_COMPLETE_FILE), 'utf8'))).toMatchObject({ version: 1, exitCode: 0 });
     const loaded = await loadModel(join(dir, 'model'));
     const scored = await evaluate(loaded, loadMnist({ testSize: 500, trainSize: 1 }).test);
     loaded.dispose();

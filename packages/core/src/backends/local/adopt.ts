@@ -9,11 +9,7 @@ import { MeasurementTracker, metricFilePoller } from './measurements.js';
 import { infeasible, judgeCleanExit, stderrTail, type RunningTrialProcess, type TrialProcessOutcome } from './trial-process.js';
 
 /** Options of {@link adoptTrialProcess}. */
-export interface AdoptedTrialOptions {
-  /** The trial as stored: ACTIVE, its measurements so far. */
-  readonly trial: FrozenTrial;
-  /** Its trainer's process, as recorded when it started. */
-  readonly process: TrialProcess;
+export interface AdoptedTrialOptions extends AdoptedTrial {
   readonly paths: TrialPaths;
   /** The study's metric id. */
   readonly metricId: string;
@@ -122,10 +118,18 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   };
 }
 
+/** A trial a dead coordinator left ACTIVE, with the trainer process it recorded, for a resumed study to adopt. */
+export interface AdoptedTrial {
+  /** The trial as stored: ACTIVE, its measurements so far. */
+  readonly trial: FrozenTrial;
+  /** Its trainer's process, as recorded when it started. */
+  readonly process: TrialProcess;
+}
+
 /** What a resumed study does with each trial a dead coordinator left unfinished. */
 export interface TakenOverTrials {
   /** ACTIVE trials whose trainer ran on this host: followed to their end (`adoptTrialProcess`), not run again. */
-  readonly adopted: readonly { readonly trial: FrozenTrial; readonly process: TrialProcess }[];
+  readonly adopted: readonly AdoptedTrial[];
   /** The others (STOPPING, no process recorded, or a trainer on another host): INFEASIBLE `interrupted`, each with a re-run queued. */
   readonly interrupted: readonly InterruptedTrial[];
 }
@@ -137,7 +141,7 @@ export interface TakenOverTrials {
  * queued again, as the store's `interruptTrials` does.
  */
 export function takeOverTrials(store: StudyStore, name: string, token: string): TakenOverTrials {
-  const adopted: { trial: FrozenTrial; process: TrialProcess }[] = [];
+  const adopted: AdoptedTrial[] = [];
   const interrupted: InterruptedTrial[] = [];
   for (const trial of store.getTrials(name)) {
     if (trial.state !== 'ACTIVE' && trial.state !== 'STOPPING') continue;

@@ -4,12 +4,12 @@ import { HptuneError } from '../../errors.js';
 import type { Sampler } from '../../samplers/types.js';
 import type { StoppingRule } from '../../stopping/types.js';
 import type { TrialParameters } from '../../space/types.js';
-import type { InterruptedTrial, StudyRecord, StudyStore, TrialProcess } from '../../study-store/types.js';
+import type { InterruptedTrial, StudyRecord, StudyStore } from '../../study-store/types.js';
 import { bestMeasurement, countsAsFailed, countsForSearch } from '../../study/best.js';
 import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
-import { adoptTrialProcess } from './adopt.js';
+import { adoptTrialProcess, type AdoptedTrial } from './adopt.js';
 import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
@@ -51,12 +51,6 @@ export interface LocalStudyRunOptions {
   readonly interrupted?: readonly InterruptedTrial[];
   /** Trials a dead coordinator left ACTIVE whose trainers ran on this host: followed to their end, not run again. */
   readonly adopted?: readonly AdoptedTrial[];
-}
-
-/** A trial a dead coordinator left ACTIVE, with the trainer process it recorded, for a resumed study to adopt. */
-export interface AdoptedTrial {
-  readonly trial: FrozenTrial;
-  readonly process: TrialProcess;
 }
 
 /** What only the local backend has, as `handle.backend` shows it. */

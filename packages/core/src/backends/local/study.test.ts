@@ -7,6 +7,7 @@ import { local } from './backend.js';
 import { HptuneError, ValidationError } from '../../errors.js';
 import { categorical, discrete, double, searchSpace } from '../../space/builder.js';
 import { combinationKey } from '../../space/grid.js';
+import { searchSpaceToJSON } from '../../space/json.js';
 import { currentLeaseOwner } from './liveness.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { StudyHandle } from '../../study/handle.js';
@@ -257,7 +258,7 @@ describe('launchStudy', () => {
     const store = openSqliteStudyStore({ file: join(studyDir, 'hptune.db') });
     const owner = currentLeaseOwner();
     store.createStudy(
-      { name: 'old', space: { version: 1, parameters: { x: { kind: 'discrete', values: [6], scale: 'linear' } } }, metric: accuracy, algorithm: 'grid', maxTrials: 1, parallelTrials: 1, seed: 1, trainer: fake('--epochs=3', '--drop-last'), backend: 'local' },
+      { name: 'old', space: searchSpaceToJSON(searchSpace({ x: discrete([6]) })), metric: accuracy, algorithm: 'grid', maxTrials: 1, parallelTrials: 1, seed: 1, trainer: fake('--epochs=3', '--drop-last'), backend: 'local' },
       owner,
     );
     store.releaseLease('old', owner.token);
