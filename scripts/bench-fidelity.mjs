@@ -2,9 +2,13 @@
 // `pnpm bench:fidelity`: does hptune's trainer reach the accuracy the same model reaches in PyTorch?
 //
 //   pnpm bench:fidelity [--epochs 1] [--train-size N] [--only softmax/rmsprop/32,relu/adam/64 (run in that order)]
-//                       [--seed 42] [--python /usr/bin/python3]
+//                       [--seed 42] [--python /usr/bin/python3] [--sections lockstep,epochs]
 //
-// For each of the seed study's 27 combinations (activation x optimizer x batch size), trains LeNet-5
+// 1. lockstep (seconds): for each activation x optimizer, the trainer's initial weights are copied
+//    into the PyTorch model and both take 8 steps on the same 640 images (one batch, so order does
+//    not matter); prints the loss before each step in both and the largest relative difference.
+//    This isolates the arithmetic (initialization scale aside): equal losses mean equal training.
+// 2. epochs (long): for each of the seed study's 27 combinations (activation x optimizer x batch size), trains LeNet-5
 // with the built trainer (wasm backend, the trainer's own path) and with the PyTorch reference in
 // packages/trainer/bench/lenet5_reference.py (same model, PyTorch's default initialization and
 // optimizer settings, the trainer's learning rates; one thread, one process for the whole run),
@@ -15,7 +19,7 @@
 // Both use the same seed but not the same random numbers (initial weights, shuffling; with
 // --train-size, also which images), so a difference of a point or two is noise.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +39,11 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     seed: { type: 'string', default: '42' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    sections: { type: 'string', default: 'lockstep,epochs' },
   },
 });
+const sections = new Set(options.sections.split(','));
+if (![...sections].every((section) => section === 'lockstep' || section === 'epochs')) throw new Error(`--sections: lockstep, epochs or both, got ${options.sections}`);
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reference = join(root, 'packages/trainer/bench/lenet5_reference.py');
@@ -64,15 +71,20 @@ if (torchCheck.status !== 0) {
   out("Install Debian's PyTorch (apt-get install -y python3-torch, then /usr/bin/python3 has it) or pass --python.");
   process.exit(1);
 }
-const { train } = await import(join(root, 'packages/trainer/dist/index.js'));
+const { mnistDataDir, train } = await import(join(root, 'packages/trainer/dist/index.js'));
 const torch = await startTorch();
 
 out(`machine: ${availableParallelism()} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; Node ${process.version}, PyTorch ${torchCheck.stdout.trim()}`);
+if (sections.has('lockstep')) await runLockstep();
+if (!sections.has('epochs')) {
+  torch.close();
+  process.exit(0);
+}
+
 out(
-  `LeNet-5, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${trainSize === undefined ? 'all 60,000' : trainSize.toLocaleString('en-US')} training images, ` +
+  `\n2. LeNet-5, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${trainSize === undefined ? 'all 60,000' : trainSize.toLocaleString('en-US')} training images, ` +
     `test accuracy on all 10,000 test images, seed ${seed}, ${combinations.length} combination${combinations.length === 1 ? '' : 's'}`,
 );
-
 const results = new Map();
 const started = performance.now();
 for (const combination of combinations) {
@@ -130,6 +142,64 @@ async function trainOurs({ activation, optimizer, batchSize }) {
   }
 }
 
+/** Section 1: both frameworks from the same weights on the same batch, step by step. */
+async function runLockstep() {
+  const images = 640;
+  const steps = 8;
+  const dataDir = mkdtempSync(join(tmpdir(), 'hptune-fidelity-data-'));
+  const source = mnistDataDir();
+  const cut = (name, count, itemBytes, headerBytes) => {
+    const bytes = Buffer.from(readFileSync(join(source, name)).subarray(0, headerBytes + count * itemBytes));
+    bytes.writeUInt32BE(count, 4);
+    writeFileSync(join(dataDir, name), bytes);
+  };
+  cut('train-images-idx3-ubyte', images, 784, 16);
+  cut('train-labels-idx1-ubyte', images, 1, 8);
+  cut('t10k-images-idx3-ubyte', 100, 784, 16);
+  cut('t10k-labels-idx1-ubyte', 100, 1, 8);
+  out(`\n1. lockstep: the trainer's initial weights (seed ${seed}) in both, ${steps} steps on MNIST's first ${images} training images as one batch; loss before each step`);
+  let largest = { relative: 0, key: '' };
+  try {
+    for (const activation of ACTIVATIONS) {
+      for (const optimizer of OPTIMIZERS) {
+        let weights;
+        const losses = [];
+        const outputDir = mkdtempSync(join(tmpdir(), 'hptune-fidelity-'));
+        const discard = { write: () => true };
+        await train({
+          activation,
+          optimizer,
+          batchSize: images,
+          numEpochs: steps,
+          seed,
+          backend: 'wasm',
+          outputDir,
+          env: {},
+          dataDir,
+          out: discard,
+          err: discard,
+          progress: 'none',
+          observers: [
+            {
+              onTrainBegin: (context) => void (weights = context.model.getWeights().map((weight) => ({ shape: weight.shape, values: Array.from(weight.dataSync()) }))),
+              onBatchEnd: (metrics) => void losses.push(metrics.loss),
+            },
+          ],
+        });
+        rmSync(outputDir, { recursive: true, force: true });
+        const theirs = await torch.request({ lockstep: { activation, optimizer, weights, steps, dataDir } });
+        const relative = Math.max(...losses.map((loss, i) => Math.abs(loss - theirs.losses[i]) / Math.abs(theirs.losses[i])));
+        if (relative >= largest.relative) largest = { relative, key: `${activation}/${optimizer}` };
+        out(`  ${`${activation}/${optimizer}`.padEnd(18)} hptune  ${losses.map((loss) => loss.toFixed(5)).join(' ')}`);
+        out(`  ${''.padEnd(18)} PyTorch ${theirs.losses.map((loss) => loss.toFixed(5)).join(' ')}`);
+      }
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  out(`  largest relative difference of a loss: ${largest.relative.toExponential(2)} (${largest.key})`);
+}
+
 /**
  * The PyTorch reference in one process for the whole run (torch and MNIST load once), answering a
  * training request per line.
@@ -145,11 +215,15 @@ async function startTorch() {
     return JSON.parse(value);
   };
   await next(); // {"ready": true}
+  const request = async (body) => {
+    child.stdin.write(`${JSON.stringify(body)}\n`);
+    return next();
+  };
   return {
+    request,
     /** Test accuracy after the last epoch. */
     async train({ activation, optimizer, batchSize }) {
-      child.stdin.write(`${JSON.stringify({ activation, optimizer, batchSize, epochs, seed, ...(trainSize === undefined ? {} : { trainSize }) })}\n`);
-      return (await next()).testAccuracy;
+      return (await request({ activation, optimizer, batchSize, epochs, seed, ...(trainSize === undefined ? {} : { trainSize }) })).testAccuracy;
     },
     close() {
       child.stdin.end();

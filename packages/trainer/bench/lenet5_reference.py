@@ -20,7 +20,8 @@ backward, optimizer step, and the loss and the correct count read back.
   /usr/bin/python3 lenet5_reference.py --serve          JSON requests on stdin, one per line
                    ({"batchSize": 64, "activation": "relu", "optimizer": "adam", "seconds": 2}),
                    one JSON answer per line: the bench alternates these with its own rounds;
-                   a request with "epochs" (and "trainSize", "seed") trains and answers as --epoch does
+                   a request with "epochs" (and "trainSize", "seed") trains and answers as --epoch does;
+                   one with "lockstep" trains from the trainer's initial weights (`pnpm bench:fidelity`)
   /usr/bin/python3 lenet5_reference.py --epoch [--epochs 1] [--train-size N]
                    train (one full epoch unless told) and print the test accuracy after each epoch
                    (`pnpm bench:trainer --full --accuracy`, `pnpm bench:fidelity`)
@@ -196,6 +197,9 @@ def serve(images, labels, data_dir):
         if not line.strip():
             continue
         request = json.loads(line)
+        if "lockstep" in request:
+            print(json.dumps(lockstep(request["lockstep"])), flush=True)
+            continue
         if "epochs" in request:
             data = data if data is not None else (images, labels, *load_set(data_dir, "t10k"))
             answer = train_epochs(data, request["batchSize"], request["activation"], request["optimizer"], request.get("seed", 42), request["epochs"], request.get("trainSize"))
@@ -256,6 +260,36 @@ def train_epochs(data, batch_size, activation, optimizer, seed, epochs=1, train_
         "testAccuracies": accuracies,
         "testAccuracy": accuracies[-1],
     }
+
+
+def set_tfjs_weights(model, weights):
+    """Copies the trainer's weights (model.getWeights() order and layouts: conv kernels
+    [kh, kw, in, out], dense kernels [in, out], dense 1's inputs flattened as (h, w, c)) into `model`."""
+    layers = [module for module in model if isinstance(module, (nn.Conv2d, nn.Linear))]
+    arrays = [np.array(weight["values"], dtype=np.float32).reshape(weight["shape"]) for weight in weights]
+    with torch.no_grad():
+        for index, layer in enumerate(layers):
+            kernel, bias = arrays[2 * index], arrays[2 * index + 1]
+            if kernel.ndim == 4:
+                kernel = kernel.transpose(3, 2, 0, 1)
+            else:
+                kernel = kernel.T
+                if index == 2:
+                    side = int(round((kernel.shape[1] / 16) ** 0.5))
+                    kernel = kernel.reshape(kernel.shape[0], side, side, 16).transpose(0, 3, 1, 2).reshape(kernel.shape[0], -1)
+            layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(kernel)))
+            layer.bias.copy_(torch.from_numpy(bias))
+
+
+def lockstep(request):
+    """From the trainer's initial weights, `steps` optimizer steps on the whole of a small training
+    set (one batch, so the order of images does not matter): the loss before each step."""
+    images, labels = load_set(request["dataDir"], "train")
+    model = lenet5(request["activation"], 0)
+    set_tfjs_weights(model, request["weights"])
+    opt = optimizer_for(request["optimizer"], model.parameters())
+    losses = [train_step(model, opt, images, labels)[0] for _ in range(request["steps"])]
+    return {**environment(), "activation": request["activation"], "optimizer": request["optimizer"], "losses": losses}
 
 
 def default_data_dir():

@@ -33,9 +33,9 @@ export interface Lenet5Options {
  * height × kernel width for a convolution). PyTorch draws the kernel with
  * `kaiming_uniform_(a=√5)`, whose bound `√(6 / ((1 + a²)·fanIn))` is that same `1/√fanIn`.
  *
- * Not Keras's Glorot-uniform kernels and zero biases: with those, softmax as a hidden activation
- * starts with near-zero gradients that plain SGD never escapes in an epoch, where the same model in
- * PyTorch learns (measured with `pnpm bench:fidelity`).
+ * Not Keras's Glorot-uniform kernels and zero biases (dense 1's kernel would be drawn twice as wide,
+ * every bias 0): the seed study's results come from PyTorch's start. `pnpm bench:fidelity`'s lockstep
+ * section shows the two frameworks then take the same steps.
  *
  * @see https://pytorch.org/docs/stable/generated/torch.nn.Linear.html
  * @see https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html
