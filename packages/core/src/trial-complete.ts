@@ -36,7 +36,7 @@ export function markTrialComplete(options: { readonly modelDir?: string | undefi
   const completion: TrialCompletion = { version: 1, exitCode: options.exitCode ?? 0, completedAt: new Date().toISOString() };
   const file = join(modelDir, TRIAL_COMPLETE_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(completion) + '\n');
+  writeFileSync(temporary, JSON.stringify(completion) + '\n', { mode: 0o644 });
   renameSync(temporary, file);
   return file;
 }
