@@ -6,7 +6,7 @@ import { readTrialCompletion } from '../../trial-complete.js';
 import type { TrialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
-import { infeasible, judgeCleanExit, stderrTail, type RunningTrialProcess, type TrialProcessOutcome } from './trial-process.js';
+import { infeasible, judgeCleanExit, judgeStopped, stderrTail, type RunningTrialProcess, type StopKind, type TrialProcessOutcome } from './trial-process.js';
 
 /** Options of {@link adoptTrialProcess}. */
 export interface AdoptedTrialOptions extends AdoptedTrial {
@@ -39,7 +39,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
   const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
   const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
-  let stopping: { kind: 'timeout' | 'cancelled' | 'early-stopped'; reason: string } | undefined;
+  let stopping: { kind: StopKind; reason: string } | undefined;
   let killedAfterGrace = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
@@ -52,7 +52,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
       // Gone already.
     }
   };
-  const requestStop = (kind: 'timeout' | 'cancelled' | 'early-stopped', reason: string) => {
+  const requestStop = (kind: StopKind, reason: string) => {
     if (stopping || processLiveness(options.process) !== 'alive') return;
     stopping = { kind, reason };
     options.onStopping();
@@ -65,16 +65,8 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
 
   const judge = (): TrialProcessOutcome => {
     const unreadable = poll(true);
-    if (stopping?.kind === 'early-stopped') {
-      // What the adopted trainer measured up to the stop is its result, as for a trainer this coordinator started.
-      const finalMeasurement = tracker.finalMeasurement(options.metricId);
-      if (finalMeasurement) return { state: 'SUCCEEDED', finalMeasurement, stoppedEarly: true };
-    }
     if (stopping) {
-      const how = killedAfterGrace ? `SIGTERM, then SIGKILL after ${options.gracePeriodSeconds} s` : 'SIGTERM';
-      const reason =
-        stopping.kind === 'timeout' ? `stopped after the ${options.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stopping.reason}`;
-      return infeasible({ kind: stopping.kind === 'timeout' ? 'timeout' : 'cancelled', reason, stderrTail: stderrTail(paths.stderrFile) });
+      return judgeStopped({ stop: stopping, killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: stderrTail(paths.stderrFile) });
     }
     const completion = readTrialCompletion(paths.modelDir);
     if (!completion) return { state: 'INFEASIBLE', failure: interruptedFailure() };

@@ -83,7 +83,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   const stdout = openSync(paths.stdoutFile, 'w', 0o644);
   const stderr = openSync(paths.stderrFile, 'w', 0o644);
 
-  let stopping: { kind: 'timeout' | 'cancelled' | 'early-stopped'; reason: string; signalledAt: number } | undefined;
+  let stopping: { kind: StopKind; reason: string; signalledAt: number } | undefined;
   let killedAfterGrace = false;
   let spawnError: Error | undefined;
   let spawned = false;
@@ -105,7 +105,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     }
   };
 
-  const requestStop = (kind: 'timeout' | 'cancelled' | 'early-stopped', reason: string) => {
+  const requestStop = (kind: StopKind, reason: string) => {
     if (stopping || !child || child.exitCode !== null || child.signalCode !== null || spawnError) return;
     stopping = { kind, reason, signalledAt: performance.now() };
     options.onStopping();
@@ -166,18 +166,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     const tail = () => stderrTail(paths.stderrFile);
     if (spawnError) return spawnFailure(options.trainer, spawnError);
     const unreadable = poll(true);
-    const stopped = stopping;
-    if (stopped?.kind === 'early-stopped') {
-      // However the trainer took the signal, what it measured up to the stop is its result.
-      const finalMeasurement = tracker.finalMeasurement(options.metricId);
-      if (finalMeasurement) return { state: 'SUCCEEDED', finalMeasurement, stoppedEarly: true };
-    }
-    if (stopped) {
-      const how = killedAfterGrace ? `SIGTERM, then SIGKILL after ${options.gracePeriodSeconds} s` : 'SIGTERM';
-      const reason =
-        stopped.kind === 'timeout' ? `stopped after the ${options.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stopped.reason}`;
-      return infeasible({ kind: stopped.kind === 'timeout' ? 'timeout' : 'cancelled', reason, ...exitOf(code, signal), stderrTail: tail() });
-    }
+    if (stopping) return judgeStopped({ stop: stopping, killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
     return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
@@ -192,6 +181,34 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       requestStop('early-stopped', 'the early-stopping rule stopped it');
     },
   };
+}
+
+/** Why hptune asked a trial's trainer to stop. */
+export type StopKind = 'timeout' | 'cancelled' | 'early-stopped';
+
+/**
+ * The outcome of a trainer hptune asked to stop, however it took the signal: an early-stopped one
+ * is SUCCEEDED with what it measured up to the stop (when it reported the metric at all); a timed
+ * out or cancelled one is INFEASIBLE, its reason saying how it was stopped.
+ */
+export function judgeStopped(run: {
+  readonly stop: { readonly kind: StopKind; readonly reason: string };
+  readonly killedAfterGrace: boolean;
+  readonly tracker: MeasurementTracker;
+  readonly metricId: string;
+  readonly timeoutSeconds: number | undefined;
+  readonly gracePeriodSeconds: number;
+  readonly stderrTail: string;
+  readonly exit?: { readonly exitCode?: number; readonly signal?: string };
+}): TrialProcessOutcome {
+  const { stop } = run;
+  if (stop.kind === 'early-stopped') {
+    const finalMeasurement = run.tracker.finalMeasurement(run.metricId);
+    if (finalMeasurement) return { state: 'SUCCEEDED', finalMeasurement, stoppedEarly: true };
+  }
+  const how = run.killedAfterGrace ? `SIGTERM, then SIGKILL after ${run.gracePeriodSeconds} s` : 'SIGTERM';
+  const reason = stop.kind === 'timeout' ? `stopped after the ${run.timeoutSeconds} s trial timeout (${how})` : `stopped (${how}): ${stop.reason}`;
+  return infeasible({ kind: stop.kind === 'timeout' ? 'timeout' : 'cancelled', reason, ...run.exit, stderrTail: run.stderrTail });
 }
 
 /**
