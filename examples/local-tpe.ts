@@ -3,8 +3,12 @@
  * on a log scale (every hyperparameter the trainer takes as a flag), 20 trials, two at a time, on
  * small subsets so it finishes in minutes. The same space as `examples/spaces/lenet5-wide.json`,
  * which `hptune study run --algorithm tpe --space examples/spaces/lenet5-wide.json` takes.
- * Type-checked with the packages (`pnpm typecheck`); run it on Node 22.6+ with
- * `node --experimental-strip-types examples/local-tpe.ts`.
+ * Type-checked with the packages (`pnpm typecheck`). After `bash scripts/setup.sh`, run it with
+ *
+ *   pnpm example local-tpe
+ *
+ * `HPTUNE_MAX_TRIALS=2` runs two trials only (what CI does); `HPTUNE_STUDY_DIR` sets where studies
+ * are stored, as for the CLI (default `./hptune`).
  */
 import { categorical, discrete, double, launchStudy, searchSpace } from '@hptune/core';
 import { lenet5Trainer } from '@hptune/trainer';
@@ -21,9 +25,10 @@ const study = await launchStudy({
   space,
   metric: { id: 'accuracy', goal: 'maximize' },
   algorithm: 'tpe',
-  maxTrials: 20,
+  maxTrials: Number(process.env.HPTUNE_MAX_TRIALS ?? 20),
   parallelTrials: 2,
   seed: 7,
+  ...(process.env.HPTUNE_STUDY_DIR ? { studyDir: process.env.HPTUNE_STUDY_DIR } : {}),
   trainer: lenet5Trainer({ flags: { numEpochs: 1, trainSize: 2048, testSize: 1000, backend: 'wasm' } }),
 });
 

@@ -19,6 +19,11 @@ const CI_RUNS: Readonly<Record<string, { args: string[]; env: Record<string, str
     env: { HPTUNE_MAX_TRIALS: '2' },
     expect: /^trial [12] SUCCEEDED .*\n.*\nbest: trial [12], relu\/sgd\/(32|64)\n$/,
   },
+  'local-tpe': {
+    args: [],
+    env: { HPTUNE_MAX_TRIALS: '2' },
+    expect: /^trial [12] SUCCEEDED .*\n.*\nbest: trial [12], learning rate \S+ with (sgd|adam|rmsprop)\n$/,
+  },
   'vertex-lenet5': {
     args: ['--dry-run'],
     env: { GOOGLE_CLOUD_PROJECT: 'my-project-123', HPTUNE_BUCKET: 'my-bucket-123', HPTUNE_IMAGE: 'us-docker.pkg.dev/my-project-123/hptune/lenet5:latest' },
