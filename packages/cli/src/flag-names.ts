@@ -100,9 +100,19 @@ export async function withFlagNames<T>(names: FlagNames, body: () => Promise<T>)
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const field = error.field.startsWith('backend.') ? error.field.slice('backend.'.length) : error.field;
-    throw new ValidationError(
+    const worded = new ValidationError(
       { field: names[field] ?? error.field, value: error.value, problem: toFlagWording(error.problem, names), fix: toFlagWording(error.fix, names) },
       { code: error.code, cause: error.cause ?? error },
     );
+    WORDED.add(worded);
+    throw worded;
   }
+}
+
+/** Errors already worded for their command by {@link withFlagNames}: worded again, a study file's `maxTrials` would read as a flag. */
+const WORDED = new WeakSet<Error>();
+
+/** Whether {@link withFlagNames} worded this error for its command already. */
+export function isWorded(error: Error): boolean {
+  return WORDED.has(error);
 }

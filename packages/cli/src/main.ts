@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { HptuneError } from '@hptune/core/errors';
-import { SHARED_FLAGS, toCommandWording, toFlagWording } from './flag-names.js';
+import { SHARED_FLAGS, isWorded, toCommandWording, toFlagWording } from './flag-names.js';
 import { processIo, type CliIo } from './io.js';
 import { registerCommands, type SetExitCode } from './commands/index.js';
 
@@ -68,7 +68,7 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (error instanceof HptuneError) {
     // The library's advice names its functions and options; a CLI user needs commands and flags.
-    io.stderr.write(`hptune: ${toCommandWording(toFlagWording(error.message, SHARED_FLAGS))}\n`);
+    io.stderr.write(`hptune: ${toCommandWording(isWorded(error) ? error.message : toFlagWording(error.message, SHARED_FLAGS))}\n`);
     if (error.cause instanceof Error && process.env.HPTUNE_DEBUG) io.stderr.write(`${error.cause.stack}\n`);
     return error.exitCode;
   }

@@ -30,6 +30,9 @@ const FIRST_RUNS: Readonly<Record<string, { args: string[]; code: number }>> = {
   'jobs list': { args: ['--project', 'my-project-123'], code: 2 },
   'jobs show': { args: ['123', '--project', 'my-project-123'], code: 2 },
   'jobs cancel': { args: ['123', '--project', 'my-project-123'], code: 2 },
+  'jobs report': { args: ['123', '--project', 'my-project-123'], code: 2 },
+  'study report': { args: ['first', '--study-dir', scratch], code: 2 },
+  dashboard: { args: ['--port', '70000'], code: 2 },
 };
 
 /** Every runnable command of the program, as `study run`, `jobs list`, ... */

@@ -7,6 +7,7 @@ import { builtFile } from '@hptune/testing/built';
 
 const README = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The shell blocks of the README, in order. */
 const shellBlocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] as string);
@@ -17,22 +18,38 @@ function commands(block: string): string[] {
 }
 
 describe('the README, pasted', () => {
-  it("runs the launch dry run as printed, with the set-up's variables, through every offline check", async () => {
-    const lines = shellBlocks.flatMap(commands);
-    const exports = lines.filter((line) => line.startsWith('export '));
-    const dryRun = lines.find((line) => line.startsWith('pnpm hptune launch ') && line.includes('--dry-run'));
-    expect(exports.join('\n')).toMatch(/GOOGLE_CLOUD_PROJECT=/);
-    expect(dryRun).toBeDefined();
+  /** Runs README lines as a user would paste them in the repository root, `pnpm hptune` being the built CLI. */
+  const paste = (lines: readonly string[]) => {
     // `pnpm hptune` is the root script `node packages/cli/dist/bin.js`; nothing else is changed.
-    const script = [`pnpm() { shift; node ${JSON.stringify(builtFile(BIN))} "$@"; }`, ...exports, dryRun].join('\n');
+    const script = [`pnpm() { shift; node ${JSON.stringify(builtFile(BIN))} "$@"; }`, ...lines].join('\n');
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(GOOGLE_|CLOUDSDK_|HPTUNE_|CLOUD_ML_)/.test(key)));
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-euc', script], { env, timeout: 60_000 });
+    return promisify(execFile)('bash', ['-euc', script], { env, cwd: REPO_ROOT, timeout: 60_000 });
+  };
+  const lines = shellBlocks.flatMap(commands);
+  const exports = lines.filter((line) => line.startsWith('export '));
+  const dryRuns = lines.filter((line) => line.startsWith('pnpm hptune launch ') && line.includes('--dry-run'));
+
+  it("runs the seed's launch dry run as printed, with the set-up's variables, through every offline check", async () => {
+    expect(exports.join('\n')).toMatch(/GOOGLE_CLOUD_PROJECT=/);
+    const seed = dryRuns.find((line) => line.includes('$IMAGE'));
+    expect(seed).toBeDefined();
+    const { stdout, stderr } = await paste([...exports, seed as string]);
     expect(stderr).toMatch(/dry run: every offline check passed/);
     expect(stderr).not.toMatch(/warning/);
     const request = JSON.parse(stdout) as { parent: string; hyperparameterTuningJob: { maxTrialCount: number; trialJobSpec: { workerPoolSpecs: { containerSpec: { imageUri: string } }[] } } };
     expect(request.parent).toBe('projects/my-project-123/locations/us-central1');
     expect(request.hyperparameterTuningJob.maxTrialCount).toBe(27);
     expect(request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs[0]?.containerSpec.imageUri).toBe('us-docker.pkg.dev/my-project-123/hptune/lenet5:latest');
+  });
+
+  it('runs every other launch dry run as printed through every offline check', async () => {
+    const others = dryRuns.filter((line) => !line.includes('$IMAGE'));
+    expect(others.length).toBeGreaterThan(0);
+    for (const line of others) {
+      const { stdout, stderr } = await paste([...exports, line]);
+      expect(stderr, line).toMatch(/dry run: every offline check passed/);
+      expect(JSON.parse(stdout)).toHaveProperty('hyperparameterTuningJob');
+    }
   });
 
   it('has no placeholder a preflight refuses, and never reuses a study name', () => {

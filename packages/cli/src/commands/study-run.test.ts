@@ -178,11 +178,10 @@ describe('hptune study run --config', () => {
   });
 
   it.each<[string, Record<string, unknown>, string[], string]>([
-    ['an early-stopping rule this version lacks', { earlyStopping: 'median' }, [], 'FILE: earlyStopping "median" is not available in this version of hptune yet; give "none", or leave earlyStopping out'],
-    ['an early-stopping rule with settings this version lacks', { earlyStopping: { kind: 'asha', maxStep: 9 } }, [], 'FILE: earlyStopping {"kind":"asha","maxStep":9} is not available in this version of hptune yet'],
+    ['an early-stopping rule with a bad setting, named by its path', { earlyStopping: { kind: 'asha', maxStep: 9, reductionFactor: 1 } }, [], 'FILE: earlyStopping.reductionFactor 1 is not a whole number of at least 2'],
     ['a study name the store refuses, named by its path', { name: 'has space' }, [], 'FILE: name "has space" is not a usable study name'],
     ['more trials than the grid, named by its path', { maxTrials: 4 }, [], 'FILE: maxTrials 4 is above the grid size (3 combinations)'],
-    ['an algorithm the local backend lacks', { algorithm: 'bayesian' }, [], 'FILE: algorithm "bayesian" is not a search algorithm the local backend runs'],
+    ['an algorithm hptune lacks', { algorithm: 'hyperband' }, [], 'FILE: algorithm "hyperband" is not'],
     ['a bad flag over a good file, named as the flag', {}, ['--max-trial-count', '9'], '--max-trial-count 9 is above the grid size'],
   ])('refuses %s with exit code 2 before creating anything', async (_what, change, flags, message) => {
     const dir = scratch();

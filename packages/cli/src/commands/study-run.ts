@@ -135,6 +135,17 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
  */
 function stoppingRuleOf(setting: EarlyStoppingSetting | undefined, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
   const { kind, ...settings }: { readonly kind: EarlyStoppingSetting | undefined; readonly [setting: string]: unknown } = typeof setting === 'object' ? setting : { kind: setting };
+  try {
+    return stoppingRuleWith(kind, settings, context);
+  } catch (error) {
+    // A setting from the study file is named by its JSON path there.
+    if (!(error instanceof ValidationError) || context.where === '--early-stopping') throw error;
+    const setting = error.field.startsWith(`${kind}.`) ? error.field.slice(`${kind}.`.length) : error.field;
+    throw new ValidationError({ field: `${context.where}.${setting}`, value: error.value, problem: error.problem, fix: error.fix }, { code: error.code, cause: error });
+  }
+}
+
+function stoppingRuleWith(kind: EarlyStoppingSetting | undefined, settings: Readonly<Record<string, unknown>>, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
   switch (kind) {
     case 'median':
       return median(settings);

@@ -102,6 +102,6 @@ describe('study reporters', () => {
     expect(text).toContain('trial 2 stopped at epoch 1 (2/3): accuracy=0.4200');
     expect(text).toMatch(/1 \*\s+SUCCEEDED\s+relu\s+32\s+0\.9700\s+3\n/);
     expect(text).toMatch(/2\s+SUCCEEDED\s+relu\s+64\s+0\.4200\s+1\s+stopped at epoch 1/);
-    expect(text).toContain('2 succeeded (1 stopped early), 0 failed, 2 trials');
+    expect(text).toContain('2 succeeded, 0 failed, 2 trials; 1 stopped early');
   });
 });
