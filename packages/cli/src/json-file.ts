@@ -59,5 +59,6 @@ function shortened(value: unknown): unknown {
 /** `--space <file>`: a search space JSON file, as `searchSpaceToJSON` writes it. */
 export function readSpaceFile(path: string): SearchSpace {
   const data = readJsonFile(path, '--space', 'pass a search space JSON file: { "version": 1, "parameters": { ... } }');
-  return spaceFromJson(data, path);
+  // Named as the user typed it: the flag and its file.
+  return spaceFromJson(data, `--space ${path}`);
 }

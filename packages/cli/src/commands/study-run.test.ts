@@ -116,7 +116,7 @@ describe('hptune study run -- <command>', () => {
     writeFileSync(space, JSON.stringify({ version: 1, parameters: { lr: { kind: 'double', min: 1, max: 0.1 } } }));
     const result = await runCli(['study', 'run', '--study-dir', join(dir, 'studies'), '--space', space, '--metric', 'score', '--', PYTHON, RECORDER]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^hptune: ${space.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: parameters\\.lr`));
+    expect(result.stderr).toMatch(new RegExp(`^hptune: --space ${space.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: parameters\\.lr`));
     expect(readdirSync(dir)).toEqual(['space.json']);
   });
 });
