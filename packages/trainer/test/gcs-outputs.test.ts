@@ -48,7 +48,8 @@ function runTrainer(options: { args: string[]; env: Record<string, string>; tmp:
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^(AIP_|CLOUD_ML_|HPTUNE_)/.test(key)) env[key] = value;
   mkdirSync(options.tmp, { recursive: true });
   Object.assign(env, { TMPDIR: options.tmp, HPTUNE_GCS_API_ENDPOINT: fixture.url, HPTUNE_TB_SYNC_INTERVAL_MS: '200', CLOUD_ML_HP_METRIC_FILE: join(options.tmp, 'output.metrics') }, options.env);
-  const child = spawn(process.execPath, [trainerBin, '--backend=wasm', ...options.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In its own folder: what the trainer keeps locally (checkpoints by default) is this run's alone.
+  const child = spawn(process.execPath, [trainerBin, '--backend=wasm', ...options.args], { env, cwd: options.tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let pending = '';
