@@ -140,8 +140,8 @@ function stoppingRuleOf(setting: EarlyStoppingSetting | undefined, context: { ma
   } catch (error) {
     // A setting from the study file is named by its JSON path there.
     if (!(error instanceof ValidationError) || context.where === '--early-stopping') throw error;
-    const setting = error.field.startsWith(`${kind}.`) ? error.field.slice(`${kind}.`.length) : error.field;
-    throw new ValidationError({ field: `${context.where}.${setting}`, value: error.value, problem: error.problem, fix: error.fix }, { code: error.code, cause: error });
+    const settingName = error.field.startsWith(`${kind}.`) ? error.field.slice(`${kind}.`.length) : error.field;
+    throw new ValidationError({ field: `${context.where}.${settingName}`, value: error.value, problem: error.problem, fix: error.fix }, { code: error.code, cause: error });
   }
 }
 
