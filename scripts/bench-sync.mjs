@@ -11,7 +11,7 @@
  *
  * Needs the built core: `pnpm --filter @hptune/core build`. The GCS fixture is TypeScript in
  * @hptune/testing (packages/testing/src/gcs); this script compiles it with tsup (the repo's build
- * tool) into packages/testing/node_modules/.cache/hptune-bench/ before starting it.
+ * tool) as the fault campaign does (`scripts/faults/lib/fixtures.mjs`) before starting it.
  *
  * Usage: node scripts/bench-sync.mjs [--minutes 60] [--interval-s 30] [--json]
  */
@@ -23,10 +23,10 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadFixtures } from './faults/lib/fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const core = join(root, 'packages', 'core');
-const testing = join(root, 'packages', 'testing');
 
 const { values } = parseArgs({
   options: {
@@ -42,32 +42,11 @@ if (!(minutes > 0) || !(intervalSeconds > 0)) {
   process.exit(2);
 }
 
-/** Compiles the fixture next to @hptune/testing's dependencies, so its imports resolve. */
-async function loadFixture() {
-  const { build } = await import('tsup');
-  const outDir = join(testing, 'node_modules', '.cache', 'hptune-bench');
-  await build({
-    entry: { 'gcs-server': join(testing, 'src', 'gcs', 'gcs-server.ts') },
-    outDir,
-    format: ['esm'],
-    outExtension: () => ({ js: '.mjs' }),
-    platform: 'node',
-    target: 'node20',
-    dts: false,
-    sourcemap: false,
-    clean: true,
-    silent: true,
-    config: false,
-    skipNodeModulesBundle: true,
-  });
-  return import(pathToFileURL(join(outDir, 'gcs-server.mjs')).href);
-}
-
 const hptune = await import(pathToFileURL(join(core, 'dist', 'tensorboard.js')).href).catch((error) => {
   console.error(`cannot load the built @hptune/core (${error.message}); run: pnpm --filter @hptune/core build`);
   process.exit(1);
 });
-const { startGcsFixture } = await loadFixture();
+const { startGcsFixture } = await loadFixtures();
 
 /** A seeded source of floats in [0, 1) (mulberry32): the same run every time. */
 function seeded(seed) {
