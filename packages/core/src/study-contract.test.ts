@@ -67,7 +67,7 @@ const backends: readonly Backend[] = [
     launch: ({ trainerArgs, ...request }) =>
       launchStudy({
         ...definition(request),
-        backend: vertex({ project: 'p', bucket: 'hptune-bucket', containerUri: IMAGE, apiEndpoint: fixture.endpoint, checkAccess: false, pollIntervalMs: 20, maxPollIntervalMs: 50, trainerArgs }),
+        backend: vertex({ project: 'my-project-123', bucket: 'hptune-bucket', containerUri: IMAGE, apiEndpoint: fixture.endpoint, checkAccess: false, pollIntervalMs: 20, maxPollIntervalMs: 50, trainerArgs }),
       }),
   },
 ];

@@ -42,6 +42,7 @@ LEAKY_RELU_ALPHA = 0.01
 PROBABILITY_EPSILON = 1e-7
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
+FIRST_LOSSES = 5
 LEARNING_RATES = {"adam": 0.001, "rmsprop": 0.001, "sgd": 0.01}
 
 
@@ -202,7 +203,7 @@ def serve(images, labels, data_dir):
             continue
         if "epochs" in request:
             data = data if data is not None else (images, labels, *load_set(data_dir, "t10k"))
-            answer = train_epochs(data, request["batchSize"], request["activation"], request["optimizer"], request.get("seed", 42), request["epochs"], request.get("trainSize"))
+            answer = train_epochs(data, request["batchSize"], request["activation"], request["optimizer"], request.get("seed", 42), request["epochs"], request.get("trainSize"), request.get("weights"))
             print(json.dumps(answer), flush=True)
             continue
         key = (request["batchSize"], request.get("activation", "relu"), request.get("optimizer", "adam"))
@@ -221,25 +222,71 @@ def load_data(data_dir):
     return (*load_set(data_dir, "train"), *load_set(data_dir, "t10k"))
 
 
-def train_epochs(data, batch_size, activation, optimizer, seed, epochs=1, train_size=None):
+def trainer_random(seed):
+    """The trainer's seeded generator (packages/trainer/src/random.ts, mulberry32), for `--same-start`:
+    the same 32-bit arithmetic, so the same numbers in [0, 1) in the same order."""
+    state = seed & 0xFFFFFFFF
+
+    def imul(a, b):
+        return (a * b) & 0xFFFFFFFF
+
+    def next_number():
+        nonlocal state
+        state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = state
+        t = imul(t ^ (t >> 15), t | 1)
+        t = (t ^ ((t + imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+
+    return next_number
+
+
+def trainer_permutation(count, random):
+    """The trainer's permutation of 0..count-1 (Fisher-Yates from the end), drawn with `random`."""
+    values = list(range(count))
+    for i in range(count - 1, 0, -1):
+        j = int(random() * (i + 1))
+        values[i], values[j] = values[j], values[i]
+    return torch.tensor(values, dtype=torch.int64)
+
+
+def train_epochs(data, batch_size, activation, optimizer, seed, epochs=1, train_size=None, weights=None):
     """Trains for `epochs` epochs (the first `train_size` of a seeded shuffle of the training set,
-    when given) and returns the test accuracy after each, and the first epoch's time."""
+    when given) and returns the test accuracy after each, the first batches' losses, and the first
+    epoch's time.
+
+    With `weights` (the trainer's initial weights, as `lockstep` takes them) the run starts where the
+    trainer's run of the same seed starts: those weights, the trainer's sample of `train_size` images
+    and its shuffle of each epoch (`trainer_random`), so only the arithmetic differs. Without, PyTorch
+    draws its own (same distributions, other numbers)."""
     images, labels, test_images, test_labels = data
-    generator = torch.Generator().manual_seed(seed)
-    if train_size is not None:
-        sample = torch.randperm(images.shape[0], generator=generator)[:train_size]
-        images, labels = images[sample], labels[sample]
-    model = lenet5(activation, seed)
+    same_start = weights is not None
+    if same_start:
+        if train_size is not None:
+            sample = trainer_permutation(images.shape[0], trainer_random(seed))[:train_size].sort().values
+            images, labels = images[sample], labels[sample]
+        shuffle = trainer_random(seed ^ 0x5EED5EED)
+        model = lenet5(activation, 0)
+        set_tfjs_weights(model, weights)
+    else:
+        generator = torch.Generator().manual_seed(seed)
+        if train_size is not None:
+            sample = torch.randperm(images.shape[0], generator=generator)[:train_size]
+            images, labels = images[sample], labels[sample]
+        model = lenet5(activation, seed)
     opt = optimizer_for(optimizer, model.parameters())
     accuracies = []
+    first_losses = []
     wall = cpu = None
     for _ in range(epochs):
-        order = torch.randperm(images.shape[0], generator=generator)
+        order = trainer_permutation(images.shape[0], shuffle) if same_start else torch.randperm(images.shape[0], generator=generator)
         wall_start = time.perf_counter()
         cpu_start = time.process_time()
         for start in range(0, images.shape[0], batch_size):
             index = order[start : start + batch_size]
-            train_step(model, opt, images[index], labels[index])
+            loss, _ = train_step(model, opt, images[index], labels[index])
+            if len(first_losses) < FIRST_LOSSES:
+                first_losses.append(loss)
         if wall is None:
             wall = time.perf_counter() - wall_start
             cpu = time.process_time() - cpu_start
@@ -257,6 +304,7 @@ def train_epochs(data, batch_size, activation, optimizer, seed, epochs=1, train_
         "trainImages": int(images.shape[0]),
         "epochWallSeconds": wall,
         "epochCpuSeconds": cpu,
+        "firstLosses": first_losses,
         "testAccuracies": accuracies,
         "testAccuracy": accuracies[-1],
     }

@@ -1,13 +1,17 @@
 import { resolve } from 'node:path';
-import { resolveVertexJobName } from '@hptune/core/vertex';
 import { buildReportData, reportSourceFromVertexJob, writeReportFile } from '@hptune/report';
 import type { CliIo } from '../io.js';
-import { withClient, type JobsFlags } from './jobs.js';
+import { JOBS_FLAGS, withFlagNames } from '../flag-names.js';
+import { jobName, withClient, type JobsFlags } from './jobs.js';
 import { formatBytes } from './study-report.js';
 
 /** `hptune jobs report <id>`: the same report as `hptune study report`, from a HyperparameterTuningJob's trials. */
 export async function reportJobCommand(id: string, flags: JobsFlags & { out?: string }, io: CliIo): Promise<number> {
-  const name = resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
+  return withFlagNames(JOBS_FLAGS, () => reportJob(id, flags, io));
+}
+
+async function reportJob(id: string, flags: JobsFlags & { out?: string }, io: CliIo): Promise<number> {
+  const name = jobName(id, flags);
   const job = await withClient(flags, io, (client) => client.getJob(name));
   const data = buildReportData(reportSourceFromVertexJob(job));
   const file = resolve(flags.out ?? `hptune-job-${job.id}.html`);

@@ -116,4 +116,13 @@ describe('hptune jobs', () => {
     expect(noProject.code).toBe(2);
     expect(noProject.stderr).toMatch(/--project \(missing\) is required/);
   });
+
+  it.each([['list'], ['show', '123'], ['cancel', '123'], ['report', '123']])('jobs %s refuses a project id no project can have, in one line, before any call', async (...command) => {
+    const callsBefore = fixture.calls.length;
+    const result = await runCli(['jobs', ...command, '--project', 'x', '--api-endpoint', fixture.endpoint]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/--project "x" is not a Google Cloud project id: ids are 6 to 30 characters long, this one 1; .*e\.g\. "my-project-123"/);
+    expect(fixture.calls).toHaveLength(callsBefore);
+  });
 });

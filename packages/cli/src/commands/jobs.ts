@@ -4,7 +4,7 @@ import { JOBS_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
-import { formatJobSummary, printWarnings } from './launch-report.js';
+import { formatJobSummary } from './launch-report.js';
 
 /** The best trial of a job by its own metric; `undefined` when it has none. */
 function bestOf(job: VertexJob): FrozenTrial | undefined {
@@ -33,18 +33,18 @@ export async function withClient<T>(flags: JobsFlags, io: CliIo, use: (client: V
   }
 }
 
-/** The project and region, checked as `launch` checks them; its warnings are printed as `launch` prints them. */
-function checkPlace(flags: JobsFlags, io: CliIo): string {
+/** The project and region, checked as `launch` checks them. */
+function checkPlace(flags: JobsFlags): string {
   if (!flags.project) {
     throw new ValidationError({ field: '--project', value: undefined, problem: 'is required', fix: 'pass --project my-project or set GOOGLE_CLOUD_PROJECT' });
   }
-  printWarnings(checkVertexPlace({ project: flags.project, region: flags.region }), io);
+  checkVertexPlace({ project: flags.project, region: flags.region });
   return flags.project;
 }
 
 /** The full name of the job `id` names: a bare id needs `--project`; everything is checked before any call. */
-function jobName(id: string, flags: JobsFlags, io: CliIo): string {
-  if (!id.startsWith('projects/')) checkPlace(flags, io);
+export function jobName(id: string, flags: JobsFlags): string {
+  if (!id.startsWith('projects/')) checkPlace(flags);
   return resolveVertexJobName(id, { region: flags.region, ...(flags.project ? { project: flags.project } : {}) });
 }
 
@@ -74,7 +74,7 @@ export async function listJobsCommand(flags: JobsFlags & { filter?: string }, io
 }
 
 async function listJobs(flags: JobsFlags & { filter?: string }, io: CliIo): Promise<number> {
-  const project = checkPlace(flags, io);
+  const project = checkPlace(flags);
   const jobs = await withClient(flags, io, (client) => client.listJobs({ project, region: flags.region, ...(flags.filter ? { filter: flags.filter } : {}) }));
   if (flags.json) {
     io.stdout.write(JSON.stringify(jobs.map((job) => jobJson(job, bestOf(job))), null, 2) + '\n');
@@ -98,7 +98,7 @@ export async function showJobCommand(id: string, flags: JobsFlags, io: CliIo): P
 }
 
 async function showJob(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
-  const name = jobName(id, flags, io);
+  const name = jobName(id, flags);
   const job = await withClient(flags, io, (client) => client.getJob(name));
   const best = bestOf(job);
   io.stdout.write(flags.json ? JSON.stringify(jobJson(job, best), null, 2) + '\n' : formatJobSummary(job, best));
@@ -111,7 +111,7 @@ export async function cancelJobCommand(id: string, flags: JobsFlags, io: CliIo):
 }
 
 async function cancelJob(id: string, flags: JobsFlags, io: CliIo): Promise<number> {
-  const name = jobName(id, flags, io);
+  const name = jobName(id, flags);
   await withClient(flags, io, (client) => client.cancelJob(name));
   io.stdout.write(`cancelling ${name}: its running trials are being stopped; hptune jobs show ${id} shows when it is CANCELLED\n`);
   return 0;

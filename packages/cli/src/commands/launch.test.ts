@@ -11,7 +11,7 @@ import { runCli } from '../../test/cli-harness.js';
 
 /** The done-when command, without --dry-run. */
 const DONE_WHEN = [
-  'launch', '--project', 'p', '--bucket', 'b', '--region', 'us-central1', '--use-custom-container',
+  'launch', '--project', 'my-project-123', '--bucket', 'b', '--region', 'us-central1', '--use-custom-container',
   '--container-uri', 'us-docker.pkg.dev/p/r/lenet5:latest', '--max-trial-count', '27', '--max-parallel-trial-count', '3',
   '--accelerator-type', 'NVIDIA_TESLA_T4', '--accelerator-count', '1', '--machine-type', 'n1-standard-8',
 ];
@@ -27,7 +27,7 @@ describe('hptune launch --dry-run', () => {
     expect(result.stderr).toContain('nothing was sent');
     const request = JSON.parse(result.stdout) as { hyperparameterTuningJob: Record<string, unknown> };
     expect(request).toMatchObject({
-      parent: 'projects/p/locations/us-central1',
+      parent: 'projects/my-project-123/locations/us-central1',
       hyperparameterTuningJob: {
         maxTrialCount: 27,
         parallelTrialCount: 3,
@@ -125,7 +125,7 @@ describe('hptune launch --dry-run', () => {
       writeFileSync(file, JSON.stringify({ version: 1, parameters: { learning_rate: { kind: 'double', min: 0.01, max: 1, scale: 'log' }, batch_size: { kind: 'discrete', values: [16, 32] } } }));
       return file;
     };
-    const OWN = ['launch', '--project', 'p', '--bucket', 'b', '--container-uri', 'us-docker.pkg.dev/p/r/softmax:1', '--algorithm', 'random', '--max-trial-count', '8', '--name', 'own'];
+    const OWN = ['launch', '--project', 'my-project-123', '--bucket', 'b', '--container-uri', 'us-docker.pkg.dev/p/r/softmax:1', '--algorithm', 'random', '--max-trial-count', '8', '--name', 'own'];
 
     it('runs the image with the arguments verbatim (Vertex AI appends the parameters); the request survives the protos', async () => {
       const result = await runCli([...OWN, '--space', spaceFile(), '--metric', 'val_loss', '--goal', 'minimize', '--dry-run', '--', '--epochs=3', 'two words', '$(not run)']);

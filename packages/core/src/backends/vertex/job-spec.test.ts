@@ -22,7 +22,7 @@ const seedStudy: VertexStudyDefinition = {
   parallelTrials: 3,
 };
 const t4Backend: VertexBackendOptions = {
-  project: 'p',
+  project: 'my-project-123',
   bucket: 'b',
   region: 'us-central1',
   containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest',
@@ -45,7 +45,7 @@ function withoutDefaults(value: unknown): unknown {
 describe('buildHyperparameterTuningJobRequest', () => {
   it('builds the 27-trial T4 request that the aiplatform protos accept whole', () => {
     const request = buildHyperparameterTuningJobRequest(seedStudy, t4Backend);
-    expect(request.parent).toBe('projects/p/locations/us-central1');
+    expect(request.parent).toBe('projects/my-project-123/locations/us-central1');
     const job = request.hyperparameterTuningJob;
     expect(job).toMatchObject({
       displayName: 'hptune-seed',
@@ -115,7 +115,7 @@ describe('buildHyperparameterTuningJobRequest', () => {
   });
 
   it('runs staged trials on the stock Node image: the bootstrap as command, the manifest in the environment', () => {
-    const request = buildHyperparameterTuningJobRequest(seedStudy, { project: 'p', bucket: 'b', useCustomContainer: false, trainerPackageDir: '/unused', trainerArgs: ['--num-epochs=3'] });
+    const request = buildHyperparameterTuningJobRequest(seedStudy, { project: 'my-project-123', bucket: 'b', useCustomContainer: false, trainerPackageDir: '/unused', trainerArgs: ['--num-epochs=3'] });
     const pool = request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs[0];
     expect(pool?.machineSpec).toEqual({ machineType: 'n1-standard-4' });
     expect(pool?.containerSpec).toMatchObject({

@@ -24,7 +24,7 @@ function describeEvent(event: VertexJobEvent): string {
 const request = (maxTrials: number, parallel: number, maxFailed = 0) =>
   buildHyperparameterTuningJobRequest(
     { name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials, parallelTrials: parallel, maxFailedTrials: maxFailed },
-    { project: 'p', bucket: 'b', containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest' },
+    { project: 'my-project-123', bucket: 'b', containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest' },
   );
 
 let fixture: JobServiceFixture;
@@ -88,13 +88,13 @@ describe('watchVertexJob', () => {
     expect(failure.state).toBe('JOB_STATE_FAILED');
     expect(failure.jobName).toBe(created.name);
     expect(failure.serviceMessage).toMatch(/Trial 2: exit status 1: out of memory/);
-    expect(failure.consoleUrl).toBe(`https://console.cloud.google.com/ai/platform/locations/us-central1/training/${created.id}?project=p`);
+    expect(failure.consoleUrl).toBe(`https://console.cloud.google.com/ai/platform/locations/us-central1/training/${created.id}?project=my-project-123`);
     expect(failure.message).toContain(failure.consoleUrl);
     expect(completed).toEqual(['1', '2']);
   });
 
   it('grows the wait while nothing changes, up to the maximum', async () => {
-    const job = toVertexJob({ name: 'projects/p/locations/us-central1/hyperparameterTuningJobs/9', state: 'JOB_STATE_PENDING' });
+    const job = toVertexJob({ name: 'projects/my-project-123/locations/us-central1/hyperparameterTuningJobs/9', state: 'JOB_STATE_PENDING' });
     let polls = 0;
     const waits: number[] = [];
     const still: Pick<VertexJobClient, 'getJob'> = {
@@ -108,7 +108,7 @@ describe('watchVertexJob', () => {
 
 describe('diffVertexJobs', () => {
   it('reports a trial first seen already finished as started, measured and completed', () => {
-    const base: VertexJob = toVertexJob({ name: 'projects/p/locations/l/hyperparameterTuningJobs/1', state: 'JOB_STATE_RUNNING' });
+    const base: VertexJob = toVertexJob({ name: 'projects/my-project-123/locations/l/hyperparameterTuningJobs/1', state: 'JOB_STATE_RUNNING' });
     const next = toVertexJob({
       name: base.name,
       state: 'JOB_STATE_RUNNING',

@@ -33,10 +33,26 @@ function rejection(run: () => unknown): ValidationError {
 }
 
 describe('preflightVertexJob', () => {
-  it('accepts the issue’s production job without warnings, and the placeholder one with warnings only', () => {
+  it('accepts the issue’s production job without warnings, and a bucket name too short to exist with a warning', () => {
     expect(preflightVertexJob(study, backend).warnings).toEqual([]);
-    const placeholder = preflightVertexJob(study, { ...backend, project: 'p', bucket: 'b' });
-    expect(placeholder.warnings.map((warning) => warning.field)).toEqual(['project', 'bucket']);
+    const placeholder = preflightVertexJob(study, { ...backend, bucket: 'b' });
+    expect(placeholder.warnings.map((warning) => warning.field)).toEqual(['bucket']);
+  });
+
+  it.each([
+    ['x', 1],
+    ['proj', 4],
+    ['a-project-id-longer-than-thirty', 31],
+    ['example.com:abc', 3],
+  ])('refuses the project id %j: no Google Cloud project id is %i characters long', (project, length) => {
+    const error = rejection(() => preflightVertexJob(study, { ...backend, project }));
+    expect(error.field).toBe('project');
+    expect(error.message).toContain(`ids are 6 to 30 characters long, this one ${length}`);
+    expect(error.message).toMatch(/e\.g\. "my-project-123"/);
+  });
+
+  it.each(['my-project', '123456789012', '12', 'example.com:my-project'])('accepts the project %j: an id, a project number or a domain-scoped id', (project) => {
+    expect(preflightVertexJob(study, { ...backend, project }).warnings).toEqual([]);
   });
 
   it.each<[string, Partial<VertexBackendOptions>, string, RegExp]>([
@@ -238,10 +254,10 @@ describe('network checks', () => {
   });
 
   it('checkVertexAccess asks for credentials only when a Google endpoint will be called', async () => {
-    const checked = await checkVertexAccess({ project: 'p', bucket: 'regional', apiEndpoint: '127.0.0.1:1', storageApiEndpoint: gcs.url, env: {} });
+    const checked = await checkVertexAccess({ project: 'my-project-123', bucket: 'regional', apiEndpoint: '127.0.0.1:1', storageApiEndpoint: gcs.url, env: {} });
     expect(checked).toEqual({ bucket: { location: 'us-central1', locationType: 'region' } });
     const error = await checkVertexAccess({
-      project: 'p',
+      project: 'my-project-123',
       bucket: 'regional',
       storageApiEndpoint: gcs.url,
       env: {},

@@ -87,27 +87,28 @@ export function preflightVertexJob(study: VertexStudyDefinition, backend: Vertex
 
 /**
  * Checks a Google Cloud project id and a Vertex AI region, as every Vertex AI call names them: the
- * first checks of a launch, shared by the job commands (list, show, cancel).
- * @returns a warning when the project id has a length no Google Cloud project id has.
+ * first checks of a launch, shared by the job commands (list, show, cancel). A project id is 6 to 30
+ * lowercase letters, digits and hyphens, starting with a letter (a legacy id may be scoped by a
+ * domain, `example.com:my-project`); a project number is digits.
  * @throws ValidationError (`project`, `region`) with the fix.
  */
-export function checkVertexPlace(place: { readonly project: unknown; readonly region: unknown }): PreflightWarning[] {
+export function checkVertexPlace(place: { readonly project: unknown; readonly region: unknown }): void {
   const { project, region } = place;
   if (typeof project !== 'string' || !PROJECT.test(project)) {
-    fail('project', project, 'is not a Google Cloud project id', 'pass the project id (lowercase letters, digits and hyphens, e.g. "my-project"), or set GOOGLE_CLOUD_PROJECT');
+    fail('project', project, 'is not a Google Cloud project id', 'pass the project id (lowercase letters, digits and hyphens, e.g. "my-project-123"), or set GOOGLE_CLOUD_PROJECT');
+  }
+  const id = project.slice(project.lastIndexOf(':') + 1);
+  if (!/^\d+$/.test(id) && (id.length < 6 || id.length > 30)) {
+    fail('project', project, `is not a Google Cloud project id: ids are 6 to 30 characters long, this one ${id.length}`, "pass your project's id as the console shows it (e.g. \"my-project-123\"), or set GOOGLE_CLOUD_PROJECT");
   }
   if (typeof region !== 'string' || !REGION.test(region)) {
     fail('region', region, 'is not a Vertex AI region', `pass a region such as ${DEFAULT_VERTEX_REGION} or europe-west4 (the region of your bucket)`);
   }
-  if (!/^\d+$/.test(project) && !project.includes(':') && (project.length < 6 || project.length > 30)) {
-    return [{ field: 'project', message: `project id "${project}" is not 6 to 30 characters long, as Google Cloud project ids are; check it` }];
-  }
-  return [];
 }
 
 function checkPlace(backend: VertexBackendOptions, region: string, warnings: PreflightWarning[]): void {
   const { bucket } = backend;
-  warnings.push(...checkVertexPlace({ project: backend.project, region }));
+  checkVertexPlace({ project: backend.project, region });
   if (typeof bucket !== 'string' || bucket.startsWith('gs://')) {
     fail('bucket', bucket, 'must be a bucket name, without gs://', `pass e.g. ${String(bucket).replace(/^gs:\/\//, '').split('/')[0] || 'my-bucket'}`);
   }

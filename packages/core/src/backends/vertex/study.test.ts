@@ -33,7 +33,7 @@ function study(backend: Partial<VertexBackendOptions> & { apiEndpoint: string },
     algorithm: 'grid' as const,
     maxTrials,
     parallelTrials: Math.min(3, maxTrials),
-    backend: vertex({ project: 'p', bucket: 'hptune-bucket', containerUri: IMAGE, ...backend }),
+    backend: vertex({ project: 'my-project-123', bucket: 'hptune-bucket', containerUri: IMAGE, ...backend }),
   };
 }
 
@@ -58,7 +58,7 @@ describe('launchStudy on vertex(...) against the simulated service', () => {
 
   it('launches, emits the job’s and trials’ changes, and resolves with the best trial', async () => {
     const handle = await launchStudy(study({ apiEndpoint: fixture.endpoint, access: { storageApiEndpoint: gcs.url, env: {} }, pollIntervalMs: 1 }));
-    expect(handle.backend.jobName).toMatch(/^projects\/p\/locations\/us-central1\/hyperparameterTuningJobs\/\d+$/);
+    expect(handle.backend.jobName).toMatch(/^projects\/my-project-123\/locations\/us-central1\/hyperparameterTuningJobs\/\d+$/);
     expect(handle.backend.consoleUrl).toContain('console.cloud.google.com');
     const seen: string[] = [];
     handle.on('jobState', ({ job }) => seen.push(job.state));
@@ -110,7 +110,7 @@ describe('launchStudy on vertex(...) against the simulated service', () => {
   it('plans without the network: the request, its warnings and the endpoint', () => {
     const plan = planVertexStudy(study({ apiEndpoint: 'us-central1-aiplatform.googleapis.com' }, 9));
     expect(plan.endpoint).toEqual({ host: 'us-central1-aiplatform.googleapis.com', port: 443, insecure: false });
-    expect(plan.warnings.map((warning) => warning.field)).toEqual(['project', 'maxTrials']);
+    expect(plan.warnings.map((warning) => warning.field)).toEqual(['maxTrials']);
     expect(plan.request.hyperparameterTuningJob.maxTrialCount).toBe(9);
   });
 });
