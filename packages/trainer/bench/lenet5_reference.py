@@ -20,7 +20,9 @@ backward, optimizer step, and the loss and the correct count read back.
   /usr/bin/python3 lenet5_reference.py --serve          JSON requests on stdin, one per line
                    ({"batchSize": 64, "activation": "relu", "optimizer": "adam", "seconds": 2}),
                    one JSON answer per line: the bench alternates these with its own rounds;
-                   a request with "epochs" (and "trainSize", "seed") trains and answers as --epoch does;
+                   a request with "epochs" (and "trainSize", "seed") trains and answers as --epoch does,
+                   and with "weights" as well it starts where the trainer's run of that seed starts
+                   (its initial weights, sample and shuffle: `pnpm bench:fidelity`'s same start);
                    one with "lockstep" trains from the trainer's initial weights (`pnpm bench:fidelity`)
   /usr/bin/python3 lenet5_reference.py --epoch [--epochs 1] [--train-size N]
                    train (one full epoch unless told) and print the test accuracy after each epoch
