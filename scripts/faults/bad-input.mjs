@@ -64,6 +64,8 @@ function cliCorpus(files) {
     launch('--name', '../escape'),
     launch('--bucket', 'Bad_Bucket!'),
     launch('--project', 'Bad Project'),
+    launch('--project', 'x'),
+    { args: ['jobs', 'list', '--project', 'x'], field: '--project', value: 'x' },
     launch('--region', 'US Central 1'),
     launch('--timeout', '5x'),
     launch('--labels', 'novalue'),
