@@ -63,6 +63,7 @@ function cliCorpus(files) {
     { args: ['launch', '--project', 'demo-project', '--dry-run'], field: '--bucket', value: '' },
     launch('--name', '../escape'),
     launch('--bucket', 'Bad_Bucket!'),
+    launch('--bucket', 'b'),
     launch('--project', 'Bad Project'),
     launch('--project', 'x'),
     { args: ['jobs', 'list', '--project', 'x'], field: '--project', value: 'x' },

@@ -11,7 +11,7 @@ import { runCli } from '../../test/cli-harness.js';
 
 /** The done-when command, without --dry-run. */
 const DONE_WHEN = [
-  'launch', '--project', 'my-project-123', '--bucket', 'b', '--region', 'us-central1', '--use-custom-container',
+  'launch', '--project', 'my-project-123', '--bucket', 'my-bucket-123', '--region', 'us-central1', '--use-custom-container',
   '--container-uri', 'us-docker.pkg.dev/p/r/lenet5:latest', '--max-trial-count', '27', '--max-parallel-trial-count', '3',
   '--accelerator-type', 'NVIDIA_TESLA_T4', '--accelerator-count', '1', '--machine-type', 'n1-standard-8',
 ];
@@ -40,7 +40,7 @@ describe('hptune launch --dry-run', () => {
               containerSpec: { imageUri: 'us-docker.pkg.dev/p/r/lenet5:latest', args: ['--num-epochs=3'] },
             },
           ],
-          baseOutputDirectory: { outputUriPrefix: 'gs://b/hptune/seed/' },
+          baseOutputDirectory: { outputUriPrefix: 'gs://my-bucket-123/hptune/seed/' },
         },
       },
     });
@@ -125,7 +125,7 @@ describe('hptune launch --dry-run', () => {
       writeFileSync(file, JSON.stringify({ version: 1, parameters: { learning_rate: { kind: 'double', min: 0.01, max: 1, scale: 'log' }, batch_size: { kind: 'discrete', values: [16, 32] } } }));
       return file;
     };
-    const OWN = ['launch', '--project', 'my-project-123', '--bucket', 'b', '--container-uri', 'us-docker.pkg.dev/p/r/softmax:1', '--algorithm', 'random', '--max-trial-count', '8', '--name', 'own'];
+    const OWN = ['launch', '--project', 'my-project-123', '--bucket', 'my-bucket-123', '--container-uri', 'us-docker.pkg.dev/p/r/softmax:1', '--algorithm', 'random', '--max-trial-count', '8', '--name', 'own'];
 
     it('runs the image with the arguments verbatim (Vertex AI appends the parameters); the request survives the protos', async () => {
       const result = await runCli([...OWN, '--space', spaceFile(), '--metric', 'val_loss', '--goal', 'minimize', '--dry-run', '--', '--epochs=3', 'two words', '$(not run)']);

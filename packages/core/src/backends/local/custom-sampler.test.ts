@@ -71,7 +71,7 @@ describe('a sampler the user brings', () => {
     const studyDir = join(root, 'refused');
     const base = { name: 'refused', space, metric, maxTrials: 2, trainer, studyDir, backend };
     expect(await rejection(launchStudy({ ...base, algorithm: 'random', sampler: walker() }))).toMatchObject({ field: 'algorithm', problem: 'is given with a sampler' });
-    const onVertex = await rejection(launchStudy({ name: 'v', space, metric, maxTrials: 2, sampler: walker(), backend: vertex({ project: 'my-project-123', bucket: 'b', containerUri: 'example.com/lenet5' }) }));
+    const onVertex = await rejection(launchStudy({ name: 'v', space, metric, maxTrials: 2, sampler: walker(), backend: vertex({ project: 'my-project-123', bucket: 'my-bucket-123', containerUri: 'example.com/lenet5' }) }));
     expect(onVertex.message).toMatch(/sampler "walker" cannot run on the vertex backend, which chooses trials itself; run it locally, or use algorithm "bayesian" there/);
     expect(await rejection(launchStudy({ ...base, sampler: { ...walker(), algorithm: '' } }))).toMatchObject({ field: 'sampler.algorithm' });
     // @ts-expect-error not a sampler, as from untyped input

@@ -23,7 +23,7 @@ const seedStudy: VertexStudyDefinition = {
 };
 const t4Backend: VertexBackendOptions = {
   project: 'my-project-123',
-  bucket: 'b',
+  bucket: 'my-bucket-123',
   region: 'us-central1',
   containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest',
   machineType: 'n1-standard-8',
@@ -64,7 +64,7 @@ describe('buildHyperparameterTuningJobRequest', () => {
           containerSpec: { imageUri: 'us-docker.pkg.dev/p/r/lenet5:latest', args: ['--num-epochs', '3'] },
         },
       ],
-      baseOutputDirectory: { outputUriPrefix: 'gs://b/hptune/seed/' },
+      baseOutputDirectory: { outputUriPrefix: 'gs://my-bucket-123/hptune/seed/' },
     });
 
     const { verifyError, decoded } = protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request);
@@ -115,14 +115,14 @@ describe('buildHyperparameterTuningJobRequest', () => {
   });
 
   it('runs staged trials on the stock Node image: the bootstrap as command, the manifest in the environment', () => {
-    const request = buildHyperparameterTuningJobRequest(seedStudy, { project: 'my-project-123', bucket: 'b', useCustomContainer: false, trainerPackageDir: '/unused', trainerArgs: ['--num-epochs=3'] });
+    const request = buildHyperparameterTuningJobRequest(seedStudy, { project: 'my-project-123', bucket: 'my-bucket-123', useCustomContainer: false, trainerPackageDir: '/unused', trainerArgs: ['--num-epochs=3'] });
     const pool = request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs[0];
     expect(pool?.machineSpec).toEqual({ machineType: 'n1-standard-4' });
     expect(pool?.containerSpec).toMatchObject({
       imageUri: 'node:22-bookworm-slim',
       command: ['node', '-e', expect.stringMatching(/^\(async function stagedTrialBootstrap\(.*\)\(require\)$/s)],
       args: ['--', '--num-epochs=3'],
-      env: [{ name: 'HPTUNE_STAGED_TRAINER', value: 'gs://b/hptune/staging/seed/manifest.json' }],
+      env: [{ name: 'HPTUNE_STAGED_TRAINER', value: 'gs://my-bucket-123/hptune/staging/seed/manifest.json' }],
     });
     const { verifyError, decoded } = protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request);
     expect(verifyError).toBeNull();

@@ -24,7 +24,7 @@ function describeEvent(event: VertexJobEvent): string {
 const request = (maxTrials: number, parallel: number, maxFailed = 0) =>
   buildHyperparameterTuningJobRequest(
     { name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials, parallelTrials: parallel, maxFailedTrials: maxFailed },
-    { project: 'my-project-123', bucket: 'b', containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest' },
+    { project: 'my-project-123', bucket: 'my-bucket-123', containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest' },
   );
 
 let fixture: JobServiceFixture;

@@ -33,10 +33,18 @@ function rejection(run: () => unknown): ValidationError {
 }
 
 describe('preflightVertexJob', () => {
-  it('accepts the issue’s production job without warnings, and a bucket name too short to exist with a warning', () => {
+  it('accepts the issue’s production job without warnings', () => {
     expect(preflightVertexJob(study, backend).warnings).toEqual([]);
-    const placeholder = preflightVertexJob(study, { ...backend, bucket: 'b' });
-    expect(placeholder.warnings.map((warning) => warning.field)).toEqual(['bucket']);
+  });
+
+  it.each([
+    ['b', 63, 1],
+    ['a'.repeat(64), 63, 64],
+    [`${'a'.repeat(100)}.${'b'.repeat(122)}`, 222, 223],
+  ])('refuses the bucket name %j: no Cloud Storage bucket name is that long', (bucket, limit, length) => {
+    const error = rejection(() => preflightVertexJob(study, { ...backend, bucket }));
+    expect(error.field).toBe('bucket');
+    expect(error.message).toContain(`names are 3 to ${limit} characters long, this one ${length}`);
   });
 
   it.each([

@@ -72,7 +72,7 @@ export function preflightVertexJob(study: VertexStudyDefinition, backend: Vertex
   const region = backend.region ?? DEFAULT_VERTEX_REGION;
 
   validateStudyName(study.name);
-  checkPlace(backend, region, warnings);
+  checkPlace(backend, region);
   checkContainer(backend, study, warnings);
   checkMachine(backend.machineType ?? DEFAULT_VERTEX_MACHINE_TYPE, backend.acceleratorType, backend.acceleratorCount);
   const regionWarning = backend.acceleratorType === undefined ? undefined : checkAcceleratorRegion(region, backend.acceleratorType);
@@ -106,7 +106,7 @@ export function checkVertexPlace(place: { readonly project: unknown; readonly re
   }
 }
 
-function checkPlace(backend: VertexBackendOptions, region: string, warnings: PreflightWarning[]): void {
+function checkPlace(backend: VertexBackendOptions, region: string): void {
   const { bucket } = backend;
   checkVertexPlace({ project: backend.project, region });
   if (typeof bucket !== 'string' || bucket.startsWith('gs://')) {
@@ -117,7 +117,7 @@ function checkPlace(backend: VertexBackendOptions, region: string, warnings: Pre
   }
   const limit = bucket.includes('.') ? 222 : 63;
   if (bucket.length < 3 || bucket.length > limit) {
-    warnings.push({ field: 'bucket', message: `bucket name "${bucket}" is not 3 to ${limit} characters long, so no such bucket can exist; check it before launching` });
+    fail('bucket', bucket, `is not a Cloud Storage bucket name: names are 3 to ${limit} characters long, this one ${bucket.length}`, 'pass the name of your bucket in the job\'s region (e.g. "my-bucket-123"), or set HPTUNE_BUCKET');
   }
 }
 
