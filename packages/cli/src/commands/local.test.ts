@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { categorical, discrete, launchStudy, local, searchSpace } from '@hptune/core';
+import { lenet5Trainer } from '@hptune/trainer';
 import { runCli } from '../../test/cli-harness.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'hptune-cli-study-'));
@@ -83,6 +85,26 @@ describe('hptune study', () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(studyDir)).toBe(false);
+  });
+
+  it('names the sampler of a study launched with one of the user\'s own, in show and in list --json', async () => {
+    const studyDir = scratch();
+    const handle = await launchStudy({
+      name: 'own',
+      space: searchSpace({ activation: categorical(['relu']), optimizer: categorical(['adam']), batch_size: discrete([32]) }),
+      metric: { id: 'accuracy', goal: 'maximize' },
+      maxTrials: 1,
+      sampler: { algorithm: 'always-relu', suggest: () => ({ activation: 'relu', optimizer: 'adam', batch_size: 32 }) },
+      trainer: lenet5Trainer({ flags: { numEpochs: 1, trainSize: 64, testSize: 32, backend: 'wasm' } }),
+      studyDir,
+      backend: local(),
+    });
+    await handle.wait();
+    const show = await runCli(['study', 'show', 'own', '--study-dir', studyDir]);
+    expect(show.stderr).toBe('');
+    expect(show.stdout).toMatch(/^study own: COMPLETED, custom search \(sampler "always-relu"\), maximize accuracy, 1\/1 trials$/m);
+    const list = JSON.parse((await runCli(['study', 'list', '--study-dir', studyDir, '--json'])).stdout) as { algorithm: string; sampler?: string }[];
+    expect(list.map(({ algorithm, sampler }) => ({ algorithm, sampler }))).toEqual([{ algorithm: 'custom', sampler: 'always-relu' }]);
   });
 
   it('says how to find studies when the name is unknown', async () => {

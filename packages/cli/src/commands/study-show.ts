@@ -22,6 +22,7 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
           name: study.name,
           state: status,
           algorithm: study.algorithm,
+          ...(study.sampler ? { sampler: study.sampler.name } : {}),
           metric: study.metric,
           measurementSelection,
           maxTrials: study.maxTrials,
@@ -37,7 +38,7 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
     return 0;
   }
   const lines = [
-    `study ${study.name}: ${status}, ${study.algorithm} search, ${study.metric.goal} ${study.metric.id}, ${trials.length}/${study.maxTrials} trials`,
+    `study ${study.name}: ${status}, ${study.sampler ? `custom search (sampler "${study.sampler.name}")` : `${study.algorithm} search`}, ${study.metric.goal} ${study.metric.id}, ${trials.length}/${study.maxTrials} trials`,
     `trials: ${formatTrialCounts(counts)}`,
     `trial value: the ${measurementSelection} measurement of ${study.metric.id} (measurementSelection ${measurementSelection})`,
     `directory: ${study.directory}`,
