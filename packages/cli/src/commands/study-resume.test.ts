@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,23 @@ const STUDY_FLAGS = ['--max-trial-count', '1', '--max-parallel-trial-count', '1'
 /** The summary line hptune-train prints after `epoch` of {@link EPOCHS}, with its test accuracy. */
 const epochLines = (log: string) => [...log.matchAll(/^epoch (\d+)\/\d+: .*test loss [\d.]+ accuracy ([\d.]+)%/gm)].map((match) => ({ epoch: Number(match[1]), accuracy: match[2] }));
 
-/** The trainer `hptune study run` started: its child running hptune-train, the leader of its own process group. */
+/**
+ * The trainer `hptune study run` started: its child running hptune-train (the leader of its own
+ * process group), found in /proc, as Linux shows every process's parent and command line.
+ */
 function trainerPid(coordinatorPid: number): number | undefined {
-  const children = spawnSync('pgrep', ['-P', String(coordinatorPid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
-  return children.find((pid) => spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).stdout.includes('trainer'));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (command) state ppid ..."; the command may hold spaces, so read after its ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === coordinatorPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('trainer')) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return undefined;
 }
 
 async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
