@@ -44,26 +44,38 @@ const FIRST_LOSSES = 5;
 /** Float32 arithmetic in two frameworks: the first losses of one start agree to about 1e-6. */
 const SAME_START_TOLERANCE = 1e-3;
 
-const { values: options } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '1' },
-    'train-size': { type: 'string' },
-    only: { type: 'string' },
-    seed: { type: 'string', default: '42' },
-    python: { type: 'string', default: '/usr/bin/python3' },
-    sections: { type: 'string', default: 'lockstep,epochs' },
-    'own-draws': { type: 'boolean', default: false },
-  },
-});
+/** Bad input to the bench: one line naming the flag, the value and the fix, exit 2. */
+const refuse = (message) => {
+  process.stderr.write(`bench:fidelity: ${message}\n`);
+  process.exit(2);
+};
+
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        epochs: { type: 'string', default: '1' },
+        'train-size': { type: 'string' },
+        only: { type: 'string' },
+        seed: { type: 'string', default: '42' },
+        python: { type: 'string', default: '/usr/bin/python3' },
+        sections: { type: 'string', default: 'lockstep,epochs' },
+        'own-draws': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    return refuse(`${error.message}; the flags are --epochs, --train-size, --only, --seed, --python, --sections and --own-draws (see the header of scripts/bench-fidelity.mjs)`);
+  }
+})();
 const sections = new Set(options.sections.split(','));
-if (![...sections].every((section) => section === 'lockstep' || section === 'epochs')) throw new Error(`--sections: lockstep, epochs or both, got ${options.sections}`);
+if (![...sections].every((section) => section === 'lockstep' || section === 'epochs')) refuse(`--sections ${JSON.stringify(options.sections)}: pass lockstep, epochs or both (lockstep,epochs)`);
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reference = join(root, 'packages/trainer/bench/lenet5_reference.py');
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const positiveInteger = (name, text) => {
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value <= 0) refuse(`--${name} ${JSON.stringify(text)} is not a positive integer; pass e.g. --${name} ${name === 'seed' ? '42' : '1'}`);
   return value;
 };
 const epochs = positiveInteger('epochs', options.epochs);
@@ -73,12 +85,13 @@ const seed = seeds[0];
 const sameStart = !options['own-draws'];
 const all = ACTIVATIONS.flatMap((activation) => OPTIMIZERS.flatMap((optimizer) => BATCH_SIZES.map((batchSize) => ({ activation, optimizer, batchSize }))));
 const keyOf = ({ activation, optimizer, batchSize }) => `${activation}/${optimizer}/${batchSize}`;
-const wanted = options.only === undefined ? undefined : new Set(options.only.split(','));
-// In --only's order when given (the tables keep theirs).
-const combinations = wanted === undefined ? all : [...wanted].map((key) => all.find((combination) => keyOf(combination) === key)).filter((combination) => combination !== undefined);
-if (wanted !== undefined && combinations.length !== wanted.size) {
-  throw new Error(`--only: unknown combination in ${options.only}; write each as activation/optimizer/batch, e.g. softmax/rmsprop/32`);
+const wanted = options.only === undefined ? undefined : [...new Set(options.only.split(','))];
+const unknown = wanted?.find((key) => !all.some((combination) => keyOf(combination) === key));
+if (unknown !== undefined) {
+  refuse(`--only: ${JSON.stringify(unknown)} is not one of the 27 combinations; write each as activation/optimizer/batch (${ACTIVATIONS.join('|')}/${OPTIMIZERS.join('|')}/${BATCH_SIZES.join('|')}), e.g. softmax/rmsprop/32`);
 }
+// In --only's order when given (the tables keep theirs).
+const combinations = wanted === undefined ? all : wanted.map((key) => all.find((combination) => keyOf(combination) === key));
 
 const torchCheck = spawnSync(options.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
 if (torchCheck.status !== 0) {
