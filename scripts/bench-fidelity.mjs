@@ -34,8 +34,9 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-const ACTIVATIONS = ['relu', 'softmax', 'leakyrelu'];
-const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'];
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const { ACTIVATIONS, OPTIMIZERS, mnistDataDir, train } = await import(join(root, 'packages/trainer/dist/index.js'));
+/** The seed study's batch sizes. */
 const BATCH_SIZES = [32, 64, 128];
 const GOAL_POINTS = 3;
 const CHANCE = 0.15;
@@ -70,7 +71,6 @@ const { values: options } = (() => {
 const sections = new Set(options.sections.split(','));
 if (![...sections].every((section) => section === 'lockstep' || section === 'epochs')) refuse(`--sections ${JSON.stringify(options.sections)}: pass lockstep, epochs or both (lockstep,epochs)`);
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reference = join(root, 'packages/trainer/bench/lenet5_reference.py');
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const positiveInteger = (name, text) => {
@@ -99,7 +99,6 @@ if (torchCheck.status !== 0) {
   out("Install Debian's PyTorch (apt-get install -y python3-torch, then /usr/bin/python3 has it) or pass --python.");
   process.exit(1);
 }
-const { mnistDataDir, train } = await import(join(root, 'packages/trainer/dist/index.js'));
 const torch = await startTorch();
 
 out(`machine: ${availableParallelism()} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; Node ${process.version}, PyTorch ${torchCheck.stdout.trim()}`);
@@ -182,38 +181,44 @@ if (sameStart) {
 out(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 
 /**
- * Trains with the trainer as a study runs it (wasm); `onWeights` hears its initial weights before the
- * first step. Returns the test accuracy after the last epoch and the first batches' losses.
+ * Trains with the trainer as a study runs it (wasm, its own output folder, removed after), quietly;
+ * `onWeights` hears the initial weights before the first step, `onLoss` each batch's loss.
+ * @returns the test accuracy after the last epoch.
  */
-async function trainOurs({ activation, optimizer, batchSize }, seed, onWeights) {
+async function trainQuietly({ activation, optimizer, batchSize, numEpochs, seed, trainSize, dataDir }, { onWeights, onLoss }) {
   const outputDir = mkdtempSync(join(tmpdir(), 'hptune-fidelity-'));
   const discard = { write: () => true };
-  const firstLosses = [];
   try {
     const result = await train({
       activation,
       optimizer,
       batchSize,
-      numEpochs: epochs,
+      numEpochs,
       seed,
       backend: 'wasm',
       ...(trainSize === undefined ? {} : { trainSize }),
+      ...(dataDir === undefined ? {} : { dataDir }),
       outputDir,
       env: {},
       out: discard,
       err: discard,
       progress: 'none',
-      observers: [
-        {
-          onTrainBegin: (context) => onWeights(weightsOf(context.model)),
-          onBatchEnd: (metrics) => void (firstLosses.length < FIRST_LOSSES && firstLosses.push(metrics.loss)),
-        },
-      ],
+      observers: [{ onTrainBegin: (context) => onWeights(weightsOf(context.model)), onBatchEnd: (metrics) => onLoss(metrics.loss) }],
     });
-    return { testAccuracy: result.testAccuracy, firstLosses };
+    return result.testAccuracy;
   } finally {
     rmSync(outputDir, { recursive: true, force: true });
   }
+}
+
+/** Section 2's run of a combination: the test accuracy after the last epoch and the first batches' losses. */
+async function trainOurs({ activation, optimizer, batchSize }, seed, onWeights) {
+  const firstLosses = [];
+  const testAccuracy = await trainQuietly(
+    { activation, optimizer, batchSize, numEpochs: epochs, seed, trainSize },
+    { onWeights, onLoss: (loss) => void (firstLosses.length < FIRST_LOSSES && firstLosses.push(loss)) },
+  );
+  return { testAccuracy, firstLosses };
 }
 
 /** Section 1: both frameworks from the same weights on the same batch, step by step. */
@@ -238,29 +243,7 @@ async function runLockstep() {
       for (const optimizer of OPTIMIZERS) {
         let weights;
         const losses = [];
-        const outputDir = mkdtempSync(join(tmpdir(), 'hptune-fidelity-'));
-        const discard = { write: () => true };
-        await train({
-          activation,
-          optimizer,
-          batchSize: images,
-          numEpochs: steps,
-          seed,
-          backend: 'wasm',
-          outputDir,
-          env: {},
-          dataDir,
-          out: discard,
-          err: discard,
-          progress: 'none',
-          observers: [
-            {
-              onTrainBegin: (context) => void (weights = weightsOf(context.model)),
-              onBatchEnd: (metrics) => void losses.push(metrics.loss),
-            },
-          ],
-        });
-        rmSync(outputDir, { recursive: true, force: true });
+        await trainQuietly({ activation, optimizer, batchSize: images, numEpochs: steps, seed, dataDir }, { onWeights: (drawn) => void (weights = drawn), onLoss: (loss) => void losses.push(loss) });
         const theirs = await torch.request({ lockstep: { activation, optimizer, weights, steps, dataDir } });
         const relative = largestRelativeDifference(losses, theirs.losses);
         if (relative >= largest.relative) largest = { relative, key: `${activation}/${optimizer}` };

@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seeded } from './faults/lib/env.mjs';
 import { loadFixtures } from './faults/lib/fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,17 +48,6 @@ const hptune = await import(pathToFileURL(join(core, 'dist', 'tensorboard.js')).
   process.exit(1);
 });
 const { startGcsFixture } = await loadFixtures();
-
-/** A seeded source of floats in [0, 1) (mulberry32): the same run every time. */
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = Math.imul(state ^ (state >>> 15), state | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const bucket = 'hptune-bench';
 const fixture = await startGcsFixture({ buckets: [bucket] });

@@ -85,7 +85,7 @@ export async function run({ full }) {
       const { problems, expect } = problemList();
       pair.forEach((end, index) => expect(/"state":"COMPLETED"/.test(end.stdout), `${names[index]}: ${end.stdout.trim().split('\n').at(-1)} ${end.stderr.slice(0, 200)}`));
       for (const study of names) succeededOnce(study, expect);
-      const integrity = integrityCheck(join(studyDir, 'hptune.db'));
+      const integrity = integrityCheck(join(studyDir, core.STUDY_STORE_FILE));
       expect(integrity === 'ok', `integrity_check: ${integrity}`);
       return problems;
     });

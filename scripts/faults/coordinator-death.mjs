@@ -14,7 +14,7 @@ export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('death');
   const studyDir = join(dir, 'studies');
-  const storeFile = join(studyDir, 'hptune.db');
+  const storeFile = join(studyDir, core.STUDY_STORE_FILE);
   const log = join(dir, 'trainers.log');
   const backend = { pollIntervalMs: 20, stopGracePeriodSeconds: 0.5 };
   const name = 'death';

@@ -69,7 +69,7 @@ export async function run({ full, random }) {
     backend: core.local({ pollIntervalMs: 20 }),
   });
   await done.wait();
-  const pristine = join(pristineDir, 'hptune.db');
+  const pristine = join(pristineDir, core.STUDY_STORE_FILE);
   const pageSize = 4096;
   const pages = statSync(pristine).size / pageSize;
 
@@ -85,7 +85,7 @@ export async function run({ full, random }) {
     for (const [label, damage] of Object.entries(damages)) {
       const studyDir = join(dir, `corrupt-${round}-${label.replaceAll(' ', '-')}`);
       mkdirSync(studyDir);
-      const file = join(studyDir, 'hptune.db');
+      const file = join(studyDir, core.STUDY_STORE_FILE);
       copyFileSync(pristine, file);
       damage(file);
       const before = hash(file);
@@ -103,7 +103,7 @@ export async function run({ full, random }) {
   {
     const studyDir = join(dir, 'newer');
     mkdirSync(studyDir);
-    const file = join(studyDir, 'hptune.db');
+    const file = join(studyDir, core.STUDY_STORE_FILE);
     copyFileSync(pristine, file);
     const Database = sqlite();
     const db = new Database(file);
@@ -170,7 +170,7 @@ async function fullFileSystem({ core, dir, full, random }) {
         expect(end?.event === 'error' || end?.state === 'FAILED' || end?.state === 'COMPLETED', `it ended with ${JSON.stringify(end)}`);
         if (end?.event === 'error') expect(/full|ENOSPC|space/i.test(end.message) && !end.message.includes('\n'), `unclear error: ${end.message}`);
         rmSync(filler);
-        const file = join(studyDir, 'hptune.db');
+        const file = join(studyDir, core.STUDY_STORE_FILE);
         if (existsSync(file)) {
           const integrity = integrityCheck(file);
           expect(integrity === 'ok', `integrity_check: ${integrity}`);

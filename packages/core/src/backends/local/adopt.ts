@@ -1,29 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { interruptedFailure } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
-import type { FrozenTrial, Measurement } from '../../study/types.js';
+import type { FrozenTrial } from '../../study/types.js';
 import { readTrialCompletion } from '../../trial-complete.js';
-import type { TrialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
-import { infeasible, judgeCleanExit, judgeStopped, stderrTail, type RunningTrialProcess, type StopKind, type TrialProcessOutcome } from './trial-process.js';
+import { infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
+import { createTrialStopper } from './trial-stop.js';
 
-/** Options of {@link adoptTrialProcess}. */
-export interface AdoptedTrialOptions extends AdoptedTrial {
-  readonly paths: TrialPaths;
-  /** The study's metric id. */
-  readonly metricId: string;
-  /** Seconds the trial may run, counted from its start time. Absent: no limit. */
-  readonly timeoutSeconds?: number;
-  /** Seconds between SIGTERM and SIGKILL when the trial is stopped. */
-  readonly gracePeriodSeconds: number;
-  /** How often the process's liveness and the metric file are read, in milliseconds. */
-  readonly pollIntervalMs: number;
-  /** Called for each measurement the trainer reported that is not recorded yet. */
-  readonly onMeasurement: (measurement: Measurement) => void;
-  /** Called when hptune asks the trial to stop (timeout or {@link RunningTrialProcess.stop}). */
-  readonly onStopping: () => void;
-}
+/** Options of {@link adoptTrialProcess}; its timeout counts from the trial's recorded start time. */
+export interface AdoptedTrialOptions extends AdoptedTrial, TrialProcessWatching {}
 
 /**
  * Follows a trainer a dead coordinator started and that is not this process's child (so no exit
@@ -39,9 +25,6 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
   const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
   const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
-  let stopping: { kind: StopKind; reason: string } | undefined;
-  let killedAfterGrace = false;
-  let graceTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -52,21 +35,17 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
       // Gone already.
     }
   };
-  const requestStop = (kind: StopKind, reason: string) => {
-    if (stopping || processLiveness(options.process) !== 'alive') return;
-    stopping = { kind, reason };
-    options.onStopping();
-    signalGroup('SIGTERM');
-    graceTimer = setTimeout(() => {
-      killedAfterGrace = true;
-      signalGroup('SIGKILL');
-    }, options.gracePeriodSeconds * 1000);
-  };
+  const stopper = createTrialStopper({
+    isRunning: () => processLiveness(options.process) === 'alive',
+    signalGroup,
+    gracePeriodSeconds: options.gracePeriodSeconds,
+    onStopping: options.onStopping,
+  });
 
   const judge = (): TrialProcessOutcome => {
     const unreadable = poll(true);
-    if (stopping) {
-      return judgeStopped({ stop: stopping, killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: stderrTail(paths.stderrFile) });
+    if (stopper.requested) {
+      return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: stderrTail(paths.stderrFile) });
     }
     const completion = readTrialCompletion(paths.modelDir);
     if (!completion) return { state: 'INFEASIBLE', failure: interruptedFailure() };
@@ -86,28 +65,19 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
       }
       settled = true;
       clearInterval(poller);
-      clearTimeout(graceTimer);
       clearTimeout(timeoutTimer);
-      if (stopping) signalGroup('SIGKILL');
+      stopper.settle();
       resolve({ outcome: judge(), exitedAt: performance.now() });
     };
     const poller = setInterval(check, options.pollIntervalMs);
     if (options.timeoutSeconds !== undefined) {
       const left = Math.max(0, startedAtMs + options.timeoutSeconds * 1000 - Date.now());
-      timeoutTimer = setTimeout(() => requestStop('timeout', ''), left);
+      timeoutTimer = setTimeout(() => stopper.request('timeout', ''), left);
     }
     setImmediate(check);
   });
 
-  return {
-    done,
-    stop(reason) {
-      requestStop('cancelled', reason);
-    },
-    stopEarly() {
-      requestStop('early-stopped', 'the early-stopping rule stopped it');
-    },
-  };
+  return trialProcessHandle(done, stopper);
 }
 
 /** A trial a dead coordinator left ACTIVE, with the trainer process it recorded, for a resumed study to adopt. */

@@ -1,7 +1,8 @@
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrialParameters } from '../../space/types.js';
 import type { TrainerCommand } from '../../study/types.js';
+import { isNonEmptyDir } from './settings.js';
 
 /** Where one trial's files go: `<study dir>/<study>/<trial id>/...`, all absolute. */
 export interface TrialPaths {
@@ -50,8 +51,7 @@ export function inheritCheckpoints(studyFolder: string, trial: { readonly id: st
   const from = trialPaths(studyFolder, trial.retryOf).checkpointDir;
   const to = trialPaths(studyFolder, trial.id).checkpointDir;
   try {
-    if (!existsSync(from) || readdirSync(from).length === 0) return;
-    if (existsSync(to) && readdirSync(to).length > 0) return;
+    if (!isNonEmptyDir(from) || isNonEmptyDir(to)) return;
     // A temporary file is a write in progress (a checkpoint is renamed into place once whole).
     cpSync(from, to, { recursive: true, filter: (source) => !source.endsWith('.tmp') });
   } catch {

@@ -13,7 +13,7 @@ import { adoptTrialProcess, type AdoptedTrial } from './adopt.js';
 import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
-import { startTrialProcess, type RunningTrialProcess } from './trial-process.js';
+import { startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
 
 /** What the local coordinator needs: a study whose lease it holds, and this run's settings. */
 export interface LocalStudyRunOptions {
@@ -190,21 +190,22 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
   /** Whether a trial is left to start: one REQUESTED, or one more the search would suggest. */
   #hasTrialsToStart(): boolean {
-    if ([...this.#trials.values()].some((trial) => trial.state === 'REQUESTED')) return true;
+    return [...this.#trials.values()].some((trial) => trial.state === 'REQUESTED') || this.#nextParameters() !== undefined;
+  }
+
+  /** The search's next suggestion, or `undefined` when the study has all its trials or the search is done. */
+  #nextParameters(): TrialParameters | undefined {
     const searched = [...this.#trials.values()].filter(countsForSearch);
-    return searched.length < this.#options.record.definition.maxTrials && this.#options.sampler.suggest(searched) !== undefined;
+    return searched.length < this.#options.record.definition.maxTrials ? this.#options.sampler.suggest(searched) : undefined;
   }
 
   /** Starts trials until every slot is busy or nothing is left to start. */
   #fill(): void {
-    const { definition } = this.#options.record;
     while (!this.#stop && this.#running.size < this.#options.parallelTrials) {
       const decidedAt = performance.now();
       let trial = [...this.#trials.values()].find((candidate) => candidate.state === 'REQUESTED' && !this.#running.has(candidate.id));
       if (!trial) {
-        const searched = [...this.#trials.values()].filter(countsForSearch);
-        if (searched.length >= definition.maxTrials) return;
-        const parameters = this.#options.sampler.suggest(searched);
+        const parameters = this.#nextParameters();
         if (!parameters) return;
         trial = this.#options.store.createTrial(this.#name, { parameters }, this.#options.token);
         this.#trials.set(trial.id, trial);
@@ -224,11 +225,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       studyName: this.#name,
       trialId: id,
       parameters: trial.parameters,
-      paths: trialPaths(this.#options.directory, id),
-      metricId: this.#options.record.definition.metric.id,
-      ...(this.#options.trialTimeoutSeconds === undefined ? {} : { timeoutSeconds: this.#options.trialTimeoutSeconds }),
-      gracePeriodSeconds: this.#options.stopGracePeriodSeconds,
-      pollIntervalMs: this.#options.pollIntervalMs,
+      ...this.#processOptions(id),
       onRunning: (child, at) =>
         this.#guard(id, 'recording a started trial', () => {
           timings.runningAt = at;
@@ -236,10 +233,21 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
           this.#trials.set(id, started);
           this.#events?.trialStarted({ trial: started, timings: { ...timings } });
         }),
-      onMeasurement: (measurement) => this.#recordMeasurement(id, measurement),
-      onStopping: () => this.#recordStopping(id),
     });
     this.#watch(id, trialProcess, timings);
+  }
+
+  /** What a trial's process needs from the study, whether this coordinator starts it or adopts it. */
+  #processOptions(id: string): TrialProcessWatching {
+    return {
+      paths: trialPaths(this.#options.directory, id),
+      metricId: this.#options.record.definition.metric.id,
+      ...(this.#options.trialTimeoutSeconds === undefined ? {} : { timeoutSeconds: this.#options.trialTimeoutSeconds }),
+      gracePeriodSeconds: this.#options.stopGracePeriodSeconds,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      onMeasurement: (measurement) => this.#recordMeasurement(id, measurement),
+      onStopping: () => this.#recordStopping(id),
+    };
   }
 
   /**
@@ -253,13 +261,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     const trialProcess = adoptTrialProcess({
       trial,
       process,
-      paths: trialPaths(this.#options.directory, id),
-      metricId: this.#options.record.definition.metric.id,
-      ...(this.#options.trialTimeoutSeconds === undefined ? {} : { timeoutSeconds: this.#options.trialTimeoutSeconds }),
-      gracePeriodSeconds: this.#options.stopGracePeriodSeconds,
-      pollIntervalMs: this.#options.pollIntervalMs,
-      onMeasurement: (measurement) => this.#recordMeasurement(id, measurement),
-      onStopping: () => this.#recordStopping(id),
+      ...this.#processOptions(id),
     });
     this.#events?.trialStarted({ trial, timings: { ...timings } });
     this.#watch(id, trialProcess, timings);

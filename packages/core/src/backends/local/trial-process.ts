@@ -10,16 +10,13 @@ import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
+import { createTrialStopper, type StopRequest, type TrialStopper } from './trial-stop.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
 export const STDERR_TAIL_LINES = 20;
 
-/** Options of {@link startTrialProcess}. */
-export interface TrialProcessOptions {
-  readonly trainer: TrainerCommand;
-  readonly studyName: string;
-  readonly trialId: string;
-  readonly parameters: TrialParameters;
+/** What following a trial's process takes, whether the coordinator starts it or adopts it from a dead one. */
+export interface TrialProcessWatching {
   readonly paths: TrialPaths;
   /** The study's metric id: the final measurement is its last report. */
   readonly metricId: string;
@@ -27,14 +24,22 @@ export interface TrialProcessOptions {
   readonly timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly gracePeriodSeconds: number;
-  /** How often the metric file is read while the trial runs, in milliseconds. */
+  /** How often the metric file (and, for an adopted trial, the process's liveness) is read while the trial runs, in milliseconds. */
   readonly pollIntervalMs: number;
-  /** Called once the process runs (Node's `spawn` event). */
-  readonly onRunning: (process: TrialProcess, at: number) => void;
   /** Called for each new measurement, as it appears in the metric file. */
   readonly onMeasurement: (measurement: Measurement) => void;
   /** Called when hptune asks the trial to stop (timeout, {@link RunningTrialProcess.stop} or {@link RunningTrialProcess.stopEarly}). */
   readonly onStopping: () => void;
+}
+
+/** Options of {@link startTrialProcess}. */
+export interface TrialProcessOptions extends TrialProcessWatching {
+  readonly trainer: TrainerCommand;
+  readonly studyName: string;
+  readonly trialId: string;
+  readonly parameters: TrialParameters;
+  /** Called once the process runs (Node's `spawn` event). */
+  readonly onRunning: (process: TrialProcess, at: number) => void;
 }
 
 /** How a trial process ended. */
@@ -83,12 +88,9 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   const stdout = openSync(paths.stdoutFile, 'w', 0o644);
   const stderr = openSync(paths.stderrFile, 'w', 0o644);
 
-  let stopping: { kind: StopKind; reason: string; signalledAt: number } | undefined;
-  let killedAfterGrace = false;
   let spawnError: Error | undefined;
   let spawned = false;
   let child: ChildProcess | undefined;
-  let graceTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -105,16 +107,12 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     }
   };
 
-  const requestStop = (kind: StopKind, reason: string) => {
-    if (stopping || !child || child.exitCode !== null || child.signalCode !== null || spawnError) return;
-    stopping = { kind, reason, signalledAt: performance.now() };
-    options.onStopping();
-    signalGroup('SIGTERM');
-    graceTimer = setTimeout(() => {
-      killedAfterGrace = true;
-      signalGroup('SIGKILL');
-    }, options.gracePeriodSeconds * 1000);
-  };
+  const stopper = createTrialStopper({
+    isRunning: () => child !== undefined && child.exitCode === null && child.signalCode === null && !spawnError,
+    signalGroup,
+    gracePeriodSeconds: options.gracePeriodSeconds,
+    onStopping: options.onStopping,
+  });
 
   const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
 
@@ -145,7 +143,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       const processStart = processStartOf(pid);
       options.onRunning({ pid, hostname: hostname(), ...(processStart === undefined ? {} : { processStart }) }, performance.now());
       if (options.timeoutSeconds !== undefined) {
-        timeoutTimer = setTimeout(() => requestStop('timeout', ''), options.timeoutSeconds * 1000);
+        timeoutTimer = setTimeout(() => stopper.request('timeout', ''), options.timeoutSeconds * 1000);
       }
     });
     running.on('error', (error) => {
@@ -156,8 +154,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       const exitedAt = performance.now();
       clearInterval(poller);
       clearTimeout(timeoutTimer);
-      clearTimeout(graceTimer);
-      if (stopping) signalGroup('SIGKILL');
+      stopper.settle();
       resolve({ outcome: judge(code, signal), exitedAt });
     });
   });
@@ -166,25 +163,27 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     const tail = () => stderrTail(paths.stderrFile);
     if (spawnError) return spawnFailure(options.trainer, spawnError);
     const unreadable = poll(true);
-    if (stopping) return judgeStopped({ stop: stopping, killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
+    if (stopper.requested) return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
     return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
   };
 
+  return trialProcessHandle(done, stopper);
+}
+
+/** The handle of a trial process, started or adopted: `done`, and stops through its {@link TrialStopper}. */
+export function trialProcessHandle(done: Promise<TrialProcessResult>, stopper: TrialStopper): RunningTrialProcess {
   return {
     done,
     stop(reason) {
-      requestStop('cancelled', reason);
+      stopper.request('cancelled', reason);
     },
     stopEarly() {
-      requestStop('early-stopped', 'the early-stopping rule stopped it');
+      stopper.request('early-stopped', 'the early-stopping rule stopped it');
     },
   };
 }
-
-/** Why hptune asked a trial's trainer to stop. */
-export type StopKind = 'timeout' | 'cancelled' | 'early-stopped';
 
 /**
  * The outcome of a trainer hptune asked to stop, however it took the signal: an early-stopped one
@@ -192,7 +191,7 @@ export type StopKind = 'timeout' | 'cancelled' | 'early-stopped';
  * out or cancelled one is INFEASIBLE, its reason saying how it was stopped.
  */
 export function judgeStopped(run: {
-  readonly stop: { readonly kind: StopKind; readonly reason: string };
+  readonly stop: StopRequest;
   readonly killedAfterGrace: boolean;
   readonly tracker: MeasurementTracker;
   readonly metricId: string;
