@@ -57,7 +57,8 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
   return { modelJson, weightsBin, weightBytes };
 }
 
-async function writeInPlace(path: string, data: Uint8Array | string): Promise<void> {
+/** Writes `data` beside `path` and renames it into place, so a reader sees the old file or the new one, never half of one. */
+export async function writeInPlace(path: string, data: Uint8Array | string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, data);
   await rename(temporary, path);

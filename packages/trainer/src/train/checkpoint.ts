@@ -9,12 +9,13 @@
  * tensor's bytes in the header's order. It is written beside its final name and renamed into place,
  * so a reader sees the previous epoch's checkpoint or this one, never half of one.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HptuneError } from '@hptune/core';
-import { BlobNotFoundError, uploadFileVerified } from '@hptune/core/blob';
+import { BlobNotFoundError, makeDirectoryAsync, uploadFileVerified, type BlobStore } from '@hptune/core/blob';
 import type { TrialPath } from '../contract.js';
+import { writeInPlace } from '../model/save.js';
 import type { TrainerOptions } from '../options.js';
 import { openOutputStore } from '../outputs/model-upload.js';
 import type { StorageSettings } from '../outputs/settings.js';
@@ -106,14 +107,24 @@ export async function writeCheckpoint(location: CheckpointLocation, state: { mod
   const path = join(dir.path, CHECKPOINT_FILE);
   try {
     const bytes = await encodeCheckpoint(state);
-    await mkdir(dir.path, { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
-    if (dir.url !== undefined) await uploadFileVerified(openOutputStore(dir.url, location.storage), path, CHECKPOINT_FILE);
+    await makeDirectoryAsync(dir.path);
+    await writeInPlace(path, bytes);
+    if (dir.url !== undefined) await uploadFileVerified(remoteStore(location, dir.url), path, CHECKPOINT_FILE);
   } catch (error) {
     throw new HptuneError('CHECKPOINT_WRITE_FAILED', `cannot write the checkpoint of epoch ${state.progress.epoch} to ${dir.url ?? dir.path} (${dir.from}): ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** One Cloud Storage client per checkpoint folder of a run, not one per epoch. */
+const remoteStores = new WeakMap<CheckpointLocation, BlobStore>();
+
+function remoteStore(location: CheckpointLocation, url: string): BlobStore {
+  let store = remoteStores.get(location);
+  if (!store) {
+    store = openOutputStore(url, location.storage);
+    remoteStores.set(location, store);
+  }
+  return store;
 }
 
 /**
@@ -126,7 +137,7 @@ export async function readCheckpoint(location: CheckpointLocation): Promise<Chec
   const where = dir.url === undefined ? join(dir.path, CHECKPOINT_FILE) : `${dir.url}/${CHECKPOINT_FILE}`;
   let bytes: Uint8Array;
   try {
-    bytes = dir.url === undefined ? await readFile(where) : await openOutputStore(dir.url, location.storage).get(CHECKPOINT_FILE);
+    bytes = dir.url === undefined ? await readFile(where) : await remoteStore(location, dir.url).get(CHECKPOINT_FILE);
   } catch (error) {
     if (error instanceof BlobNotFoundError || (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HptuneError('CHECKPOINT_UNREADABLE', `cannot read the checkpoint ${where} (${dir.from}): ${(error as Error).message}`, { cause: error });
