@@ -9,10 +9,8 @@ import {
   type StudyDefinition,
   type TrainerCommand,
 } from '@hptune/core';
+import { EARLY_STOPPING_CHOICES as EARLY_STOPPING_RULES } from './commands/flags.js';
 import { readJsonFile, spaceFromJson } from './json-file.js';
-
-/** Early-stopping rules a study file may name; see {@link StudyFile.earlyStopping}. */
-const EARLY_STOPPING_RULES = ['none', 'median', 'asha', 'decay-curve'] as const;
 
 /** An early-stopping rule's name. */
 export type EarlyStoppingRule = (typeof EARLY_STOPPING_RULES)[number];

@@ -71,7 +71,7 @@ export function addTrainerPassThroughOptions(command: Command): Command {
     .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'));
 }
 
-/** What `--early-stopping` takes, on `study run` and `launch`. */
+/** The early-stopping rules by name: what `--early-stopping` takes (on `study run` and `launch`) and a study file's `earlyStopping` names. */
 export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'decay-curve'] as const;
 
 /** `--early-stopping`, as `study run` and `launch` take it. */

@@ -3,7 +3,7 @@ import { buildReportData, reportSourceFromVertexJob, writeReportFile } from '@hp
 import type { CliIo } from '../io.js';
 import { JOBS_FLAGS, withFlagNames } from '../flag-names.js';
 import { jobName, withClient, type JobsFlags } from './jobs.js';
-import { formatBytes } from './study-report.js';
+import { formatBytes } from '../reporters/format.js';
 
 /** `hptune jobs report <id>`: the same report as `hptune study report`, from a HyperparameterTuningJob's trials. */
 export async function reportJobCommand(id: string, flags: JobsFlags & { out?: string }, io: CliIo): Promise<number> {

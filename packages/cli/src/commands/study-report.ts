@@ -1,5 +1,6 @@
 import { writeStudyReport } from '@hptune/report';
 import type { CliIo } from '../io.js';
+import { formatBytes } from '../reporters/format.js';
 
 /** `hptune study report <name>`: writes the study's self-contained HTML report and prints where. */
 export function studyReportCommand(name: string, flags: { studyDir: string; out?: string }, io: CliIo): number {
@@ -7,9 +8,4 @@ export function studyReportCommand(name: string, flags: { studyDir: string; out?
   io.stdout.write(`${report.file}\n`);
   io.stderr.write(`report of study ${name}: ${report.data.trials.length} trials, ${formatBytes(report.bytes)}; open it in a browser (it needs no network)\n`);
   return 0;
-}
-
-/** Bytes as `640 KB` or `1.2 MB`. */
-export function formatBytes(bytes: number): string {
-  return bytes < 1_000_000 ? `${Math.round(bytes / 1000)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`;
 }

@@ -60,3 +60,8 @@ export function trialOutcomeWord(trial: FrozenTrial): 'succeeded' | 'failed' | '
   const kind = trial.failure?.kind;
   return kind === 'cancelled' || kind === 'interrupted' ? kind : 'failed';
 }
+
+/** Bytes as `640 KB` or `1.2 MB`. */
+export function formatBytes(bytes: number): string {
+  return bytes < 1_000_000 ? `${Math.round(bytes / 1000)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

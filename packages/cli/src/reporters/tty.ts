@@ -1,4 +1,4 @@
-import { bestTrial, finalMetricValue as finalMetric, type FrozenTrial } from '@hptune/core';
+import { bestTrial, countTrials, finalMetricValue as finalMetric, type FrozenTrial } from '@hptune/core';
 import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
@@ -33,7 +33,7 @@ export function ttyReporter(out: NodeJS.WritableStream, options: TtyReporterOpti
 
   const statusLines = (): string[] => {
     if (!header) return [];
-    const failed = finished.filter((trial) => trialOutcomeWord(trial) === 'failed').length;
+    const { failed } = countTrials(finished);
     const done = header.alreadyFinished + finished.length;
     const elapsed = (now() - startedAt) / 1000;
     const remaining = header.totalTrials - done;
