@@ -124,6 +124,23 @@ describe('the dashboard server', () => {
     expect(missing).toEqual({ event: 'missing', data: 'nope' });
   });
 
+  it('gives a page that opens while another shows the same study the list and the study at once', async () => {
+    const open = await fetch(new URL('/api/events?study=live', dashboard.url));
+    const reader = (open.body as ReadableStream<Uint8Array>).getReader();
+    let firstText = '';
+    while ((firstText.match(/\n\n/g) ?? []).length < 2) firstText += new TextDecoder().decode((await reader.read()).value);
+    try {
+      // The first page is still open: the second joins its watcher and must still get both events.
+      const second = await events('/api/events?study=live', 2);
+      expect(second.map(({ event }) => event)).toEqual(['studies', 'report']);
+      expect(JSON.stringify(second.map(({ data }) => data))).toBe(`[${[...firstText.matchAll(/^data: (.*)$/gm)].map((match) => match[1]).join(',')}]`);
+    } finally {
+      await reader.cancel();
+    }
+    const [, missing] = await events('/api/events?study=nope', 2);
+    expect(missing).toEqual({ event: 'missing', data: 'nope' });
+  });
+
   it('says which port is taken', async () => {
     await expect(startDashboard({ studyDir, port: dashboard.port })).rejects.toMatchObject({
       code: 'DASHBOARD_LISTEN_FAILED',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HptuneError } from '@hptune/core/errors';
 import { contentSecurityPolicy, renderPage } from '../html.js';
 import { pageAssets } from '../assets.js';
-import { StudyWatcher, type DashboardReads } from './watch.js';
+import { WatcherHub, type DashboardReads } from './watch.js';
 
 /** The address the dashboard listens on unless told otherwise: this machine only. */
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
@@ -55,7 +55,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const reads: DashboardReads = { ...(options.studyDir !== undefined ? { studyDir: options.studyDir } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) };
   const page = renderPage({ kind: 'dashboard' });
   const csp = contentSecurityPolicy(pageAssets().script, 'self');
-  const watchers = new Set<StudyWatcher>();
+  const watchers = new WatcherHub(reads, options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_INTERVAL_MS);
   const server = createServer((request, response) => {
     try {
       handle(request, response);
@@ -71,14 +71,9 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     const url = new URL(request.url ?? '/', 'http://dashboard');
     if (url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': csp });
     if (url.pathname === '/api/events') {
-      const watcher = new StudyWatcher(reads, url.searchParams.get('study') ?? undefined, (event, data) => response.write(`event: ${event}\ndata: ${data}\n\n`));
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      watchers.add(watcher);
-      watcher.start(options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_INTERVAL_MS);
-      request.on('close', () => {
-        watcher.stop();
-        watchers.delete(watcher);
-      });
+      const unsubscribe = watchers.subscribe(url.searchParams.get('study') ?? undefined, (event, data) => response.write(`event: ${event}\ndata: ${data}\n\n`));
+      request.on('close', unsubscribe);
       return;
     }
     return send(response, 404, 'text/plain', 'not found\n');
@@ -106,8 +101,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const watcher of watchers) watcher.stop();
-        watchers.clear();
+        watchers.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,6 +1,6 @@
 import { HptuneError, finalMetricValue, listStudies, openStudy } from '@hptune/core';
 import { buildReportData } from '../data/build.js';
-import { reportSourceFromStudy } from '../data/sources.js';
+import { isStudyRunning, reportSourceFromStudy } from '../data/sources.js';
 import type { StudyListEntry } from '../data/types.js';
 
 /** Where the dashboard reads, and where it says what it could not read. */
@@ -17,7 +17,7 @@ export function studyList(reads: DashboardReads): StudyListEntry[] {
   return listStudies(reads.studyDir !== undefined ? { studyDir: reads.studyDir } : {}).map(({ study, counts, best, coordinator }) => ({
     name: study.name,
     state: study.state,
-    running: study.state === 'ACTIVE' && coordinator?.liveness !== 'dead',
+    running: isStudyRunning({ study, coordinator }),
     metric: study.metric,
     trials: counts.total,
     finished: counts.succeeded + counts.failed,
@@ -84,5 +84,54 @@ export class StudyWatcher {
     if (fingerprint === this.lastStudy) return;
     this.lastStudy = fingerprint;
     this.emit('report', JSON.stringify(buildReportData(reportSourceFromStudy(stored))));
+  }
+}
+
+/**
+ * The dashboard's watchers, one per study shown (and one for the list alone), shared by every page
+ * showing it: N open pages on one study read the store once per poll, not N times. A page that
+ * joins gets the latest list and study at once, as a watcher's first read gives them.
+ */
+export class WatcherHub {
+  private readonly shared = new Map<string, { watcher: StudyWatcher; pages: Set<(event: DashboardEvent, data: string) => void>; latest: Map<DashboardEvent, string> }>();
+
+  constructor(
+    private readonly reads: DashboardReads,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Sends `study`'s events (and the list's) to `send` until the returned function is called. */
+  subscribe(study: string | undefined, send: (event: DashboardEvent, data: string) => void): () => void {
+    const key = study === undefined ? '' : `=${study}`;
+    let entry = this.shared.get(key);
+    if (entry) {
+      for (const [event, data] of entry.latest) send(event, data);
+      entry.pages.add(send);
+    } else {
+      const pages = new Set([send]);
+      const latest = new Map<DashboardEvent, string>();
+      const watcher = new StudyWatcher(this.reads, study, (event, data) => {
+        // A study is either there (its report) or missing: a joining page gets only the latest of the two.
+        if (event !== 'studies') latest.delete(event === 'report' ? 'missing' : 'report');
+        latest.set(event, data);
+        for (const page of pages) page(event, data);
+      });
+      entry = { watcher, pages, latest };
+      this.shared.set(key, entry);
+      watcher.start(this.intervalMs);
+    }
+    const joined = entry;
+    return () => {
+      joined.pages.delete(send);
+      if (joined.pages.size > 0) return;
+      joined.watcher.stop();
+      this.shared.delete(key);
+    };
+  }
+
+  /** Stops every watcher. */
+  close(): void {
+    for (const { watcher } of this.shared.values()) watcher.stop();
+    this.shared.clear();
   }
 }

@@ -1,5 +1,5 @@
 import { bestTrial, finalMetricValue, type FrozenTrial, type MetricSpec, type TrialState } from '@hptune/core';
-import { describeEarlyStopping, stoppedEarly } from './early-stopping.js';
+import { describeEarlyStopping } from './early-stopping.js';
 import { parameterImportance } from './importance.js';
 import { reportParameters } from './parameters.js';
 import type { DurationSummary, HistoryPoint, ReportData, ReportSource, ReportTrial } from './types.js';
@@ -73,7 +73,7 @@ function reportTrial(trial: FrozenTrial, metric: MetricSpec | undefined): Report
   return {
     id: trial.id,
     state: trial.state,
-    stoppedEarly: stoppedEarly(trial),
+    stoppedEarly: trial.stoppedEarly === true,
     parameters: { ...trial.parameters },
     value: value ?? null,
     durationSeconds: durationOf(trial) ?? null,

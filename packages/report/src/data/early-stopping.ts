@@ -1,9 +1,4 @@
-import type { EarlyStoppingSpec, FrozenTrial } from '@hptune/core';
-
-/** Whether an early-stopping rule ended this trial. */
-export function stoppedEarly(trial: FrozenTrial): boolean {
-  return trial.stoppedEarly === true;
-}
+import type { EarlyStoppingSpec } from '@hptune/core';
 
 /**
  * One line describing a study's early-stopping settings as stored: `null` when there are none;

@@ -2,6 +2,11 @@ import type { StoredStudy } from '@hptune/core';
 import { JOB_STATES_COMPLETE, type VertexJob } from '@hptune/core/vertex';
 import type { ReportSource } from './types.js';
 
+/** Whether a local study is running: ACTIVE, and its coordinator not known to be dead. */
+export function isStudyRunning({ study, coordinator }: Pick<StoredStudy, 'study' | 'coordinator'>): boolean {
+  return study.state === 'ACTIVE' && coordinator?.liveness !== 'dead';
+}
+
 /** A local study, as `openStudy` reads it, as a report source. */
 export function reportSourceFromStudy(stored: StoredStudy): ReportSource {
   const { study, trials, coordinator } = stored;
@@ -12,7 +17,7 @@ export function reportSourceFromStudy(stored: StoredStudy): ReportSource {
     name: study.name,
     backend: 'local',
     state: study.state,
-    running: study.state === 'ACTIVE' && coordinator?.liveness !== 'dead',
+    running: isStudyRunning(stored),
     metric: study.metric,
     algorithm: study.algorithm,
     ...(earlyStopping !== undefined ? { earlyStopping } : {}),
