@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { ParametersOf } from './builder.js';
 import type { ParameterSpec, ParameterValue, SearchSpace } from './types.js';
 import { sameValue } from './validate.js';
-import { activeChildren, entriesOf, type SpecEntry } from './walk.js';
+import { assignActive } from './walk.js';
 
 /** Options of {@link validateParameters}. */
 export interface ValidateParametersOptions {
@@ -28,11 +28,7 @@ export function validateParameters<S extends SearchSpace>(
     throw new ValidationError({ field, value: parameters, problem: 'is not an object of parameter values by id', fix: 'pass { id: value, ... }' });
   }
   const given = parameters as Record<string, unknown>;
-  const expected = new Set<string>();
-  const pending: SpecEntry[] = entriesOf(space.parameters);
-  for (let entry = pending.shift(); entry !== undefined; entry = pending.shift()) {
-    const [id, spec] = entry;
-    expected.add(id);
+  const active = assignActive(space.parameters, (id, spec) => {
     const value = given[id];
     if (!Object.hasOwn(given, id) || value === undefined) {
       throw new ValidationError({ field: `${field}.${id}`, value, problem: 'is missing', fix: `give ${id} ${describe(spec)}` });
@@ -40,8 +36,9 @@ export function validateParameters<S extends SearchSpace>(
     if (!canTake(spec, value)) {
       throw new ValidationError({ field: `${field}.${id}`, value, problem: 'is not a value of this parameter', fix: `give ${id} ${describe(spec)}` });
     }
-    pending.unshift(...activeChildren(spec, value));
-  }
+    return value;
+  });
+  const expected = new Set(Object.keys(active));
   for (const id of Object.keys(given)) {
     if (!expected.has(id)) {
       throw new ValidationError({

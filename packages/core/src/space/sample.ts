@@ -1,6 +1,6 @@
 import type { DoubleParameterSpec, IntegerParameterSpec, ParameterSpec, ParameterValue, SearchSpace, TrialParameters } from './types.js';
 import type { Random } from './random.js';
-import { activeChildren, entriesOf, type SpecEntry } from './walk.js';
+import { assignActive } from './walk.js';
 
 /**
  * Draws one parameter combination at random: every top-level parameter, then the conditional
@@ -14,16 +14,7 @@ import { activeChildren, entriesOf, type SpecEntry } from './walk.js';
  * The space is assumed valid (see `validateSearchSpace`).
  */
 export function sampleParameters(space: SearchSpace, random: Random): TrialParameters {
-  const parameters: Record<string, ParameterValue> = {};
-  const pending: SpecEntry[] = entriesOf(space.parameters);
-  // Depth-first: a parameter's children are drawn right after it, before its next sibling.
-  for (let entry = pending.shift(); entry !== undefined; entry = pending.shift()) {
-    const [id, spec] = entry;
-    const value = sampleValue(spec, random);
-    parameters[id] = value;
-    pending.unshift(...activeChildren(spec, value));
-  }
-  return parameters;
+  return assignActive(space.parameters, (_, spec) => sampleValue(spec, random));
 }
 
 /** Draws one value of a parameter, as {@link sampleParameters} draws each. */

@@ -1,4 +1,4 @@
-import type { ParameterSpec, ParameterSpecs, ParameterValue } from './types.js';
+import type { ParameterSpec, ParameterSpecs, ParameterValue, TrialParameters } from './types.js';
 import { sameValue } from './validate.js';
 
 /** One parameter spec with its id: the unit grid enumeration and sampling work through, in order. */
@@ -21,6 +21,23 @@ export function activeChildren(spec: ParameterSpec, value: ParameterValue): Spec
     }
   }
   return children;
+}
+
+/**
+ * One combination: each parameter's value from `valueOf`, visited depth-first (a parameter's active
+ * children right after it, before its next sibling), so only active parameters are asked for and
+ * the keys come in grid order.
+ */
+export function assignActive(specs: ParameterSpecs, valueOf: (id: string, spec: ParameterSpec) => ParameterValue): TrialParameters {
+  const parameters: Record<string, ParameterValue> = {};
+  const pending: SpecEntry[] = entriesOf(specs);
+  for (let entry = pending.shift(); entry !== undefined; entry = pending.shift()) {
+    const [id, spec] = entry;
+    const value = valueOf(id, spec);
+    parameters[id] = value;
+    pending.unshift(...activeChildren(spec, value));
+  }
+  return parameters;
 }
 
 /** The values of a finite spec, in grid order: declared order, or ascending for an integer range. */

@@ -3,7 +3,7 @@ import { createRandom, type Random } from '../../space/random.js';
 import { sampleParameters, sampleValue } from '../../space/sample.js';
 import type { ParameterValue, SearchSpace, TrialParameters } from '../../space/types.js';
 import { sameValue, validateSearchSpace } from '../../space/validate.js';
-import { activeChildren, entriesOf, type SpecEntry } from '../../space/walk.js';
+import { assignActive } from '../../space/walk.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
 import type { Sampler } from '../types.js';
 import { parameterGroup, type ParameterGroup } from './groups.js';
@@ -105,15 +105,7 @@ function sampleGroup(group: ParameterGroup, trials: readonly FrozenTrial[], rand
 
 /** The chosen values keyed in the order `sampleParameters` uses: each parameter, then its active children. */
 function inSpaceOrder(space: SearchSpace, values: ReadonlyMap<string, ParameterValue>): TrialParameters {
-  const parameters: Record<string, ParameterValue> = {};
-  const pending: SpecEntry[] = entriesOf(space.parameters);
-  for (let entry = pending.shift(); entry !== undefined; entry = pending.shift()) {
-    const [id, spec] = entry;
-    const value = values.get(id) as ParameterValue;
-    parameters[id] = value;
-    pending.unshift(...activeChildren(spec, value));
-  }
-  return parameters;
+  return assignActive(space.parameters, (id) => values.get(id) as ParameterValue);
 }
 
 function checkCount(field: string, value: number, min: number, example: number): void {

@@ -5,7 +5,7 @@ import type { Random } from '../../space/random.js';
  * `erfcc`): fractional error below 1.2e-7 everywhere, tails included, which is what the
  * probability masses of narrow kernels far from a point need.
  */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const poly =
@@ -17,7 +17,7 @@ export function erfc(x: number): number {
 }
 
 /** The standard normal distribution's cumulative probability at `z`. */
-export function normalCdf(z: number): number {
+function normalCdf(z: number): number {
   return 0.5 * erfc(-z / Math.SQRT2);
 }
 
