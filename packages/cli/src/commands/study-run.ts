@@ -101,7 +101,7 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
   const timeout = pick(file?.trialTimeoutSeconds, 'trialTimeout') as number | undefined;
   const stoppingSetting = pick<EarlyStoppingSetting>(file?.earlyStopping, 'earlyStopping');
   const stoppingWhere = given.has('earlyStopping') || file?.earlyStopping === undefined ? '--early-stopping' : `${file.file}: earlyStopping`;
-  const epochs = flags.ashaMaxStep ?? (custom ? undefined : ((flags.quick ? flags.numEpochs ?? QUICK_PRESET.numEpochs : flags.numEpochs) ?? TRAINER_DEFAULTS.numEpochs));
+  const epochs = flags.ashaMaxStep ?? (custom ? undefined : (lenet5Flags(flags).numEpochs ?? TRAINER_DEFAULTS.numEpochs));
   const earlyStopping = stoppingRuleOf(stoppingSetting, { maxStep: epochs, where: stoppingWhere, maxStepFlag: flags.ashaMaxStep !== undefined ? '--asha-max-step' : '--num-epochs' });
 
   const names: Record<string, string> = { ...STUDY_RUN_FLAGS };
@@ -193,8 +193,12 @@ function checkCustomTrainerInput(flags: StudyRunFlags, given: ReadonlySet<string
 }
 
 function lenet5(flags: StudyRunFlags, study: { metricTag: string; seed?: number }): TrainerCommand {
-  const trainerFlags: TrainerPassThrough = flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
-  return buildTrainer(trainerFlags, study);
+  return buildTrainer(lenet5Flags(flags), study);
+}
+
+/** The trainer flags of hptune's own trainer: `--quick`'s preset under what was given. */
+function lenet5Flags(flags: StudyRunFlags): TrainerPassThrough {
+  return flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
 }
 
 function definedOnly(flags: TrainerPassThrough): TrainerPassThrough {
