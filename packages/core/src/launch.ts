@@ -4,7 +4,7 @@ import { HptuneError, ValidationError } from './errors.js';
 import type { Sampler } from './samplers/types.js';
 import type { ParametersOf } from './space/builder.js';
 import type { SearchSpace, TrialParameters } from './space/types.js';
-import { validateStoppingRule } from './stopping/index.js';
+import { validateStoppingRule } from './stopping/from-spec.js';
 import type { StoppingRule } from './stopping/types.js';
 import type { DetailsOf, ExtraEventsOf, StudyDriver } from './study/driver.js';
 import type { StudyHandle } from './study/handle.js';

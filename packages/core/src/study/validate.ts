@@ -7,7 +7,7 @@ import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAl
 import type { Sampler } from '../samplers/types.js';
 import { METRIC_ID_PATTERN, validateSearchSpace } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
-import { validateStoppingRule } from '../stopping/index.js';
+import { validateStoppingRule } from '../stopping/from-spec.js';
 import type { MeasurementSelection, MetricSpec } from './types.js';
 
 /** What a study name may be, on every backend: it names a folder and a job label, so letters, digits, `_` and `-`, at most 128, starting with a letter or digit. */

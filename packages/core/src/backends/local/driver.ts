@@ -1,11 +1,11 @@
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HptuneError, ValidationError } from '../../errors.js';
-import { createSampler } from '../../samplers/index.js';
+import { createSampler } from '../../samplers/create.js';
 import type { Sampler } from '../../samplers/types.js';
 import type { SearchSpace } from '../../space/types.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
-import { stoppingRuleFromSpec } from '../../stopping/index.js';
+import { stoppingRuleFromSpec } from '../../stopping/from-spec.js';
 import type { EarlyStoppingSpec, StoppingRule } from '../../stopping/types.js';
 import { storeErrors } from '../../study-store/rules.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';

@@ -5,7 +5,7 @@ import type { SearchSpace, TrialParameters } from '../../space/types.js';
 import type { FrozenTrial, MetricSpec, TrialState } from '../../study/types.js';
 import { createRandomSampler } from '../random.js';
 import type { Sampler } from '../types.js';
-import { createTpeSampler } from './index.js';
+import { createTpeSampler } from './sampler.js';
 
 const minimize: MetricSpec = { id: 'loss', goal: 'minimize' };
 const maximize: MetricSpec = { id: 'score', goal: 'maximize' };

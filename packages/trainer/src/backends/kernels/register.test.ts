@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { registerTrainingKernels, trainingKernelNames } from './index.js';
+import { registerTrainingKernels, trainingKernelNames } from './register.js';
 import { maxRelativeError, randomValues, seededRandom } from './testing/naive-reference.js';
 
 function convLossGradients(x: Float32Array, w: Float32Array): Float32Array[] {
