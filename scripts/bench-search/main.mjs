@@ -4,7 +4,7 @@
 //
 //   pnpm bench:search [--seeds 10] [--first-seed 0] [--trials 100] [--half all|evaluation|tuning]
 //                     [--problems name,name] [--algorithms tpe,random] [--anchors optuna-tpe,optuna-tpe-mv,optuna-cmaes,random]
-//                     [--no-suggest-time] [--json FILE (every seed's regrets, for other tools)]
+//                     [--no-suggest-time] [--json FILE (every seed's regrets, for other tools)] [--python-processes 2]
 //
 // Problems (scripts/bench-search/problems.mjs, each defined once): continuous test functions of
 // 2-10 dimensions, mixed spaces, conditional spaces, noisy versions, and the LeNet-5 table
@@ -13,8 +13,8 @@
 //
 // hptune's samplers (--algorithms; default: every algorithm createSampler takes but grid and
 // its alias bayesian) run in a worker thread; Optuna's anchors run in a Python process
-// (optuna_anchor.py, Debian's python3-optuna) that asks this process to evaluate each point, so
-// both cores work. CMA-ES runs on the problems whose parameters are all doubles. For each half
+// (optuna_anchor.py, Debian's python3-optuna; --python-processes of them, 2 by default, since
+// Optuna is the slow side) that ask this process to evaluate each point, so both cores work. CMA-ES runs on the problems whose parameters are all doubles. For each half
 // (evaluation first) it prints the median regret at 30, 60 and 100 trials, and each hptune
 // sampler's win/tie/loss against each anchor by a two-sided Mann-Whitney U test over the seeds
 // (p < 0.05). Nothing is cached: every figure comes from this run.
@@ -57,6 +57,7 @@ const { values: flags } = (() => {
         anchors: { type: 'string', default: [...OPTUNA_ANCHORS, 'random'].join(',') },
         'no-suggest-time': { type: 'boolean', default: false },
         json: { type: 'string' },
+        'python-processes': { type: 'string', default: '2' },
       },
     });
   } catch (error) {
@@ -89,7 +90,14 @@ out(`load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; Node ${
 
 /** results.get(problem).get(sampler)[seedIndex] = regrets at each checkpoint */
 const results = new Map(problems.map((problem) => [problem.name, new Map()]));
+let recorded = 0;
+let lastProgress = performance.now();
 const record = ({ problem, sampler, seed, regrets }) => {
+  recorded += 1;
+  if (performance.now() - lastProgress > 30_000) {
+    lastProgress = performance.now();
+    process.stderr.write(`bench:search: ${recorded} studies done after ${((lastProgress - started) / 1000).toFixed(0)} s\n`);
+  }
   const bySampler = results.get(problem);
   if (!bySampler.has(sampler)) bySampler.set(sampler, new Array(seeds.length));
   bySampler.get(sampler)[seeds.indexOf(seed)] = regrets;
@@ -110,8 +118,12 @@ const local = new Promise((resolve, reject) => {
 
 const optuna = optunaAnchors.length === 0 ? Promise.resolve({}) : runOptuna();
 
-/** The Python side: a job per (problem, anchor, seed); each point it asks about is evaluated here. */
-function runOptuna() {
+/**
+ * The Python side: a job per (problem, anchor, seed), dealt round-robin to `--python-processes`
+ * processes (Optuna is the slow side: hptune's studies take a minute or two); every point a job
+ * asks about is evaluated here.
+ */
+async function runOptuna() {
   const jobs = [];
   problems.forEach((problem, index) => {
     for (const anchor of optunaAnchors) {
@@ -119,6 +131,15 @@ function runOptuna() {
       for (const seed of seeds) jobs.push({ id: jobs.length, problem: index, anchor, seed });
     }
   });
+  const processes = Math.max(1, Math.min(count('python-processes'), jobs.length));
+  const parts = await Promise.all(
+    Array.from({ length: processes }, (_, part) => runOptunaProcess(jobs, jobs.filter((job) => job.id % processes === part), part === 0 && !flags['no-suggest-time'])),
+  );
+  const missing = parts.find((part) => part.missing);
+  return missing ?? { ...parts[0], cpuSeconds: parts.reduce((sum, part) => sum + part.cpuSeconds, 0), seconds: (performance.now() - started) / 1000 };
+}
+
+function runOptunaProcess(jobs, mine, suggestTime) {
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [join(here, 'optuna_anchor.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
@@ -143,11 +164,11 @@ function runOptuna() {
       } else if (message.done) done = message.done;
     });
     child.on('close', (code) => {
-      if (code === 0 && done) resolve({ ...done, seconds: (performance.now() - started) / 1000 });
+      if (code === 0 && done) resolve(done);
       else if (/No module named .optuna/.test(stderr)) resolve({ missing: `Optuna not found for ${PYTHON} (apt-get install -y python3-optuna); its anchors are left out` });
       else reject(new Error(`optuna_anchor.py ended with ${code}: ${stderr.slice(-2000)}`));
     });
-    child.stdin.write(`${JSON.stringify({ problems: problems.map((p) => ({ name: p.name, space: p.space.parameters })), jobs, trials, suggestTime: !flags['no-suggest-time'] })}\n`);
+    child.stdin.write(`${JSON.stringify({ problems: problems.map((p) => ({ name: p.name, space: p.space.parameters })), jobs: mine, trials, suggestTime })}\n`);
   });
 }
 
@@ -234,4 +255,8 @@ if (lenet5.length > 0) {
 out('');
 if (localDone.suggestMs !== undefined) out(`one tpe suggestion with 500 finished trials of 6 doubles: ${localDone.suggestMs.toFixed(2)} ms (median of 31, measured while the Optuna side ran)${optunaDone.suggestMs ? `; Optuna ${optunaDone.version} TPESampler: ${optunaDone.suggestMs.toFixed(2)} ms` : ''}`);
 if (optunaDone.missing) out(optunaDone.missing);
-out(`hptune side ${localDone.seconds.toFixed(0)} s, Optuna side ${optunaDone.seconds?.toFixed(0) ?? '-'} s (Optuna ${optunaDone.version ?? '-'}), total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const cpu = process.cpuUsage();
+out(
+  `wall time: hptune side ${localDone.seconds.toFixed(0)} s, Optuna side ${optunaDone.seconds?.toFixed(0) ?? '-'} s (Optuna ${optunaDone.version ?? '-'}), total ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
+    `CPU time: Node (hptune's studies and every evaluation) ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, Python ${optunaDone.cpuSeconds?.toFixed(0) ?? '-'} s`,
+);

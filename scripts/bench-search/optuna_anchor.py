@@ -84,7 +84,8 @@ def main():
             send({"evaluate": {"job": job["id"], "index": index, "parameters": parameters}})
             study.tell(trial, json.loads(sys.stdin.readline())["value"])
         send({"finished": {"job": job["id"], "cpuSeconds": time.process_time() - started}})
-    send({"done": {"version": optuna.__version__, "suggestMs": suggest_ms() if config.get("suggestTime") else None}})
+    suggest = suggest_ms() if config.get("suggestTime") else None
+    send({"done": {"version": optuna.__version__, "suggestMs": suggest, "cpuSeconds": time.process_time()}})
 
 
 if __name__ == "__main__":
