@@ -32,7 +32,7 @@ function run(seed: number, count: number): FrozenTrial[] {
   const sampler = createTpeSampler({ space, metric, seed });
   const trials: FrozenTrial[] = [];
   for (let n = 1; n <= count; n += 1) {
-    const parameters = sampler.suggest(trials);
+    const parameters = sampler.suggest(trials) as TrialParameters; // TPE always suggests
     const measurement = { step: 1, metrics: { loss: loss(parameters) }, elapsedSeconds: 1 };
     trials.push({ id: String(n), state: 'SUCCEEDED', parameters, measurements: [measurement], finalMeasurement: measurement });
   }
