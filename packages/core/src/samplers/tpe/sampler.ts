@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors.js';
 import { createRandom, type Random } from '../../space/random.js';
 import { sampleParameters, sampleValue } from '../../space/sample.js';
-import type { ParameterValue, SearchSpace, TrialParameters } from '../../space/types.js';
+import type { ParameterSpec, ParameterValue, SearchSpace, TrialParameters } from '../../space/types.js';
 import { sameValue, validateSearchSpace } from '../../space/validate.js';
 import { assignActive } from '../../space/walk.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
@@ -38,6 +38,16 @@ const SPLIT = { gamma: 0.1, maxBelow: 25 } as const;
  * dimensions drawn from the prior (one parameter at a time is re-opened while the others stay
  * near a good trial, so a value the good trials lack can still win the density ratio).
  */
+/**
+ * The chance that a parameter which activates conditional children takes a value drawn from its
+ * prior (uniform over a categorical's or discrete's values) instead of the model's choice, chosen
+ * on the tuning half and on synthetic conditional spaces (issue 22). The model judges a parent's
+ * values by the trials under each, and the trials of a branch whose children were still untuned
+ * (random at start-up, then modelled from one or two trials) look bad: the search settles on the
+ * branch that is good with any children and never tunes the others'. A fixed share of proposals
+ * from the prior keeps every branch's children being tuned, as BOHB's random fraction does.
+ */
+const PARENT_PRIOR_SHARE = 0.1;
 const PARZEN: ParzenSettings = { priorWeight: 1, minPriorShare: 0.05, bandwidthFactor: 0.07, minCellBandwidth: 0.75, dimensionPriorShare: 0.2 };
 
 /**
@@ -108,11 +118,19 @@ function sampleGroup(group: ParameterGroup, trials: readonly FrozenTrial[], rand
       const position = (best as Point)[d] as number;
       values.set(dimension.id, dimension.kind === 'categorical' ? (dimension.values[position] as ParameterValue) : dimension.valueAt(position));
     });
+    for (const parent of parentsOf(group)) {
+      if (random.nextFloat() < PARENT_PRIOR_SHARE) values.set((group.dimensions[parent] as { id: string }).id, sampleValue(group.specs[parent] as ParameterSpec, random));
+    }
   }
   for (const child of group.children) {
     const parentValue = values.get((group.dimensions[child.parent] as { id: string }).id) as ParameterValue;
     if (child.parentValues.some((value) => sameValue(value, parentValue))) sampleGroup(child.group, trials, random, values, split, candidates);
   }
+}
+
+/** The members of a group that activate child groups, each once, in order. */
+function parentsOf(group: ParameterGroup): number[] {
+  return [...new Set(group.children.map((child) => child.parent))];
 }
 
 /** The chosen values keyed in the order `sampleParameters` uses: each parameter, then its active children. */
