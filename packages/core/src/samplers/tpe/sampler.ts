@@ -62,7 +62,10 @@ const PARZEN: ParzenSettings = { priorWeight: 1, minPriorShare: 0.05, bandwidthF
  *
  * It never stops exploring: the prior keeps at least 5% of each estimator at any history length,
  * each candidate takes a fifth of its dimensions from the prior, and an integer or discrete
- * kernel spreads over the neighbouring values, so no value of a parameter is lost for good.
+ * kernel spreads over the neighbouring values, so no value of a parameter is lost for good. A
+ * parameter that activates conditional children takes a value from its prior one time in ten,
+ * so the children of every branch keep being tuned and a branch that is best only once they are
+ * is not lost to one that is fair with any children.
  *
  * Failed trials count as bad (they join the rest), so the search moves away from parameters that
  * crash or time out. Running trials count as bad until they finish (a constant liar), so parallel
