@@ -15,8 +15,8 @@ export {
   type MetricReportInput,
   type MetricReporter,
   type MetricReporterOptions,
-} from './hypertune.js';
-export { TRIAL_COMPLETE_FILE, markTrialComplete, type TrialCompletion } from './trial-complete.js';
+} from '@hptune/trial';
+export { TRIAL_COMPLETE_FILE, markTrialComplete, type TrialCompletion } from '@hptune/trial';
 export type {
   FrozenTrial,
   Measurement,

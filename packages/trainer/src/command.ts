@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { TrainerCommand } from '@hptune/core';
+import type { TrainerCommand } from '@hptune/trial';
 import type { TrainerConfig } from './options.js';
 
 /** Settings every trial of a study shares, passed as flags before the trial's own parameters. */

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS, parseTrainerOptions, resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from './options.js';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import { MNIST } from './data/mnist.js';
 import { resolveTrialPaths, type TrialEnvironment, type TrialPaths } from './contract.js';
 import { GCS_API_ENDPOINT_VARIABLE, readStorageSettings, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';

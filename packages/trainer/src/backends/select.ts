@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import type { BackendChoice } from '../options.js';
 import { describeDevices, detectNvidiaDevices, type GpuStatus } from './hardware.js';
 import { registerTrainingKernels } from './kernels/index.js';

@@ -2,7 +2,7 @@
  * A run's outputs besides the metric file: its TensorBoard logs (local, or staged and synced to
  * `gs://`) and the upload of its saved model to a `gs://` model folder.
  */
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/trial';
 import type { SavedModel } from '../model/save.js';
 import type { TrainerOptions } from '../options.js';
 import { createTensorBoardObserver, type TensorBoardObserver, type TrainingStatus } from '../train/tensorboard-observer.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMetricFile } from '@hptune/core';
+import { readMetricFile } from '@hptune/trial';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainerBinPath } from '../command.js';
 import { readStorageSettings } from '../outputs/settings.js';

@@ -12,8 +12,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { HptuneError } from '@hptune/core';
-import { BlobNotFoundError, makeDirectoryAsync, uploadFileVerified, type BlobStore } from '@hptune/core/blob';
+import { HptuneError } from '@hptune/trial';
+import { BlobNotFoundError, uploadFileVerified, type BlobStore } from '@hptune/outputs/blob';
+import { makeDirectoryAsync } from '@hptune/trial';
 import type { TrialPath } from '../contract.js';
 import { writeInPlace } from '../model/save.js';
 import type { TrainerOptions } from '../options.js';

@@ -1,4 +1,4 @@
-import { markTrialComplete } from '@hptune/core';
+import { markTrialComplete } from '@hptune/trial';
 import { prepareTrialOutputs } from '../contract.js';
 import { loadMnist, mnistDataDir } from '../data/mnist.js';
 import { detectCpu, type HardwareInfo } from '../backends/hardware.js';

@@ -6,7 +6,7 @@ import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
 import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/metadata';
 import { installFakeNpm } from '@hptune/testing/npm';
-import { CORE_DIR, FAKE_TRAINER_BIN, fakeTrainerPackage } from '../../../test/fixtures/trainer-package.js';
+import { TRIAL_DIR, FAKE_TRAINER_BIN, fakeTrainerPackage } from '../../../test/fixtures/trainer-package.js';
 import { ValidationError } from '../../errors.js';
 import { seedSearchSpace } from '../../space/seed.js';
 import { VertexJobError } from './job.js';
@@ -124,7 +124,7 @@ describe('end to end: each trial runs the trainer as the image would, with the e
     outputRoot = mkdtempSync(join(tmpdir(), 'hptune-vertex-e2e-'));
     trainerDir = fakeTrainerPackage(outputRoot);
     metadata = await startMetadataFixture({ accessToken: 'ya29.trial-token' });
-    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [trainerDir, CORE_DIR]);
+    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [trainerDir, TRIAL_DIR]);
     fixture = await startJobServiceFixture({
       executor: {
         outputRoot,

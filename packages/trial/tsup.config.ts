@@ -1,0 +1,3 @@
+import { hptuneBuild } from '../../tsup.base.js';
+
+export default hptuneBuild({ index: 'src/index.ts' });
