@@ -105,7 +105,6 @@ export {
   type ParameterSpecJSON,
   type SearchSpaceJSON,
 } from './space/json.js';
-export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
 export { SEARCH_ALGORITHMS, createSampler, type CreateSamplerOptions, type Sampler, type SearchAlgorithm } from './samplers/index.js';
 export {
   asha,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerName } from '../options.js';
+import type { OptimizerName } from '../settings.js';
 import { FusedOptimizer, fusedUpdateAvailable } from './fused-optimizer.js';
 
 /** Options of {@link createOptimizer}. */

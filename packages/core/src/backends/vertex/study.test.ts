@@ -8,7 +8,7 @@ import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/meta
 import { installFakeNpm } from '@hptune/testing/npm';
 import { TRIAL_DIR, FAKE_TRAINER_BIN, fakeTrainerPackage } from '../../../test/fixtures/trainer-package.js';
 import { ValidationError } from '../../errors.js';
-import { seedSearchSpace } from '../../space/seed.js';
+import { exampleSearchSpace } from '../../testing/example-space.js';
 import { VertexJobError } from './job.js';
 import type { VertexBackendOptions } from './options.js';
 import { launchStudy } from '../../launch.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
 function study(backend: Partial<VertexBackendOptions> & { apiEndpoint: string }, maxTrials = 3) {
   return {
     name: 'seed',
-    space: seedSearchSpace,
+    space: exampleSearchSpace,
     metric: { id: 'accuracy', goal: 'maximize' } as const,
     algorithm: 'grid' as const,
     maxTrials,
