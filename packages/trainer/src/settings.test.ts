@@ -56,6 +56,20 @@ describe('the LeNet-5 settings declaration', () => {
   });
 
   it('keeps a checkpoint for more epochs or another backend, and for nothing else that changes training', () => {
-    expect(CHECKPOINT_SETTING_IDS).toEqual(['activation', 'optimizer', 'batch_size', 'learning_rate', 'train_size', 'test_size', 'seed']);
+    expect(CHECKPOINT_SETTING_IDS).toEqual(['activation', 'optimizer', 'batch_size', 'learning_rate', 'momentum', 'train_size', 'test_size', 'seed']);
+  });
+
+  it('declares SGD momentum once: a hyperparameter (recorded in HParams), a study flag, default 0, checked on parsing', () => {
+    expect(HYPERPARAMETER_IDS).toEqual(['activation', 'optimizer', 'batch_size', 'learning_rate', 'momentum']);
+    expect(STUDY_FLAG_IDS).toContain('momentum');
+    expect(formatTrainerFlags({ momentum: 0.9 })).toEqual(['--momentum=0.9']);
+    const parse = (argv: string[]) => {
+      const parsed = parseTrainerOptions(argv, {});
+      return parsed.kind === 'train' ? parsed.options.momentum : undefined;
+    };
+    expect(parse([])).toBe(0);
+    expect(parse(['--optimizer=sgd', '--momentum=0.9'])).toBe(0.9);
+    expect(() => parse(['--momentum=-0.5'])).toThrow('--momentum -0.5 is not a number at least 0; pass a number at least 0');
+    expect(trainerHelp()).toContain('--momentum MU');
   });
 });

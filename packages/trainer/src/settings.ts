@@ -143,6 +143,16 @@ export const LENET5_SETTINGS = {
     hyperparameter: true,
     studyFlag: true,
   },
+  momentum: {
+    kind: 'double',
+    min: 0,
+    minInclusive: true,
+    default: 0,
+    help: "SGD momentum, PyTorch's: v = momentum * v + gradient, then weights -= rate * v (sgd only; 0 for none)",
+    valueName: 'MU',
+    hyperparameter: true,
+    studyFlag: true,
+  },
   num_epochs: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, default: 1, quick: 1, help: 'passes over the training set (epochs per trial)', valueName: 'N', studyFlag: true, resumesAcross: true },
   train_size: {
     kind: 'integer',
