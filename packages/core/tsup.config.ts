@@ -8,6 +8,7 @@ export default hptuneBuild({
   errors: 'src/errors.ts',
   tensorboard: 'src/tensorboard.ts',
   blob: 'src/blob.ts',
+  local: 'src/backends/local/index.ts',
   vertex: 'src/backends/vertex/index.ts',
   testing: 'src/testing/index.ts',
   algorithms: 'src/samplers/algorithms.ts',

@@ -21,6 +21,7 @@ export const API_ENTRIES = Object.freeze({
   './errors': 'src/errors.ts',
   './tensorboard': 'src/tensorboard.ts',
   './blob': 'src/blob.ts',
+  './local': 'src/backends/local/index.ts',
   './vertex': 'src/backends/vertex/index.ts',
   './testing': 'src/testing/index.ts',
   './algorithms': 'src/samplers/algorithms.ts',
