@@ -1,3 +1,4 @@
 import { hptuneBuild } from '../../tsup.base.js';
 
-export default hptuneBuild({ index: 'src/index.ts' });
+// `format` is its own entry with no Node.js import: the report's browser page bundles it.
+export default hptuneBuild({ index: 'src/index.ts', format: 'src/format.ts' });
