@@ -46,7 +46,8 @@ describe('a local study of the LeNet-5 trainer in TensorBoard', () => {
     expect(inspection.runs[0]?.experiment?.metrics).toEqual(['accuracy', 'images_per_second', 'learning_rate', 'test/accuracy', 'test/loss', 'train/accuracy', 'train/loss']);
     for (const trial of trials) {
       const run = inspection.runs.find((candidate) => candidate.name === `${trial.id}/logs`);
-      expect(run?.session).toEqual({ groupName: trial.id, hparams: trial.parameters, status: 'SUCCESS' });
+      // The trainer records every hyperparameter it trained with: the trial's, and momentum at its default.
+      expect(run?.session).toEqual({ groupName: trial.id, hparams: { ...trial.parameters, momentum: 0 }, status: 'SUCCESS' });
       const tags = run?.tags.map((tag) => tag.tag) ?? [];
       expect(tags).toEqual(expect.arrayContaining(['accuracy', 'test/accuracy', 'weights/conv1/kernel', 'test/images', 'test/predictions']));
       // The study metric the coordinator added is the value the trainer reported.
