@@ -10,6 +10,7 @@ import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { createTrialStopper, type StopRequest, type TrialStopper } from './trial-stop.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
@@ -91,7 +92,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   let spawnError: Error | undefined;
   let spawned = false;
   let child: ChildProcess | undefined;
-  let timeoutTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: LongTimer | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child?.pid === undefined) return;
@@ -143,7 +144,8 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       const processStart = processStartOf(pid);
       options.onRunning({ pid, hostname: hostname(), ...(processStart === undefined ? {} : { processStart }) }, performance.now());
       if (options.timeoutSeconds !== undefined) {
-        timeoutTimer = setTimeout(() => stopper.request('timeout', ''), options.timeoutSeconds * 1000);
+        // Chained timers: one Node timer overflows past 24.8 days and would fire at once.
+        timeoutTimer = setLongTimeout(() => stopper.request('timeout', ''), options.timeoutSeconds * 1000);
       }
     });
     running.on('error', (error) => {
@@ -153,7 +155,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     running.once('close', (code, signal) => {
       const exitedAt = performance.now();
       clearInterval(poller);
-      clearTimeout(timeoutTimer);
+      timeoutTimer?.clear();
       stopper.settle();
       resolve({ outcome: judge(code, signal), exitedAt });
     });

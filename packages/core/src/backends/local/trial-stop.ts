@@ -1,3 +1,5 @@
+import { setLongTimeout, type LongTimer } from './long-timer.js';
+
 /** Why hptune asked a trial's trainer to stop. */
 export type StopKind = 'timeout' | 'cancelled' | 'early-stopped';
 
@@ -38,7 +40,7 @@ export interface TrialStopper {
 export function createTrialStopper(options: TrialStopperOptions): TrialStopper {
   let requested: StopRequest | undefined;
   let killedAfterGrace = false;
-  let graceTimer: NodeJS.Timeout | undefined;
+  let graceTimer: LongTimer | undefined;
   return {
     get requested() {
       return requested;
@@ -51,13 +53,13 @@ export function createTrialStopper(options: TrialStopperOptions): TrialStopper {
       requested = { kind, reason };
       options.onStopping();
       options.signalGroup('SIGTERM');
-      graceTimer = setTimeout(() => {
+      graceTimer = setLongTimeout(() => {
         killedAfterGrace = true;
         options.signalGroup('SIGKILL');
       }, options.gracePeriodSeconds * 1000);
     },
     settle() {
-      clearTimeout(graceTimer);
+      graceTimer?.clear();
       if (requested) options.signalGroup('SIGKILL');
     },
   };
