@@ -53,6 +53,26 @@ async function longTimeout({ core, dir }) {
   return row;
 }
 
+/** Item 3: a trainer's own children that ignore SIGTERM, after a clean exit. */
+async function leftChildren({ core, dir, full }) {
+  const count = full ? 8 : 4;
+  const row = new CaseResult(`adversary: ${count} trainers leaving a child that ignores SIGTERM, then exiting 0`, "every trial SUCCEEDED; no trainer's child runs once the study ends (its process group got SIGTERM, then SIGKILL after the grace period)");
+  const log = join(dir, 'trainers.log');
+  const handle = await core.launchStudy({
+    name: 'children', space: core.searchSpace({ x: core.discrete(Array.from({ length: count }, (_, index) => index + 1)) }), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 4,
+    trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--fault=leave-child', `--log=${log}`] }, studyDir: join(dir, 'studies'), backend: core.local({ pollIntervalMs: 20, stopGracePeriodSeconds: 0.3 }),
+  });
+  const result = await handle.wait().catch((error) => ({ error }));
+  row.record('the study', result.error ? [`${result.error.code}: ${result.error.message}`] : result.trials.every((trial) => trial.state === 'SUCCEEDED') ? [] : ['not every trial SUCCEEDED']);
+  const children = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((entry) => entry.event === 'child');
+  for (const child of children) {
+    row.record(`trial ${child.trial}'s child ${child.pid}`, isRunning(child) ? ['still runs'] : []);
+    if (isRunning(child)) process.kill(child.pid, 'SIGKILL');
+  }
+  if (children.length !== count) row.record('children logged', [`${children.length} of ${count}`]);
+  return row;
+}
+
 export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('adversary');
@@ -63,5 +83,6 @@ export async function run({ full, random }) {
     return { core, dir: folder, full, random };
   };
   rows.push(await longTimeout(section('timeout')));
+  rows.push(await leftChildren(section('children')));
   return rows;
 }

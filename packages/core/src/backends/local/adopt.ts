@@ -7,7 +7,7 @@ import { processLiveness } from './liveness.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
 import { infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
-import { createTrialStopper } from './trial-stop.js';
+import { createTrialStopper, endProcessGroup } from './trial-stop.js';
 
 /** Options of {@link adoptTrialProcess}; its timeout counts from the trial's recorded start time. */
 export interface AdoptedTrialOptions extends AdoptedTrial, TrialProcessWatching {}
@@ -68,7 +68,13 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
       clearInterval(poller);
       timeoutTimer?.clear();
       stopper.settle();
-      resolve({ outcome: judge(), exitedAt: performance.now() });
+      const outcome = judge();
+      const exitedAt = performance.now();
+      // As for a trainer this coordinator started: what it left in its group ends with the trial.
+      void endProcessGroup(options.process.pid, options.gracePeriodSeconds).then(
+        () => resolve({ outcome, exitedAt }),
+        () => resolve({ outcome, exitedAt }),
+      );
     };
     const poller = setInterval(check, options.pollIntervalMs);
     if (options.timeoutSeconds !== undefined) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,5 +137,50 @@ describe('a local trial process', () => {
     const { outcome } = await trial.done;
     expect(outcome).toMatchObject({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'stopped (SIGTERM): the study was cancelled' } });
     expect(existsSync(paths.metricFile)).toBe(true);
+  });
+
+  it('ends what the trainer left in its process group after a clean exit: SIGTERM, then SIGKILL after the grace period', async () => {
+    counter += 1;
+    const paths = trialPaths(join(root, `study${counter}`), '1');
+    const pidFile = join(root, `grandchild-${counter}.pid`);
+    // A trainer that starts a child ignoring SIGTERM (in its own process group), reports, and exits 0.
+    const script = join(root, `leaves-a-child-${counter}.cjs`);
+    writeFileSync(
+      script,
+      [
+        "const { spawn } = require('node:child_process');",
+        "const fs = require('node:fs');",
+        "const path = require('node:path');",
+        "const child = spawn(process.execPath, ['-e', 'process.on(\\'SIGTERM\\', () => {}); setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
+        `fs.writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));`,
+        'fs.mkdirSync(path.dirname(process.env.CLOUD_ML_HP_METRIC_FILE), { recursive: true });',
+        'fs.writeFileSync(process.env.CLOUD_ML_HP_METRIC_FILE, JSON.stringify({ accuracy: "0.5", global_step: "1", timestamp: Date.now() / 1000 }) + "\\n");',
+        'setTimeout(() => process.exit(0), 300);',
+      ].join('\n'),
+    );
+    const trial = startTrialProcess({
+      trainer: { command: process.execPath, args: [script] },
+      studyName: 'unit',
+      trialId: '1',
+      parameters: {},
+      paths,
+      metricId: 'accuracy',
+      gracePeriodSeconds: 0.3,
+      pollIntervalMs: 10,
+      onRunning: () => {},
+      onMeasurement: () => {},
+      onStopping: () => {},
+    });
+    const { outcome } = await trial.done;
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ state: 'SUCCEEDED' });
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    let alive = true;
+    try {
+      process.kill(grandchild, 0);
+      alive = !readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+    } catch {
+      alive = false;
+    }
+    expect(alive).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import type { Measurement, TrainerCommand, TrialFailure } from '../../study/type
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
-import { createTrialStopper, type StopRequest, type TrialStopper } from './trial-stop.js';
+import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStopper } from './trial-stop.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
 export const STDERR_TAIL_LINES = 20;
@@ -23,7 +23,7 @@ export interface TrialProcessWatching {
   readonly metricId: string;
   /** Seconds the trial may run; then SIGTERM, and SIGKILL after the grace period. Absent: no limit. */
   readonly timeoutSeconds?: number;
-  /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
+  /** Seconds between SIGTERM and SIGKILL when a trial is stopped, and when what a trainer left in its process group is ended. */
   readonly gracePeriodSeconds: number;
   /** How often the metric file (and, for an adopted trial, the process's liveness) is read while the trial runs, in milliseconds. */
   readonly pollIntervalMs: number;
@@ -75,7 +75,8 @@ export interface RunningTrialProcess {
  * Starts one trial: creates its directories, spawns the trainer (an argv array, no shell) in its own
  * process group with the trial contract's arguments and environment, stdout and stderr to files,
  * reads the metric file every `pollIntervalMs` and once more at exit, and enforces the timeout.
- * Whatever happens to the trainer, `done` resolves with an outcome.
+ * Once the trainer has exited, however it ended, what is left of its process group is ended
+ * (SIGTERM, SIGKILL after the grace period) before `done` resolves with the outcome.
  */
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
   const { paths } = options;
@@ -157,7 +158,14 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       clearInterval(poller);
       timeoutTimer?.clear();
       stopper.settle();
-      resolve({ outcome: judge(code, signal), exitedAt });
+      const outcome = judge(code, signal);
+      // Whatever the trainer started and left behind ends with the trial, also after a clean exit.
+      const pid = running.pid;
+      if (!spawned || pid === undefined) return resolve({ outcome, exitedAt });
+      void endProcessGroup(pid, options.gracePeriodSeconds).then(
+        () => resolve({ outcome, exitedAt }),
+        () => resolve({ outcome, exitedAt }),
+      );
     });
   });
 
