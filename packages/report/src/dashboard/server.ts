@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HptuneError } from '@hptune/core/errors';
 import { contentSecurityPolicy, renderPage } from '../html.js';
 import { pageAssets } from '../assets.js';
+import { hostnameOf, isLoopbackHost } from './host.js';
 import { WatcherHub, type DashboardReads } from './watch.js';
 
 /** The address the dashboard listens on unless told otherwise: this machine only. */
@@ -34,13 +35,6 @@ export interface Dashboard {
   readonly port: number;
   /** Stops listening and ends every open page's event stream. */
   close(): Promise<void>;
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** Whether `host` only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
@@ -106,14 +100,6 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         server.closeAllConnections();
       }),
   };
-}
-
-/** The host name of a `Host` header, without its port (`[::1]:8080` gives `::1`). */
-function hostnameOf(header: string | undefined): string {
-  if (!header) return '';
-  const bracketed = /^\[([^\]]+)\]/.exec(header);
-  if (bracketed) return bracketed[1] as string;
-  return header.replace(/:\d+$/, '');
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
