@@ -5,8 +5,10 @@
 // live coordinator, SIGHUP, a transient permission error on the study folder, a NUL byte in a
 // value, study-file wording. `soak` (full size only): 2,000 trials with the dashboard open.
 import { spawn } from 'node:child_process';
+import console from 'node:console';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { CaseResult, problemList } from './lib/cases.mjs';
 import { CLI_BIN, FAULTY_TRAINER, ROOT, importCore, isRunning, runProcess, scratchDir, sleep, startCoordinator, waitFor } from './lib/env.mjs';
@@ -17,12 +19,12 @@ const DAY = 24 * 3600;
 const hptune = (args, options = {}) => runProcess(process.execPath, [CLI_BIN, ...args], { env: { PATH: process.env.PATH, HOME: options.cwd ?? process.cwd() }, ...options });
 
 /** Item 1: a trial timeout of 30 days, from code, the CLI flag and a study file. */
-async function longTimeout({ core, dir }) {
+async function longTimeout({ core, dir, full }) {
   const row = new CaseResult('adversary: a 30-day trial timeout (past the 24.8 days one Node timer holds)', 'from code, --trial-timeout and a study file: every trial SUCCEEDED (none stopped at once as timed out); no TimeoutOverflowWarning');
   const space = core.searchSpace({ x: core.discrete([1, 2]) });
   const spaceFile = join(dir, 'space.json');
   writeFileSync(spaceFile, JSON.stringify(core.searchSpaceToJSON(space)));
-  await row.attempt('launchStudy({ trialTimeoutSeconds: 2592000 })', async () => {
+  if (full) await row.attempt('launchStudy({ trialTimeoutSeconds: 2592000 })', async () => {
     const { problems, expect } = problemList();
     const result = await startCoordinator('launch', {
       name: 'long-sdk', space: core.searchSpaceToJSON(space), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 2,
@@ -49,7 +51,7 @@ async function longTimeout({ core, dir }) {
   await cli('hptune study run --trial-timeout 2592000', ['--name', 'long-flag', '--space', spaceFile, '--metric', 'accuracy', '--trial-timeout', String(30 * DAY), '--max-parallel-trial-count', '2', '--', process.execPath, FAULTY_TRAINER, '--sleep-ms=50']);
   const studyFile = join(dir, 'study.json');
   writeFileSync(studyFile, JSON.stringify({ name: 'long-file', space: 'space.json', metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 2, trialTimeoutSeconds: 30 * DAY, trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--sleep-ms=50'] } }));
-  await cli('a study file with "trialTimeoutSeconds": 2592000', ['--config', studyFile]);
+  if (full) await cli('a study file with "trialTimeoutSeconds": 2592000', ['--config', studyFile]);
   return row;
 }
 
@@ -73,6 +75,250 @@ async function leftChildren({ core, dir, full }) {
   return row;
 }
 
+/** Runs `hptune` with a deadline: `{ code, stderr, seconds, timedOut }` (killed with SIGKILL past it). */
+async function hptuneWithin(args, { cwd, seconds = 10 } = {}) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stdout.resume();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, seconds * 1000);
+  const code = await new Promise((resolve) => child.on('close', (exit) => resolve(exit)));
+  clearTimeout(timer);
+  return { code, stderr, timedOut, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Runs `hptune` inside this process (its `main`, as bad-input does), for refusals that cannot hang: `{ code, stderr, seconds }`. */
+async function hptuneInProcess(args, { cwd }) {
+  const { main } = await import(pathToFileURL(join(ROOT, 'packages', 'cli', 'dist', 'index.js')).href);
+  let stderr = '';
+  const sink = (write) => ({ write: (chunk) => (write(String(chunk)), true) });
+  const started = performance.now();
+  const home = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await main(args, { stdout: sink(() => {}), stderr: sink((text) => (stderr += text)), env: { PATH: process.env.PATH, HOME: cwd } });
+    return { code, stderr, timedOut: false, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    process.chdir(home);
+  }
+}
+
+/** A refusal as the CLI must give it: exit 2, one line naming `field`, no "unexpected error", in time. */
+function expectRefusal(result, expect, { field, within }) {
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(!result.timedOut, `still running after ${within} s`);
+  expect(result.code === 2, `exit ${result.code}: ${result.stderr.slice(0, 300)}`);
+  expect(lines.length === 1 && !/unexpected error|Maximum call stack/.test(lines[0]), `printed: ${result.stderr.slice(0, 300)}`);
+  if (field) expect(lines[0].includes(field), `does not name ${field}: ${lines[0].slice(0, 300)}`);
+  expect(result.seconds <= within, `took ${result.seconds.toFixed(1)} s (limit ${within} s)`);
+}
+
+/** Item 6: what --space and --config read. */
+async function hostileFiles({ dir, full }) {
+  const row = new CaseResult('adversary: --space and --config given /dev/zero, a FIFO, a folder, a 50 MB file, a 50,000-value list', 'each refused with exit 2 and one line naming the flag and the file, within 5 s (memory bounded: 8 MiB read at most); a 6 MB space of 1,000 discrete parameters of 1,000 values is checked in under 5 s');
+  const fifo = join(dir, 'space.fifo');
+  await runProcess('mkfifo', [fifo]);
+  // 50 MB, sparse: the size alone must refuse it, before a byte is read.
+  const huge = join(dir, 'huge.json');
+  writeFileSync(huge, '{"version": 1, "parameters": {');
+  truncateSync(huge, 50_000_000);
+  const wide = join(dir, 'wide.json');
+  writeFileSync(wide, JSON.stringify({ version: 1, parameters: { x: { kind: 'categorical', values: Array.from({ length: 50_000 }, (_, index) => `v${index}`) } } }));
+  // Each in its own process: before the fix, these never ended.
+  const cases = [
+    ['--space /dev/zero', ['--space', '/dev/zero'], '--space'],
+    ['--config a FIFO', ['--config', fifo], '--config'],
+    ['--space a 50 MB file', ['--space', huge], '--space'],
+    ...(full
+      ? [
+          ['--config /dev/zero', ['--config', '/dev/zero'], '--config'],
+          ['--space a FIFO', ['--space', fifo], '--space'],
+          ['--space a folder', ['--space', dir], '--space'],
+        ]
+      : []),
+  ];
+  for (const [label, args, field] of cases) {
+    await row.attempt(label, async () => {
+      const { problems, expect } = problemList();
+      const result = await hptuneWithin(['study', 'run', '--study-dir', join(dir, 'studies'), '--metric', 'accuracy', ...args, '--', process.execPath, '-e', '0'], { cwd: dir, seconds: 20 });
+      expectRefusal(result, expect, { field, within: 10 });
+      return problems;
+    });
+  }
+  await row.attempt('--space a categorical of 50,000 values', async () => {
+    const { problems, expect } = problemList();
+    const result = await hptuneInProcess(['study', 'run', '--study-dir', join(dir, 'studies'), '--metric', 'accuracy', '--space', wide, '--', process.execPath, '-e', '0'], { cwd: dir });
+    expectRefusal(result, expect, { field: 'values', within: 5 });
+    return problems;
+  });
+  await row.attempt('a 6 MB space at the limits, one bad value at its very end', async () => {
+    const { problems, expect } = problemList();
+    const parameters = {};
+    for (let index = 0; index < 1000; index++) parameters[`p${index}`] = { kind: 'discrete', values: Array.from({ length: 1000 }, (_, value) => value * 7 + (index % 7)) };
+    parameters.p999.values[999] = parameters.p999.values[0];
+    const file = join(dir, 'limits.json');
+    writeFileSync(file, JSON.stringify({ version: 1, parameters }));
+    const result = await hptuneInProcess(['study', 'run', '--study-dir', join(dir, 'studies'), '--metric', 'accuracy', '--space', file, '--', process.execPath, '-e', '0'], { cwd: dir });
+    expectRefusal(result, expect, { field: 'parameters.p999.values[999]', within: 5 });
+    return problems;
+  });
+  return row;
+}
+
+/** Item 7: spaces too large or too deep, refused up front; one at the limits runs. */
+async function hugeSpaces({ core, dir, full }) {
+  const row = new CaseResult('adversary: 10,000 parameters, conditions 2,000 deep, arrays 200,000 deep', 'refused up front (exit 2, one line naming the limit; a ValidationError from code), no "Maximum call stack" or "unexpected error", nothing stored; a grid of 1,000 parameters (the limit) runs');
+  const manyParameters = {};
+  for (let index = 0; index < 10_000; index++) manyParameters[`p${index}`] = { kind: 'discrete', values: [1, 2], scale: 'linear' };
+  // Written as text: JSON.stringify itself overflows the stack on a value this deep.
+  const opening = [];
+  for (let level = 0; level < 2000; level++) opening.push(`{"kind":"categorical","values":["a"],"conditions":[{"parentValues":["a"],"parameters":{"c${level}":`);
+  const deepConditions = `${opening.join('')}{"kind":"categorical","values":["a"]}${'}}]}'.repeat(2000)}`;
+  const files = {
+    '10,000 parameters': JSON.stringify({ version: 1, parameters: manyParameters }),
+    'conditions 2,000 deep': `{"version":1,"parameters":{"root":${deepConditions}}}`,
+    'arrays 200,000 deep': `{"version":1,"parameters":{"x":{"kind":"categorical","values":${'['.repeat(200_000)}${']'.repeat(200_000)}}}}`,
+  };
+  for (const [label, text] of Object.entries(files)) {
+    const file = join(dir, `${label.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, text);
+    await row.attempt(`hptune study run --space (${label})`, async () => {
+      const { problems, expect } = problemList();
+      const studyDir = join(dir, 'cli-studies');
+      const result = await hptuneInProcess(['study', 'run', '--study-dir', studyDir, '--algorithm', 'grid', '--metric', 'accuracy', '--space', file, '--', process.execPath, FAULTY_TRAINER], { cwd: dir });
+      expectRefusal(result, expect, { within: 10 });
+      expect(!existsSync(studyDir), 'a store was created');
+      return problems;
+    });
+    if (label.startsWith('arrays') || !full) continue;
+    await row.attempt(`launchStudy (${label})`, async () => {
+      const { problems, expect } = problemList();
+      const studyDir = join(dir, 'sdk-studies');
+      try {
+        const handle = await core.launchStudy({ name: 'huge', space: core.searchSpaceFromJSON(text), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials: 1, trainer: { command: process.execPath, args: [FAULTY_TRAINER] }, studyDir, backend: core.local({ pollIntervalMs: 20 }) });
+        await handle.wait().catch(() => undefined);
+        expect(false, 'was accepted');
+      } catch (error) {
+        expect(error instanceof core.ValidationError && !/call stack/.test(error.message), `threw ${error?.name} ${error?.code}: ${String(error?.message).slice(0, 200)}`);
+      }
+      expect(!existsSync(studyDir), 'a store was created');
+      return problems;
+    });
+  }
+  await row.attempt('a grid over 1,000 parameters (the limit), 2 trials', async () => {
+    const { problems, expect } = problemList();
+    const specs = {};
+    for (let index = 0; index < 1000; index++) specs[`p${index}`] = core.discrete([1, 2]);
+    const handle = await core.launchStudy({ name: 'at-limit', space: core.searchSpace(specs), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials: 2, parallelTrials: 2, trainer: { command: process.execPath, args: [FAULTY_TRAINER] }, studyDir: join(dir, 'limit'), backend: core.local({ pollIntervalMs: 20 }) });
+    const result = await handle.wait().catch((error) => ({ error }));
+    expect(!result.error && result.trials.filter((trial) => trial.state === 'SUCCEEDED').length === 2, `ended: ${result.error?.message ?? result.trials.map((trial) => trial.state).join(', ')}`);
+    return problems;
+  });
+  return row;
+}
+
+/** Item 11: a NUL byte in a value. */
+async function nulValues({ core, dir }) {
+  const row = new CaseResult('adversary: a NUL byte in a categorical value, a trainer argument, an environment value', 'refused in validation (ValidationError, exit 2) naming the field; nothing stored, no trial run');
+  const trainer = { command: process.execPath, args: [FAULTY_TRAINER] };
+  let round = 0;
+  const launch = (overrides) => core.launchStudy({ name: 'nul', space: core.searchSpace({ x: core.discrete([1]) }), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', trainer, studyDir: join(dir, `studies-${round}`), backend: core.local({}), ...overrides });
+  const cases = [
+    ['categorical value', 'values[1]', () => launch({ space: core.searchSpaceFromJSON({ version: 1, parameters: { act: { kind: 'categorical', values: ['relu', 'soft\u0000max'] } } }) })],
+    ['trainer argument', 'trainer.args[1]', () => launch({ trainer: { ...trainer, args: [FAULTY_TRAINER, 'a\u0000b'] } })],
+    ['trainer environment value', 'trainer.env.MODE', () => launch({ trainer: { ...trainer, env: { MODE: 'x\u0000' } } })],
+  ];
+  for (const [label, field, call] of cases) {
+    round += 1;
+    await row.attempt(label, async () => {
+      const { problems, expect } = problemList();
+      try {
+        const handle = await call();
+        const result = await handle.wait().catch((error) => ({ error }));
+        expect(false, `was accepted: ${result.error?.message ?? result.trials?.map((trial) => `${trial.state} ${trial.failure?.reason ?? ''}`).join('; ')}`);
+      } catch (error) {
+        expect(error instanceof core.ValidationError && error.message.includes(field) && /NUL/.test(error.message), `threw ${error?.name}: ${error?.message}`);
+      }
+      expect(!existsSync(join(dir, `studies-${round}`)), 'something was stored');
+      return problems;
+    });
+  }
+  await row.attempt('hptune study run --space with a NUL in a categorical value', async () => {
+    const { problems, expect } = problemList();
+    const file = join(dir, 'nul.json');
+    writeFileSync(file, JSON.stringify({ version: 1, parameters: { act: { kind: 'categorical', values: ['relu', 'soft\u0000max'] } } }));
+    expectRefusal(await hptuneInProcess(['study', 'run', '--study-dir', join(dir, 'cli'), '--metric', 'accuracy', '--space', file, '--', process.execPath, FAULTY_TRAINER], { cwd: dir }), expect, { field: 'parameters.act.values[1]', within: 10 });
+    expect(!existsSync(join(dir, 'cli')), 'something was stored');
+    return problems;
+  });
+  return row;
+}
+
+/** Item 12: study-file wording, a bad trainer.env value, --host ::ffff:127.0.0.1. */
+async function wording({ core, dir }) {
+  const row = new CaseResult('adversary: wording of study-file errors, quoted values, trainer.env, --host ::ffff:127.0.0.1', "study-file errors name the file's fields (never flags) and suggest the field; quoted values are shown as given; a bad trainer.env value is shown as JSON, never [object Object]; ::ffff:127.0.0.1 is loopback (no warning, Host check on)");
+  const study = (name, body) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify({ space: { version: 1, parameters: { x: { kind: 'discrete', values: [1] } } }, metric: { id: 'accuracy' }, ...body }));
+    return file;
+  };
+  const studyDir = join(dir, 'studies');
+  const refusal = async (label, args, check) => {
+    await row.attempt(label, async () => {
+      const { problems, expect } = problemList();
+      const result = await hptuneInProcess(args, { cwd: dir });
+      expect(result.code === 2 || result.code === 1, `exit ${result.code}`);
+      check(result.stderr.trim(), expect);
+      return problems;
+    });
+  };
+  await refusal('a study file with "--max-trial-count": 20', ['study', 'run', '--study-dir', studyDir, '--config', study('flag.json', { '--max-trial-count': 20 })], (line, expect) => {
+    expect(line.includes('flag.json: --max-trial-count 20 is not a field of a study file') && line.includes('"maxTrials": 20'), `said: ${line}`);
+  });
+  await refusal('a study file with "maxTrials": 0', ['study', 'run', '--study-dir', studyDir, '--config', study('zero.json', { maxTrials: 0 })], (line, expect) => {
+    expect(line.includes('zero.json: maxTrials 0') && line.includes('"maxTrials": 20') && !line.includes('--max-trial-count'), `said: ${line}`);
+  });
+  await refusal('a study named "maxTrials" that does not exist', ['study', 'show', 'maxTrials', '--study-dir', studyDir], (line, expect) => {
+    expect(line.includes('"maxTrials"') && !line.includes('"--max-trial-count"'), `said: ${line}`);
+  });
+  await refusal('a study file with a trainer.env value that is an object', ['study', 'run', '--study-dir', studyDir, '--config', study('env.json', { trainer: { command: process.execPath, env: { MODE: { fast: true } } } })], (line, expect) => {
+    expect(line.includes('trainer.env.MODE {"fast":true}') && !line.includes('[object Object]'), `said: ${line}`);
+  });
+  await row.attempt('hptune dashboard --host ::ffff:127.0.0.1', async () => {
+    const { problems, expect } = problemList();
+    const report = await import(pathToFileURL(join(ROOT, 'packages', 'report', 'dist', 'index.js')).href);
+    for (const host of ['::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:0:0:1', '[::1]']) expect(report.isLoopbackHost(host), `${host} is not loopback`);
+    for (const host of ['::ffff:10.0.0.1', '0.0.0.0', '::', 'example.com']) expect(!report.isLoopbackHost(host), `${host} is loopback`);
+    let dashboard;
+    try {
+      dashboard = await report.startDashboard({ studyDir, host: '::ffff:127.0.0.1', port: 0 });
+    } catch (error) {
+      // A machine without IPv6 cannot bind it; the address check above still ran.
+      expect(/EAFNOSUPPORT|EADDRNOTAVAIL/.test(String(error?.message)), `the dashboard did not start: ${error?.message}`);
+    }
+    if (dashboard) {
+      const { request } = await import('node:http');
+      const status = await new Promise((resolve) => {
+        const req = request(dashboard.url, { headers: { host: 'attacker.example' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        });
+        req.on('error', (error) => resolve(error.code));
+        req.end();
+      });
+      expect(status === 403, `a request with Host: attacker.example got ${status}`);
+      await dashboard.close();
+    }
+    return problems;
+  });
+  return row;
+}
+
 export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('adversary');
@@ -82,7 +328,17 @@ export async function run({ full, random }) {
     mkdirSync(folder, { recursive: true });
     return { core, dir: folder, full, random };
   };
-  rows.push(await longTimeout(section('timeout')));
-  rows.push(await leftChildren(section('children')));
+  const timed = async (label, body) => {
+    const started = performance.now();
+    const result = await body();
+    if (process.env.HPTUNE_FAULTS_TIMINGS) console.error(`adversary: ${label} ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  };
+  rows.push(await timed('timeout', () => longTimeout(section('timeout'))));
+  rows.push(await timed('children', () => leftChildren(section('children'))));
+  rows.push(await timed('files', () => hostileFiles(section('files'))));
+  rows.push(await timed('spaces', () => hugeSpaces(section('spaces'))));
+  rows.push(await timed('nul', () => nulValues(section('nul'))));
+  rows.push(await timed('wording', () => wording(section('wording'))));
   return rows;
 }
