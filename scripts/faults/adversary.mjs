@@ -319,6 +319,65 @@ async function wording({ core, dir }) {
   return row;
 }
 
+/** Item 8: --force-unlock against a live coordinator on this host. */
+async function forceUnlock({ core, dir }) {
+  const row = new CaseResult('adversary: hptune study resume --force-unlock while the coordinator runs on this host', 'refused (STUDY_LOCKED, exit 1) naming the live pid; the holder finishes alone, each combination once');
+  const studyDir = join(dir, 'studies');
+  const holder = startCoordinator('launch', {
+    name: 'held', space: core.searchSpaceToJSON(core.searchSpace({ x: core.discrete([1, 2, 3]) })), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 1,
+    trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--epochs=2', '--sleep-ms=150'] }, studyDir, backend: { pollIntervalMs: 20 },
+  });
+  await row.attempt('--force-unlock', async () => {
+    const { problems, expect } = problemList();
+    await waitFor(() => holder.output().includes('"launched"'));
+    const result = await hptuneInProcess(['study', 'resume', 'held', '--force-unlock', '--study-dir', studyDir], { cwd: dir });
+    expect(result.code === 1 && /live coordinator on this host \(pid \d+/.test(result.stderr), `exit ${result.code}: ${result.stderr.trim().slice(0, 300)}`);
+    const ended = await holder.exited;
+    expect(/"state":"COMPLETED"/.test(ended.stdout), `the holder: ${ended.stdout.trim().split('\n').at(-1)} ${ended.stderr.slice(0, 200)}`);
+    const xs = core.openStudy('held', { studyDir }).trials.filter((trial) => trial.state === 'SUCCEEDED').map((trial) => trial.parameters.x).sort();
+    expect(JSON.stringify(xs) === '[1,2,3]', `succeeded: ${JSON.stringify(xs)}; ${core.openStudy('held', { studyDir }).trials.map((trial) => `${trial.id} ${trial.state} ${trial.failure?.reason ?? ''}`).join('; ')}`);
+    return problems;
+  });
+  return row;
+}
+
+/** Item 9: SIGHUP to hptune study run, as a closed terminal sends it. */
+async function hangup({ core, dir }) {
+  const row = new CaseResult('adversary: SIGHUP to hptune study run (a closed terminal)', 'treated as the first Ctrl-C: the running trials finish and are recorded SUCCEEDED, no new one starts, exit 129, the study CANCELLED; study resume completes each combination once');
+  const studyDir = join(dir, 'studies');
+  const spaceFile = join(dir, 'space.json');
+  writeFileSync(spaceFile, JSON.stringify(core.searchSpaceToJSON(core.searchSpace({ x: core.discrete([1, 2, 3, 4, 5, 6]) }))));
+  await row.attempt('SIGHUP while 2 trials run', async () => {
+    const { problems, expect } = problemList();
+    const child = spawn(process.execPath, [CLI_BIN, 'study', 'run', '--name', 'hup', '--study-dir', studyDir, '--space', spaceFile, '--metric', 'accuracy', '--max-parallel-trial-count', '2', '--', process.execPath, FAULTY_TRAINER, '--epochs=3', '--sleep-ms=200'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.resume();
+    const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const running = await waitFor(() => {
+      try {
+        return core.openStudy('hup', { studyDir }).trials.filter((trial) => trial.state === 'ACTIVE').length === 2;
+      } catch {
+        return false;
+      }
+    });
+    expect(running, 'no two trials ran');
+    child.kill('SIGHUP');
+    const { code, signal } = await exited;
+    expect(code === 129, `exit ${code} ${signal ?? ''}: ${stderr.slice(-300)}`);
+    expect(/terminal closed \(SIGHUP\)/.test(stderr), `said: ${stderr.slice(-300)}`);
+    const stored = core.openStudy('hup', { studyDir });
+    expect(stored.study.state === 'CANCELLED', `state ${stored.study.state}`);
+    expect(stored.trials.length === 2 && stored.trials.every((trial) => trial.state === 'SUCCEEDED'), `trials: ${stored.trials.map((trial) => `${trial.id} ${trial.state}`).join(', ')}`);
+    const resumed = await hptuneWithin(['study', 'resume', 'hup', '--study-dir', studyDir], { cwd: dir, seconds: 60 });
+    expect(resumed.code === 0, `resume exit ${resumed.code}: ${resumed.stderr.slice(0, 200)}`);
+    const xs = core.openStudy('hup', { studyDir }).trials.filter((trial) => trial.state === 'SUCCEEDED').map((trial) => trial.parameters.x).sort();
+    expect(JSON.stringify(xs) === '[1,2,3,4,5,6]', `succeeded after resume: ${JSON.stringify(xs)}`);
+    return problems;
+  });
+  return row;
+}
+
 export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('adversary');
@@ -340,5 +399,7 @@ export async function run({ full, random }) {
   rows.push(await timed('spaces', () => hugeSpaces(section('spaces'))));
   rows.push(await timed('nul', () => nulValues(section('nul'))));
   rows.push(await timed('wording', () => wording(section('wording'))));
+  rows.push(await timed('force-unlock', () => forceUnlock(section('force-unlock'))));
+  rows.push(await timed('hangup', () => hangup(section('hangup'))));
   return rows;
 }
