@@ -64,6 +64,9 @@ export interface LocalStudyDetails {
   timings(): readonly TrialTimings[];
 }
 
+/** How often a running study checks that its store file is still the one it opened, in milliseconds. */
+const STORE_CHECK_INTERVAL_MS = 1000;
+
 type MutableTimings = { -readonly [K in keyof TrialTimings]: TrialTimings[K] };
 
 /** Why the study stops: `drain` lets running trials finish (`stop()`); the others end them. */
@@ -151,6 +154,14 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   async #run(): Promise<StudyOutcome> {
+    // The store is checked between writes too: a deleted or replaced file stops the study even while no trial reports.
+    const storeWatch = setInterval(() => {
+      try {
+        this.#options.store.verify?.();
+      } catch (error) {
+        this.#fail(error, 'checking the study store');
+      }
+    }, STORE_CHECK_INTERVAL_MS);
     try {
       for (const tag of scalarTagsOfTrials([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir))) this.#scalarTags.add(tag);
       this.#writeExperiment();
@@ -165,6 +176,8 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       this.#fail(error, 'the coordinator failed');
       // Trials may still run if the failure came while starting one: wait for them to end.
       while (this.#running.size > 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    } finally {
+      clearInterval(storeWatch);
     }
     return this.#finish();
   }
@@ -414,6 +427,8 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     const state = !stop || drainedAll ? 'COMPLETED' : stop.kind === 'cancelled' || stop.kind === 'drain' ? 'CANCELLED' : 'FAILED';
     let finalError = drainedAll ? undefined : stop?.error;
     try {
+      // The last word on the run: the store is still the one opened, and undamaged.
+      store.verify?.({ thorough: true });
       if (!(stop?.error.code === 'LEASE_LOST')) {
         store.setStudyState(this.#name, state, token);
         store.releaseLease(this.#name, token);
