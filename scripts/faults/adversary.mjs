@@ -378,6 +378,65 @@ async function hangup({ core, dir }) {
   return row;
 }
 
+/** Item 4: hptune.db deleted, truncated, or gone with its -wal left, while a study runs. */
+async function lostStore({ core, dir }) {
+  const row = new CaseResult('adversary: hptune.db deleted or truncated mid-study; a new store over an orphaned -wal', 'the coordinator stops with STORE_REPLACED (non-zero exit), what it recorded saved beside the store and readable; hptune study run refuses to create a store over a left -wal/-shm (exit 1), which stay byte for byte');
+  const launch = (name, studyDir) => ({
+    name, space: core.searchSpaceToJSON(core.searchSpace({ x: core.discrete([1, 2, 3, 4, 5, 6]) })), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 2,
+    trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--epochs=3', '--sleep-ms=100'] }, studyDir, backend: { pollIntervalMs: 20, stopGracePeriodSeconds: 0.3 },
+  });
+  const finishedOne = (studyDir, name) => waitFor(() => {
+    try {
+      return core.openStudy(name, { studyDir }).trials.some((trial) => trial.state === 'SUCCEEDED');
+    } catch {
+      return false;
+    }
+  });
+  for (const [label, damage] of [
+    ['deleted', (file) => rmSync(file)],
+    ['truncated to half', (file) => truncateSync(file, Math.floor(statSync(file).size / 2))],
+  ]) {
+    await row.attempt(label, async () => {
+      const { problems, expect } = problemList();
+      const studyDir = join(dir, label.replace(/\W+/g, '-'));
+      const coordinator = startCoordinator('launch', launch('lost', studyDir));
+      expect(await finishedOne(studyDir, 'lost'), 'no trial finished');
+      const file = join(studyDir, core.STUDY_STORE_FILE);
+      damage(file);
+      const ended = await coordinator.exited;
+      const end = ended.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)).at(-1);
+      expect(ended.code !== 0 && end?.event === 'error' && end.code === 'STORE_REPLACED', `ended: exit ${ended.code} ${JSON.stringify(end)}`);
+      const saved = readdirSync(studyDir).find((name) => name.startsWith(`${core.STUDY_STORE_FILE}.salvaged-`));
+      if (expect(saved !== undefined && end?.message?.includes(saved), `no salvaged copy named: ${readdirSync(studyDir).join(', ')}; ${end?.message}`) && label === 'deleted') {
+        const restored = join(dir, `restored-${label}`);
+        mkdirSync(restored);
+        renameSync(join(studyDir, saved), join(restored, core.STUDY_STORE_FILE));
+        const trials = core.openStudy('lost', { studyDir: restored }).trials;
+        expect(trials.some((trial) => trial.state === 'SUCCEEDED'), `the salvaged store: ${trials.map((trial) => trial.state).join(', ')}`);
+      }
+      return problems;
+    });
+  }
+  await row.attempt('hptune study run where only hptune.db-wal and -shm are left', async () => {
+    const { problems, expect } = problemList();
+    const studyDir = join(dir, 'orphan');
+    const coordinator = startCoordinator('launch', launch('orphan', studyDir));
+    expect(await finishedOne(studyDir, 'orphan'), 'no trial finished');
+    coordinator.child.kill('SIGKILL');
+    await coordinator.exited;
+    const file = join(studyDir, core.STUDY_STORE_FILE);
+    rmSync(file);
+    const before = ['-wal', '-shm'].map((suffix) => (existsSync(file + suffix) ? readFileSync(file + suffix).toString('base64') : undefined));
+    expect(before[0] !== undefined, 'the killed coordinator left no -wal');
+    const result = await hptuneInProcess(['study', 'run', '--name', 'fresh', '--study-dir', studyDir, '--metric', 'accuracy', '--space', join(dir, 'space.json'), '--', process.execPath, FAULTY_TRAINER], { cwd: dir });
+    expect(result.code === 1 && /left from it and may hold recorded studies/.test(result.stderr), `exit ${result.code}: ${result.stderr.trim().slice(0, 300)}`);
+    const after = ['-wal', '-shm'].map((suffix) => (existsSync(file + suffix) ? readFileSync(file + suffix).toString('base64') : undefined));
+    expect(JSON.stringify(after) === JSON.stringify(before) && !existsSync(file), 'the -wal/-shm files changed, or a store was created');
+    return problems;
+  });
+  return row;
+}
+
 export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('adversary');
@@ -401,5 +460,10 @@ export async function run({ full, random }) {
   rows.push(await timed('wording', () => wording(section('wording'))));
   rows.push(await timed('force-unlock', () => forceUnlock(section('force-unlock'))));
   rows.push(await timed('hangup', () => hangup(section('hangup'))));
+  rows.push(await timed('store', async () => {
+    const context = section('store');
+    writeFileSync(join(context.dir, 'space.json'), JSON.stringify(core.searchSpaceToJSON(core.searchSpace({ x: core.discrete([1, 2]) }))));
+    return lostStore(context);
+  }));
   return rows;
 }
