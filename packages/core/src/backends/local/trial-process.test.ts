@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Measurement, TrainerCommand } from '../../study/types.js';
 import { trialPaths } from './contract.js';
-import { startTrialProcess, type TrialProcessOptions } from './trial-process.js';
+import { isAccessDenied, startTrialProcess, type TrialProcessOptions } from './trial-process.js';
 
 const FAKE_TRAINER = fileURLToPath(new URL('../../../test/fixtures/study/fake-trainer.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'hptune-trial-'));
@@ -182,5 +182,13 @@ describe('a local trial process', () => {
       alive = false;
     }
     expect(alive).toBe(false);
+  });
+
+  it('tells a folder that denied access (tried again, never charged) from a failure of the trainer', () => {
+    expect(isAccessDenied(Object.assign(new Error('denied'), { code: 'EACCES' }))).toBe(true);
+    expect(isAccessDenied(Object.assign(new Error('not permitted'), { code: 'EPERM' }))).toBe(true);
+    expect(isAccessDenied(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe(false);
+    expect(isAccessDenied(new Error('line 2 is not JSON'))).toBe(false);
+    expect(isAccessDenied(undefined)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync, fstatSync } from 'nod
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialParameters } from '../../space/types.js';
 import { TRIAL_COMPLETE_FILE } from '../../trial-complete.js';
 import { processStartOf } from './liveness.js';
@@ -15,6 +16,20 @@ import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStoppe
 
 /** Lines of the trainer's stderr kept in a failure. */
 export const STDERR_TAIL_LINES = 20;
+
+/** Times the final read of a metric file is tried again when the study folder denies access, before the trial counts as interrupted. */
+const ACCESS_RETRIES = 6;
+/** The first wait before such a retry, in milliseconds; each later one waits that much longer (about 5 s in all). */
+const ACCESS_RETRY_DELAY_MS = 250;
+
+/**
+ * Whether a file-system error says the study folder could not be reached for now (its
+ * permissions), not that the trainer failed: such a trial is tried again, never charged as failed.
+ */
+export function isAccessDenied(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
 
 /** What following a trial's process takes, whether the coordinator starts it or adopts it from a dead one. */
 export interface TrialProcessWatching {
@@ -158,25 +173,41 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       clearInterval(poller);
       timeoutTimer?.clear();
       stopper.settle();
-      const outcome = judge(code, signal);
-      // Whatever the trainer started and left behind ends with the trial, also after a clean exit.
-      const pid = running.pid;
-      if (!spawned || pid === undefined) return resolve({ outcome, exitedAt });
-      void endProcessGroup(pid, options.gracePeriodSeconds).then(
-        () => resolve({ outcome, exitedAt }),
-        () => resolve({ outcome, exitedAt }),
-      );
+      void judgeDespiteDeniedAccess(code, signal).then(async (outcome) => {
+        // Whatever the trainer started and left behind ends with the trial, also after a clean exit.
+        const pid = running.pid;
+        if (spawned && pid !== undefined) await endProcessGroup(pid, options.gracePeriodSeconds).catch(() => undefined);
+        resolve({ outcome, exitedAt });
+      });
     });
   });
 
+  let deniedAccess: Error | undefined;
   const judge = (code: number | null, signal: NodeJS.Signals | null): TrialProcessOutcome => {
     const tail = () => stderrTail(paths.stderrFile);
     if (spawnError) return spawnFailure(options.trainer, spawnError);
     const unreadable = poll(true);
+    deniedAccess = isAccessDenied(unreadable) ? unreadable : undefined;
     if (stopper.requested) return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
     return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
+  };
+
+  /**
+   * Judges the exit, reading the metric file again while the study folder denies access (a
+   * permission changed for a moment): a trainer that exited 0 is not charged with hptune's own
+   * failure to read what it wrote. Still denied after the retries, the trial is `interrupted`, so
+   * it runs again (now, or on resume).
+   */
+  const judgeDespiteDeniedAccess = async (code: number | null, signal: NodeJS.Signals | null): Promise<TrialProcessOutcome> => {
+    let outcome = judge(code, signal);
+    for (let attempt = 1; deniedAccess && attempt <= ACCESS_RETRIES; attempt++) {
+      await sleep(ACCESS_RETRY_DELAY_MS * attempt);
+      outcome = judge(code, signal);
+    }
+    if (!deniedAccess) return outcome;
+    return infeasible({ kind: 'interrupted', reason: `its metric file ${paths.metricFile} could not be read (${(deniedAccess as NodeJS.ErrnoException).code}: the study folder denied access); it runs again` });
   };
 
   return trialProcessHandle(done, stopper);
