@@ -437,6 +437,56 @@ async function lostStore({ core, dir }) {
   return row;
 }
 
+/** Item 10: the study folder denies access for a moment (chmod 000 while the coordinator runs as an unprivileged user). */
+async function deniedFolder({ core, dir }) {
+  const row = new CaseResult('adversary: the study folder made unreadable (chmod 000) for 1.5 s as a trial ends', 'the coordinator (an unprivileged user) retries: no trial is charged as failed, the study COMPLETES, each combination SUCCEEDED once');
+  if (process.getuid?.() !== 0) {
+    row.checked = 'not run: needs root, to run the coordinator as another user (root reads through chmod 000)';
+    return row;
+  }
+  const nobody = 65534;
+  chmodSync(dir, 0o755);
+  for (let up = dir; up !== '/' && up.startsWith('/tmp/'); up = join(up, '..')) chmodSync(up, 0o755);
+  const studyDir = join(dir, 'studies');
+  mkdirSync(studyDir);
+  await runProcess('chown', ['-R', `${nobody}:${nobody}`, studyDir]);
+  await row.attempt('chmod 000 of the study folder while trial 1 ends', async () => {
+    const { problems, expect } = problemList();
+    const options = {
+      name: 'denied', space: core.searchSpaceToJSON(core.searchSpace({ x: core.discrete([1, 2, 3]) })), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 1,
+      trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--epochs=2', '--sleep-ms=50', '--fault=linger:400'] }, studyDir, backend: { pollIntervalMs: 20 },
+    };
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'faults', 'lib', 'coordinator.mjs'), 'launch', JSON.stringify(options)], { uid: nobody, gid: nobody, cwd: studyDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const folder = join(studyDir, 'denied');
+    // Trial 1 has reported both epochs and lingers: deny the folder until after it exits.
+    const reported = await waitFor(() => {
+      try {
+        return core.openStudy('denied', { studyDir }).trials.find((trial) => trial.id === '1')?.measurements.length === 2;
+      } catch {
+        return false;
+      }
+    });
+    expect(reported, `trial 1 never reported: ${stderr.slice(0, 200)}`);
+    chmodSync(folder, 0o000);
+    await sleep(1500);
+    chmodSync(folder, 0o755);
+    await exited;
+    const end = stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)).at(-1);
+    expect(end?.state === 'COMPLETED', `ended: ${JSON.stringify(end)} ${stderr.slice(0, 200)}`);
+    const trials = core.openStudy('denied', { studyDir }).trials;
+    expect(!trials.some((trial) => trial.state === 'INFEASIBLE' && trial.failure?.kind !== 'interrupted'), `charged: ${trials.map((trial) => `${trial.id} ${trial.state} ${trial.failure?.reason ?? ''}`).join('; ')}`);
+    const xs = trials.filter((trial) => trial.state === 'SUCCEEDED').map((trial) => trial.parameters.x).sort();
+    expect(JSON.stringify(xs) === '[1,2,3]', `succeeded: ${JSON.stringify(xs)}`);
+    return problems;
+  });
+  return row;
+}
+
 export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('adversary');
@@ -465,5 +515,6 @@ export async function run({ full, random }) {
     writeFileSync(join(context.dir, 'space.json'), JSON.stringify(core.searchSpaceToJSON(core.searchSpace({ x: core.discrete([1, 2]) }))));
     return lostStore(context);
   }));
+  rows.push(await timed('denied', () => deniedFolder(section('denied'))));
   return rows;
 }

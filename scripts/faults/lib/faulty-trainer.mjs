@@ -7,7 +7,8 @@
 // Modes: ok; exit:N; signal:NAME (kills itself after the first epoch); stop (SIGSTOP itself);
 // garbage (random bytes as the metric file, exit 0); half (half a line at the end, exit 0);
 // stderr:MiB (floods stderr, then exit 1); metric-file:PATH (that file becomes the metric file, exit 0);
-// leave-child (starts a child that ignores SIGTERM and runs on, logged as {"event":"child"}, then finishes as ok).
+// leave-child (starts a child that ignores SIGTERM and runs on, logged as {"event":"child"}, then finishes as ok);
+// linger:MS (reports every epoch as ok, then waits MS before exiting 0, writing nothing more).
 // Every run writes argv.json (its argv after the script) to its working directory.
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
@@ -83,4 +84,5 @@ for (let epoch = 1; epoch <= epochs; epoch += 1) {
     process.exit(0);
   }
 }
+if (kind === 'linger') await sleep(Number(detail));
 log('end');
