@@ -123,19 +123,22 @@ async function hostileFiles({ dir, full }) {
   const row = new CaseResult('adversary: --space and --config given /dev/zero, a FIFO, a folder, a 50 MB file, a 50,000-value list', 'each refused with exit 2 and one line naming the flag and the file, within 5 s (memory bounded: 8 MiB read at most); a 6 MB space of 1,000 discrete parameters of 1,000 values is checked in under 5 s');
   const fifo = join(dir, 'space.fifo');
   await runProcess('mkfifo', [fifo]);
-  // 50 MB, sparse: the size alone must refuse it, before a byte is read.
+  // 50 MB of valid JSON at full size (before the fix, hptune never finished checking it); sparse at CI size: the size alone must refuse it.
   const huge = join(dir, 'huge.json');
-  writeFileSync(huge, '{"version": 1, "parameters": {');
-  truncateSync(huge, 50_000_000);
+  if (full) writeFileSync(huge, JSON.stringify({ version: 1, parameters: { x: { kind: 'categorical', values: Array.from({ length: 3_000_000 }, (_, index) => `value-${index}`) } } }));
+  else {
+    writeFileSync(huge, '{"version": 1, "parameters": {');
+    truncateSync(huge, 50_000_000);
+  }
   const wide = join(dir, 'wide.json');
   writeFileSync(wide, JSON.stringify({ version: 1, parameters: { x: { kind: 'categorical', values: Array.from({ length: 50_000 }, (_, index) => `v${index}`) } } }));
   // Each in its own process: before the fix, these never ended.
   const cases = [
     ['--space /dev/zero', ['--space', '/dev/zero'], '--space'],
     ['--config a FIFO', ['--config', fifo], '--config'],
-    ['--space a 50 MB file', ['--space', huge], '--space'],
     ...(full
       ? [
+          ['--space a 50 MB file', ['--space', huge], '--space'],
           ['--config /dev/zero', ['--config', '/dev/zero'], '--config'],
           ['--space a FIFO', ['--space', fifo], '--space'],
           ['--space a folder', ['--space', dir], '--space'],
@@ -147,6 +150,15 @@ async function hostileFiles({ dir, full }) {
       const { problems, expect } = problemList();
       const result = await hptuneWithin(['study', 'run', '--study-dir', join(dir, 'studies'), '--metric', 'accuracy', ...args, '--', process.execPath, '-e', '0'], { cwd: dir, seconds: 20 });
       expectRefusal(result, expect, { field, within: 10 });
+      return problems;
+    });
+  }
+  if (!full) {
+    await row.attempt('--space a 50 MB file (sparse)', async () => {
+      const { problems, expect } = problemList();
+      const result = await hptuneInProcess(['study', 'run', '--study-dir', join(dir, 'studies'), '--metric', 'accuracy', '--space', huge, '--', process.execPath, '-e', '0'], { cwd: dir });
+      expectRefusal(result, expect, { field: '--space', within: 5 });
+      expect(/50000000 bytes, more than the 8388608 bytes/.test(result.stderr), `no size limit stated: ${result.stderr.slice(0, 200)}`);
       return problems;
     });
   }
@@ -487,6 +499,165 @@ async function deniedFolder({ core, dir }) {
   return row;
 }
 
+/** `{ rss, cpu, fds }` of a process from /proc: RSS in bytes, CPU (user + system) in seconds, open file descriptors. */
+function processUse(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
+  return { rss, cpu, fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+/** Opens an event stream that is read (`reading`) or never read (a paused socket); `close()` ends it. */
+async function eventClient(url, { reading }) {
+  const { connect } = await import('node:net');
+  const { hostname, port, pathname, search } = new URL(url);
+  const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+  let received = 0;
+  let status;
+  socket.on('data', (chunk) => {
+    status ??= Number(/^HTTP\/1\.1 (\d+)/.exec(chunk.toString('latin1'))?.[1]);
+    received += chunk.length;
+  });
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+  if (!reading) socket.pause();
+  return { status: () => status, received: () => received, closed: () => socket.destroyed || socket.readableEnded, close: () => socket.destroy() };
+}
+
+/** Item 5: the dashboard with many study names, a finished study watched, slow pages. */
+async function dashboardLoad({ core, dir, full }) {
+  const row = new CaseResult('adversary: the dashboard: 40 distinct ?study= pages, a finished study of 2,400 measurements watched, pages that never read', 'pollers shared and capped (the 33rd distinct study refused with 503, the 65th page too); watching a finished study costs under 0.1 s of CPU in 2 s of 50 ms polls; full size: 5 pages that never read during a running study grow RSS under 50 MB');
+  const report = await import(pathToFileURL(join(ROOT, 'packages', 'report', 'dist', 'index.js')).href);
+  const studyDir = join(dir, 'studies');
+  // Each trial copies a prepared metric file of 200 reports: 2,400 measurements in a few seconds.
+  const metrics = join(dir, 'metrics.txt');
+  writeFileSync(metrics, Array.from({ length: 200 }, (_, step) => JSON.stringify({ accuracy: String(step / 200), global_step: String(step + 1), timestamp: Date.now() / 1000 + step })).join('\n') + '\n');
+  const finished = await core.launchStudy({
+    name: 'finished', space: core.searchSpace({ x: core.discrete(Array.from({ length: 12 }, (_, index) => index + 1)) }), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 4,
+    trainer: { command: process.execPath, args: [FAULTY_TRAINER, `--fault=metric-file:${metrics}`] }, studyDir, backend: core.local({ pollIntervalMs: 50 }),
+  });
+  await finished.wait();
+  const dashboard = await report.startDashboard({ studyDir, port: 0, pollIntervalMs: 50 });
+  try {
+    await row.attempt('a finished study watched for 2 s', async () => {
+      const { problems, expect } = problemList();
+      const viewer = await eventClient(`${dashboard.url}api/events?study=finished`, { reading: true });
+      await waitFor(() => viewer.received() > 100_000, { timeoutMs: 10_000 });
+      await sleep(200);
+      const before = process.cpuUsage();
+      await sleep(2000);
+      const used = process.cpuUsage(before);
+      const seconds = (used.user + used.system) / 1e6;
+      expect(seconds < 0.1, `used ${seconds.toFixed(2)} s of CPU`);
+      viewer.close();
+      return problems;
+    });
+    await row.attempt('40 distinct ?study= names, then 40 more pages of one of them', async () => {
+      const { problems, expect } = problemList();
+      const clients = [];
+      for (let index = 0; index < 40; index++) clients.push(await eventClient(`${dashboard.url}api/events?study=absent-${index}`, { reading: true }));
+      await waitFor(() => clients.every((client) => client.status() !== undefined), { timeoutMs: 10_000 });
+      const refused = clients.filter((client) => client.status() === 503).length;
+      expect(refused === 8, `${refused} of 40 distinct studies refused (expected the 8 past 32)`);
+      for (let index = 0; index < 40; index++) clients.push(await eventClient(`${dashboard.url}api/events?study=absent-0`, { reading: true }));
+      await waitFor(() => clients.every((client) => client.status() !== undefined), { timeoutMs: 10_000 });
+      const served = clients.filter((client) => client.status() === 200).length;
+      expect(served === 64, `${served} pages served at once (expected 64)`);
+      for (const client of clients) client.close();
+      return problems;
+    });
+  } finally {
+    await dashboard.close();
+  }
+  if (!full) return row;
+  await row.attempt('5 pages that never read, during a study of 200 trials of 20 epochs', async () => {
+    const { problems, expect } = problemList();
+    const coordinator = startCoordinator('launch', {
+      name: 'busy', space: core.searchSpaceToJSON(core.searchSpace({ x: core.discrete(Array.from({ length: 200 }, (_, index) => index + 1)) })), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 4,
+      trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--epochs=20', '--sleep-ms=0'] }, studyDir, backend: { pollIntervalMs: 50 },
+    });
+    const child = spawn(process.execPath, [CLI_BIN, 'dashboard', '--study-dir', studyDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const url = await waitFor(() => /http:\/\/\S+/.exec(out)?.[0], { timeoutMs: 20_000 });
+    const start = processUse(child.pid).rss;
+    const slow = [];
+    for (let index = 0; index < 5; index++) slow.push(await eventClient(`${url}api/events?study=busy`, { reading: false }));
+    let peak = start;
+    const sampler = setInterval(() => (peak = Math.max(peak, processUse(child.pid).rss)), 250);
+    await coordinator.exited;
+    await sleep(3000);
+    clearInterval(sampler);
+    expect(peak - start < 50 * 1024 * 1024, `dashboard RSS grew ${((peak - start) / 1024 / 1024).toFixed(0)} MB`);
+    for (const client of slow) client.close();
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+    row.checked += ` (this run: +${((peak - start) / 1024 / 1024).toFixed(0)} MB)`;
+    return problems;
+  });
+  return row;
+}
+
+/** The soak (full size only): 2,000 trials, 4 at once, with the dashboard open. */
+async function soak({ core, dir }) {
+  const row = new CaseResult('adversary: soak: 2,000 trials of a stand-in trainer, 4 at once, the dashboard open', 'coordinator and dashboard RSS flat within 50 MB after warm-up (the first 200 trials); no file descriptor growth; all 2,000 recorded once');
+  const studyDir = join(dir, 'studies');
+  await row.attempt('2,000 trials', async () => {
+    const { problems, expect } = problemList();
+    const coordinator = startCoordinator('launch', {
+      name: 'soak', space: core.searchSpaceToJSON(core.searchSpace({ x: core.discrete(Array.from({ length: 1000 }, (_, index) => index + 1)), y: core.discrete([1, 2]) })), metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', parallelTrials: 4,
+      trainer: { command: process.execPath, args: [FAULTY_TRAINER, '--epochs=2', '--sleep-ms=1'] }, studyDir, backend: { pollIntervalMs: 100 },
+    });
+    await waitFor(() => coordinator.output().includes('"launched"'), { timeoutMs: 30_000 });
+    const dashboardChild = spawn(process.execPath, [CLI_BIN, 'dashboard', '--study-dir', studyDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    dashboardChild.stdout.on('data', (chunk) => (out += chunk));
+    const url = await waitFor(() => /http:\/\/\S+/.exec(out)?.[0], { timeoutMs: 20_000 });
+    const viewer = await eventClient(`${url}api/events?study=soak`, { reading: true });
+    const samples = [];
+    const count = () => {
+      try {
+        return core.listStudies({ studyDir })[0]?.counts.total ?? 0;
+      } catch {
+        return 0;
+      }
+    };
+    const sampler = setInterval(() => {
+      try {
+        samples.push({ trials: count(), coordinator: processUse(coordinator.child.pid), dashboard: processUse(dashboardChild.pid) });
+      } catch {
+        // The coordinator has exited.
+      }
+    }, 2000);
+    const ended = await coordinator.exited;
+    clearInterval(sampler);
+    viewer.close();
+    dashboardChild.kill('SIGINT');
+    await new Promise((resolve) => dashboardChild.on('close', resolve));
+    expect(/"state":"COMPLETED"/.test(ended.stdout), `the study: ${ended.stdout.trim().split('\n').at(-1)} ${ended.stderr.slice(0, 200)}`);
+    const trials = core.openStudy('soak', { studyDir }).trials;
+    const keys = new Set(trials.filter((trial) => trial.state === 'SUCCEEDED').map((trial) => `${trial.parameters.x}/${trial.parameters.y}`));
+    expect(trials.length === 2000 && keys.size === 2000, `${trials.length} trials, ${keys.size} distinct combinations succeeded`);
+    const warm = samples.filter((sample) => sample.trials >= 200);
+    const spread = (pick) => Math.max(...warm.map(pick)) - Math.min(...warm.map(pick));
+    const figures = {
+      coordinatorRss: spread((sample) => sample.coordinator.rss) / 1024 / 1024,
+      dashboardRss: spread((sample) => sample.dashboard.rss) / 1024 / 1024,
+      coordinatorFds: warm.length ? warm.at(-1).coordinator.fds - warm[0].coordinator.fds : 0,
+      dashboardFds: warm.length ? warm.at(-1).dashboard.fds - warm[0].dashboard.fds : 0,
+    };
+    expect(warm.length >= 3, `only ${warm.length} samples after warm-up`);
+    expect(figures.coordinatorRss < 50 && figures.dashboardRss < 50, `RSS spread after warm-up: coordinator ${figures.coordinatorRss.toFixed(0)} MB, dashboard ${figures.dashboardRss.toFixed(0)} MB`);
+    expect(figures.coordinatorFds <= 4 && figures.dashboardFds <= 4, `fds grew: coordinator ${figures.coordinatorFds}, dashboard ${figures.dashboardFds}`);
+    row.checked += ` (this run: RSS spread coordinator ${figures.coordinatorRss.toFixed(0)} MB, dashboard ${figures.dashboardRss.toFixed(0)} MB; fds ${figures.coordinatorFds >= 0 ? '+' : ''}${figures.coordinatorFds} / ${figures.dashboardFds >= 0 ? '+' : ''}${figures.dashboardFds}; ${samples.length} samples)`;
+    return problems;
+  });
+  return row;
+}
+
 export async function run({ full, random }) {
   const core = await importCore();
   const dir = scratchDir('adversary');
@@ -516,5 +687,7 @@ export async function run({ full, random }) {
     return lostStore(context);
   }));
   rows.push(await timed('denied', () => deniedFolder(section('denied'))));
+  rows.push(await timed('dashboard', () => dashboardLoad(section('dashboard'))));
+  if (full) rows.push(await timed('soak', () => soak(section('soak'))));
   return rows;
 }
