@@ -272,7 +272,7 @@ async function nulValues({ core, dir }) {
 }
 
 /** Item 12: study-file wording, a bad trainer.env value, --host ::ffff:127.0.0.1. */
-async function wording({ core, dir }) {
+async function wording({ dir }) {
   const row = new CaseResult('adversary: wording of study-file errors, quoted values, trainer.env, --host ::ffff:127.0.0.1', "study-file errors name the file's fields (never flags) and suggest the field; quoted values are shown as given; a bad trainer.env value is shown as JSON, never [object Object]; ::ffff:127.0.0.1 is loopback (no warning, Host check on)");
   const study = (name, body) => {
     const file = join(dir, name);
