@@ -58,7 +58,7 @@ export class ValidationError extends HptuneError {
 }
 
 /** The most characters of a rejected value a message shows; a longer one is cut, ending in `...`. */
-const MAX_SHOWN_VALUE_LENGTH = 200;
+const MAX_SHOWN_VALUE_LENGTH = 1000;
 
 /**
  * Formats a rejected value for a message: strings quoted, the rest as JSON, cut to
