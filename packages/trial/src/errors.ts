@@ -57,15 +57,27 @@ export class ValidationError extends HptuneError {
   }
 }
 
-/** Formats a rejected value for a message: strings quoted, the rest as JSON. */
+/** The most characters of a rejected value a message shows; a longer one is cut, ending in `...`. */
+const MAX_SHOWN_VALUE_LENGTH = 1000;
+
+/**
+ * Formats a rejected value for a message: strings quoted, the rest as JSON, cut to
+ * {@link MAX_SHOWN_VALUE_LENGTH} characters. A value JSON cannot write (a cycle, nesting too deep
+ * for the stack, a BigInt) is named by its type, never by `String()`, which prints `[object Object]`.
+ */
 export function formatValue(value: unknown): string {
   if (value === undefined) return '(missing)';
-  if (typeof value === 'string') return JSON.stringify(value);
   // JSON has no NaN or Infinity (it would print null): say what the caller passed.
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  let text: string | undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value);
   } catch {
-    return String(value);
+    text = undefined;
   }
+  if (text === undefined) {
+    if (typeof value === 'bigint' || typeof value === 'symbol') return String(value);
+    return typeof value === 'function' ? '(a function)' : Array.isArray(value) ? '(an array JSON cannot write)' : `(${typeof value === 'object' ? 'an object' : typeof value} JSON cannot write)`;
+  }
+  return text.length > MAX_SHOWN_VALUE_LENGTH ? `${text.slice(0, MAX_SHOWN_VALUE_LENGTH - 3)}...` : text;
 }

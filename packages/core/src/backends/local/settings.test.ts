@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.js';
-import { prepareStudyDir } from './settings.js';
+import { prepareStudyDir, validateTrainer } from './settings.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'hptune-dirs-'));
 const onLinux = process.platform === 'linux';
@@ -45,5 +45,30 @@ describe('prepareStudyDir', () => {
     expect(refusal('/proc/hptune-x').problem).toBe("is on /proc, the kernel's virtual proc filesystem, which holds no files");
     expect(refusal('/sys/hptune-x/y').problem).toBe("is on /sys, the kernel's virtual sysfs filesystem, which holds no files");
     expect(existsSync('/sys/hptune-x')).toBe(false);
+  });
+});
+
+function trainerRefusal(trainer: unknown): ValidationError {
+  try {
+    validateTrainer(trainer);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('the trainer was accepted');
+}
+
+describe('validateTrainer', () => {
+  it('refuses a NUL character anywhere the operating system would refuse it, naming the field', () => {
+    const node = process.execPath;
+    expect(trainerRefusal({ command: node, args: ['train.js', 'a\u0000b'] }).field).toBe('trainer.args[1]');
+    expect(trainerRefusal({ command: node, args: [], env: { MODE: 'fast\u0000' } }).field).toBe('trainer.env.MODE');
+    expect(trainerRefusal({ command: node, args: [], env: { 'BAD\u0000NAME': 'x' } }).field).toBe('trainer.env');
+    expect(trainerRefusal({ command: `${node}\u0000`, args: [] }).message).toContain('holds a NUL character');
+  });
+
+  it('names the environment variable whose value is not a string, shown as JSON', () => {
+    const error = trainerRefusal({ command: process.execPath, args: [], env: { MODE: { fast: true } } });
+    expect(error.message).toBe('trainer.env.MODE {"fast":true} is not a string; give each environment variable a string value, e.g. { NAME: "value" }');
   });
 });
