@@ -180,37 +180,45 @@ export function readMetricFile(metricFile: string): MetricReport[] {
     throw error;
   }
   const reports: MetricReport[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    const malformed = (what: string) =>
-      new HptuneError('MALFORMED_METRIC_FILE', `metric file ${metricFile} line ${index + 1} ${what}: ${line.slice(0, 200)}`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw malformed('is not JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('is not a JSON object');
-    const record = parsed as Record<string, unknown>;
-    const tags = Object.keys(record).filter((key) => !RESERVED_KEYS.has(key));
-    if (tags.length !== 1) throw malformed(`has ${tags.length} metric tags (expected exactly one)`);
-    const tag = tags[0] as string;
-    const value = numberIn(record[tag]);
-    const globalStep = record.global_step === undefined ? 0 : numberIn(record.global_step);
-    const timestamp = numberIn(record.timestamp);
-    if (!Number.isFinite(value)) throw malformed(`has a non-numeric value for ${tag}`);
-    // A step past 2^53 cannot be stored or compared exactly: refuse it here rather than fail the study later.
-    if (!Number.isSafeInteger(globalStep) || globalStep < 0) throw malformed('has a global_step that is not a non-negative integer');
-    if (!Number.isFinite(timestamp)) throw malformed('has no numeric timestamp');
-    reports.push({
-      tag,
-      value,
-      globalStep,
-      timestamp,
-      trial: String(record.trial ?? '0'),
-      ...(typeof record.checkpoint_path === 'string' && record.checkpoint_path ? { checkpointPath: record.checkpoint_path } : {}),
-    });
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() !== '') reports.push(parseMetricLine(line, metricFile, index + 1));
   });
   return reports;
+}
+
+/**
+ * Parses one line of a metric file, as {@link readMetricFile} reads each (the local backend's
+ * incremental reader too).
+ * @param metricFile the file, for the error message
+ * @param lineNumber the line's number in the file (1 for the first), for the error message
+ * @throws HptuneError `MALFORMED_METRIC_FILE` naming the file, the line and what is wrong.
+ */
+export function parseMetricLine(line: string, metricFile: string, lineNumber: number): MetricReport {
+  const malformed = (what: string) => new HptuneError('MALFORMED_METRIC_FILE', `metric file ${metricFile} line ${lineNumber} ${what}: ${line.slice(0, 200)}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw malformed('is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('is not a JSON object');
+  const record = parsed as Record<string, unknown>;
+  const tags = Object.keys(record).filter((key) => !RESERVED_KEYS.has(key));
+  if (tags.length !== 1) throw malformed(`has ${tags.length} metric tags (expected exactly one)`);
+  const tag = tags[0] as string;
+  const value = numberIn(record[tag]);
+  const globalStep = record.global_step === undefined ? 0 : numberIn(record.global_step);
+  const timestamp = numberIn(record.timestamp);
+  if (!Number.isFinite(value)) throw malformed(`has a non-numeric value for ${tag}`);
+  // A step past 2^53 cannot be stored or compared exactly: refuse it here rather than fail the study later.
+  if (!Number.isSafeInteger(globalStep) || globalStep < 0) throw malformed('has a global_step that is not a non-negative integer');
+  if (!Number.isFinite(timestamp)) throw malformed('has no numeric timestamp');
+  return {
+    tag,
+    value,
+    globalStep,
+    timestamp,
+    trial: String(record.trial ?? '0'),
+    ...(typeof record.checkpoint_path === 'string' && record.checkpoint_path ? { checkpointPath: record.checkpoint_path } : {}),
+  };
 }

@@ -4,12 +4,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrialParameters } from '../../space/types.js';
-import { TRIAL_COMPLETE_FILE } from '../../trial-complete.js';
+import { readTrialCompletion, TRIAL_COMPLETE_FILE } from '../../trial-complete.js';
 import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
-import { MeasurementTracker, metricFilePoller } from './measurements.js';
+import { MeasurementTracker } from './measurements.js';
+import { MetricIntake } from './metric-intake.js';
 import { createTrialStopper, type StopRequest, type TrialStopper } from './trial-stop.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
@@ -24,12 +25,16 @@ export interface TrialProcessWatching {
   readonly timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly gracePeriodSeconds: number;
-  /** How often the metric file (and, for an adopted trial, the process's liveness) is read while the trial runs, in milliseconds. */
+  /**
+   * How often the metric file is read without a change notice (and, for an adopted trial, the
+   * process's liveness checked), in milliseconds; a file-system watch reads it within milliseconds
+   * of each report (see `MetricIntake`).
+   */
   readonly pollIntervalMs: number;
-  /** Called for each new measurement, as it appears in the metric file. */
-  readonly onMeasurement: (measurement: Measurement) => void;
-  /** Called when hptune asks the trial to stop (timeout, {@link RunningTrialProcess.stop} or {@link RunningTrialProcess.stopEarly}). */
-  readonly onStopping: () => void;
+  /** Called with the new measurements of each read of the metric file, in order (never empty). */
+  readonly onMeasurements: (measurements: readonly Measurement[]) => void;
+  /** Called when hptune asks the trial to stop (timeout, {@link RunningTrialProcess.stop} or {@link RunningTrialProcess.stopEarly}), before the trainer is signalled. */
+  readonly onStopping: (request: StopRequest) => void;
 }
 
 /** Options of {@link startTrialProcess}. */
@@ -58,16 +63,20 @@ export interface TrialProcessResult {
 export interface RunningTrialProcess {
   /** Settles when the process has exited and its metric file has been read; never rejects. */
   readonly done: Promise<TrialProcessResult>;
+  /** The zero of its measurements' `elapsedSeconds`, in seconds since the epoch. */
+  readonly startedAtSeconds: number;
   /**
    * Asks the process to stop: SIGTERM to its process group, SIGKILL after the grace period. The
    * trial then ends INFEASIBLE with a `cancelled` failure giving `reason`.
    */
   stop(reason: string): void;
   /**
-   * Ends the process as {@link stop} does, because the study's early-stopping rule said so: the
-   * trial then ends SUCCEEDED with its last measurement as the final one, `stoppedEarly` set.
+   * Ends the process as {@link stop} does, because the study's early-stopping rule rejected its
+   * measurement at `atStep`: the trial then ends SUCCEEDED with `stoppedEarly` set, unless the
+   * trainer had finished its run first (its completion marker says so), which makes it an
+   * ordinary SUCCEEDED trial. Nothing happens when the trainer has already exited.
    */
-  stopEarly(): void;
+  stopEarly(atStep: number): void;
 }
 
 /**
@@ -85,6 +94,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   rmSync(join(paths.modelDir, TRIAL_COMPLETE_FILE), { force: true });
   const startedAtSeconds = Date.now() / 1000;
   const tracker = new MeasurementTracker(startedAtSeconds);
+  const intake = new MetricIntake({ metricFile: paths.metricFile, tracker, onMeasurements: options.onMeasurements, pollIntervalMs: options.pollIntervalMs });
   const stdout = openSync(paths.stdoutFile, 'w', 0o644);
   const stderr = openSync(paths.stderrFile, 'w', 0o644);
 
@@ -114,8 +124,6 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     onStopping: options.onStopping,
   });
 
-  const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
-
   const done = new Promise<TrialProcessResult>((resolve) => {
     try {
       child = spawn(options.trainer.command, trialArguments(options.trainer, options.parameters), {
@@ -135,7 +143,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     const running = child;
     closeSync(stdout);
     closeSync(stderr);
-    const poller = setInterval(() => poll(false), options.pollIntervalMs);
+    intake.start();
 
     running.once('spawn', () => {
       spawned = true;
@@ -152,37 +160,49 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     });
     running.once('close', (code, signal) => {
       const exitedAt = performance.now();
-      clearInterval(poller);
       clearTimeout(timeoutTimer);
       stopper.settle();
-      resolve({ outcome: judge(code, signal), exitedAt });
+      void intake.finish().then(
+        (unreadable) => resolve({ outcome: judge(code, signal, unreadable), exitedAt }),
+        (error: unknown) => resolve({ outcome: judge(code, signal, error as Error), exitedAt }),
+      );
     });
   });
 
-  const judge = (code: number | null, signal: NodeJS.Signals | null): TrialProcessOutcome => {
+  const judge = (code: number | null, signal: NodeJS.Signals | null, unreadable: Error | undefined): TrialProcessOutcome => {
     const tail = () => stderrTail(paths.stderrFile);
     if (spawnError) return spawnFailure(options.trainer, spawnError);
-    const unreadable = poll(true);
+    if (stopper.requested?.kind === 'early-stopped' && finishedFirst(paths)) return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
     if (stopper.requested) return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
     return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
   };
 
-  return trialProcessHandle(done, stopper);
+  return trialProcessHandle(done, stopper, startedAtSeconds);
 }
 
 /** The handle of a trial process, started or adopted: `done`, and stops through its {@link TrialStopper}. */
-export function trialProcessHandle(done: Promise<TrialProcessResult>, stopper: TrialStopper): RunningTrialProcess {
+export function trialProcessHandle(done: Promise<TrialProcessResult>, stopper: TrialStopper, startedAtSeconds: number): RunningTrialProcess {
   return {
     done,
+    startedAtSeconds,
     stop(reason) {
       stopper.request('cancelled', reason);
     },
-    stopEarly() {
-      stopper.request('early-stopped', 'the early-stopping rule stopped it');
+    stopEarly(atStep) {
+      stopper.request('early-stopped', 'the early-stopping rule stopped it', atStep);
     },
   };
+}
+
+/**
+ * Whether a trainer the rule asked to stop had finished its run before the signal reached it: it
+ * wrote its completion marker with exit code 0 (written last, after its final report). Such a
+ * trial is an ordinary SUCCEEDED one: the rule ended nothing.
+ */
+export function finishedFirst(paths: Pick<TrialPaths, 'modelDir'>): boolean {
+  return readTrialCompletion(paths.modelDir)?.exitCode === 0;
 }
 
 /**
