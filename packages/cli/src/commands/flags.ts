@@ -72,7 +72,7 @@ export function addTrainerPassThroughOptions(command: Command): Command {
 }
 
 /** The early-stopping rules by name: what `--early-stopping` takes (on `study run` and `launch`) and a study file's `earlyStopping` names. */
-export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'decay-curve'] as const;
+export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'hyperband', 'decay-curve'] as const;
 
 /** `--early-stopping`, as `study run` and `launch` take it. */
 export function earlyStoppingOption(description: string): Option {
