@@ -500,20 +500,18 @@ function toStudy(row: StudyRow): StudyRecord {
   });
 }
 
-function toMeasurement(row: MeasurementRow): Measurement {
-  return { step: row.step, metrics: JSON.parse(row.metrics) as Record<string, number>, elapsedSeconds: row.elapsed_seconds };
-}
-
 function toTrial(row: TrialRow, rows: readonly MeasurementRow[]): FrozenTrial {
-  const measurements = rows.filter((measurement) => measurement.after_stop === 0).map(toMeasurement);
-  const afterStop = rows.filter((measurement) => measurement.after_stop === 1).map(toMeasurement);
+  // One pass, each measurement frozen as it is made: a trial may hold 100,000 of them.
+  const measurements: Measurement[] = [];
+  const afterStop: Measurement[] = [];
+  for (const measurement of rows) (measurement.after_stop === 1 ? afterStop : measurements).push(frozenMeasurement(measurement));
   return deepFreeze({
     id: String(row.id),
     state: row.state,
     parameters: JSON.parse(row.parameters) as TrialParameters,
-    measurements,
+    measurements: Object.freeze(measurements),
     ...(row.stopped_at_step === null ? {} : { stoppedAtStep: row.stopped_at_step }),
-    ...(afterStop.length === 0 ? {} : { measurementsAfterStop: afterStop }),
+    ...(afterStop.length === 0 ? {} : { measurementsAfterStop: Object.freeze(afterStop) }),
     ...(row.final_measurement === null ? {} : { finalMeasurement: JSON.parse(row.final_measurement) as Measurement }),
     ...(row.failure === null ? {} : { failure: JSON.parse(row.failure) as TrialFailure }),
     ...(row.retry_of === null ? {} : { retryOf: String(row.retry_of) }),
@@ -522,6 +520,10 @@ function toTrial(row: TrialRow, rows: readonly MeasurementRow[]): FrozenTrial {
     ...(row.start_time === null ? {} : { startTime: row.start_time }),
     ...(row.end_time === null ? {} : { endTime: row.end_time }),
   });
+}
+
+function frozenMeasurement(row: MeasurementRow): Measurement {
+  return Object.freeze({ step: row.step, metrics: Object.freeze(JSON.parse(row.metrics) as Record<string, number>), elapsedSeconds: row.elapsed_seconds });
 }
 
 function toProcess(row: TrialRow): TrialProcess | undefined {

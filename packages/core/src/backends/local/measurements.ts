@@ -26,7 +26,8 @@ export class MeasurementTracker {
   /** `[tag, step, value]` of values measured before this tracker (by a coordinator that died), with how many times each was. */
   readonly #measuredBefore = new Map<string, number>();
   readonly #lastReportOf = new Map<string, MetricReport>();
-  readonly #recentSteps = new Map<number, Map<string, number>>();
+  /** The tags reported at the last few steps, newest last: `[step, { tag: value }]`. */
+  readonly #recentSteps: [number, Record<string, number>][] = [];
 
   /**
    * @param startedAtSeconds when the trial started, in seconds since the epoch (report timestamps' unit)
@@ -82,13 +83,13 @@ export class MeasurementTracker {
 
   #remember(report: MetricReport): void {
     this.#lastReportOf.set(report.tag, report);
-    let tags = this.#recentSteps.get(report.globalStep);
-    if (!tags) {
-      tags = new Map();
-      this.#recentSteps.set(report.globalStep, tags);
-      if (this.#recentSteps.size > RECENT_STEPS) this.#recentSteps.delete(this.#recentSteps.keys().next().value as number);
+    let entry = this.#recentSteps.find(([step]) => step === report.globalStep);
+    if (!entry) {
+      entry = [report.globalStep, {}];
+      this.#recentSteps.push(entry);
+      if (this.#recentSteps.length > RECENT_STEPS) this.#recentSteps.shift();
     }
-    tags.set(report.tag, report.value);
+    entry[1][report.tag] = report.value;
   }
 
   #takeMeasuredBefore(report: MetricReport): boolean {
@@ -108,7 +109,7 @@ export class MeasurementTracker {
   finalMeasurement(metricId: string): Measurement | undefined {
     const last = this.#lastReportOf.get(metricId);
     if (!last) return undefined;
-    const metrics: Record<string, number> = Object.fromEntries(this.#recentSteps.get(last.globalStep) ?? []);
+    const metrics: Record<string, number> = { ...this.#recentSteps.find(([step]) => step === last.globalStep)?.[1] };
     metrics[metricId] = last.value;
     return { step: last.globalStep, metrics, elapsedSeconds: this.#elapsed(last.timestamp) };
   }
@@ -119,6 +120,7 @@ export class MeasurementTracker {
 }
 
 function tagsOf(group: readonly MetricReport[]): string {
+  if (group.length === 1) return (group[0] as MetricReport).tag;
   return group
     .map((report) => report.tag)
     .sort()

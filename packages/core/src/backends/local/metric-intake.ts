@@ -5,7 +5,7 @@ import type { Measurement } from '../../study/types.js';
 import type { MeasurementTracker } from './measurements.js';
 
 /** Bytes of a metric file read at once, so a huge file never holds the coordinator's event loop for long. */
-export const METRIC_READ_CHUNK_BYTES = 1024 * 1024;
+export const METRIC_READ_CHUNK_BYTES = 256 * 1024;
 
 /** Lines of a metric file remembered to recognise them after a rewrite (at least; more when a rewrite holds more). */
 const RECENT_LINES = 128;
@@ -104,72 +104,93 @@ export class MetricFileReader {
 
   #readRewritten(fd: number, inode: bigint, size: number, final: boolean): MetricFileRead {
     const buffer = readAt(fd, 0, size);
-    const lines = splitLines(buffer, final);
+    const lines = lineBounds(buffer, final);
     let newest = -1;
     for (let index = lines.length - 1; index >= 0; index -= 1) {
-      if (this.#recent.has(contentOf(lines[index] as Buffer))) {
+      const [start, end] = lines[index] as [number, number];
+      if (this.#recent.has(buffer.toString('utf8', start, contentEnd(buffer, start, end)))) {
         newest = index;
         break;
       }
     }
     this.#inode = inode;
-    this.#offset = 0;
-    this.#lastLine = undefined;
-    this.#lineNumber = 0;
     this.#recentCapacity = Math.max(RECENT_LINES, lines.length);
-    // Everything up to the newest line read before is old: step over it without parsing it again.
-    for (let index = 0; index <= newest; index += 1) this.#advance(lines[index] as Buffer, undefined);
+    // Everything up to the newest line read before is old: stepped over without parsing it again.
+    const skipped = newest === -1 ? 0 : (lines[newest] as [number, number])[1];
+    this.#offset = skipped;
+    this.#lineNumber = newest + 1;
+    this.#lastLine = skipped === 0 ? undefined : Buffer.from(buffer.subarray((lines[newest] as [number, number])[0], skipped));
     this.#skipSeen = newest >= 0;
-    const rest = buffer.subarray(this.#offset);
-    return { ...this.#take(rest, final), more: false };
+    return { ...this.#take(buffer.subarray(skipped), final), more: false };
   }
 
   /**
-   * Parses the complete lines of `buffer` (all of it when `whole`), which starts at the offset;
-   * after a rewrite caught half written, lines read before are stepped over until a new one comes.
+   * Parses the complete lines of `buffer` (all of it when `whole`), which starts at the offset, and
+   * moves the offset past them; after a rewrite caught half written, lines read before are stepped
+   * over until a new one comes. Works on byte positions: one string per line, nothing else per line.
    */
   #take(buffer: Buffer, whole: boolean): Omit<MetricFileRead, 'more'> {
     const reports: MetricReport[] = [];
-    try {
-      for (const line of splitLines(buffer, whole)) {
-        const content = contentOf(line);
-        if (content.trim() !== '' && !(this.#skipSeen && this.#recent.has(content))) {
-          this.#skipSeen = false;
-          try {
-            reports.push(parseMetricLine(content, this.#file, this.#lineNumber + 1));
-          } catch (error) {
-            return { reports, error: error as Error };
-          }
+    const taken: string[] = [];
+    let error: Error | undefined;
+    let position = 0;
+    let lastStart = -1;
+    while (position < buffer.length) {
+      const newline = buffer.indexOf(10, position);
+      if (newline === -1 && !whole) break;
+      const end = newline === -1 ? buffer.length : newline;
+      const content = buffer.toString('utf8', position, end);
+      if (content.trim() !== '' && !(this.#skipSeen && this.#recent.has(content))) {
+        this.#skipSeen = false;
+        try {
+          reports.push(parseMetricLine(content, this.#file, this.#lineNumber + 1));
+        } catch (caught) {
+          error = caught as Error;
+          break;
         }
-        this.#advance(line, content);
       }
-      return { reports };
-    } finally {
-      // Kept apart from the read's buffer, which may be a whole file.
-      if (this.#lastLine) this.#lastLine = Buffer.from(this.#lastLine);
+      taken.push(content);
+      this.#lineNumber += 1;
+      // An unterminated line (the final read's) is taken but is no boundary to append after.
+      if (newline !== -1) lastStart = position;
+      position = newline === -1 ? end : newline + 1;
     }
+    if (lastStart !== -1) this.#lastLine = Buffer.from(buffer.subarray(lastStart, buffer.indexOf(10, lastStart) + 1));
+    this.#offset += position;
+    this.#remember(taken);
+    return error ? { reports, error } : { reports };
   }
 
-  /** Steps over a line taken; `content` (the line without its newline) is remembered, if given, to recognise it after a rewrite. */
-  #advance(line: Buffer, content: string | undefined): void {
-    this.#offset += line.length;
-    this.#lineNumber += 1;
-    // An unterminated line (the final read's) is taken but is no boundary to append after.
-    if (line[line.length - 1] === 10) this.#lastLine = line;
-    if (content === undefined || this.#recent.has(content)) return;
-    this.#recent.add(content);
-    this.#recentOrder.push(content);
+  /** Remembers the newest lines taken, to recognise them after a rewrite. */
+  #remember(taken: readonly string[]): void {
+    for (const content of taken.length > this.#recentCapacity ? taken.slice(-this.#recentCapacity) : taken) {
+      if (this.#recent.has(content)) continue;
+      this.#recent.add(content);
+      this.#recentOrder.push(content);
+    }
     if (this.#recentOrder.length > this.#recentCapacity * 2) {
-      // Trimmed in batches: shifting one entry per line would make a huge file quadratic.
+      // Trimmed in batches: dropping one entry per line would make a huge file quadratic.
       const dropped = this.#recentOrder.splice(0, this.#recentOrder.length - this.#recentCapacity);
       for (const old of dropped) this.#recent.delete(old);
     }
   }
 }
 
-/** A line's text without its newline. */
-function contentOf(line: Buffer): string {
-  return line.toString('utf8', 0, line[line.length - 1] === 10 ? line.length - 1 : line.length);
+/** Where each line of `buffer` starts and ends (after its newline); the unterminated rest too when `whole`. */
+function lineBounds(buffer: Buffer, whole: boolean): [number, number][] {
+  const lines: [number, number][] = [];
+  let start = 0;
+  for (let newline = buffer.indexOf(10); newline !== -1; newline = buffer.indexOf(10, start)) {
+    lines.push([start, newline + 1]);
+    start = newline + 1;
+  }
+  if (whole && start < buffer.length) lines.push([start, buffer.length]);
+  return lines;
+}
+
+/** The end of a line's text: before its newline, if it has one. */
+function contentEnd(buffer: Buffer, start: number, end: number): number {
+  return end > start && buffer[end - 1] === 10 ? end - 1 : end;
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {
@@ -181,18 +202,6 @@ function readAt(fd: number, position: number, length: number): Buffer {
     read += count;
   }
   return buffer.subarray(0, read);
-}
-
-/** The lines of `buffer`, each with its newline; the unterminated rest too when `whole`. */
-function splitLines(buffer: Buffer, whole: boolean): Buffer[] {
-  const lines: Buffer[] = [];
-  let start = 0;
-  for (let end = buffer.indexOf(10); end !== -1; end = buffer.indexOf(10, start)) {
-    lines.push(buffer.subarray(start, end + 1));
-    start = end + 1;
-  }
-  if (whole && start < buffer.length) lines.push(buffer.subarray(start));
-  return lines;
 }
 
 /** Options of {@link MetricIntake}. */

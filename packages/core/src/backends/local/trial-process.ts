@@ -82,7 +82,8 @@ export interface RunningTrialProcess {
 /**
  * Starts one trial: creates its directories, spawns the trainer (an argv array, no shell) in its own
  * process group with the trial contract's arguments and environment, stdout and stderr to files,
- * reads the metric file every `pollIntervalMs` and once more at exit, and enforces the timeout.
+ * follows the metric file (a folder watch, the poll every `pollIntervalMs` as a fallback; see
+ * `MetricIntake`) and reads the rest at exit, and enforces the timeout.
  * Whatever happens to the trainer, `done` resolves with an outcome.
  */
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
