@@ -469,7 +469,13 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         store.setStudyState(this.#name, state, token);
         store.releaseLease(this.#name, token);
       }
-      for (const trial of store.getTrials(this.#name)) this.#trials.set(trial.id, trial);
+      // Finished trials are immutable and held as stored; only the others are read again (a trial
+      // may hold 100,000 measurements, not worth a second copy).
+      for (const [id, trial] of this.#trials) {
+        if (trial.state === 'SUCCEEDED' || trial.state === 'INFEASIBLE') continue;
+        const stored = store.getTrial(this.#name, id);
+        if (stored) this.#trials.set(id, stored);
+      }
       const record = store.getStudy(this.#name);
       if (record) this.#info = toInfo(record);
     } catch (error) {
