@@ -16,6 +16,7 @@ describe('MeasurementTracker', () => {
     expect(tracker.holding).toBe(false);
     // From then on a step is complete once it has the tags the step before had: released at once.
     expect(tracker.update([report('accuracy', 0.7, 2, 103)])).toEqual([]);
+    expect(tracker.expectingMore).toBe(true);
     expect(tracker.update([report('loss', 0.4, 2, 103)])).toEqual([{ step: 2, metrics: { accuracy: 0.7, loss: 0.4 }, elapsedSeconds: 3 }]);
     // Several steps at once come out in order; a later step releases the one before.
     expect(tracker.update([report('accuracy', 0.8, 3, 104), report('loss', 0.3, 3, 104), report('accuracy', 0.9, 4, 105)])).toEqual([

@@ -49,6 +49,17 @@ export class MeasurementTracker {
     return this.#pending.length > 0;
   }
 
+  /**
+   * Whether the held group lacks tags the step before had: the rest of its step is surely coming,
+   * so it is worth waiting longer than a quiet moment for it (a busy machine can delay a trainer
+   * between two reports of one step).
+   */
+  get expectingMore(): boolean {
+    if (this.#pending.length === 0 || this.#lastTags === '') return false;
+    const expected = new Set(this.#lastTags.split('\n'));
+    return this.#pending.length < expected.size && this.#pending.every((report) => expected.has(report.tag));
+  }
+
   /** Takes reports new since the last call, in file order; returns the measurements now complete. */
   update(reports: readonly MetricReport[]): Measurement[] {
     const released: Measurement[] = [];

@@ -131,6 +131,24 @@ describe('MetricIntake', () => {
     expect(Math.max(...lags)).toBeLessThan(2_000);
   });
 
+  it('waits for the rest of a step whose step before had more tags, rather than split it', async () => {
+    const file = fresh();
+    // The poll interval bounds that wait: 2 s here, far beyond the 100 ms gap below.
+    const { intake, measured } = follow(file, 2_000);
+    const reporter = createMetricReporter({ metricFile: file, trialId: '1' });
+    reporter.report({ tag: 'accuracy', value: 0.1, globalStep: 1 });
+    reporter.report({ tag: 'loss', value: 1, globalStep: 1 });
+    await within(2_000, () => measured().length === 1);
+    reporter.report({ tag: 'accuracy', value: 0.2, globalStep: 2 });
+    // A trainer held up between its two reports of step 2 for five times the settle window.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(measured()).toHaveLength(1);
+    reporter.report({ tag: 'loss', value: 0.5, globalStep: 2 });
+    await within(2_000, () => measured().length === 2);
+    intake.close();
+    expect(measured()[1]).toMatchObject({ step: 2, metrics: { accuracy: 0.2, loss: 0.5 } });
+  });
+
   it('still reads the file by polling when no watch can be set', async () => {
     // The folder does not exist yet, so the watch fails: only the poll can see the file.
     const file = join(root, `later-${(folders += 1)}`, 'output.metrics');

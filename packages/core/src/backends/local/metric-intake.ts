@@ -215,13 +215,17 @@ export interface MetricIntakeOptions {
   readonly pollIntervalMs: number;
   /**
    * How long the file must stay quiet before a measurement held back (see {@link MeasurementTracker})
-   * is released, in milliseconds. @default {@link DEFAULT_SETTLE_MS}
+   * is released, in milliseconds; a step that lacks tags the step before had waits up to
+   * `pollIntervalMs` for them. @default {@link DEFAULT_SETTLE_MS}
    */
   readonly settleMs?: number;
 }
 
-/** {@link MetricIntakeOptions.settleMs}'s default: a trainer's reports of one step come within microseconds of each other. */
-export const DEFAULT_SETTLE_MS = 10;
+/**
+ * {@link MetricIntakeOptions.settleMs}'s default: a trainer's reports of one step come within
+ * microseconds of each other, or a few milliseconds on a busy machine.
+ */
+export const DEFAULT_SETTLE_MS = 20;
 
 /**
  * Follows one trial's metric file: a file-system watch on its folder (the file itself is replaced on
@@ -319,9 +323,11 @@ export class MetricIntake {
     if (read.more) this.#schedule();
     clearTimeout(this.#settle);
     if (tracker.holding) {
+      // A step missing tags the step before had waits up to a poll interval for them; otherwise a quiet moment is enough.
+      const wait = tracker.expectingMore ? this.#options.pollIntervalMs : (this.#options.settleMs ?? DEFAULT_SETTLE_MS);
       this.#settle = setTimeout(() => {
         if (!this.#finished) this.#emit(tracker.flush());
-      }, this.#options.settleMs ?? DEFAULT_SETTLE_MS);
+      }, wait);
     }
     return read.error;
   }
