@@ -51,7 +51,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--labels <k=v,...>', 'labels of the job, e.g. team=vision,stage=dev')
     .option('--timeout <duration>', 'most a trial may run: 3600, 90m, 2h or 1d')
     .option('--spot', 'run trials on Spot VMs (cheaper, may be preempted)')
-    .addOption(earlyStoppingOption("Vertex AI's automated stopping: median (studySpec.medianAutomatedStoppingSpec) or decay-curve (decayCurveStoppingSpec); asha runs only locally"))
+    .addOption(earlyStoppingOption("Vertex AI's automated stopping: median (studySpec.medianAutomatedStoppingSpec) or decay-curve (decayCurveStoppingSpec); asha and hyperband run only locally"))
     .addOption(apiEndpointOption())
     .option('--dry-run', 'run every check that needs no network, print the request as JSON, send nothing')
     .option('--cancel-on-interrupt', 'with --debug-sync, Ctrl-C cancels the job without asking')

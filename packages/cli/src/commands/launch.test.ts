@@ -82,6 +82,7 @@ describe('hptune launch --dry-run', () => {
     ['a malformed label', [...DONE_WHEN, '--labels', 'team'], /--labels "team" has "team", which is not key=value/],
     ['a bad timeout', [...DONE_WHEN, '--timeout', '2 hours'], /--timeout "2 hours" is not a duration/],
     ['ASHA, which Vertex AI does not run', [...DONE_WHEN, '--early-stopping', 'asha'], /--early-stopping "asha" is ASHA, which Vertex AI does not run \(its automated stopping rules are median and decay-curve\)/],
+    ['Hyperband, which Vertex AI does not run', [...DONE_WHEN, '--early-stopping', 'hyperband'], /--early-stopping "hyperband" is Hyperband, which Vertex AI does not run \(its automated stopping rules are median and decay-curve\).*hptune study run --early-stopping hyperband/],
     ['an L4 on an n1 machine', DONE_WHEN.map((flag) => (flag === 'NVIDIA_TESLA_T4' ? 'NVIDIA_L4' : flag)), /g2-standard-4 \(1\)/],
   ])('rejects %s with exit code 2 and one line', async (_what, argv, message) => {
     const result = await runCli([...argv, '--dry-run']);

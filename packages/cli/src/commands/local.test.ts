@@ -77,7 +77,8 @@ describe('hptune study', () => {
     [['--max-trial-count', '28'], '28'],
     [['--name', 'has space'], 'has space'],
     [['--early-stopping', 'asha', '--num-epochs', '1'], '--early-stopping asha needs trials of at least 2 epochs, and --num-epochs is 1'],
-    [['--early-stopping', 'hyperband'], '--early-stopping "hyperband" is not one of none, median, asha, decay-curve'],
+    [['--early-stopping', 'hyperband', '--num-epochs', '1'], '--early-stopping hyperband needs trials of at least 2 epochs, and --num-epochs is 1'],
+    [['--early-stopping', 'pbt'], '--early-stopping "pbt" is not one of none, median, asha, hyperband, decay-curve'],
   ])('rejects %j with exit code 2 before creating anything', async (flags, message) => {
     const studyDir = join(scratch(), 'not-yet');
     const result = await runCli(['study', 'run', '--study-dir', studyDir, ...flags]);

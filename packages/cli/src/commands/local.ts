@@ -32,8 +32,8 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .addOption(studyDirOption(io))
     .option('--seed <n>', "sampler's and trainer's seed", integerFlag('--seed', 0))
     .option('--trial-timeout <seconds>', 'stop a trial running longer than this (default: no limit)', positiveNumberFlag('--trial-timeout'))
-    .addOption(earlyStoppingOption('stop hopeless trials early: median (after 5 full trials), asha (rungs at epochs 1, 3, 9, ...) or decay-curve'))
-    .option('--asha-max-step <n>', "with --early-stopping asha: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
+    .addOption(earlyStoppingOption('stop hopeless trials early: median (after 5 full trials), asha (rungs at epochs 1, 3, 9, ...), hyperband (brackets of asha) or decay-curve'))
+    .option('--asha-max-step <n>', "with --early-stopping asha or hyperband: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
     .option('--quick', QUICK_HELP)
     .option('--json', 'print newline-delimited JSON events instead of progress');
   addTrainerPassThroughOptions(addObjectiveOptions(run))
