@@ -10,6 +10,7 @@ import { createLogExpectedImprovement, maximizeAcquisition } from './search.js';
 import { coordinatesOf, decodePoint, encodeParameters, hasConditions, type Coordinate } from './encoding.js';
 import { fitHyperparameters } from './fit.js';
 import { scrambledHalton } from './halton.js';
+import { standardize, warpValues } from './warping.js';
 import { gpPosterior, type GpInputs } from './kernel.js';
 
 /** Quasi-random candidates scored per suggestion before the best few are refined locally. */
@@ -159,11 +160,10 @@ function suggestPoint(
   const succeeded = modelled.flatMap((observation) => (observation.value === undefined ? [] : [observation.value]));
   const worst = Math.max(...succeeded);
   const raw = modelled.map((observation) => observation.value ?? worst);
-  const mean = raw.reduce((sum, value) => sum + value, 0) / raw.length;
-  const deviation = Math.sqrt(raw.reduce((sum, value) => sum + (value - mean) ** 2, 0) / raw.length) || 1;
-  const standardized = raw.map((value) => (value - mean) / deviation);
-  const best = (Math.min(...succeeded) - mean) / deviation;
-  const lie = (worst - mean) / deviation;
+  const standardized = process.env['GP_WARP'] === '0' ? standardize(raw) : warpValues(raw);
+  const bestIndex = raw.indexOf(Math.min(...succeeded));
+  const best = standardized[bestIndex] as number;
+  const lie = Math.max(...standardized);
 
   const fitted = selectSubset(modelled, GP_MAX_FITTED_TRIALS);
   const theta = fitHyperparameters(inputsOf(fitted, dimensions, categorical), Float64Array.from(fitted, (observation) => standardized[modelled.indexOf(observation)] as number));
@@ -175,7 +175,7 @@ function suggestPoint(
     theta[dimensions + 1] = Math.log(1e-2);
     posterior = gpPosterior(inputsOf(conditioned, dimensions, categorical), values, theta);
   }
-  const incumbent = modelled.find((observation) => observation.value !== undefined && (observation.value - mean) / deviation === best) as Observation;
+  const incumbent = modelled[bestIndex] as Observation;
   if (posterior === undefined) return incumbent.point;
   const acquisition = createLogExpectedImprovement(posterior, best);
   const starts: Float64Array[] = [];
