@@ -1,16 +1,16 @@
 import { ValidationError } from '../../errors.js';
-import { createRandom } from '../../space/random.js';
+import { createRandom, type Random } from '../../space/random.js';
 import type { SearchSpace, TrialParameters } from '../../space/types.js';
 import { validateSearchSpace } from '../../space/validate.js';
 import { finalMetricValue } from '../../study/best.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
 import { createTpeSampler } from '../tpe/sampler.js';
 import type { Sampler } from '../types.js';
-import { createLogExpectedImprovement, maximizeAcquisition } from './search.js';
+import { candidatesAroundBest, createLogExpectedImprovement, maximizeAcquisition } from './search.js';
 import { coordinatesOf, decodePoint, encodeParameters, hasConditions, type Coordinate } from './encoding.js';
 import { fitHyperparameters } from './fit.js';
 import { scrambledHalton } from './halton.js';
-import { standardize, warpValues } from './warping.js';
+import { warpValues } from './warping.js';
 import { gpPosterior, type GpInputs } from './kernel.js';
 
 /** Quasi-random candidates scored per suggestion before the best few are refined locally. */
@@ -101,7 +101,7 @@ export function createGpSampler(options: GpSamplerOptions): Sampler {
         return decodePoint(space, coordinates, fromUnit(design.point(trials.length)));
       }
       const random = createRandom(seed, trials.length);
-      const point = suggestPoint(coordinates, observations, candidates, (index, sequence) => fromUnit(sequence.point(index)), scrambledHalton(coordinates.length, random));
+      const point = suggestPoint(coordinates, observations, candidates, (index, sequence) => fromUnit(sequence.point(index)), scrambledHalton(coordinates.length, random), random);
       return decodePoint(space, coordinates, point);
     },
   };
@@ -152,6 +152,7 @@ function suggestPoint(
   candidateCount: number,
   candidateAt: (index: number, sequence: ReturnType<typeof scrambledHalton>) => Float64Array,
   sequence: ReturnType<typeof scrambledHalton>,
+  aroundRandom: Random,
 ): Float64Array {
   const dimensions = coordinates.length;
   const categorical = coordinates.map((coordinate) => coordinate.kind === 'categorical');
@@ -160,7 +161,7 @@ function suggestPoint(
   const succeeded = modelled.flatMap((observation) => (observation.value === undefined ? [] : [observation.value]));
   const worst = Math.max(...succeeded);
   const raw = modelled.map((observation) => observation.value ?? worst);
-  const standardized = process.env['GP_WARP'] === '0' ? standardize(raw) : warpValues(raw);
+  const standardized = warpValues(raw);
   const bestIndex = raw.indexOf(Math.min(...succeeded));
   const best = standardized[bestIndex] as number;
   const lie = Math.max(...standardized);
@@ -180,6 +181,7 @@ function suggestPoint(
   const acquisition = createLogExpectedImprovement(posterior, best);
   const starts: Float64Array[] = [];
   for (let index = 0; index < candidateCount; index += 1) starts.push(candidateAt(index, sequence));
+  starts.push(...candidatesAroundBest(incumbent.point, coordinates, aroundRandom, Math.ceil(candidateCount / 4)));
   return maximizeAcquisition(acquisition, coordinates, starts, incumbent.point);
 }
 

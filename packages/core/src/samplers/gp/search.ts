@@ -1,3 +1,4 @@
+import type { Random } from '../../space/random.js';
 import { logExpectedImprovementFactor } from './acquisition.js';
 import type { Coordinate } from './encoding.js';
 import { emptyPrediction, type GpPosterior } from './kernel.js';
@@ -6,6 +7,7 @@ import { minimizeInBox } from './optimize.js';
 /** An acquisition function over the cube: its value, and its gradient over the continuous coordinates. */
 export interface Acquisition {
   value(x: Float64Array): number;
+
   /** The value at `x`, with the gradient written into `gradient` (zero for categorical coordinates). */
   valueAndGradient(x: Float64Array, gradient: Float64Array): number;
 }
@@ -111,4 +113,35 @@ function localSearch(acquisition: Acquisition, coordinates: readonly Coordinate[
     if (score - before <= IMPROVEMENT) break;
   }
   return { point, score };
+}
+
+/** The standard deviation, in unit-cube widths, of the steps {@link candidatesAroundBest} takes from the best trial. */
+const AROUND_BEST_SCALE = 0.1;
+/** The chance that {@link candidatesAroundBest} redraws an integer, discrete or categorical coordinate. */
+const AROUND_BEST_REDRAW = 0.2;
+
+/**
+ * `count` candidates near the best trial (BoTorch's "sample around best"): each continuous
+ * coordinate moved by a normal step of {@link AROUND_BEST_SCALE} (clipped to the cube), each other
+ * one redrawn with chance {@link AROUND_BEST_REDRAW}. Quasi-random candidates alone cover the cube
+ * thinly in 5 or more dimensions, and the acquisition's best points are often a short step from
+ * the incumbent; on `scripts/bench-gp.mjs` (5 seeds) they cut the median regret on Levy (5 d) from
+ * 0.90 to 0.15 and on Styblinski-Tang (8 d) from 89 to 64.
+ */
+export function candidatesAroundBest(best: Float64Array, coordinates: readonly Coordinate[], random: Random, count: number): Float64Array[] {
+  const candidates: Float64Array[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const point = Float64Array.from(best);
+    coordinates.forEach((coordinate, d) => {
+      if (coordinate.kind === 'continuous') {
+        // Box-Muller: one standard normal from two uniforms.
+        const step = Math.sqrt(-2 * Math.log(1 - random.nextFloat())) * Math.cos(2 * Math.PI * random.nextFloat());
+        point[d] = Math.min(1, Math.max(0, (point[d] as number) + AROUND_BEST_SCALE * step));
+      } else if (random.nextFloat() < AROUND_BEST_REDRAW) {
+        point[d] = coordinate.fromUnit(random.nextFloat());
+      }
+    });
+    candidates.push(point);
+  }
+  return candidates;
 }
