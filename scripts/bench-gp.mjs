@@ -5,8 +5,12 @@
 // conditional one: the median final regret over seeds at a fixed trial budget, a Mann-Whitney
 // rank test of gp against tpe per problem, and the time of one gp suggestion with 200, 500 and
 // 1,000 finished trials of 6 doubles.
-// Run: pnpm build && nice -n 10 node scripts/bench-gp.mjs [--seeds 20] [--trials 60] [--problems branin,hartmann6] [--no-optuna] [--no-timing]
+// With --lenet-table <file> (a replayable LeNet-5 table: activation x optimizer x batch size x
+// learning rate -> test accuracy per seed, as scripts/bench-search/lenet5-table.mjs writes it), also
+// the trials gp, tpe and random need to reach a given accuracy on that search.
+// Run: pnpm build && nice -n 10 node scripts/bench-gp.mjs [--seeds 20] [--trials 60] [--problems branin,hartmann6] [--no-optuna] [--no-timing] [--lenet-table file]
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +24,7 @@ const { values: args } = parseArgs({
     problems: { type: 'string' },
     'no-optuna': { type: 'boolean', default: false },
     'no-timing': { type: 'boolean', default: false },
+    'lenet-table': { type: 'string' },
   },
 });
 const SEEDS = Number(args.seeds);
@@ -256,5 +261,55 @@ if (timings.length > 0) {
   console.log('\none gp suggestion, 6 doubles (Hartmann-6), ms: median wall time of 9 / mean CPU time');
   printTable(['finished trials', 'gp wall / CPU'], timings.map(({ count, wall, cpu }) => [String(count), `${wall.toFixed(1)} / ${cpu.toFixed(1)}`]));
 }
+if (args['lenet-table']) lenetCurves(JSON.parse(readFileSync(args['lenet-table'], 'utf8')));
 if (optuna.missing) console.log(`\n${optuna.missing}`);
 console.log(`\nhptune's ${3 * SEEDS * keys.length} studies took ${hptuneSeconds.toFixed(1)} s`);
+
+/**
+ * The seed study's search (activation, optimizer, batch size, learning rate) replayed from a table:
+ * each trial's accuracy is the table's mean over its seeds, so a study costs no training. Prints
+ * the median best accuracy after k trials, and the trials needed to reach each target (median over
+ * seeds; studies that never reach it count as TRIALS + 1).
+ */
+function lenetCurves(table) {
+  const space = searchSpace({
+    activation: categorical(table.activations),
+    optimizer: categorical(table.optimizers),
+    batch_size: discrete(table.batchSizes, { scale: 'log' }),
+    learning_rate: discrete(table.learningRates, { scale: 'log' }),
+  });
+  const accuracy = new Map(table.rows.map((row) => [`${row.activation} ${row.optimizer} ${row.batchSize} ${row.learningRate}`, sum(row.accuracy) / row.accuracy.length]));
+  const evaluate = (p) => accuracy.get(`${p.activation} ${p.optimizer} ${p.batch_size} ${p.learning_rate}`);
+  const best = Math.max(...accuracy.values());
+  const metric = { id: 'value', goal: 'maximize' };
+  const curves = {};
+  for (const algorithm of ['random', 'tpe', 'gp']) {
+    curves[algorithm] = seeds.map((seed) => {
+      const sampler = createSampler({ algorithm, space, metric, seed });
+      const trials = [];
+      const curve = [];
+      let top = Number.NEGATIVE_INFINITY;
+      for (let n = 0; n < TRIALS; n += 1) {
+        const parameters = sampler.suggest(trials);
+        const value = evaluate(parameters);
+        top = Math.max(top, value);
+        curve.push(top);
+        trials.push(finished(n + 1, parameters, value));
+      }
+      return curve;
+    });
+  }
+  const marks = [5, 10, 15, 20, 30, 40, 60].filter((k) => k <= TRIALS);
+  console.log(`\nLeNet-5 search replayed from the table (${table.rows.length} combinations, best mean accuracy ${best.toFixed(2)}%): median best accuracy after k trials`);
+  printTable(['algorithm', ...marks.map((k) => `k=${k}`)], Object.entries(curves).map(([algorithm, runs]) => [algorithm, ...marks.map((k) => median(runs.map((curve) => curve[k - 1])).toFixed(2))]));
+  const sortedValues = [...accuracy.values()].sort((a, b) => b - a);
+  const targets = [sortedValues[9], sortedValues[2], best];
+  console.log('\ntrials to reach an accuracy (median over seeds; never reached = trials + 1)');
+  printTable(
+    ['algorithm', ...targets.map((target, index) => `>= ${target.toFixed(2)}% (${['top 10', 'top 3', 'best'][index]})`)],
+    Object.entries(curves).map(([algorithm, runs]) => [algorithm, ...targets.map((target) => String(median(runs.map((curve) => {
+      const index = curve.findIndex((value) => value >= target);
+      return index === -1 ? TRIALS + 1 : index + 1;
+    }))))]),
+  );
+}
