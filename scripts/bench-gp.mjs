@@ -9,6 +9,7 @@
 // learning rate -> test accuracy per seed, as scripts/bench-search/lenet5-table.mjs writes it), also
 // the trials gp, tpe and random need to reach a given accuracy on that search.
 // Run: pnpm build && nice -n 10 node scripts/bench-gp.mjs [--seeds 20] [--trials 60] [--problems branin,hartmann6] [--no-optuna] [--no-timing] [--lenet-table file]
+//   [--optuna-results file: the output of `/usr/bin/python3 scripts/bench-gp-optuna.py --seeds N --trials N`, instead of running it]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     'no-optuna': { type: 'boolean', default: false },
     'no-timing': { type: 'boolean', default: false },
     'lenet-table': { type: 'string' },
+    'optuna-results': { type: 'string' },
   },
 });
 const SEEDS = Number(args.seeds);
@@ -203,6 +205,9 @@ function suggestMilliseconds(count) {
 
 function runOptuna(keys) {
   if (args['no-optuna']) return Promise.resolve({ missing: 'Optuna left out (--no-optuna)' });
+  // The JSON bench-gp-optuna.py printed earlier, for the same --seeds and --trials: on a busy machine
+  // the two sides can then run at different times.
+  if (args['optuna-results']) return Promise.resolve(JSON.parse(readFileSync(args['optuna-results'], 'utf8')));
   return new Promise((resolve) => {
     const child = spawn(PYTHON, [join(root, 'scripts/bench-gp-optuna.py'), '--seeds', String(SEEDS), '--trials', String(TRIALS), '--problems', keys.filter((key) => key !== 'conditional').join(',')]);
     let stdout = '';
