@@ -13,7 +13,7 @@ import { scrambledHalton } from './halton.js';
 import { warpValues } from './warping.js';
 import { gpPosterior, type GpInputs } from './kernel.js';
 
-/** Quasi-random candidates scored per suggestion before the best few are refined locally. */
+/** Quasi-random candidates scored per suggestion before the best few are refined locally; a quarter as many more are drawn around the best trial. */
 export const DEFAULT_GP_CANDIDATES = 1024;
 
 /**
@@ -58,11 +58,11 @@ const DESIGN_STREAM = -1;
  * BoTorch's LogEI were the references).
  *
  * Each parameter is a coordinate of the unit cube on its scale (log, reverse-log, linear); the
- * model is a GP with a Matérn-5/2 kernel, one length scale per parameter, over the standardized
- * metric (goal-aware), its hyperparameters the maximum a posteriori fit of the log marginal
- * likelihood (projected BFGS, analytic gradients). The next trial maximizes the log expected
- * improvement over the best trial: the best of 1,024 scrambled Halton candidates and the best
- * trial so far are refined locally (BFGS over the doubles, every value or neighbouring values of
+ * model is a GP with a Matérn-5/2 kernel, one length scale per parameter, over the standardized,
+ * Yeo-Johnson warped metric (goal-aware), its hyperparameters the maximum a posteriori fit of the
+ * log marginal likelihood (projected BFGS, analytic gradients). The next trial maximizes the log
+ * expected improvement over the best trial: of 1,024 scrambled Halton candidates and 256 around
+ * the best trial, the best 4 and the best trial itself are refined locally (BFGS over the doubles, every value or neighbouring values of
  * integer and discrete parameters, every choice of categorical ones). Integer and discrete values
  * are rounded inside the acquisition; categorical parameters enter the kernel as a Hamming
  * distance (unordered).
