@@ -22,6 +22,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS configuration files (dependency-cruiser's).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // Only the CLI, the trainer's entry and scripts talk to a terminal; core emits events.
     files: ['packages/cli/src/**', 'packages/trainer/src/**', 'scripts/**', 'packages/*/scripts/**', 'examples/**', '**/test/fixtures/**', 'packages/testing/src/**'],
     rules: { 'no-console': 'off' },

@@ -9,22 +9,8 @@ export {
   type TrialPath,
   type TrialPaths,
 } from './contract.js';
-export {
-  ACTIVATIONS,
-  BACKEND_CHOICES,
-  DEFAULT_LEARNING_RATES,
-  OPTIMIZERS,
-  TRAINER_DEFAULTS,
-  parseTrainerOptions,
-  resolveTrainerOptions,
-  trainerHelp,
-  type Activation,
-  type BackendChoice,
-  type OptimizerName,
-  type TrainerConfig,
-  type TrainerInvocation,
-  type TrainerOptions,
-} from './options.js';
+export { parseTrainerOptions, resolveTrainerOptions, trainerHelp, type TrainerConfig, type TrainerInvocation, type TrainerOptions } from './options.js';
+export * from './settings.js';
 export { train, trainWithOptions, type TrainConfig, type TrainResult, type TrainRuntime } from './train/train.js';
 export { runTrainingLoop, type TrainingLoopOptions } from './train/loop.js';
 export type { GradientPath } from './train/step.js';
@@ -42,7 +28,6 @@ export {
   type TensorBoardObserverOptions,
   type TrainingStatus,
 } from './train/tensorboard-observer.js';
-export { HPARAMS_IDS } from './outputs/trial-outputs.js';
 export { GCS_BUCKET_FOLDER, gcsBucketRoot, type OutputLocation } from './outputs/locations.js';
 export { GCS_API_ENDPOINT_VARIABLE, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
 export { measureTrainStepThroughput, type ThroughputOptions, type ThroughputResult } from './train/throughput.js';

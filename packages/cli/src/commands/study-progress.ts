@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { DEFAULT_STOP_GRACE_PERIOD_SECONDS, HptuneError, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
+import { HptuneError, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
+import { DEFAULT_STOP_GRACE_PERIOD_SECONDS } from '@hptune/core/local';
 import type { CliIo } from '../io.js';
 import { chooseReporter } from '../reporters/index.js';
 import type { StudyHeader } from '../reporters/types.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { categorical, discrete, double, integer, searchSpace } from './builder.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { SearchSpace } from './types.js';
 import { validateSearchSpace, type ValidateSearchSpaceOptions } from './validate.js';
 
@@ -19,8 +19,8 @@ function rejection(space: unknown, options?: ValidateSearchSpaceOptions): Valida
 const space = (parameters: Record<string, unknown>): SearchSpace => ({ parameters }) as SearchSpace;
 
 describe('validateSearchSpace', () => {
-  test('accepts the seed space for every algorithm, and the builder validates as it builds', () => {
-    for (const algorithm of ['grid', 'random', 'bayesian'] as const) validateSearchSpace(seedSearchSpace, { algorithm });
+  test('accepts the example space for every algorithm, and the builder validates as it builds', () => {
+    for (const algorithm of ['grid', 'random', 'bayesian'] as const) validateSearchSpace(exampleSearchSpace, { algorithm });
     expect(() => searchSpace({ batch_size: discrete([32, 32]) })).toThrow(ValidationError);
   });
 

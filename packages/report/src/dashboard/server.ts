@@ -14,7 +14,7 @@ export const DEFAULT_DASHBOARD_POLL_INTERVAL_MS = 1000;
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
-  /** The study directory to show. @default `DEFAULT_STUDY_DIR` of `@hptune/core` */
+  /** The study directory to show. @default `DEFAULT_STUDY_DIR` of `@hptune/core/local` */
   readonly studyDir?: string;
   /** The interface to listen on; anything but loopback exposes every study to the network. @default {@link DEFAULT_DASHBOARD_HOST} */
   readonly host?: string;

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { interruptedFailure } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
 import type { FrozenTrial } from '../../study/types.js';
-import { readTrialCompletion } from '../../trial-complete.js';
+import { readTrialCompletion } from '@hptune/trial';
 import { processLiveness } from './liveness.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
 import { infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';

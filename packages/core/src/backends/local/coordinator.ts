@@ -14,6 +14,7 @@ import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 import { startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
+import { formatParameters } from '@hptune/trial/format';
 
 /** What the local coordinator needs: a study whose lease it holds, and this run's settings. */
 export interface LocalStudyRunOptions {
@@ -437,10 +438,4 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
 function toInfo(record: StudyRecord): StudyInfo {
   return Object.freeze({ ...record.definition, state: record.state, createTime: record.createTime, updateTime: record.updateTime });
-}
-
-function formatParameters(parameters: TrialParameters): string {
-  return Object.entries(parameters)
-    .map(([id, value]) => `${id}=${String(value)}`)
-    .join(', ');
 }

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { directoryProblem, makeDirectory } from '../../directories.js';
+import { directoryProblem, makeDirectory } from '@hptune/trial';
 import { ValidationError } from '../../errors.js';
 import type { TrainerCommand } from '../../study/types.js';
 

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrialParameters } from '../../space/types.js';
-import { TRIAL_COMPLETE_FILE } from '../../trial-complete.js';
+import { TRIAL_COMPLETE_FILE } from '@hptune/trial';
 import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
