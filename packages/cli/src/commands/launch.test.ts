@@ -106,7 +106,7 @@ describe('hptune launch --dry-run', () => {
     expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
   });
 
-  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe for bayesian', async () => {
+  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe and gp for bayesian', async () => {
     const bayesian = await runCli([...DONE_WHEN.map((flag) => (flag === '27' ? '12' : flag)), '--algorithm', 'bayesian', '--space', WIDE_SPACE, '--dry-run', '--name', 'wide']);
     expect(bayesian.code, bayesian.stderr).toBe(0);
     const request = JSON.parse(bayesian.stdout) as { hyperparameterTuningJob: { maxTrialCount: number; studySpec: { algorithm: string; parameters: { parameterId: string }[] } } };
@@ -118,6 +118,9 @@ describe('hptune launch --dry-run', () => {
     expect(tpe.code).toBe(2);
     expect(tpe.stdout).toBe('');
     expect(tpe.stderr).toMatch(/--algorithm "tpe" is not a search algorithm the vertex backend runs; use "bayesian" there/);
+    const gp = await runCli([...DONE_WHEN, '--algorithm', 'gp', '--dry-run']);
+    expect(gp.code).toBe(2);
+    expect(gp.stderr).toMatch(/--algorithm "gp" is not a search algorithm the vertex backend runs; use "bayesian" there/);
   });
 
   describe('with your own image: -- <args...>', () => {

@@ -24,9 +24,9 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--config <file>', 'study file (JSON, see @hptune/cli/schema/study.schema.json): name, space, metric, algorithm, limits, trainer; flags override it')
     .option('--name <name>', 'study name; also its folder under --study-dir', 'seed')
     .addOption(
-      new Option('--algorithm <algorithm>', 'search algorithm (bayesian is tpe here)').choices(SEARCH_ALGORITHMS).default('grid').argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
+      new Option('--algorithm <algorithm>', 'search algorithm (bayesian is gp here: Gaussian-process Bayesian optimization)').choices(SEARCH_ALGORITHMS).default('grid').argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
     )
-    .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random, tpe and bayesian)', integerFlag('--max-trial-count', 1))
+    .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random, tpe, gp and bayesian)', integerFlag('--max-trial-count', 1))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: the number of CPU cores)', integerFlag('--max-parallel-trial-count', 1))
     .option('--max-failed-trial-count <n>', 'failed trials after which the study stops (default: no limit)', integerFlag('--max-failed-trial-count', 0))
     .addOption(studyDirOption(io))

@@ -13,7 +13,7 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
   readonly metric: MetricSpec;
   /**
    * `grid` visits every combination once (no `double` parameters); `random` draws with the seed;
-   * `tpe` (locally) and `bayesian` (TPE locally, Vizier's Bayesian optimization on Vertex AI) learn
+   * `tpe` and `gp` (locally) and `bayesian` (the GP sampler locally, Vizier's Bayesian optimization on Vertex AI) learn
    * from finished trials. Required, unless `launchStudy` gets a `sampler` of your own.
    */
   readonly algorithm?: SearchAlgorithm;

@@ -131,7 +131,7 @@ export interface StudyDefinition {
   readonly space: SearchSpaceJSON;
   readonly metric: MetricSpec;
   /**
-   * The search algorithm (`grid`, `random` and `bayesian` on every backend, `tpe` locally), or
+   * The search algorithm (`grid`, `random` and `bayesian` on every backend, `tpe` and `gp` locally), or
    * `custom` when the study runs a sampler the user brought (see {@link StudyDefinition.sampler}).
    */
   readonly algorithm: SearchAlgorithm | 'custom';

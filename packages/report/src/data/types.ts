@@ -15,7 +15,7 @@ export interface ReportSource {
   readonly running: boolean;
   /** Absent for a job that declares no metric. */
   readonly metric?: MetricSpec;
-  /** `grid`, `random`, `bayesian`, or a custom sampler's name. */
+  /** `grid`, `random`, `tpe`, `gp`, `bayesian`, or a custom sampler's name. */
   readonly algorithm: string;
   /** The study's early-stopping settings as stored; absent: none. */
   readonly earlyStopping?: EarlyStoppingSpec;
