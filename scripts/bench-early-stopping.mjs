@@ -6,7 +6,8 @@
 // --baseline (it takes about 27 x 9 epochs); without it, its cost is the measured time per
 // epoch multiplied out to 27 x 9 epochs, printed as an estimate.
 //
-//   pnpm bench:stopping [--baseline] [--rule asha|median|decay-curve] [-- more hptune study run flags]
+//   pnpm bench:stopping [--baseline] [--rule asha|median|hyperband|decay-curve] [-- more hptune study run flags]
+//   pnpm bench:stopping --curves [...]   the stand-in grid with known curves against Optuna's pruners: see bench-stopping-curves.mjs
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestTrial, finalMetricValue, openStudy } from '../packages/core/dist/index.js';
+
+if (process.argv.includes('--curves')) {
+  await import('./bench-stopping-curves.mjs');
+  process.exit(process.exitCode ?? 0);
+}
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, 'packages/cli/dist/bin.js');

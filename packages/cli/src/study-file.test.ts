@@ -86,8 +86,8 @@ describe('readStudyFile', () => {
     ['a metric without id', { metric: { goal: 'maximize' } }, 'FILE: metric.id (missing) is required'],
     ['a bad goal', { metric: { id: 'a', goal: 'max' } }, 'FILE: metric.goal "max" is not a goal; give "maximize" or "minimize"'],
     ['an unknown metric field', { metric: { id: 'a', direction: 'up' } }, 'FILE: metric.direction "up" is not a field of metric'],
-    ['a bad rule', { earlyStopping: 'hyperband' }, 'FILE: earlyStopping "hyperband" is not an early-stopping rule; give one of "none", "median", "asha", "decay-curve"'],
-    ['a bad rule kind', { earlyStopping: { kind: 'hyperband', maxStep: 9 } }, 'FILE: earlyStopping.kind "hyperband" is not an early-stopping rule'],
+    ['a bad rule', { earlyStopping: 'pbt' }, 'FILE: earlyStopping "pbt" is not an early-stopping rule; give one of "none", "median", "asha", "hyperband", "decay-curve"'],
+    ['a bad rule kind', { earlyStopping: { kind: 'pbt', maxStep: 9 } }, 'FILE: earlyStopping.kind "pbt" is not an early-stopping rule'],
     ['a trainer without command', { trainer: { args: [] } }, 'FILE: trainer.command (missing) is required'],
     ['a number among the args', { trainer: { command: 'python3', args: ['task.py', 3] } }, 'FILE: trainer.args[1] 3 is not a string; write it as a string, e.g. "3"'],
     ['args as one string', { trainer: { command: 'python3', args: 'task.py --x' } }, 'FILE: trainer.args "task.py --x" is not a list'],
@@ -118,7 +118,7 @@ describe('readStudyFile', () => {
     );
     expect(Object.keys(schema.properties.trainer?.properties ?? {})).toEqual(['command', 'args', 'env', 'cwd']);
     expect(Object.keys(schema.properties.metric?.properties ?? {})).toEqual(['id', 'goal']);
-    expect(schema.properties.earlyStopping?.oneOf?.[0]?.enum).toEqual(['none', 'median', 'asha', 'decay-curve']);
+    expect(schema.properties.earlyStopping?.oneOf?.[0]?.enum).toEqual(['none', 'median', 'asha', 'hyperband', 'decay-curve']);
     // Each field the schema names is one the reader takes: a file with all of them reads.
     const unknown = errorOf(studyFile({ notAField: 1 }));
     expect(unknown.message).toContain(Object.keys(schema.properties).filter((key) => key !== '$schema').join(', '));

@@ -63,7 +63,7 @@ export interface ResumeStudyOptions<B extends StudyBackend = StudyBackend> {
   readonly forceUnlock?: boolean;
   /**
    * The study's early-stopping rule, needed only when it was written outside hptune (hptune
-   * rebuilds `median`, `asha` and `decayCurve` from the stored settings); its `spec.kind` must be the stored one.
+   * rebuilds `median`, `asha`, `hyperband` and `decayCurve` from the stored settings); its `spec.kind` must be the stored one.
    */
   readonly earlyStopping?: StoppingRule;
 }

@@ -104,7 +104,7 @@ export const QUICK_HELP = `the quick preset: ${Object.entries(QUICK_PRESET)
   .join(' ')} unless given`;
 
 /** The early-stopping rules by name: what `--early-stopping` takes (on `study run` and `launch`) and a study file's `earlyStopping` names. */
-export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'decay-curve'] as const;
+export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'hyperband', 'decay-curve'] as const;
 
 /** `--early-stopping`, as `study run` and `launch` take it. */
 export function earlyStoppingOption(description: string): Option {

@@ -51,13 +51,13 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--labels <k=v,...>', 'labels of the job, e.g. team=vision,stage=dev')
     .option('--timeout <duration>', 'most a trial may run: 3600, 90m, 2h or 1d')
     .option('--spot', 'run trials on Spot VMs (cheaper, may be preempted)')
-    .addOption(earlyStoppingOption("Vertex AI's automated stopping: median (studySpec.medianAutomatedStoppingSpec) or decay-curve (decayCurveStoppingSpec); asha runs only locally"))
+    .addOption(earlyStoppingOption("Vertex AI's automated stopping: median (studySpec.medianAutomatedStoppingSpec) or decay-curve (decayCurveStoppingSpec); asha and hyperband run only locally"))
     .addOption(apiEndpointOption())
     .option('--dry-run', 'run every check that needs no network, print the request as JSON, send nothing')
     .option('--cancel-on-interrupt', 'with --debug-sync, Ctrl-C cancels the job without asking')
     .option('--name <name>', 'study name: the output folder gs://<bucket>/hptune/<name>/ (default: lenet5-<UTC time>)')
     .addOption(
-      new Option('--algorithm <algorithm>', "search algorithm (bayesian is Vertex AI's Bayesian optimization; tpe runs only locally)")
+      new Option('--algorithm <algorithm>', "search algorithm (bayesian is Vertex AI's Bayesian optimization; tpe and gp run only locally)")
         .choices(SEARCH_ALGORITHMS)
         .default('grid')
         .argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),

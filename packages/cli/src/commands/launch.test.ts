@@ -82,6 +82,7 @@ describe('hptune launch --dry-run', () => {
     ['a malformed label', [...DONE_WHEN, '--labels', 'team'], /--labels "team" has "team", which is not key=value/],
     ['a bad timeout', [...DONE_WHEN, '--timeout', '2 hours'], /--timeout "2 hours" is not a duration/],
     ['ASHA, which Vertex AI does not run', [...DONE_WHEN, '--early-stopping', 'asha'], /--early-stopping "asha" is ASHA, which Vertex AI does not run \(its automated stopping rules are median and decay-curve\)/],
+    ['Hyperband, which Vertex AI does not run', [...DONE_WHEN, '--early-stopping', 'hyperband'], /--early-stopping "hyperband" is Hyperband, which Vertex AI does not run \(its automated stopping rules are median and decay-curve\).*hptune study run --early-stopping hyperband/],
     ['an L4 on an n1 machine', DONE_WHEN.map((flag) => (flag === 'NVIDIA_TESLA_T4' ? 'NVIDIA_L4' : flag)), /g2-standard-4 \(1\)/],
   ])('rejects %s with exit code 2 and one line', async (_what, argv, message) => {
     const result = await runCli([...argv, '--dry-run']);
@@ -105,7 +106,7 @@ describe('hptune launch --dry-run', () => {
     expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
   });
 
-  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe for bayesian', async () => {
+  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe and gp for bayesian', async () => {
     const bayesian = await runCli([...DONE_WHEN.map((flag) => (flag === '27' ? '12' : flag)), '--algorithm', 'bayesian', '--space', WIDE_SPACE, '--dry-run', '--name', 'wide']);
     expect(bayesian.code, bayesian.stderr).toBe(0);
     const request = JSON.parse(bayesian.stdout) as { hyperparameterTuningJob: { maxTrialCount: number; studySpec: { algorithm: string; parameters: { parameterId: string }[] } } };
@@ -117,6 +118,9 @@ describe('hptune launch --dry-run', () => {
     expect(tpe.code).toBe(2);
     expect(tpe.stdout).toBe('');
     expect(tpe.stderr).toMatch(/--algorithm "tpe" is not a search algorithm the vertex backend runs; use "bayesian" there/);
+    const gp = await runCli([...DONE_WHEN, '--algorithm', 'gp', '--dry-run']);
+    expect(gp.code).toBe(2);
+    expect(gp.stderr).toMatch(/--algorithm "gp" is not a search algorithm the vertex backend runs; use "bayesian" there/);
   });
 
   describe('with your own image: -- <args...>', () => {

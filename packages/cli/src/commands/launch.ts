@@ -26,6 +26,7 @@ import { STUDY_FLAG_IDS, TRAINER_DEFAULTS, formatTrainerFlags, lenet5SearchSpace
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
+import type { EARLY_STOPPING_CHOICES } from './flags.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
 import { trainerPassThrough, type TrainerPassThrough } from './trainer-flags.js';
 
@@ -60,7 +61,7 @@ export interface LaunchFlags extends TrainerPassThrough {
   algorithm: SearchAlgorithm;
   metric: string;
   goal: MetricGoal;
-  earlyStopping?: 'none' | 'median' | 'asha' | 'decay-curve';
+  earlyStopping?: (typeof EARLY_STOPPING_CHOICES)[number];
   measurementSelection?: MeasurementSelection;
   space?: string;
   pollInterval: number;
@@ -154,16 +155,16 @@ function installedTrainerDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
 }
 
-/** `--early-stopping` on Vertex AI: Vizier's median and decay-curve rules; ASHA is refused (exit 2). */
+/** `--early-stopping` on Vertex AI: Vizier's median and decay-curve rules; ASHA and Hyperband are refused (exit 2). */
 function vertexEarlyStoppingOf(kind: LaunchFlags['earlyStopping']): Pick<PlanVertexStudyOptions, 'earlyStopping'> {
   if (kind === 'median') return { earlyStopping: median() };
   if (kind === 'decay-curve') return { earlyStopping: decayCurve() };
-  if (kind === 'asha') {
+  if (kind === 'asha' || kind === 'hyperband') {
     throw new ValidationError({
       field: '--early-stopping',
       value: kind,
-      problem: "is ASHA, which Vertex AI does not run (its automated stopping rules are median and decay-curve)",
-      fix: 'pass --early-stopping median or --early-stopping decay-curve, or run the study here with hptune study run --early-stopping asha',
+      problem: `is ${kind === 'asha' ? 'ASHA' : 'Hyperband'}, which Vertex AI does not run (its automated stopping rules are median and decay-curve)`,
+      fix: `pass --early-stopping median or --early-stopping decay-curve, or run the study here with hptune study run --early-stopping ${kind}`,
     });
   }
   return {};

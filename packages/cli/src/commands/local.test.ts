@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { categorical, discrete, launchStudy, local, searchSpace } from '@hptune/core';
+import { categorical, createSampler, discrete, launchStudy, local, searchSpace, searchSpaceFromJSON, type FrozenTrial } from '@hptune/core';
+import { readFileSync } from 'node:fs';
 import { lenet5Trainer } from '@hptune/trainer';
 import { runCli } from '../../test/cli-harness.js';
 
@@ -70,14 +71,39 @@ describe('hptune study', () => {
     expect(new Set(rates).size).toBe(4);
   }, 120_000);
 
+  it('runs --algorithm bayesian as the GP sampler locally: the trials are the GP design for the seed', async () => {
+    const studyDir = scratch();
+    const run = await runCli([
+      'study', 'run', '--name', 'gp', '--study-dir', studyDir, '--algorithm', 'bayesian', '--space', WIDE_SPACE, '--quick',
+      '--max-trial-count', '3', '--max-parallel-trial-count', '1', '--train-size', '128', '--test-size', '64', '--backend', 'wasm', '--seed', '7',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const show = await runCli(['study', 'show', 'gp', '--study-dir', studyDir, '--json']);
+    const study = JSON.parse(show.stdout) as { algorithm: string; trials: { id: string; parameters: Record<string, number | string> }[] };
+    expect(study.algorithm).toBe('bayesian');
+    const space = searchSpaceFromJSON(JSON.parse(readFileSync(WIDE_SPACE, 'utf8')));
+    const metric = { id: 'accuracy', goal: 'maximize' } as const;
+    const gp = createSampler({ algorithm: 'gp', space, metric, seed: 7 });
+    const tpe = createSampler({ algorithm: 'tpe', space, metric, seed: 7 });
+    const shown: FrozenTrial[] = [];
+    const trials = [...study.trials].sort((a, b) => Number(a.id) - Number(b.id));
+    for (const trial of trials) {
+      expect(trial.parameters).toEqual(gp.suggest(shown));
+      expect(trial.parameters).not.toEqual(tpe.suggest(shown));
+      shown.push({ id: trial.id, state: 'ACTIVE', parameters: trial.parameters, measurements: [] });
+    }
+  }, 120_000);
+
   it.each([
     [['--max-parallel-trial-count', '0'], '--max-parallel-trial-count "0" must be a whole number of at least 1'],
-    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, random, tpe, bayesian'],
+    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, random, tpe, gp, bayesian'],
     [['--train-size', '70000'], '--train-size 70000 is larger than the images in the training set'],
     [['--max-trial-count', '28'], '28'],
     [['--name', 'has space'], 'has space'],
     [['--early-stopping', 'asha', '--num-epochs', '1'], '--early-stopping asha needs trials of at least 2 epochs, and --num-epochs is 1'],
-    [['--early-stopping', 'hyperband'], '--early-stopping "hyperband" is not one of none, median, asha, decay-curve'],
+    [['--early-stopping', 'hyperband', '--num-epochs', '1'], '--early-stopping hyperband needs trials of at least 2 epochs, and --num-epochs is 1'],
+    [['--early-stopping', 'pbt'], '--early-stopping "pbt" is not one of none, median, asha, hyperband, decay-curve'],
   ])('rejects %j with exit code 2 before creating anything', async (flags, message) => {
     const studyDir = join(scratch(), 'not-yet');
     const result = await runCli(['study', 'run', '--study-dir', studyDir, ...flags]);

@@ -24,16 +24,16 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--config <file>', 'study file (JSON, see @hptune/cli/schema/study.schema.json): name, space, metric, algorithm, limits, trainer; flags override it')
     .option('--name <name>', 'study name; also its folder under --study-dir', 'seed')
     .addOption(
-      new Option('--algorithm <algorithm>', 'search algorithm (bayesian is tpe here)').choices(SEARCH_ALGORITHMS).default('grid').argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
+      new Option('--algorithm <algorithm>', 'search algorithm (bayesian is gp here: Gaussian-process Bayesian optimization)').choices(SEARCH_ALGORITHMS).default('grid').argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
     )
-    .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random, tpe and bayesian)', integerFlag('--max-trial-count', 1))
+    .option('--max-trial-count <n>', 'trials in all (default: the grid size; required for random, tpe, gp and bayesian)', integerFlag('--max-trial-count', 1))
     .option('--max-parallel-trial-count <n>', 'trials at the same time (default: the number of CPU cores)', integerFlag('--max-parallel-trial-count', 1))
     .option('--max-failed-trial-count <n>', 'failed trials after which the study stops (default: no limit)', integerFlag('--max-failed-trial-count', 0))
     .addOption(studyDirOption(io))
     .option('--seed <n>', "sampler's and trainer's seed", integerFlag('--seed', 0))
     .option('--trial-timeout <seconds>', 'stop a trial running longer than this (default: no limit)', positiveNumberFlag('--trial-timeout'))
-    .addOption(earlyStoppingOption('stop hopeless trials early: median (after 5 full trials), asha (rungs at epochs 1, 3, 9, ...) or decay-curve'))
-    .option('--asha-max-step <n>', "with --early-stopping asha: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
+    .addOption(earlyStoppingOption('stop hopeless trials early: median (after 5 full trials), asha (rungs at epochs 1, 3, 9, ...), hyperband (brackets of asha) or decay-curve'))
+    .option('--asha-max-step <n>', "with --early-stopping asha or hyperband: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
     .option('--quick', QUICK_HELP)
     .option('--json', 'print newline-delimited JSON events instead of progress');
   addTrainerPassThroughOptions(addObjectiveOptions(run))

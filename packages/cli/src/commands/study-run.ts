@@ -3,6 +3,7 @@ import {
   HptuneError,
   ValidationError,
   asha,
+  hyperband,
   decayCurve,
   launchStudy,
   median,
@@ -143,15 +144,16 @@ function stoppingRuleWith(kind: EarlyStoppingSetting | undefined, settings: Read
       return median(settings);
     case 'decay-curve':
       return decayCurve(settings);
-    case 'asha': {
+    case 'asha':
+    case 'hyperband': {
       const maxStep = (settings['maxStep'] as number | undefined) ?? context.maxStep;
       if (maxStep === undefined) {
-        throw new ValidationError({ field: context.where, value: 'asha', problem: 'needs the last step of a trial (maxStep)', fix: 'pass --asha-max-step N (the epochs your program trains), or give { "kind": "asha", "maxStep": N } in the study file' });
+        throw new ValidationError({ field: context.where, value: kind, problem: 'needs the last step of a trial (maxStep)', fix: `pass --asha-max-step N (the epochs your program trains), or give { "kind": "${kind}", "maxStep": N } in the study file` });
       }
       if (maxStep < 2) {
-        throw new HptuneError('INVALID_ARGUMENT', `--early-stopping asha needs trials of at least 2 epochs, and ${context.maxStepFlag} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
+        throw new HptuneError('INVALID_ARGUMENT', `--early-stopping ${kind} needs trials of at least 2 epochs, and ${context.maxStepFlag} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
       }
-      return asha({ ...settings, maxStep });
+      return kind === 'asha' ? asha({ ...settings, maxStep }) : hyperband({ ...settings, maxStep });
     }
     default:
       return undefined;

@@ -12,9 +12,12 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-/** `stopped at epoch 3` for a trial an early-stopping rule ended (the trainer reports one step per epoch), else `undefined`. */
-export function formatStoppedEarly(trial: { readonly stoppedEarly?: boolean; readonly finalMeasurement?: { readonly step: number } }): string | undefined {
-  return trial.stoppedEarly ? `stopped at epoch ${trial.finalMeasurement?.step ?? '?'}` : undefined;
+/**
+ * `stopped at epoch 3` for a trial an early-stopping rule ended (the trainer reports one step per
+ * epoch), at the step the rule rejected (`stoppedAtStep`; older stores: its final measurement's), else `undefined`.
+ */
+export function formatStoppedEarly(trial: { readonly stoppedEarly?: boolean; readonly stoppedAtStep?: number; readonly finalMeasurement?: { readonly step: number } }): string | undefined {
+  return trial.stoppedEarly ? `stopped at epoch ${trial.stoppedAtStep ?? trial.finalMeasurement?.step ?? '?'}` : undefined;
 }
 
 /**

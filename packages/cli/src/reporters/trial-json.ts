@@ -9,6 +9,8 @@ export function trialJson(trial: FrozenTrial) {
     metrics: trial.finalMeasurement?.metrics ?? {},
     measurements: trial.measurements,
     ...(trial.stoppedEarly ? { stoppedEarly: true } : {}),
+    ...(trial.stoppedAtStep === undefined ? {} : { stoppedAtStep: trial.stoppedAtStep }),
+    ...(trial.measurementsAfterStop ? { measurementsAfterStop: trial.measurementsAfterStop } : {}),
     ...(trial.failure ? { failure: trial.failure } : {}),
     ...(trial.startTime ? { startTime: trial.startTime } : {}),
     ...(trial.endTime ? { endTime: trial.endTime } : {}),

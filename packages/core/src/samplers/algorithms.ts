@@ -4,17 +4,18 @@ import type { VertexAlgorithm } from '../space/vertex.js';
  * Every search algorithm hptune knows, in the order the CLI lists them: the one list the SDK's
  * checks, the backends, the CLI's `--algorithm` choices and the conformance tests derive from.
  */
-export const SEARCH_ALGORITHMS = ['grid', 'random', 'tpe', 'bayesian'] as const;
+export const SEARCH_ALGORITHMS = ['grid', 'random', 'tpe', 'gp', 'bayesian'] as const;
 
 /**
  * A search algorithm: `grid` (every combination once), `random` (seeded draws), `tpe` (hptune's
- * Tree-structured Parzen Estimator, local only) or `bayesian` (the backend's model-based search:
- * TPE locally, Vizier's Bayesian optimization on Vertex AI).
+ * Tree-structured Parzen Estimator, local only), `gp` (hptune's Gaussian-process Bayesian
+ * optimization, local only) or `bayesian` (the backend's Bayesian optimization: the GP sampler
+ * locally, Vizier's Gaussian-process bandit on Vertex AI).
  */
 export type SearchAlgorithm = (typeof SEARCH_ALGORITHMS)[number];
 
 /** The samplers hptune implements itself, which the local backend runs. */
-export type LocalSamplerKind = 'grid' | 'random' | 'tpe';
+export type LocalSamplerKind = 'grid' | 'random' | 'tpe' | 'gp';
 
 /** What an algorithm is on each backend. */
 export interface AlgorithmBackends {
@@ -25,15 +26,17 @@ export interface AlgorithmBackends {
 }
 
 /**
- * What each algorithm is on each backend: `bayesian` is TPE locally and `ALGORITHM_UNSPECIFIED`
- * (Vizier's default, Bayesian optimization) on Vertex AI; `tpe` has no Vertex AI counterpart.
+ * What each algorithm is on each backend: `bayesian` is the GP sampler locally and
+ * `ALGORITHM_UNSPECIFIED` (Vizier's default, Gaussian-process Bayesian optimization) on Vertex AI,
+ * the same family of search on both; `tpe` and `gp` have no Vertex AI counterpart of their own.
  * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/StudySpec#Algorithm
  */
 export const ALGORITHM_BACKENDS: Readonly<Record<SearchAlgorithm, AlgorithmBackends>> = {
   grid: { local: 'grid', vertex: 'GRID_SEARCH' },
   random: { local: 'random', vertex: 'RANDOM_SEARCH' },
   tpe: { local: 'tpe' },
-  bayesian: { local: 'tpe', vertex: 'ALGORITHM_UNSPECIFIED' },
+  gp: { local: 'gp' },
+  bayesian: { local: 'gp', vertex: 'ALGORITHM_UNSPECIFIED' },
 };
 
 /** The algorithms Vertex AI runs, in {@link SEARCH_ALGORITHMS} order. */

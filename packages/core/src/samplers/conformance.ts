@@ -37,11 +37,24 @@ const everyKindSpace = searchSpace({
   optimizer: categorical(['sgd', 'adam'], { when: [{ parentValues: ['sgd'], parameters: { nesterov: categorical(['yes', 'no']) } }] }),
 });
 
+/** Every kind and every scale without conditions: the space a model of flat spaces (a GP) searches itself rather than handing on. */
+const flatEveryKindSpace = searchSpace({
+  learning_rate: double(1e-5, 1e-1, { scale: 'log' }),
+  momentum: double(0.5, 0.999, { scale: 'reverse-log' }),
+  units: integer(8, 512, { scale: 'log' }),
+  decay_steps: integer(10, 1000, { scale: 'reverse-log' }),
+  layers: integer(1, 4),
+  batch_size: discrete([16, 32, 64, 128, 256], { scale: 'log' }),
+  warmup: discrete([0, 100, 1000]),
+  optimizer: categorical(['sgd', 'adam']),
+});
+
 /** The spaces the suite runs over; `grid` whether grid search can search it, and for how many trials otherwise. */
 const SPACES: ReadonlyArray<readonly [string, { readonly space: SearchSpace; readonly grid: boolean }]> = [
   ['the example space', { space: exampleSearchSpace, grid: true }],
   ['a space with conditional children', { space: conditionalSpace, grid: true }],
   ['a space with every kind and scale', { space: everyKindSpace, grid: false }],
+  ['a space with every kind and scale, no conditions', { space: flatEveryKindSpace, grid: false }],
 ];
 
 /** Trials a non-exhaustive sampler runs over a space grid search cannot search: past any start-up phase of random trials. */

@@ -5,6 +5,7 @@ import type { MetricSpec } from '../study/types.js';
 import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from './algorithms.js';
 import { createGridSampler } from './grid.js';
 import { createRandomSampler } from './random.js';
+import { createGpSampler } from './gp/sampler.js';
 import { createTpeSampler } from './tpe/sampler.js';
 import type { Sampler } from './types.js';
 
@@ -12,14 +13,14 @@ import type { Sampler } from './types.js';
 export interface CreateSamplerOptions {
   readonly algorithm: SearchAlgorithm;
   readonly space: SearchSpace;
-  /** The metric the study optimizes: TPE learns from it; grid and random search ignore it. */
+  /** The metric the study optimizes: TPE and the GP learn from it; grid and random search ignore it. */
   readonly metric: MetricSpec;
   /** The study's seed (any safe integer); grid search ignores it. @default 0 */
   readonly seed?: number;
 }
 
 /**
- * The sampler hptune runs locally for a study's algorithm (`bayesian` is TPE here), after
+ * The sampler hptune runs locally for a study's algorithm (`bayesian` is the GP sampler here), after
  * checking the space for it (grid: no `double` parameter). Drive it without a study by calling
  * `suggest(trials)` with the trials so far (ask and tell).
  * @throws ValidationError for an unknown algorithm, a bad metric or seed, or a space the algorithm cannot search.
@@ -48,5 +49,7 @@ export function createSampler(options: CreateSamplerOptions): Sampler {
       return createRandomSampler({ space: options.space, seed });
     case 'tpe':
       return createTpeSampler({ space: options.space, metric, seed });
+    case 'gp':
+      return createGpSampler({ space: options.space, metric, seed });
   }
 }

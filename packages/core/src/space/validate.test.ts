@@ -109,7 +109,7 @@ describe('validateSearchSpace', () => {
     expect(top.field).toBe('parameters.lr.kind');
     expect(top.message).toBe(
       'parameters.lr.kind "double" cannot be searched by grid: a double parameter has no finite list of values; ' +
-        'list the values to try with discrete([...]) (or integer(min, max)), or use the random, tpe or bayesian algorithm',
+        'list the values to try with discrete([...]) (or integer(min, max)), or use the random, tpe, gp or bayesian algorithm',
     );
     const nested = rejection(
       searchSpace({ optimizer: categorical(['sgd', 'adam'], { when: [{ parentValues: ['sgd'], parameters: { momentum: double(0, 0.99) } }] }) }),

@@ -134,7 +134,7 @@ function checkSpec(spec: unknown, path: string, seen: Map<string, string>, optio
           `${path}.kind`,
           kind,
           'cannot be searched by grid: a double parameter has no finite list of values',
-          'list the values to try with discrete([...]) (or integer(min, max)), or use the random, tpe or bayesian algorithm',
+          'list the values to try with discrete([...]) (or integer(min, max)), or use the random, tpe, gp or bayesian algorithm',
         );
       }
       if (spec['conditions'] !== undefined) {

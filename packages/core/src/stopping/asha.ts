@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { onlyKnown, wholeNumber } from './check.js';
-import type { AshaStoppingSpec, StoppingRule } from './types.js';
+import type { AshaStoppingSpec, StoppingContext, StoppingDecision, StoppingRule } from './types.js';
 import { bestFirst, newest, valueReaching, worse } from './values.js';
 
 /** Options of {@link asha}. */
@@ -46,19 +46,35 @@ export function asha(options: AshaOptions): StoppingRule {
   return {
     spec,
     decide({ trial, others, metric }) {
-      const current = newest(trial, metric);
-      if (!current) return { stop: false };
-      const before = trial.measurements.slice(0, -1).reduce((max, measurement) => Math.max(max, measurement.step), Number.NEGATIVE_INFINITY);
-      const rung = rungs.filter((step) => before < step && step <= current.step).at(-1);
-      if (rung === undefined) return { stop: false };
-      const competing = [current.value, ...others.flatMap((other) => valueReaching(other, rung, metric) ?? [])];
-      const promoted = Math.max(1, Math.floor(competing.length / reductionFactor));
-      const cutoff = bestFirst(competing, metric)[promoted - 1] as number;
-      if (!worse(current.value, cutoff, metric)) return { stop: false };
-      return {
-        stop: true,
-        reason: `${metric.id} ${current.value} at rung ${rung} is not among the best ${promoted} of ${competing.length} trials there (cut-off ${cutoff})`,
-      };
+      return judgeAtRung({ rungs, reductionFactor, trial, others, metric });
     },
+  };
+}
+
+/**
+ * Successive halving's verdict on a trial's newest measurement, as {@link asha} and each of
+ * {@link hyperband}'s brackets give it: judged at the highest of `rungs` it passed with that
+ * measurement, against the `others` that reached that rung.
+ */
+export function judgeAtRung(options: {
+  readonly rungs: readonly number[];
+  readonly reductionFactor: number;
+  readonly trial: StoppingContext['trial'];
+  readonly others: StoppingContext['others'];
+  readonly metric: StoppingContext['metric'];
+}): StoppingDecision {
+  const { rungs, reductionFactor, trial, others, metric } = options;
+  const current = newest(trial, metric);
+  if (!current) return { stop: false };
+  const before = trial.measurements.slice(0, -1).reduce((max, measurement) => Math.max(max, measurement.step), Number.NEGATIVE_INFINITY);
+  const rung = rungs.filter((step) => before < step && step <= current.step).at(-1);
+  if (rung === undefined) return { stop: false };
+  const competing = [current.value, ...others.flatMap((other) => valueReaching(other, rung, metric) ?? [])];
+  const promoted = Math.max(1, Math.floor(competing.length / reductionFactor));
+  const cutoff = bestFirst(competing, metric)[promoted - 1] as number;
+  if (!worse(current.value, cutoff, metric)) return { stop: false };
+  return {
+    stop: true,
+    reason: `${metric.id} ${current.value} at rung ${rung} is not among the best ${promoted} of ${competing.length} trials there (cut-off ${cutoff})`,
   };
 }

@@ -2,11 +2,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { ValidationError } from '../errors.js';
 import { asha } from './asha.js';
 import { decayCurve } from './decay-curve.js';
+import { hyperband } from './hyperband.js';
 import { median } from './median.js';
 import type { EarlyStoppingKind, EarlyStoppingSpec, StoppingRule } from './types.js';
 
 /** The rules hptune builds from their stored settings, in the order the CLI lists them. */
-export const EARLY_STOPPING_KINDS: readonly EarlyStoppingKind[] = ['median', 'asha', 'decay-curve'];
+export const EARLY_STOPPING_KINDS: readonly EarlyStoppingKind[] = ['median', 'asha', 'hyperband', 'decay-curve'];
 
 /**
  * Rebuilds a rule from its stored settings (`StudyDefinition.earlyStopping`), as a resumed study does.
@@ -19,6 +20,8 @@ export function stoppingRuleFromSpec(spec: EarlyStoppingSpec): StoppingRule {
       return median(settings);
     case 'asha':
       return asha(settings as { maxStep: number });
+    case 'hyperband':
+      return hyperband(settings as { maxStep: number });
     case 'decay-curve':
       return decayCurve(settings);
     default:
@@ -32,14 +35,14 @@ export function stoppingRuleFromSpec(spec: EarlyStoppingSpec): StoppingRule {
 }
 
 /**
- * Checks a value given as `earlyStopping`: a rule (`median()`, `asha({...})`, `decayCurve()` or one
+ * Checks a value given as `earlyStopping`: a rule (`median()`, `asha({...})`, `hyperband({...})`, `decayCurve()` or one
  * written outside hptune) whose `spec` is plain JSON with a `kind`.
  * @throws ValidationError naming `earlyStopping` and the fix.
  */
 export function validateStoppingRule(rule: unknown): StoppingRule {
   const candidate = rule as Partial<StoppingRule> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.decide !== 'function' || typeof candidate.spec !== 'object' || candidate.spec === null) {
-    throw new ValidationError({ field: 'earlyStopping', value: rule, problem: 'is not a stopping rule', fix: 'pass median(), asha({ maxStep }) or decayCurve(), or leave it unset' });
+    throw new ValidationError({ field: 'earlyStopping', value: rule, problem: 'is not a stopping rule', fix: 'pass median(), asha({ maxStep }), hyperband({ maxStep }) or decayCurve(), or leave it unset' });
   }
   const spec = candidate.spec as { kind?: unknown };
   let copy: unknown;

@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { FrozenTrial, MetricSpec } from '../study/types.js';
 import { asha, ashaRungs } from './asha.js';
 import { decayCurve } from './decay-curve.js';
+import { crc32, hyperband, hyperbandBracketOf, hyperbandBrackets } from './hyperband.js';
 import { stoppingRuleFromSpec, validateStoppingRule } from './index.js';
 import { median } from './median.js';
 
@@ -85,6 +86,58 @@ describe('asha', () => {
   });
 });
 
+describe('hyperband', () => {
+  it('builds the brackets of Li et al.: first rungs minStep * reductionFactor^b, budgets largest for the most aggressive', () => {
+    expect(hyperbandBrackets({ minStep: 1, maxStep: 9, reductionFactor: 3 })).toEqual([
+      { rungs: [1, 3], budget: 9 },
+      { rungs: [3], budget: 5 },
+      { rungs: [], budget: 3 },
+    ]);
+    expect(hyperbandBrackets({ minStep: 1, maxStep: 27, reductionFactor: 3 }).map((bracket) => bracket.budget)).toEqual([27, 12, 6, 4]);
+    expect(hyperbandBrackets({ minStep: 2, maxStep: 40, reductionFactor: 2 }).map((bracket) => bracket.rungs[0])).toEqual([2, 4, 8, 16, 32]);
+  });
+
+  it("puts trials in brackets by CRC-32 of study name and trial number, as Optuna 3.1's HyperbandPruner does", () => {
+    expect(crc32('')).toBe(0);
+    expect(crc32('seed-hyperband_3')).toBe(799570566);
+    // From HyperbandPruner._get_bracket_id for trial numbers 0..26 (hptune's trials "1".."27").
+    const expected: Record<string, readonly number[]> = {
+      'seed-hyperband 1 9 3': [0, 1, 1, 1, 1, 0, 2, 0, 0, 0, 2, 2, 2, 0, 0, 2, 0, 0, 0, 2, 0, 0, 2, 1, 0, 1, 0],
+      'hb 1 27 3': [0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 3, 0, 3, 2, 0, 0, 1, 1, 0, 3, 1, 0, 1, 2, 0, 0, 0],
+      'other 2 40 2': [2, 2, 4, 0, 2, 4, 0, 2, 0, 2, 0, 3, 1, 1, 4, 2, 0, 0, 0, 2, 0, 1, 2, 0, 2, 1, 0],
+    };
+    for (const [key, brackets] of Object.entries(expected)) {
+      const [name, minStep, maxStep, reductionFactor] = key.split(' ') as [string, string, string, string];
+      const built = hyperbandBrackets({ minStep: Number(minStep), maxStep: Number(maxStep), reductionFactor: Number(reductionFactor) });
+      expect(Array.from({ length: 27 }, (_, index) => hyperbandBracketOf(built, name, String(index + 1)))).toEqual(brackets);
+    }
+  });
+
+  it('judges a trial as successive halving within its own bracket only, and never in the bracket without rungs', () => {
+    const rule = hyperband({ maxStep: 9 });
+    const studyName = 'seed-hyperband';
+    // Trials 1, 6, 8 are in bracket 0 (rungs 1, 3); 2 and 3 in bracket 1 (rung 3); 7 in bracket 2 (no rungs).
+    const bracket0 = [trial(1, [0.9]), trial(6, [0.8])];
+    const bracket1 = [trial(2, [0.1, 0.2, 0.99]), trial(3, [0.1, 0.2, 0.98])];
+    const others = [...bracket0, ...bracket1];
+    // Trial 8 at rung 1 of bracket 0: 3 there, the best 1 goes on; trials of bracket 1 do not count.
+    expect(rule.decide({ trial: trial(8, [0.85]), others, metric: accuracy, studyName })).toMatchObject({ stop: true, reason: expect.stringContaining('bracket 0') });
+    expect(rule.decide({ trial: trial(8, [0.95]), others, metric: accuracy, studyName }).stop).toBe(false);
+    // Trial 4 (bracket 1) is not judged at step 1, only at 3, against trials 2 and 3.
+    expect(rule.decide({ trial: trial(4, [0.0]), others, metric: accuracy, studyName }).stop).toBe(false);
+    expect(rule.decide({ trial: trial(4, [0.0, 0.0, 0.5]), others, metric: accuracy, studyName }).stop).toBe(true);
+    // Trial 7 (bracket 2) runs to its end, however bad.
+    expect(rule.decide({ trial: trial(7, [0.0, 0.0, 0.0]), others, metric: accuracy, studyName }).stop).toBe(false);
+  });
+
+  it('refuses settings that make no rungs or are not whole numbers, naming the field', () => {
+    expect(() => hyperband({ maxStep: 1 })).toThrow(/hyperband.maxStep/);
+    expect(() => hyperband({ maxStep: 9, reductionFactor: 1 })).toThrow(/hyperband.reductionFactor/);
+    expect(() => hyperband({} as never)).toThrow(/hyperband.maxStep/);
+    expect(() => hyperband({ maxStep: 9, brackets: 3 } as never)).toThrow(/hyperband.brackets/);
+  });
+});
+
 describe('decayCurve', () => {
   const finished = [trial(1, [0.5, 0.6, 0.9], { done: true }), trial(2, [0.4, 0.6, 0.7], { done: true }), trial(3, [0.3, 0.5, 0.6], { done: true })];
 
@@ -101,10 +154,10 @@ describe('decayCurve', () => {
 
 describe('stored rules', () => {
   it('are rebuilt from their JSON spec, and a spec hptune does not know is refused with the fix', () => {
-    for (const rule of [median({ startupTrials: 2 }), asha({ minStep: 2, maxStep: 20, reductionFactor: 2 }), decayCurve()]) {
+    for (const rule of [median({ startupTrials: 2 }), asha({ minStep: 2, maxStep: 20, reductionFactor: 2 }), hyperband({ maxStep: 27 }), decayCurve()]) {
       expect(stoppingRuleFromSpec(JSON.parse(JSON.stringify(rule.spec))).spec).toEqual(rule.spec);
     }
-    expect(() => stoppingRuleFromSpec({ kind: 'hyperband' })).toThrow(/resumeStudy\(name, \{ earlyStopping: myRule \}\)/);
+    expect(() => stoppingRuleFromSpec({ kind: 'patience' })).toThrow(/resumeStudy\(name, \{ earlyStopping: myRule \}\)/);
   });
 
   it('accept a rule written outside hptune when its spec is JSON with a kind', () => {

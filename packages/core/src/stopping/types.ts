@@ -1,7 +1,7 @@
 import type { FrozenTrial, MetricSpec } from '../study/types.js';
 
 /** The early-stopping rules hptune knows by name (`--early-stopping` on the command line). */
-export type EarlyStoppingKind = 'median' | 'asha' | 'decay-curve';
+export type EarlyStoppingKind = 'median' | 'asha' | 'hyperband' | 'decay-curve';
 
 /** {@link median}'s settings, as stored with the study. */
 export interface MedianStoppingSpec {
@@ -23,6 +23,17 @@ export interface AshaStoppingSpec {
   readonly reductionFactor: number;
 }
 
+/** {@link hyperband}'s settings, as stored with the study. */
+export interface HyperbandStoppingSpec {
+  readonly kind: 'hyperband';
+  /** The first rung's step in the most aggressive bracket. */
+  readonly minStep: number;
+  /** The step a trial that is never stopped reaches (its last epoch); rungs lie below it. */
+  readonly maxStep: number;
+  /** Rungs lie at `minStep * reductionFactor^k`; one trial in `reductionFactor` goes on past each. */
+  readonly reductionFactor: number;
+}
+
 /** {@link decayCurve}'s settings, as stored with the study. */
 export interface DecayCurveStoppingSpec {
   readonly kind: 'decay-curve';
@@ -34,7 +45,7 @@ export interface DecayCurveStoppingSpec {
  * An early-stopping rule's settings as plain JSON: what `StudyDefinition.earlyStopping` stores, so a
  * resumed study rebuilds the same rule. Rules written outside hptune use their own `kind`.
  */
-export type EarlyStoppingSpec = MedianStoppingSpec | AshaStoppingSpec | DecayCurveStoppingSpec | { readonly kind: string; readonly [setting: string]: unknown };
+export type EarlyStoppingSpec = MedianStoppingSpec | AshaStoppingSpec | HyperbandStoppingSpec | DecayCurveStoppingSpec | { readonly kind: string; readonly [setting: string]: unknown };
 
 /** What a rule is shown when a running trial reports a measurement. */
 export interface StoppingContext {
@@ -47,6 +58,8 @@ export interface StoppingContext {
   readonly others: readonly FrozenTrial[];
   /** The study's metric and whether larger or smaller is better. */
   readonly metric: MetricSpec;
+  /** The study's name: {@link hyperband} draws each trial's bracket from it and the trial's number. @default "" */
+  readonly studyName?: string;
 }
 
 /** A rule's verdict on the newest measurement of a running trial. */
@@ -56,11 +69,15 @@ export type StoppingDecision = { readonly stop: false } | { readonly stop: true;
  * Decides whether a running trial should stop before its last step (Optuna's pruners, Ray Tune's
  * schedulers, Vertex AI's automated stopping). The contract every rule honours:
  * - it is deterministic: the same trial and others give the same decision, whatever was asked before;
- * - it judges the trial's newest measurement, seeing its earlier ones and the other trials' snapshots;
+ * - it judges the trial's newest measurement, seeing its earlier ones and the other trials' snapshots
+ *   (the local coordinator asks about every measurement in the order reported, even when several
+ *   arrive at once, and stops the trial at the first one rejected);
  * - it never changes what it is shown;
  * - it never stops a trial whose newest measurement lacks the study's metric, nor one without measurements;
  * - its `spec` is plain JSON, stored with the study, from which a resumed study rebuilds it.
- * A stopped trial ends SUCCEEDED with its last measurement as the final one and `stoppedEarly: true`.
+ * A stopped trial ends SUCCEEDED with `stoppedEarly: true` and `stoppedAtStep`, its value chosen from
+ * its measurements up to the decision; one whose trainer finished its run first is an ordinary
+ * SUCCEEDED trial.
  * Every rule passes the conformance suite of `conformance.ts` (`@hptune/core/testing`).
  */
 export interface StoppingRule {

@@ -75,9 +75,9 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       const requested = store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
       expect(requested).toMatchObject({ id: '1', state: 'REQUESTED', parameters: { x: 'a' }, measurements: [] });
       expect(store.startTrial('seed', '1', { startTime: '2026-01-01T00:00:00.000Z' }, owner.token).state).toBe('ACTIVE');
-      store.addMeasurement('seed', '1', { step: 1, metrics: { accuracy: 0.5, loss: 1 }, elapsedSeconds: 1 }, owner.token);
-      store.addMeasurement('seed', '1', { step: 1, metrics: { accuracy: 0.5 }, elapsedSeconds: 1.5 }, owner.token);
-      store.addMeasurement('seed', '1', { step: 2, metrics: { accuracy: 0.7 }, elapsedSeconds: 2 }, owner.token);
+      store.addMeasurements('seed', '1', [{ step: 1, metrics: { accuracy: 0.5, loss: 1 }, elapsedSeconds: 1 }], owner.token);
+      store.addMeasurements('seed', '1', [{ step: 1, metrics: { accuracy: 0.5 }, elapsedSeconds: 1.5 }], owner.token);
+      store.addMeasurements('seed', '1', [{ step: 2, metrics: { accuracy: 0.7 }, elapsedSeconds: 2 }], owner.token);
       const final = { step: 2, metrics: { accuracy: 0.7 }, elapsedSeconds: 2 };
       const done = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: final, endTime: '2026-01-01T00:00:02.000Z' }, owner.token);
       expect(done).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: final, startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T00:00:02.000Z' });
@@ -87,7 +87,7 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
 
       const failure = { kind: 'exit-code' as const, reason: 'exited with code 1', exitCode: 1 };
       expect(codeOf(() => store.finishTrial('seed', '1', { state: 'INFEASIBLE', failure, endTime: 'x' }, owner.token))).toBe('TRIAL_FINISHED');
-      expect(codeOf(() => store.addMeasurement('seed', '1', final, owner.token))).toBe('TRIAL_FINISHED');
+      expect(codeOf(() => store.addMeasurements('seed', '1', [final], owner.token))).toBe('TRIAL_FINISHED');
       expect(codeOf(() => store.stopTrial('seed', '1', owner.token))).toBe('TRIAL_FINISHED');
       expect(store.getTrial('seed', '1')).toEqual(done);
     });
@@ -98,7 +98,7 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       store.createTrial('seed', { parameters: { x: 'b' } }, owner.token);
       for (const id of ['1', '2']) store.startTrial('seed', id, { startTime: 't' }, owner.token);
       const measurement = { step: 1, metrics: { accuracy: 0.2 }, elapsedSeconds: 1 };
-      store.addMeasurement('seed', '1', measurement, owner.token);
+      store.addMeasurements('seed', '1', [measurement], owner.token);
       store.stopTrial('seed', '1', owner.token);
       const stopped = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: measurement, endTime: 't', stoppedEarly: true }, owner.token);
       expect(stopped).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: measurement, stoppedEarly: true });
@@ -107,19 +107,39 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       expect(store.getTrials('seed').map((trial) => trial.stoppedEarly)).toEqual([true, undefined]);
     });
 
+    it('stores the step a rule stopped a trial at, keeps later reports apart, and drops the decision when the trainer finished first', () => {
+      store.createStudy(definition(), owner);
+      for (const x of ['a', 'b']) store.createTrial('seed', { parameters: { x } }, owner.token);
+      for (const id of ['1', '2']) store.startTrial('seed', id, { startTime: 't' }, owner.token);
+      const at = (step: number) => ({ step, metrics: { accuracy: step / 10 }, elapsedSeconds: step });
+      for (const id of ['1', '2']) {
+        store.addMeasurements('seed', id, [at(1), at(2)], owner.token);
+        expect(store.stopTrial('seed', id, owner.token, { stoppedAtStep: 2 })).toMatchObject({ state: 'STOPPING', stoppedAtStep: 2 });
+        store.addMeasurements('seed', id, [at(3)], owner.token);
+        expect(store.getTrial('seed', id)).toMatchObject({ measurements: [at(1), at(2)], measurementsAfterStop: [at(3)] });
+      }
+      const stopped = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: at(2), endTime: 't', stoppedEarly: true }, owner.token);
+      expect(stopped).toMatchObject({ stoppedEarly: true, stoppedAtStep: 2, measurements: [at(1), at(2)], measurementsAfterStop: [at(3)] });
+      const finishedFirst = store.finishTrial('seed', '2', { state: 'SUCCEEDED', finalMeasurement: at(3), endTime: 't' }, owner.token);
+      expect(finishedFirst.measurements).toEqual([at(1), at(2), at(3)]);
+      expect(finishedFirst.stoppedAtStep).toBeUndefined();
+      expect(finishedFirst.measurementsAfterStop).toBeUndefined();
+      expect(store.getTrials('seed')).toEqual([stopped, finishedFirst]);
+    });
+
     it('numbers trials 1, 2, ... and records failures and stops', () => {
       store.createStudy(definition(), owner);
       for (const x of ['a', 'b', 'c']) store.createTrial('seed', { parameters: { x } }, owner.token);
       expect(store.getTrials('seed').map((trial) => trial.id)).toEqual(['1', '2', '3']);
-      expect(codeOf(() => store.addMeasurement('seed', '2', { step: 0, metrics: {}, elapsedSeconds: 0 }, owner.token))).toBe('INVALID_TRIAL_STATE');
+      expect(codeOf(() => store.addMeasurements('seed', '2', [{ step: 0, metrics: {}, elapsedSeconds: 0 }], owner.token))).toBe('INVALID_TRIAL_STATE');
       store.startTrial('seed', '2', { startTime: 't' }, owner.token);
       expect(codeOf(() => store.startTrial('seed', '2', { startTime: 't' }, owner.token))).toBe('INVALID_TRIAL_STATE');
       expect(store.stopTrial('seed', '2', owner.token).state).toBe('STOPPING');
       const failure = { kind: 'timeout' as const, reason: 'stopped after the 1 s trial timeout', signal: 'SIGTERM', stderrTail: 'epoch 1' };
       expect(store.finishTrial('seed', '2', { state: 'INFEASIBLE', failure, endTime: 't' }, owner.token)).toMatchObject({ state: 'INFEASIBLE', failure });
-      expect(codeOf(() => store.addMeasurement('seed', '3', { step: -1, metrics: {}, elapsedSeconds: 0 }, owner.token))).toBe('INVALID_TRIAL_STATE');
+      expect(codeOf(() => store.addMeasurements('seed', '3', [{ step: -1, metrics: {}, elapsedSeconds: 0 }], owner.token))).toBe('INVALID_TRIAL_STATE');
       store.startTrial('seed', '3', { startTime: 't' }, owner.token);
-      expect(codeOf(() => store.addMeasurement('seed', '3', { step: -1, metrics: {}, elapsedSeconds: 0 }, owner.token))).toBe('INVALID_MEASUREMENT');
+      expect(codeOf(() => store.addMeasurements('seed', '3', [{ step: -1, metrics: {}, elapsedSeconds: 0 }], owner.token))).toBe('INVALID_MEASUREMENT');
       expect(codeOf(() => store.startTrial('seed', '9', { startTime: 't' }, owner.token))).toBe('TRIAL_NOT_FOUND');
       expect(store.getTrial('seed', '9')).toBeUndefined();
       store.setStudyState('seed', 'COMPLETED', owner.token);
@@ -163,10 +183,10 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       for (const x of ['a', 'b', 'c', 'd']) store.createTrial('seed', { parameters: { x } }, owner.token);
       const process = { pid: 4242, hostname: 'here', processStart: '99' };
       store.startTrial('seed', '1', { startTime: 't', process }, owner.token);
-      store.addMeasurement('seed', '1', { step: 1, metrics: { accuracy: 0.3 }, elapsedSeconds: 1 }, owner.token);
+      store.addMeasurements('seed', '1', [{ step: 1, metrics: { accuracy: 0.3 }, elapsedSeconds: 1 }], owner.token);
       store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: { step: 1, metrics: { accuracy: 0.3 }, elapsedSeconds: 1 }, endTime: 't' }, owner.token);
       store.startTrial('seed', '2', { startTime: 't', process }, owner.token);
-      store.addMeasurement('seed', '2', { step: 1, metrics: { accuracy: 0.4 }, elapsedSeconds: 1 }, owner.token);
+      store.addMeasurements('seed', '2', [{ step: 1, metrics: { accuracy: 0.4 }, elapsedSeconds: 1 }], owner.token);
       store.startTrial('seed', '3', { startTime: 't' }, owner.token);
       store.stopTrial('seed', '3', owner.token);
 

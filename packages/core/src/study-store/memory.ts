@@ -115,20 +115,29 @@ export function createMemoryStudyStore(): StudyStore {
       if (start.process) entry.process = { ...start.process };
       return update(entry, { state: 'ACTIVE', startTime: start.startTime });
     },
-    stopTrial(name, trialId, token) {
+    stopTrial(name, trialId, token, decision) {
       const entry = trialOf(leased(name, token), trialId);
       checkTransition(name, trialId, entry.trial.state, 'stop');
-      return update(entry, { state: 'STOPPING' });
+      if (decision) checkMeasurement(decision.stoppedAtStep, 0);
+      return update(entry, { state: 'STOPPING', ...(decision ? { stoppedAtStep: decision.stoppedAtStep } : {}) });
     },
-    addMeasurement(name, trialId, measurement: Measurement, token) {
+    addMeasurements(name, trialId, measurements: readonly Measurement[], token) {
+      if (measurements.length === 0) return;
       const entry = trialOf(leased(name, token), trialId);
       checkTransition(name, trialId, entry.trial.state, 'measure');
-      checkMeasurement(measurement.step, measurement.elapsedSeconds);
-      update(entry, { measurements: [...entry.trial.measurements, structuredClone(measurement)] });
+      for (const measurement of measurements) checkMeasurement(measurement.step, measurement.elapsedSeconds);
+      const added = measurements.map((measurement) => structuredClone(measurement));
+      if (entry.trial.stoppedAtStep === undefined) update(entry, { measurements: [...entry.trial.measurements, ...added] });
+      else update(entry, { measurementsAfterStop: [...(entry.trial.measurementsAfterStop ?? []), ...added] });
     },
     finishTrial(name, trialId, outcome, token) {
       const entry = trialOf(leased(name, token), trialId);
       checkTransition(name, trialId, entry.trial.state, 'finish');
+      if (!(outcome.state === 'SUCCEEDED' && outcome.stoppedEarly)) {
+        // The trainer finished first (or failed): the decision ended nothing, so nothing came after it.
+        const { stoppedAtStep: _decision, measurementsAfterStop: after, ...rest } = entry.trial;
+        entry.trial = deepFreeze({ ...rest, measurements: [...rest.measurements, ...(after ?? [])] });
+      }
       const finished =
         outcome.state === 'SUCCEEDED'
           ? { state: outcome.state, finalMeasurement: structuredClone(outcome.finalMeasurement), endTime: outcome.endTime, ...(outcome.stoppedEarly ? { stoppedEarly: true } : {}) }

@@ -40,7 +40,7 @@ describe('SQLite study store', () => {
     first.createStudy(definition, owner);
     first.createTrial('seed', { parameters: { lr: 0.01, act: 'relu' } }, owner.token);
     first.startTrial('seed', '1', { startTime: 't' }, owner.token);
-    first.addMeasurement('seed', '1', { step: 3, metrics: { accuracy: 0.25 }, elapsedSeconds: 0.5 }, owner.token);
+    first.addMeasurements('seed', '1', [{ step: 3, metrics: { accuracy: 0.25 }, elapsedSeconds: 0.5 }], owner.token);
     first.close();
 
     const second = openSqliteStudyStore({ file });
@@ -88,7 +88,7 @@ describe('SQLite study store', () => {
     expect((error as HptuneError).code).toBe('STORE_TOO_NEW');
   });
 
-  it('migrates a version 1 store in place: its trials kept, the stopped-early flag added', () => {
+  it('migrates a version 1 store in place: its trials kept, the stopped-early flag and decision step added', () => {
     const owner = newOwner();
     const first = openSqliteStudyStore({ file });
     first.createStudy(definition, owner);
@@ -99,6 +99,8 @@ describe('SQLite study store', () => {
     // What hptune 0.1 wrote: the same tables without the column.
     const raw = new Database(file);
     raw.exec('ALTER TABLE trials DROP COLUMN stopped_early');
+    raw.exec('ALTER TABLE trials DROP COLUMN stopped_at_step');
+    raw.exec('ALTER TABLE measurements DROP COLUMN after_stop');
     raw.pragma('user_version = 1');
     raw.close();
 
@@ -109,7 +111,7 @@ describe('SQLite study store', () => {
     expect(migrated.finishTrial('seed', '2', { state: 'SUCCEEDED', finalMeasurement: final, endTime: 't', stoppedEarly: true }, owner.token).stoppedEarly).toBe(true);
     migrated.close();
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
     check.close();
   });
 

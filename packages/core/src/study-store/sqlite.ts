@@ -7,10 +7,10 @@ import { dependencyLoadError, isNativeAddonLoadError, loadDependency } from '../
 import type { TrialParameters } from '../space/types.js';
 import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialFailure, TrialState } from '../study/types.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
-import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
+import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StopDecision, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 
 /** The schema version this build writes (SQLite `user_version`). */
-export const STUDY_STORE_SCHEMA_VERSION = 2;
+export const STUDY_STORE_SCHEMA_VERSION = 3;
 
 /** Options of {@link openSqliteStudyStore}. */
 export interface SqliteStudyStoreOptions {
@@ -64,6 +64,15 @@ CREATE TABLE measurements (
 /** Version 2: the flag of trials an early-stopping rule ended (`FrozenTrial.stoppedEarly`). */
 const MIGRATION_V2 = `ALTER TABLE trials ADD COLUMN stopped_early INTEGER NOT NULL DEFAULT 0 CHECK (stopped_early IN (0, 1));`;
 
+/**
+ * Version 3: the step at which an early-stopping rule stopped a trial (`FrozenTrial.stoppedAtStep`),
+ * and which measurements came after that decision (`FrozenTrial.measurementsAfterStop`).
+ */
+const MIGRATION_V3 = `
+ALTER TABLE trials ADD COLUMN stopped_at_step INTEGER;
+ALTER TABLE measurements ADD COLUMN after_stop INTEGER NOT NULL DEFAULT 0 CHECK (after_stop IN (0, 1));
+`;
+
 interface StudyRow {
   name: string;
   definition: string;
@@ -91,6 +100,7 @@ interface TrialRow {
   start_time: string | null;
   end_time: string | null;
   stopped_early: number;
+  stopped_at_step: number | null;
 }
 
 interface MeasurementRow {
@@ -98,6 +108,7 @@ interface MeasurementRow {
   step: number;
   metrics: string;
   elapsed_seconds: number;
+  after_stop: number;
 }
 
 /**
@@ -237,6 +248,7 @@ function migrate(db: Database.Database, file: string): void {
     // Each step takes the schema one version up, in place; an older hptune then refuses the file (STORE_TOO_NEW).
     if (found < 1) db.exec(SCHEMA_V1);
     if (found < 2) db.exec(MIGRATION_V2);
+    if (found < 3) db.exec(MIGRATION_V3);
     db.pragma(`user_version = ${STUDY_STORE_SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -364,11 +376,11 @@ class SqliteStudyStore implements StudyStore {
 
   #trial(name: string, trialId: string): FrozenTrial {
     const row = this.#trialRow(name, trialId);
-    const measurements = this.#sql('SELECT trial, step, metrics, elapsed_seconds FROM measurements WHERE study = ? AND trial = ? ORDER BY seq').all(
+    const measurements = this.#sql('SELECT trial, step, metrics, elapsed_seconds, after_stop FROM measurements WHERE study = ? AND trial = ? ORDER BY seq').all(
       name,
       row.id,
     ) as MeasurementRow[];
-    return toTrial(row, measurements.map(toMeasurement));
+    return toTrial(row, measurements);
   }
 
   #touch(name: string): void {
@@ -460,32 +472,32 @@ class SqliteStudyStore implements StudyStore {
     });
   }
 
-  stopTrial(name: string, trialId: string, token: string): FrozenTrial {
+  stopTrial(name: string, trialId: string, token: string, decision?: StopDecision): FrozenTrial {
     return this.#write(() => {
       this.#leased(name, token);
       checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'stop');
-      this.#sql(`UPDATE trials SET state = 'STOPPING' WHERE study = ? AND id = ?`).run(name, Number(trialId));
+      if (decision) checkMeasurement(decision.stoppedAtStep, 0);
+      this.#sql(`UPDATE trials SET state = 'STOPPING', stopped_at_step = ? WHERE study = ? AND id = ?`).run(decision?.stoppedAtStep ?? null, name, Number(trialId));
       this.#touch(name);
       return this.#trial(name, trialId);
     });
   }
 
-  addMeasurement(name: string, trialId: string, measurement: Measurement, token: string): void {
+  addMeasurements(name: string, trialId: string, measurements: readonly Measurement[], token: string): void {
+    if (measurements.length === 0) return;
     this.#write(() => {
       this.#leased(name, token);
-      checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'measure');
-      checkMeasurement(measurement.step, measurement.elapsedSeconds);
+      const row = this.#trialRow(name, trialId);
+      checkTransition(name, trialId, row.state, 'measure');
+      for (const measurement of measurements) checkMeasurement(measurement.step, measurement.elapsedSeconds);
       const next = this.#sql('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM measurements WHERE study = ? AND trial = ?').get(name, Number(trialId)) as {
         seq: number;
       };
-      this.#sql('INSERT INTO measurements (study, trial, seq, step, metrics, elapsed_seconds) VALUES (?, ?, ?, ?, ?, ?)').run(
-        name,
-        Number(trialId),
-        next.seq,
-        measurement.step,
-        JSON.stringify(measurement.metrics),
-        measurement.elapsedSeconds,
-      );
+      const insert = this.#sql('INSERT INTO measurements (study, trial, seq, step, metrics, elapsed_seconds, after_stop) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const afterStop = row.stopped_at_step === null ? 0 : 1;
+      measurements.forEach((measurement, index) => {
+        insert.run(name, Number(trialId), next.seq + index, measurement.step, JSON.stringify(measurement.metrics), measurement.elapsedSeconds, afterStop);
+      });
     });
   }
 
@@ -493,12 +505,18 @@ class SqliteStudyStore implements StudyStore {
     return this.#write(() => {
       this.#leased(name, token);
       checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'finish');
+      const stoppedEarly = outcome.state === 'SUCCEEDED' && outcome.stoppedEarly === true;
+      if (!stoppedEarly) {
+        // The trainer finished first (or failed): the decision ended nothing, so nothing came after it.
+        this.#sql('UPDATE trials SET stopped_at_step = NULL WHERE study = ? AND id = ?').run(name, Number(trialId));
+        this.#sql('UPDATE measurements SET after_stop = 0 WHERE study = ? AND trial = ? AND after_stop = 1').run(name, Number(trialId));
+      }
       this.#sql('UPDATE trials SET state = ?, final_measurement = ?, failure = ?, end_time = ?, stopped_early = ? WHERE study = ? AND id = ?').run(
         outcome.state,
         outcome.state === 'SUCCEEDED' ? JSON.stringify(outcome.finalMeasurement) : null,
         outcome.state === 'INFEASIBLE' ? JSON.stringify(outcome.failure) : null,
         outcome.endTime,
-        outcome.state === 'SUCCEEDED' && outcome.stoppedEarly ? 1 : 0,
+        stoppedEarly ? 1 : 0,
         name,
         Number(trialId),
       );
@@ -545,13 +563,13 @@ class SqliteStudyStore implements StudyStore {
     return this.#read(() => {
       this.#studyRow(name);
       const rows = this.#sql('SELECT * FROM trials WHERE study = ? ORDER BY id').all(name) as TrialRow[];
-      const measurements = this.#sql('SELECT trial, step, metrics, elapsed_seconds FROM measurements WHERE study = ? ORDER BY trial, seq').all(
+      const measurements = this.#sql('SELECT trial, step, metrics, elapsed_seconds, after_stop FROM measurements WHERE study = ? ORDER BY trial, seq').all(
         name,
       ) as MeasurementRow[];
-      const byTrial = new Map<number, Measurement[]>();
+      const byTrial = new Map<number, MeasurementRow[]>();
       for (const row of measurements) {
         const list = byTrial.get(row.trial) ?? [];
-        list.push(toMeasurement(row));
+        list.push(row);
         byTrial.set(row.trial, list);
       }
       return rows.map((row) => toTrial(row, byTrial.get(row.id) ?? []));
@@ -595,16 +613,18 @@ function toStudy(row: StudyRow): StudyRecord {
   });
 }
 
-function toMeasurement(row: MeasurementRow): Measurement {
-  return { step: row.step, metrics: JSON.parse(row.metrics) as Record<string, number>, elapsedSeconds: row.elapsed_seconds };
-}
-
-function toTrial(row: TrialRow, measurements: Measurement[]): FrozenTrial {
+function toTrial(row: TrialRow, rows: readonly MeasurementRow[]): FrozenTrial {
+  // One pass, each measurement frozen as it is made: a trial may hold 100,000 of them.
+  const measurements: Measurement[] = [];
+  const afterStop: Measurement[] = [];
+  for (const measurement of rows) (measurement.after_stop === 1 ? afterStop : measurements).push(frozenMeasurement(measurement));
   return deepFreeze({
     id: String(row.id),
     state: row.state,
     parameters: JSON.parse(row.parameters) as TrialParameters,
-    measurements,
+    measurements: Object.freeze(measurements),
+    ...(row.stopped_at_step === null ? {} : { stoppedAtStep: row.stopped_at_step }),
+    ...(afterStop.length === 0 ? {} : { measurementsAfterStop: Object.freeze(afterStop) }),
     ...(row.final_measurement === null ? {} : { finalMeasurement: JSON.parse(row.final_measurement) as Measurement }),
     ...(row.failure === null ? {} : { failure: JSON.parse(row.failure) as TrialFailure }),
     ...(row.retry_of === null ? {} : { retryOf: String(row.retry_of) }),
@@ -613,6 +633,10 @@ function toTrial(row: TrialRow, measurements: Measurement[]): FrozenTrial {
     ...(row.start_time === null ? {} : { startTime: row.start_time }),
     ...(row.end_time === null ? {} : { endTime: row.end_time }),
   });
+}
+
+function frozenMeasurement(row: MeasurementRow): Measurement {
+  return Object.freeze({ step: row.step, metrics: Object.freeze(JSON.parse(row.metrics) as Record<string, number>), elapsedSeconds: row.elapsed_seconds });
 }
 
 function toProcess(row: TrialRow): TrialProcess | undefined {

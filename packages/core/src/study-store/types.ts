@@ -13,7 +13,9 @@
  *   queues their re-runs together.
  * - **Finished trials are immutable.** Once a trial is SUCCEEDED or INFEASIBLE, nothing about it
  *   changes; finishing it again or adding a measurement is refused (`TRIAL_FINISHED`).
- * - **Every measurement is kept**, in the order it was added, and never rewritten.
+ * - **Every measurement is kept**, in the order it was added, and never rewritten. Once an
+ *   early-stopping rule's decision is recorded (`stopTrial` with `stoppedAtStep`), measurements added
+ *   after it are kept apart, as reported after the decision (`FrozenTrial.measurementsAfterStop`).
  * - Trial ids are `"1"`, `"2"`, ... per study, in creation order, never reused.
  * - Methods are synchronous: a store is used by one thread; SQLite serializes processes.
  */
@@ -84,6 +86,12 @@ export type TrialOutcome =
   | { readonly state: 'SUCCEEDED'; readonly finalMeasurement: Measurement; readonly endTime: string; readonly stoppedEarly?: boolean }
   | { readonly state: 'INFEASIBLE'; readonly failure: TrialFailure; readonly endTime: string };
 
+/** An early-stopping rule's decision, for {@link StudyStore.stopTrial}. */
+export interface StopDecision {
+  /** The step whose measurement the rule rejected. */
+  readonly stoppedAtStep: number;
+}
+
 /** A trial a dead coordinator left running, as {@link StudyStore.interruptTrials} found it. */
 export interface InterruptedTrial {
   /** The old trial, now INFEASIBLE with failure kind `interrupted`. */
@@ -118,11 +126,22 @@ export interface StudyStore {
   createTrial(name: string, trial: { readonly parameters: TrialParameters; readonly retryOf?: string }, token: string): FrozenTrial;
   /** REQUESTED to ACTIVE: the trial's process runs. */
   startTrial(name: string, trialId: string, start: { readonly startTime: string; readonly process?: TrialProcess }, token: string): FrozenTrial;
-  /** ACTIVE to STOPPING: hptune asked the trial's process to stop. */
-  stopTrial(name: string, trialId: string, token: string): FrozenTrial;
-  /** Appends a measurement to an unfinished trial. */
-  addMeasurement(name: string, trialId: string, measurement: Measurement, token: string): void;
-  /** Ends a trial, SUCCEEDED (`stoppedEarly` when a stopping rule ended it) or INFEASIBLE; refused for a finished trial. */
+  /**
+   * ACTIVE to STOPPING: hptune asked the trial's process to stop; with `stoppedAtStep`, because the
+   * study's early-stopping rule rejected its measurement at that step (the decision is stored, so a
+   * resumed study finishes the trial as stopped early instead of running it again).
+   */
+  stopTrial(name: string, trialId: string, token: string, decision?: StopDecision): FrozenTrial;
+  /**
+   * Appends measurements to an unfinished trial, in one transaction. After an early-stopping
+   * decision they are stored as reported after it (`FrozenTrial.measurementsAfterStop`).
+   */
+  addMeasurements(name: string, trialId: string, measurements: readonly Measurement[], token: string): void;
+  /**
+   * Ends a trial, SUCCEEDED (`stoppedEarly` when a stopping rule ended it) or INFEASIBLE; refused for
+   * a finished trial. A trial with an early-stopping decision that ends otherwise (its trainer had
+   * finished first) loses the decision: its measurements after it become ordinary ones.
+   */
   finishTrial(name: string, trialId: string, outcome: TrialOutcome, token: string): FrozenTrial;
   /**
    * After taking over from a dead coordinator: every ACTIVE or STOPPING trial becomes INFEASIBLE

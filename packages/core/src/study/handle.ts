@@ -14,6 +14,17 @@ export interface TrialTimings {
   readonly decidedAt: number;
   /** The trial's process runs (Node's `spawn` event). */
   readonly runningAt?: number;
+  /** The trial's first measurement was stored (local backend). */
+  readonly firstMeasurementAt?: number;
+  /**
+   * Milliseconds from the trainer's first report (its timestamp) to its measurement being stored:
+   * how late the coordinator saw it (local backend; wall clock, so millisecond resolution).
+   */
+  readonly firstMeasurementLagMs?: number;
+  /** The early-stopping rule stopped the trial and SIGTERM went to its trainer (local backend). */
+  readonly stopRequestedAt?: number;
+  /** Milliseconds from the report the rule rejected (its timestamp) to SIGTERM (local backend; wall clock). */
+  readonly stopLagMs?: number;
   /** The process was seen exiting. */
   readonly exitedAt?: number;
   /** The outcome was committed to the store. */

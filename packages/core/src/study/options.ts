@@ -13,7 +13,7 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
   readonly metric: MetricSpec;
   /**
    * `grid` visits every combination once (no `double` parameters); `random` draws with the seed;
-   * `tpe` (locally) and `bayesian` (TPE locally, Vizier's Bayesian optimization on Vertex AI) learn
+   * `tpe` and `gp` (locally) and `bayesian` (the GP sampler locally, Vizier's Bayesian optimization on Vertex AI) learn
    * from finished trials. Required, unless `launchStudy` gets a `sampler` of your own.
    */
   readonly algorithm?: SearchAlgorithm;
@@ -34,7 +34,7 @@ export interface StudyOptions<S extends SearchSpace = SearchSpace> {
   /** The sampler's seed, stored with the study so a resume continues the same sequence. @default a random one */
   readonly seed?: number;
   /**
-   * Stops hopeless trials before their last step: `median()`, `asha({ maxStep })` or `decayCurve()`
+   * Stops hopeless trials before their last step: `median()`, `asha({ maxStep })`, `hyperband({ maxStep })` or `decayCurve()`
    * (or a rule of your own). Its settings are stored with the study, so `resumeStudy` honours it.
    * On Vertex AI only `median()` and `decayCurve()` (Vizier's automated stopping). @default none: trials run to their end
    */

@@ -101,6 +101,16 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
    * Vertex AI ends the trials its stopping rule stops): its final measurement is its last one.
    */
   readonly stoppedEarly?: boolean;
+  /**
+   * The step at which the early-stopping rule stopped the trial: set from the decision on (a
+   * STOPPING trial) and kept on a trial `stoppedEarly`. Its `measurements` end at that step.
+   */
+  readonly stoppedAtStep?: number;
+  /**
+   * What the trainer reported after the rule's decision, before it took the signal: kept, but not
+   * part of the trial's curve (`measurements`), its value or any rule's view of it.
+   */
+  readonly measurementsAfterStop?: readonly Measurement[];
   /** ISO 8601 timestamps: when the trial was created, its process started, and it finished. */
   readonly createTime?: string;
   readonly startTime?: string;
@@ -121,7 +131,7 @@ export interface StudyDefinition {
   readonly space: SearchSpaceJSON;
   readonly metric: MetricSpec;
   /**
-   * The search algorithm (`grid`, `random` and `bayesian` on every backend, `tpe` locally), or
+   * The search algorithm (`grid`, `random` and `bayesian` on every backend, `tpe` and `gp` locally), or
    * `custom` when the study runs a sampler the user brought (see {@link StudyDefinition.sampler}).
    */
   readonly algorithm: SearchAlgorithm | 'custom';

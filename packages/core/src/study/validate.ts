@@ -147,7 +147,8 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
     }
     if (!driver.algorithms.includes(algorithm)) {
       // Model-based search runs everywhere under one name: `bayesian` is each backend's own.
-      const fix = ALGORITHM_BACKENDS[algorithm].local === 'tpe' && driver.algorithms.includes('bayesian')
+      const modelBased = ALGORITHM_BACKENDS[algorithm].local === 'tpe' || ALGORITHM_BACKENDS[algorithm].local === 'gp';
+      const fix = modelBased && driver.algorithms.includes('bayesian')
         ? `use "bayesian" there, the ${driver.kind} backend's model-based search, or run ${algorithm} locally`
         : `use one of ${driver.algorithms.map((name) => `"${name}"`).join(', ')} there`;
       fail('algorithm', algorithm, `is not a search algorithm the ${driver.kind} backend runs`, fix);

@@ -8,13 +8,13 @@ describe('buildReportData', () => {
   it('gives one row per trial in id order, with values, failures, stopped-early marks and curves', () => {
     const source = smallStudy();
     const data = buildReportData({ ...source, trials: [...source.trials].reverse() }, { now });
-    expect(data.trials.map((row) => [row.id, row.state, row.value, row.stoppedEarly])).toEqual([
-      ['1', 'SUCCEEDED', 0.8, false],
-      ['2', 'SUCCEEDED', 0.9, false],
-      ['3', 'INFEASIBLE', null, false],
-      ['4', 'SUCCEEDED', 0.3, true],
-      ['5', 'SUCCEEDED', 0.65, false],
-      ['6', 'SUCCEEDED', 0.91, false],
+    expect(data.trials.map((row) => [row.id, row.state, row.value, row.stoppedEarly, row.stoppedAtStep])).toEqual([
+      ['1', 'SUCCEEDED', 0.8, false, null],
+      ['2', 'SUCCEEDED', 0.9, false, null],
+      ['3', 'INFEASIBLE', null, false, null],
+      ['4', 'SUCCEEDED', 0.3, true, 2],
+      ['5', 'SUCCEEDED', 0.65, false, null],
+      ['6', 'SUCCEEDED', 0.91, false, null],
     ]);
     expect(data.trials[2]).toMatchObject({ failure: 'exit-code: exited with code 3', failureDetail: 'out of <memory>', curve: [[1, 0.1]] });
     expect(data.trials[1]?.parameters).toEqual({ activation: HOSTILE, lr: 0.01 });

@@ -74,6 +74,7 @@ function reportTrial(trial: FrozenTrial, metric: MetricSpec | undefined): Report
     id: trial.id,
     state: trial.state,
     stoppedEarly: trial.stoppedEarly === true,
+    stoppedAtStep: trial.stoppedEarly === true ? (trial.stoppedAtStep ?? null) : null,
     parameters: { ...trial.parameters },
     value: value ?? null,
     durationSeconds: durationOf(trial) ?? null,

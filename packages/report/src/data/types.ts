@@ -15,7 +15,7 @@ export interface ReportSource {
   readonly running: boolean;
   /** Absent for a job that declares no metric. */
   readonly metric?: MetricSpec;
-  /** `grid`, `random`, `bayesian`, or a custom sampler's name. */
+  /** `grid`, `random`, `tpe`, `gp`, `bayesian`, or a custom sampler's name. */
   readonly algorithm: string;
   /** The study's early-stopping settings as stored; absent: none. */
   readonly earlyStopping?: EarlyStoppingSpec;
@@ -42,6 +42,8 @@ export interface ReportTrial {
   readonly state: TrialState;
   /** True when an early-stopping rule ended this SUCCEEDED trial before its last step. */
   readonly stoppedEarly: boolean;
+  /** The step at which the rule stopped it (its curve ends there); `null` when not stopped or not stored. */
+  readonly stoppedAtStep: number | null;
   /** Parameter values by id; a conditional parameter a trial did not take is absent. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
   /** The final value of the study's metric, when the trial SUCCEEDED with one. */

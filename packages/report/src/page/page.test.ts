@@ -57,7 +57,7 @@ describe.runIf(available)('a report opened from file:// in headless Chromium', (
       ['6', 'SUCCEEDED'],
     ]);
     expect(rows[2]?.cells.at(-1)).toBe('exit-code: exited with code 3');
-    expect(rows[3]?.cells[1]).toBe('SUCCEEDEDstopped early');
+    expect(rows[3]?.cells[1]).toBe('SUCCEEDEDstopped at step 2');
   });
 
   it('shows hostile strings as text and runs none of them', async () => {

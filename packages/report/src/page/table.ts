@@ -65,7 +65,13 @@ export class TrialTable {
         cell: (trial) =>
           el('span', {}, [
             el('span', { className: `state state-${trial.state.toLowerCase()}`, text: trial.state }),
-            trial.stoppedEarly ? el('span', { className: 'badge stopped', text: 'stopped early', attributes: { title: 'an early-stopping rule ended this trial' } }) : null,
+            trial.stoppedEarly
+              ? el('span', {
+                  className: 'badge stopped',
+                  text: trial.stoppedAtStep === null ? 'stopped early' : `stopped at step ${trial.stoppedAtStep}`,
+                  attributes: { title: 'an early-stopping rule ended this trial before its last step' },
+                })
+              : null,
           ]),
       },
       ...data.parameters.map(

@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { interruptedFailure } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
-import type { FrozenTrial } from '../../study/types.js';
+import { bestMeasurement } from '../../study/best.js';
+import type { FrozenTrial, Measurement, StudyDefinition } from '../../study/types.js';
+import { metricValue } from '../../stopping/values.js';
 import { readTrialCompletion } from '@hptune/trial';
 import { processLiveness } from './liveness.js';
-import { MeasurementTracker, metricFilePoller } from './measurements.js';
-import { infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
+import { MeasurementTracker } from './measurements.js';
+import { MetricIntake } from './metric-intake.js';
+import { finishedFirst, infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { createTrialStopper, endProcessGroup } from './trial-stop.js';
 
@@ -25,7 +28,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   const { paths, trial } = options;
   const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
   const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
-  const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
+  const intake = new MetricIntake({ metricFile: paths.metricFile, tracker, onMeasurements: options.onMeasurements, pollIntervalMs: options.pollIntervalMs });
   let timeoutTimer: LongTimer | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -43,8 +46,8 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
     onStopping: options.onStopping,
   });
 
-  const judge = (): TrialProcessOutcome => {
-    const unreadable = poll(true);
+  const judge = (unreadable: Error | undefined): TrialProcessOutcome => {
+    if (stopper.requested?.kind === 'early-stopped' && finishedFirst(paths)) return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
     if (stopper.requested) {
       return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: stderrTail(paths.stderrFile) });
     }
@@ -60,22 +63,24 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
     let settled = false;
     const check = () => {
       if (settled) return;
-      if (processLiveness(options.process) === 'alive') {
-        poll(false);
-        return;
-      }
+      if (processLiveness(options.process) === 'alive') return;
       settled = true;
+      const exitedAt = performance.now();
       clearInterval(poller);
       timeoutTimer?.clear();
       stopper.settle();
-      const outcome = judge();
-      const exitedAt = performance.now();
       // As for a trainer this coordinator started: what it left in its group ends with the trial.
-      void endProcessGroup(options.process.pid, options.gracePeriodSeconds).then(
-        () => resolve({ outcome, exitedAt }),
-        () => resolve({ outcome, exitedAt }),
+      const endGroup = (outcome: TrialProcessOutcome) =>
+        void endProcessGroup(options.process.pid, options.gracePeriodSeconds).then(
+          () => resolve({ outcome, exitedAt }),
+          () => resolve({ outcome, exitedAt }),
+        );
+      void intake.finish().then(
+        (unreadable) => endGroup(judge(unreadable)),
+        (error: unknown) => endGroup(judge(error as Error)),
       );
     };
+    intake.start();
     const poller = setInterval(check, options.pollIntervalMs);
     if (options.timeoutSeconds !== undefined) {
       const left = Math.max(0, startedAtMs + options.timeoutSeconds * 1000 - Date.now());
@@ -84,7 +89,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
     setImmediate(check);
   });
 
-  return trialProcessHandle(done, stopper);
+  return trialProcessHandle(done, stopper, startedAtMs / 1000);
 }
 
 /** A trial a dead coordinator left ACTIVE, with the trainer process it recorded, for a resumed study to adopt. */
@@ -95,8 +100,21 @@ export interface AdoptedTrial {
   readonly process: TrialProcess;
 }
 
+/** A trial a dead coordinator was stopping because the early-stopping rule said so: finished as stopped early on resume. */
+export interface DecidedTrial {
+  /** The trial, now SUCCEEDED with `stoppedEarly`. */
+  readonly trial: FrozenTrial;
+  /** Its trainer's process, as recorded when it started, to end it if it still runs. */
+  readonly process?: TrialProcess;
+}
+
 /** What a resumed study does with each trial a dead coordinator left unfinished. */
 export interface TakenOverTrials {
+  /**
+   * STOPPING trials whose early-stopping decision was stored: the rule had judged them, so they are
+   * finished as stopped early at that step (their trainers ended), neither judged nor run again.
+   */
+  readonly decided: readonly DecidedTrial[];
   /** ACTIVE trials whose trainer ran on this host: followed to their end (`adoptTrialProcess`), not run again. */
   readonly adopted: readonly AdoptedTrial[];
   /** The others (STOPPING, no process recorded, or a trainer on another host): INFEASIBLE `interrupted`, each with a re-run queued. */
@@ -105,18 +123,32 @@ export interface TakenOverTrials {
 
 /**
  * Sorts the trials a dead coordinator left ACTIVE or STOPPING, right after the lease was taken
- * over: a trainer started on this host is adopted, whether it still runs (it is waited for) or
+ * over: a trial the early-stopping rule had stopped (its decision stored) is finished as stopped
+ * early; a trainer started on this host is adopted, whether it still runs (it is waited for) or
  * ended unwatched (it is judged by its completion marker); every other trial is interrupted and
  * queued again, as the store's `interruptTrials` does.
  */
 export function takeOverTrials(store: StudyStore, name: string, token: string): TakenOverTrials {
   const adopted: AdoptedTrial[] = [];
   const interrupted: InterruptedTrial[] = [];
+  const decided: DecidedTrial[] = [];
+  const definition = store.getStudy(name)?.definition;
   for (const trial of store.getTrials(name)) {
     if (trial.state !== 'ACTIVE' && trial.state !== 'STOPPING') continue;
     const process = store.getTrialProcess(name, trial.id);
-    if (trial.state === 'ACTIVE' && process && processLiveness(process) !== 'unknown') adopted.push({ trial, process });
+    const finalMeasurement = definition && trial.stoppedAtStep !== undefined ? decidedValue(trial, definition) : undefined;
+    if (trial.state === 'STOPPING' && finalMeasurement) {
+      const finished = store.finishTrial(name, trial.id, { state: 'SUCCEEDED', finalMeasurement, endTime: new Date().toISOString(), stoppedEarly: true }, token);
+      decided.push({ trial: finished, ...(process ? { process } : {}) });
+    } else if (trial.state === 'ACTIVE' && process && processLiveness(process) !== 'unknown') adopted.push({ trial, process });
     else interrupted.push(store.interruptTrial(name, trial.id, new Date().toISOString(), token));
   }
-  return { adopted, interrupted };
+  return { adopted, interrupted, decided };
+}
+
+/** A decided trial's value: from its measurements up to the decision, by the study's `measurementSelection`. */
+function decidedValue(trial: FrozenTrial, definition: StudyDefinition): Measurement | undefined {
+  const { measurementSelection = 'last', metric } = definition;
+  if (measurementSelection === 'best') return bestMeasurement(trial.measurements, metric);
+  return trial.measurements.findLast((measurement) => metricValue(measurement, metric) !== undefined);
 }

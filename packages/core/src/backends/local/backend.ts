@@ -30,7 +30,7 @@ export interface LocalBackend extends LocalBackendOptions, StudyDriver<LocalStud
 
 /**
  * The local backend: each trial a child process on this machine, the study in SQLite under the
- * study directory. The default backend. Runs `grid`, `random`, `tpe` and `bayesian` (TPE here) search,
+ * study directory. The default backend. Runs `grid`, `random`, `tpe`, `gp` and `bayesian` (the GP sampler here) search,
  * and samplers users bring (`launchStudy({ sampler })`); trials run at once
  * default to `os.availableParallelism()`.
  * @example launchStudy({ ..., backend: local({ stopGracePeriodSeconds: 30 }) })

@@ -9,11 +9,13 @@ import { bestMeasurement, countsAsFailed, countsForSearch } from '../../study/be
 import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
-import { adoptTrialProcess, type AdoptedTrial } from './adopt.js';
+import { adoptTrialProcess, type AdoptedTrial, type DecidedTrial } from './adopt.js';
 import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 import { isAccessDenied, startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
+import type { StopRequest as TrialStopRequest } from './trial-stop.js';
+import { metricValue } from '../../stopping/values.js';
 import { formatParameters } from '@hptune/trial/format';
 
 /** What the local coordinator needs: a study whose lease it holds, and this run's settings. */
@@ -38,18 +40,20 @@ export interface LocalStudyRunOptions {
   readonly sampler: Sampler;
   /** Trials run at once. */
   readonly parallelTrials: number;
-  /** Consulted after each measurement of a running trial; absent: trials run to their end. */
+  /** Consulted after each measurement of a running trial, in order; absent: trials run to their end. */
   readonly stoppingRule?: StoppingRule;
   /** Failed trials that stop the study; absent: no limit. */
   readonly maxFailedTrials?: number;
   /** Seconds before a trial is stopped; absent: no limit. */
   readonly trialTimeoutSeconds?: number;
-  /** How often running trials' metric files are read, in milliseconds. */
+  /** How often running trials' metric files are read without a change notice, in milliseconds (a file watch reads them at once). */
   readonly pollIntervalMs: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly stopGracePeriodSeconds: number;
   /** Trials a dead coordinator left running that are run again: their processes are stopped before anything starts. */
   readonly interrupted?: readonly InterruptedTrial[];
+  /** Trials a dead coordinator was stopping by the rule's stored decision, now finished: their trainers are ended before anything starts. */
+  readonly decided?: readonly DecidedTrial[];
   /** Trials a dead coordinator left ACTIVE whose trainers ran on this host: followed to their end, not run again. */
   readonly adopted?: readonly AdoptedTrial[];
 }
@@ -197,7 +201,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
   /** Stops trial processes a dead coordinator left behind, so no combination runs twice at once. */
   async #stopOrphans(): Promise<void> {
-    const orphans = (this.#options.interrupted ?? []).flatMap((entry) => (entry.process && processLiveness(entry.process) === 'alive' ? [entry.process] : []));
+    const orphans = [...(this.#options.interrupted ?? []), ...(this.#options.decided ?? [])].flatMap((entry) => (entry.process && processLiveness(entry.process) === 'alive' ? [entry.process] : []));
     if (orphans.length === 0) return;
     const signal = (sig: NodeJS.Signals) => {
       for (const orphan of orphans) {
@@ -285,7 +289,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       studyName: this.#name,
       trialId: id,
       parameters: trial.parameters,
-      ...this.#processOptions(id),
+      ...this.#processOptions(id, timings),
       onRunning: (child, at) =>
         this.#guard(id, 'recording a started trial', () => {
           timings.runningAt = at;
@@ -298,15 +302,15 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   /** What a trial's process needs from the study, whether this coordinator starts it or adopts it. */
-  #processOptions(id: string): TrialProcessWatching {
+  #processOptions(id: string, timings: MutableTimings): TrialProcessWatching {
     return {
       paths: trialPaths(this.#options.directory, id),
       metricId: this.#options.record.definition.metric.id,
       ...(this.#options.trialTimeoutSeconds === undefined ? {} : { timeoutSeconds: this.#options.trialTimeoutSeconds }),
       gracePeriodSeconds: this.#options.stopGracePeriodSeconds,
       pollIntervalMs: this.#options.pollIntervalMs,
-      onMeasurement: (measurement) => this.#recordMeasurement(id, measurement),
-      onStopping: () => this.#recordStopping(id),
+      onMeasurements: (measurements) => this.#recordMeasurements(id, measurements, timings),
+      onStopping: (request) => this.#recordStopping(id, request),
     };
   }
 
@@ -321,7 +325,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     const trialProcess = adoptTrialProcess({
       trial,
       process,
-      ...this.#processOptions(id),
+      ...this.#processOptions(id, timings),
     });
     this.#events?.trialStarted({ trial, timings: { ...timings } });
     this.#watch(id, trialProcess, timings);
@@ -335,21 +339,74 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     }
   }
 
-  #recordMeasurement(id: string, measurement: Measurement): void {
-    this.#guard(id, 'recording a measurement', () => {
+  /**
+   * Stores a read's worth of a running trial's measurements in one transaction and, while the trial
+   * is ACTIVE, has the study's rule judge each step in turn, as if each had come alone: at the first
+   * step it rejects, the trainer is stopped and the decision stored with that step; what the batch
+   * holds after it is stored as reported after the decision.
+   */
+  #recordMeasurements(id: string, batch: readonly Measurement[], timings: MutableTimings): void {
+    this.#guard(id, 'recording measurements', () => {
       const current = this.#trials.get(id) as FrozenTrial;
       if (current.state !== 'ACTIVE' && current.state !== 'STOPPING') return;
-      this.#options.store.addMeasurement(this.#name, id, measurement, this.#options.token);
-      const updated = Object.freeze({ ...current, measurements: Object.freeze([...current.measurements, Object.freeze(measurement)]) });
-      this.#trials.set(id, updated);
-      this.#events?.measurement({ trial: updated, measurement });
-      if (updated.state === 'ACTIVE' && !this.#stop && this.#shouldStopEarly(updated)) this.#running.get(id)?.stopEarly();
+      const { store, token } = this.#options;
+      const startedAtSeconds = this.#running.get(id)?.startedAtSeconds;
+      const lagMs = (measurement: Measurement) => (startedAtSeconds === undefined ? undefined : Math.max(0, Date.now() - (startedAtSeconds + measurement.elapsedSeconds) * 1000));
+      const rejected = current.state === 'ACTIVE' && !this.#stop ? this.#firstRejected(current, batch) : undefined;
+      const decided = rejected === undefined ? batch : batch.slice(0, rejected + 1);
+      store.addMeasurements(this.#name, id, decided, token);
+      this.#trials.set(id, withMeasurements(current, decided));
+      if (timings.firstMeasurementAt === undefined && batch[0]) {
+        timings.firstMeasurementAt = performance.now();
+        const lag = lagMs(batch[0]);
+        if (lag !== undefined) timings.firstMeasurementLagMs = lag;
+      }
+      if (rejected !== undefined) {
+        const judged = batch[rejected] as Measurement;
+        this.#running.get(id)?.stopEarly(judged.step);
+        if (this.#trials.get(id)?.stoppedAtStep !== undefined) {
+          timings.stopRequestedAt = performance.now();
+          const lag = lagMs(judged);
+          if (lag !== undefined) timings.stopLagMs = lag;
+        }
+        const after = batch.slice(rejected + 1);
+        store.addMeasurements(this.#name, id, after, token);
+        this.#trials.set(id, withMeasurements(this.#trials.get(id) as FrozenTrial, after));
+      }
+      const trial = this.#trials.get(id) as FrozenTrial;
+      for (const measurement of batch) this.#events?.measurement({ trial, measurement });
     });
   }
 
-  #recordStopping(id: string): void {
+  /**
+   * Asks the study's early-stopping rule about each new measurement of an ACTIVE trial in turn,
+   * showing it the trial up to that measurement and the other trials that count for the search;
+   * the index of the first one it rejects. A rule that throws stops the study, as any coordinator fault does.
+   */
+  #firstRejected(trial: FrozenTrial, batch: readonly Measurement[]): number | undefined {
+    const rule = this.#options.stoppingRule;
+    if (!rule) return undefined;
+    const { metric } = this.#options.record.definition;
+    const others = [...this.#trials.values()].filter((other) => other.id !== trial.id && countsForSearch(other));
+    for (let index = 0; index < batch.length; index += 1) {
+      // A rule never stops on a measurement without the metric: no need to ask (or to copy the curve).
+      if (metricValue(batch[index], metric) === undefined) continue;
+      const shown: FrozenTrial = Object.freeze({ ...trial, measurements: Object.freeze([...trial.measurements, ...batch.slice(0, index + 1)]) });
+      try {
+        if (rule.decide({ trial: shown, others, metric, studyName: this.#name }).stop) return index;
+      } catch (error) {
+        this.#fail(error, `the early-stopping rule ${JSON.stringify(rule.spec.kind)} failed on trial ${trial.id}`);
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  #recordStopping(id: string, request: TrialStopRequest): void {
     this.#guard(id, 'recording a stopping trial', () => {
-      if (this.#trials.get(id)?.state === 'ACTIVE') this.#trials.set(id, this.#options.store.stopTrial(this.#name, id, this.#options.token));
+      if (this.#trials.get(id)?.state !== 'ACTIVE') return;
+      const decision = request.kind === 'early-stopped' && request.atStep !== undefined ? { stoppedAtStep: request.atStep } : undefined;
+      this.#trials.set(id, this.#options.store.stopTrial(this.#name, id, this.#options.token, decision));
     });
   }
 
@@ -372,7 +429,12 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
           } else {
             const outcome =
               result.outcome.state === 'SUCCEEDED'
-                ? { state: 'SUCCEEDED' as const, finalMeasurement: this.#finalMeasurement(id, result.outcome.finalMeasurement), endTime, ...(result.outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
+                ? {
+                    state: 'SUCCEEDED' as const,
+                    finalMeasurement: this.#finalMeasurement(id, result.outcome.finalMeasurement, result.outcome.stoppedEarly === true),
+                    endTime,
+                    ...(result.outcome.stoppedEarly ? { stoppedEarly: true } : {}),
+                  }
                 : { state: 'INFEASIBLE' as const, failure: result.outcome.failure, endTime };
             finished = store.finishTrial(this.#name, id, outcome, token);
           }
@@ -387,22 +449,6 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         this.#running.delete(id);
         this.#wake();
       });
-  }
-
-  /**
-   * Asks the study's early-stopping rule about a running trial's newest measurement, showing it the
-   * other trials that count for the search. A rule that throws stops the study, as any coordinator fault does.
-   */
-  #shouldStopEarly(trial: FrozenTrial): boolean {
-    const rule = this.#options.stoppingRule;
-    if (!rule) return false;
-    const others = [...this.#trials.values()].filter((other) => other.id !== trial.id && countsForSearch(other));
-    try {
-      return rule.decide({ trial, others, metric: this.#options.record.definition.metric }).stop;
-    } catch (error) {
-      this.#fail(error, `the early-stopping rule ${JSON.stringify(rule.spec.kind)} failed on trial ${trial.id}`);
-      return false;
-    }
   }
 
   /**
@@ -443,12 +489,17 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
   /**
    * A succeeded trial's result by the study's `measurementSelection`: its best recorded measurement,
-   * or the last one the trial process read (studies stored without the option keep `last`).
+   * or the last one the trial process read (studies stored without the option keep `last`). A trial
+   * stopped early is judged on its curve up to the rule's decision, as the rule saw it: what its
+   * trainer reported after that does not count.
    */
-  #finalMeasurement(id: string, last: Measurement): Measurement {
+  #finalMeasurement(id: string, last: Measurement, stoppedEarly: boolean): Measurement {
     const { measurementSelection = 'last', metric } = this.#options.record.definition;
-    if (measurementSelection === 'last') return last;
-    return bestMeasurement(this.#trials.get(id)?.measurements ?? [], metric) ?? last;
+    const trial = this.#trials.get(id);
+    const curve = stoppedEarly ? (trial?.measurements ?? []) : [...(trial?.measurements ?? []), ...(trial?.measurementsAfterStop ?? [])];
+    if (measurementSelection === 'best') return bestMeasurement(curve, metric) ?? last;
+    if (!stoppedEarly) return last;
+    return curve.findLast((measurement) => metricValue(measurement, metric) !== undefined) ?? last;
   }
 
   #checkFailures(): void {
@@ -480,7 +531,13 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         store.setStudyState(this.#name, state, token);
         store.releaseLease(this.#name, token);
       }
-      for (const trial of store.getTrials(this.#name)) this.#trials.set(trial.id, trial);
+      // Finished trials are immutable and held as stored; only the others are read again (a trial
+      // may hold 100,000 measurements, not worth a second copy).
+      for (const [id, trial] of this.#trials) {
+        if (trial.state === 'SUCCEEDED' || trial.state === 'INFEASIBLE') continue;
+        const stored = store.getTrial(this.#name, id);
+        if (stored) this.#trials.set(id, stored);
+      }
       const record = store.getStudy(this.#name);
       if (record) this.#info = toInfo(record);
     } catch (error) {
@@ -495,6 +552,17 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     if (!finalError) return { state: 'COMPLETED' };
     return { state: state === 'CANCELLED' ? 'CANCELLED' : 'FAILED', error: finalError };
   }
+}
+
+/**
+ * The trial with `added` appended: to its curve, or, once a rule's decision is stored, to what came
+ * after it. One copy per read of the metric file, never one per measurement.
+ */
+function withMeasurements(trial: FrozenTrial, added: readonly Measurement[]): FrozenTrial {
+  if (added.length === 0) return trial;
+  const frozen = added.map((measurement) => Object.freeze(measurement));
+  if (trial.stoppedAtStep !== undefined) return Object.freeze({ ...trial, measurementsAfterStop: Object.freeze([...(trial.measurementsAfterStop ?? []), ...frozen]) });
+  return Object.freeze({ ...trial, measurements: Object.freeze([...trial.measurements, ...frozen]) });
 }
 
 function toInfo(record: StudyRecord): StudyInfo {

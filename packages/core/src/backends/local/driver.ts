@@ -121,7 +121,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
     const owner = currentLeaseOwner();
     store.acquireLease(name, owner, { takeOver: (held) => checkLeaseTakeover(name, held, owner, resume.forceUnlock) });
     try {
-      const { adopted, interrupted } = takeOverTrials(store, name, owner.token);
+      const { adopted, interrupted, decided } = takeOverTrials(store, name, owner.token);
       store.setStudyState(name, 'ACTIVE', owner.token);
       const record = store.getStudy(name);
       if (!record) throw storeErrors.studyNotFound(name, studyDir);
@@ -143,6 +143,7 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
         }),
         ...settings,
         interrupted,
+        decided,
         adopted,
       });
     } catch (error) {

@@ -90,6 +90,57 @@ describe('early stopping on the local backend', () => {
     ]);
   });
 
+  it('judges every report in order when several arrive at once, stops at the first rejected step, and keeps what came after apart', async () => {
+    const studyDir = join(root, 'burst');
+    // Every trial reports epochs 1-4 in one write, then trains on (epochs 5 and 6 take 400 ms each).
+    const study = await launchStudy({
+      name: 'burst',
+      space: searchSpace({ x: discrete([8, 7]) }),
+      metric: accuracy,
+      algorithm: 'grid',
+      parallelTrials: 1,
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=6', '--burst=4', '--sleep-ms=400'] },
+      studyDir,
+      backend,
+      earlyStopping: asha({ maxStep: 6, reductionFactor: 2 }),
+    });
+    const { trials } = await study.wait();
+    expect(trials[0]).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: { step: 6 } });
+    expect(trials[0]?.stoppedEarly).toBeUndefined();
+    // x=7 is behind x=8 at rung 1: judged at step 1 (not at step 4, the newest it had written), and stopped there.
+    const stopped = trials[1];
+    expect(stopped).toMatchObject({ state: 'SUCCEEDED', stoppedEarly: true, stoppedAtStep: 1, finalMeasurement: { step: 1 } });
+    expect(stopped?.measurements.map((measurement) => measurement.step)).toEqual([1]);
+    // Steps 2 to 4 were on disk before the decision: kept, as reported after it.
+    expect(stopped?.measurementsAfterStop?.map((measurement) => measurement.step)).toEqual([2, 3, 4]);
+    expect(openStudy('burst', { studyDir }).trials[1]).toEqual(stopped);
+  });
+
+  it('records a trial whose trainer had finished its run before the decision as an ordinary success', async () => {
+    const studyDir = join(root, 'finished-first');
+    // Each trainer reports all 4 epochs in one write, writes its completion marker, then saves for 500 ms.
+    const study = await launchStudy({
+      name: 'finished-first',
+      space: searchSpace({ x: discrete([8, 7, 6]) }),
+      metric: accuracy,
+      algorithm: 'grid',
+      parallelTrials: 1,
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=4', '--burst=4', '--linger-ms=500'] },
+      studyDir,
+      backend,
+      earlyStopping: median({ startupTrials: 1 }),
+    });
+    const { trials } = await study.wait();
+    // The median rule rejects x=7 and x=6 at step 1, but their trainers had already run every epoch.
+    for (const trial of trials) {
+      expect(trial).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: { step: 4 } });
+      expect(trial.stoppedEarly).toBeUndefined();
+      expect(trial.stoppedAtStep).toBeUndefined();
+      expect(trial.measurementsAfterStop).toBeUndefined();
+      expect(trial.measurements.map((measurement) => measurement.step)).toEqual([1, 2, 3, 4]);
+    }
+  });
+
   it('refuses, on resume, a rule other than the stored one', async () => {
     const studyDir = join(root, 'median');
     await expect(resumeStudy('median', { studyDir, backend, earlyStopping: asha({ maxStep: 4 }) })).rejects.toThrow(ValidationError);

@@ -1,25 +1,33 @@
-import { statSync } from 'node:fs';
-import { readMetricFile, type MetricReport } from '@hptune/trial';
+import type { MetricReport } from '@hptune/trial';
 import type { Measurement } from '../../study/types.js';
 
+/** Steps whose tags {@link MeasurementTracker} remembers for a trial's final measurement. */
+const RECENT_STEPS = 8;
+
 /**
- * Turns the reports a trial writes to its metric file into measurements, as they appear.
+ * Turns the reports a trial writes to its metric file into measurements, as they arrive (the
+ * {@link MetricFileReader} hands it each report once).
  *
- * The file holds a rolling window of the last reports and is rewritten whole on each report, so a
- * report is recognised by its content (tag, step, value, timestamp), not its position. Consecutive
- * reports at the same step make one measurement (a trainer reporting `accuracy` then `loss` for an
- * epoch gives one measurement with both); a tag seen again at the same step starts a new one, so
- * nothing reported is dropped. Since the trainer writes one tag per report, the newest step's
- * measurement is held until a read finds nothing new (or a later step, or the end), so a read that
- * falls between `accuracy` and `loss` does not split them.
+ * Consecutive reports at the same step make one measurement (a trainer reporting `accuracy` then
+ * `loss` for an epoch gives one measurement with both); a tag seen again at the same step starts a
+ * new one, so nothing reported is dropped. The newest step's group is held back while it may still
+ * grow, and released as soon as it is known complete: a report at a later step, the same tags as
+ * the measurement before it (a trainer reports the same tags every epoch), the file staying quiet
+ * ({@link flush}, the intake's settle timer), or the trial's end.
+ *
+ * Memory is bounded whatever the trainer writes: it keeps the held group, the last report of each
+ * tag and the tags of the last {@link RECENT_STEPS} steps, never every report.
  */
 export class MeasurementTracker {
-  readonly #seen = new Set<string>();
-  readonly #reports: MetricReport[] = [];
   #pending: MetricReport[] = [];
+  /** The tags of the measurement released last, sorted and joined: what a complete group holds. */
+  #lastTags = '';
   readonly #startedAtSeconds: number;
   /** `[tag, step, value]` of values measured before this tracker (by a coordinator that died), with how many times each was. */
   readonly #measuredBefore = new Map<string, number>();
+  readonly #lastReportOf = new Map<string, MetricReport>();
+  /** The tags reported at the last few steps, newest last: `[step, { tag: value }]`. */
+  readonly #recentSteps: [number, Record<string, number>][] = [];
 
   /**
    * @param startedAtSeconds when the trial started, in seconds since the epoch (report timestamps' unit)
@@ -36,60 +44,45 @@ export class MeasurementTracker {
     }
   }
 
-  /** Every report seen so far, in the order seen. */
-  get reports(): readonly MetricReport[] {
-    return this.#reports;
+  /** Whether a group of reports is held back, waiting to be known complete. */
+  get holding(): boolean {
+    return this.#pending.length > 0;
   }
 
   /**
-   * Takes the file's current reports and returns the measurements now complete: every group of new
-   * reports but the newest, which waits for the next read; a read with nothing new releases it.
+   * Whether the held group lacks tags the step before had: the rest of its step is surely coming,
+   * so it is worth waiting longer than a quiet moment for it (a busy machine can delay a trainer
+   * between two reports of one step).
    */
-  update(reports: readonly MetricReport[]): Measurement[] {
-    const fresh = reports.filter((report) => {
-      const key = JSON.stringify([report.tag, report.globalStep, report.value, report.timestamp]);
-      if (this.#seen.has(key)) return false;
-      this.#seen.add(key);
-      return true;
-    });
-    if (fresh.length === 0) return this.flush();
-    this.#reports.push(...fresh);
-    const unmeasured = fresh.filter((report) => !this.#takeMeasuredBefore(report));
-    if (unmeasured.length === 0) return this.flush();
-    const groups = this.#group([...this.#pending, ...unmeasured]);
-    this.#pending = groups.pop() ?? [];
-    return groups.map((group) => this.#measurement(group));
+  get expectingMore(): boolean {
+    if (this.#pending.length === 0 || this.#lastTags === '') return false;
+    const expected = new Set(this.#lastTags.split('\n'));
+    return this.#pending.length < expected.size && this.#pending.every((report) => expected.has(report.tag));
   }
 
-  #takeMeasuredBefore(report: MetricReport): boolean {
-    const key = JSON.stringify([report.tag, report.globalStep, report.value]);
-    const left = this.#measuredBefore.get(key) ?? 0;
-    if (left === 0) return false;
-    this.#measuredBefore.set(key, left - 1);
-    return true;
+  /** Takes reports new since the last call, in file order; returns the measurements now complete. */
+  update(reports: readonly MetricReport[]): Measurement[] {
+    const released: Measurement[] = [];
+    for (const report of reports) {
+      this.#remember(report);
+      if (this.#takeMeasuredBefore(report)) continue;
+      const pending = this.#pending;
+      if (pending.length > 0 && (pending[0]?.globalStep !== report.globalStep || pending.some((seen) => seen.tag === report.tag))) released.push(this.#release());
+      this.#pending.push(report);
+    }
+    if (this.#pending.length > 0 && this.#lastTags !== '' && tagsOf(this.#pending) === this.#lastTags) released.push(this.#release());
+    return released;
   }
 
   /** Returns the held measurement, if any: the file is quiet, or the trial has ended. */
   flush(): Measurement[] {
-    const pending = this.#pending;
+    return this.#pending.length === 0 ? [] : [this.#release()];
+  }
+
+  #release(): Measurement {
+    const group = this.#pending;
     this.#pending = [];
-    return pending.length === 0 ? [] : [this.#measurement(pending)];
-  }
-
-  #group(reports: readonly MetricReport[]): MetricReport[][] {
-    const groups: MetricReport[][] = [];
-    let current: MetricReport[] | undefined;
-    for (const report of reports) {
-      if (!current || current[0]?.globalStep !== report.globalStep || current.some((seen) => seen.tag === report.tag)) {
-        current = [];
-        groups.push(current);
-      }
-      current.push(report);
-    }
-    return groups;
-  }
-
-  #measurement(group: readonly MetricReport[]): Measurement {
+    this.#lastTags = tagsOf(group);
     const metrics: Record<string, number> = {};
     let timestamp = 0;
     for (const report of group) {
@@ -99,15 +92,35 @@ export class MeasurementTracker {
     return { step: group[0]?.globalStep ?? 0, metrics, elapsedSeconds: this.#elapsed(timestamp) };
   }
 
+  #remember(report: MetricReport): void {
+    this.#lastReportOf.set(report.tag, report);
+    let entry = this.#recentSteps.find(([step]) => step === report.globalStep);
+    if (!entry) {
+      entry = [report.globalStep, {}];
+      this.#recentSteps.push(entry);
+      if (this.#recentSteps.length > RECENT_STEPS) this.#recentSteps.shift();
+    }
+    entry[1][report.tag] = report.value;
+  }
+
+  #takeMeasuredBefore(report: MetricReport): boolean {
+    if (this.#measuredBefore.size === 0) return false;
+    const key = JSON.stringify([report.tag, report.globalStep, report.value]);
+    const left = this.#measuredBefore.get(key) ?? 0;
+    if (left === 0) return false;
+    if (left === 1) this.#measuredBefore.delete(key);
+    else this.#measuredBefore.set(key, left - 1);
+    return true;
+  }
+
   /**
    * The final measurement: at the step of the last report of `metricId`, every tag's last value at
    * that step; `undefined` when the metric was never reported.
    */
   finalMeasurement(metricId: string): Measurement | undefined {
-    const last = this.#reports.findLast((report) => report.tag === metricId);
+    const last = this.#lastReportOf.get(metricId);
     if (!last) return undefined;
-    const metrics: Record<string, number> = {};
-    for (const report of this.#reports) if (report.globalStep === last.globalStep) metrics[report.tag] = report.value;
+    const metrics: Record<string, number> = { ...this.#recentSteps.find(([step]) => step === last.globalStep)?.[1] };
     metrics[metricId] = last.value;
     return { step: last.globalStep, metrics, elapsedSeconds: this.#elapsed(last.timestamp) };
   }
@@ -117,46 +130,10 @@ export class MeasurementTracker {
   }
 }
 
-/**
- * Reads a trial's metric file into a {@link MeasurementTracker} and hands each new measurement
- * to `onMeasurement`: `poll(false)` while the trial runs (a file unchanged since the last read
- * releases the measurement held back), `poll(true)` once it has ended (everything is released).
- * Returns the read error, if any: a trainer that writes the file in place (Python's
- * cloudml-hypertune) can be caught mid-write, so only the final read's error counts.
- */
-export function metricFilePoller(
-  metricFile: string,
-  tracker: MeasurementTracker,
-  onMeasurement: (measurement: Measurement) => void,
-): (final: boolean) => Error | undefined {
-  let lastStat = '';
-  const emit = (measurements: Measurement[]) => {
-    for (const measurement of measurements) onMeasurement(measurement);
-  };
-  return (final) => {
-    if (!final) {
-      try {
-        const stat = statSync(metricFile, { bigint: true });
-        const key = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
-        if (key === lastStat) {
-          emit(tracker.flush());
-          return undefined;
-        }
-        lastStat = key;
-      } catch {
-        return undefined;
-      }
-    }
-    let reports: MetricReport[];
-    try {
-      reports = readMetricFile(metricFile);
-    } catch (error) {
-      lastStat = '';
-      if (final) emit(tracker.flush());
-      return error as Error;
-    }
-    emit(tracker.update(reports));
-    if (final) emit(tracker.flush());
-    return undefined;
-  };
+function tagsOf(group: readonly MetricReport[]): string {
+  if (group.length === 1) return (group[0] as MetricReport).tag;
+  return group
+    .map((report) => report.tag)
+    .sort()
+    .join('\n');
 }

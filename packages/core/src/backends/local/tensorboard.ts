@@ -78,6 +78,9 @@ export interface TrialRunCompletion {
   readonly wrote: readonly ('session-start' | 'metric' | 'session-end' | 'stopped-early')[];
 }
 
+/** The most points of the metric's curve {@link completeTrialRun} writes for a trial. */
+export const MAX_COMPLETED_SCALARS = 10_000;
+
 /** Options of {@link completeTrialRun}. */
 export interface CompleteTrialRunOptions {
   /** The trial's log dir (`AIP_TENSORBOARD_LOG_DIR`), the run. */
@@ -93,7 +96,10 @@ export interface CompleteTrialRunOptions {
  * session start (the trial's parameters, group = trial id) when no run under the log dir has one;
  * the study metric's measurements as a scalar of that tag when the run has none; the session end
  * (SUCCESS for a SUCCEEDED trial, FAILURE otherwise) when none was written; for a trial stopped
- * early, {@link STOPPED_EARLY_TAG} at its last step.
+ * early, {@link STOPPED_EARLY_TAG} at the step the rule stopped it. A curve of more than
+ * {@link MAX_COMPLETED_SCALARS} measurements is written evenly thinned to that many, its last
+ * always kept: TensorBoard shows 1,000 points of a scalar by default, and a trainer that reported
+ * 100,000 steps must not hold the coordinator for seconds.
  * @throws HptuneError `TB_READ_FAILED`, or TensorBoardWriteError when the file cannot be written
  */
 export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunCompletion {
@@ -112,8 +118,8 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
     }
   }
   const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
-  const measurements = scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number');
-  const stoppedAt = trial.stoppedEarly && !scalarTags.has(STOPPED_EARLY_TAG) ? trial.finalMeasurement?.step : undefined;
+  const measurements = thinned(scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number'), MAX_COMPLETED_SCALARS);
+  const stoppedAt = trial.stoppedEarly && !scalarTags.has(STOPPED_EARLY_TAG) ? (trial.stoppedAtStep ?? trial.finalMeasurement?.step) : undefined;
   const wrote: ('session-start' | 'metric' | 'session-end' | 'stopped-early')[] = [];
   if (!hasStart) wrote.push('session-start');
   if (measurements.length > 0) wrote.push('metric');
@@ -171,4 +177,11 @@ function datasetOf(tag: string): Pick<HParamsMetric, 'datasetType'> {
   if (/^train(ing)?[/_]/.test(tag)) return { datasetType: 'training' };
   if (/^(test|val|validation|eval)[/_]/.test(tag)) return { datasetType: 'validation' };
   return {};
+}
+
+/** At most `limit` of `items`, evenly spaced, the last always among them. */
+function thinned<T>(items: readonly T[], limit: number): readonly T[] {
+  if (items.length <= limit) return items;
+  const stride = items.length / limit;
+  return Array.from({ length: limit }, (_, index) => items[Math.min(items.length - 1, Math.floor(items.length - 1 - (limit - 1 - index) * stride))] as T);
 }

@@ -37,7 +37,7 @@ function run(fakeArgs: string[], overrides: Partial<TrialProcessOptions> = {}) {
     gracePeriodSeconds: 0.3,
     pollIntervalMs: 10,
     onRunning: (process) => events.push(`running ${process.pid}`),
-    onMeasurement: (measurement) => measurements.push(measurement),
+    onMeasurements: (batch) => measurements.push(...batch),
     onStopping: () => events.push('stopping'),
     ...overrides,
   });
@@ -168,7 +168,7 @@ describe('a local trial process', () => {
       gracePeriodSeconds: 0.3,
       pollIntervalMs: 10,
       onRunning: () => {},
-      onMeasurement: () => {},
+      onMeasurements: () => {},
       onStopping: () => {},
     });
     const { outcome } = await trial.done;
@@ -190,5 +190,23 @@ describe('a local trial process', () => {
     expect(isAccessDenied(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe(false);
     expect(isAccessDenied(new Error('line 2 is not JSON'))).toBe(false);
     expect(isAccessDenied(undefined)).toBe(false);
+  });
+
+  it('stops early on request, and calls a trainer that had finished its run first an ordinary success', async () => {
+    // Stopped while it still trains (epoch 2 of 4 is 2 s away): stopped early, with the step the rule named.
+    const running = run(['--epochs=4', '--sleep-ms=2000', '--burst=1']);
+    await until(() => running.measurements.length === 1);
+    running.trial.stopEarly(1);
+    const stopped = await running.trial.done;
+    expect(stopped.outcome).toMatchObject({ state: 'SUCCEEDED', stoppedEarly: true, finalMeasurement: { step: 1 } });
+    expect(running.events).toContain('stopping');
+
+    // All 4 epochs reported and its completion marker written, still saving when the stop comes: not stopped.
+    const finished = run(['--epochs=4', '--burst=4', '--linger-ms=1500']);
+    await until(() => finished.measurements.length === 4 && existsSync(join(finished.paths.modelDir, 'hptune-complete.json')));
+    finished.trial.stopEarly(1);
+    const outcome = (await finished.trial.done).outcome;
+    expect(outcome).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: { step: 4 } });
+    expect(outcome).not.toHaveProperty('stoppedEarly');
   });
 });

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialParameters } from '../../space/types.js';
-import { TRIAL_COMPLETE_FILE } from '@hptune/trial';
+import { TRIAL_COMPLETE_FILE, readTrialCompletion } from '@hptune/trial';
 import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
-import { MeasurementTracker, metricFilePoller } from './measurements.js';
+import { MeasurementTracker } from './measurements.js';
+import { MetricIntake } from './metric-intake.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStopper } from './trial-stop.js';
 
@@ -40,12 +41,16 @@ export interface TrialProcessWatching {
   readonly timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped, and when what a trainer left in its process group is ended. */
   readonly gracePeriodSeconds: number;
-  /** How often the metric file (and, for an adopted trial, the process's liveness) is read while the trial runs, in milliseconds. */
+  /**
+   * How often the metric file is read without a change notice (and, for an adopted trial, the
+   * process's liveness checked), in milliseconds; a file-system watch reads it within milliseconds
+   * of each report (see `MetricIntake`).
+   */
   readonly pollIntervalMs: number;
-  /** Called for each new measurement, as it appears in the metric file. */
-  readonly onMeasurement: (measurement: Measurement) => void;
-  /** Called when hptune asks the trial to stop (timeout, {@link RunningTrialProcess.stop} or {@link RunningTrialProcess.stopEarly}). */
-  readonly onStopping: () => void;
+  /** Called with the new measurements of each read of the metric file, in order (never empty). */
+  readonly onMeasurements: (measurements: readonly Measurement[]) => void;
+  /** Called when hptune asks the trial to stop (timeout, {@link RunningTrialProcess.stop} or {@link RunningTrialProcess.stopEarly}), before the trainer is signalled. */
+  readonly onStopping: (request: StopRequest) => void;
 }
 
 /** Options of {@link startTrialProcess}. */
@@ -74,24 +79,29 @@ export interface TrialProcessResult {
 export interface RunningTrialProcess {
   /** Settles when the process has exited and its metric file has been read; never rejects. */
   readonly done: Promise<TrialProcessResult>;
+  /** The zero of its measurements' `elapsedSeconds`, in seconds since the epoch. */
+  readonly startedAtSeconds: number;
   /**
    * Asks the process to stop: SIGTERM to its process group, SIGKILL after the grace period. The
    * trial then ends INFEASIBLE with a `cancelled` failure giving `reason`.
    */
   stop(reason: string): void;
   /**
-   * Ends the process as {@link stop} does, because the study's early-stopping rule said so: the
-   * trial then ends SUCCEEDED with its last measurement as the final one, `stoppedEarly` set.
+   * Ends the process as {@link stop} does, because the study's early-stopping rule rejected its
+   * measurement at `atStep`: the trial then ends SUCCEEDED with `stoppedEarly` set, unless the
+   * trainer had finished its run first (its completion marker says so), which makes it an
+   * ordinary SUCCEEDED trial. Nothing happens when the trainer has already exited.
    */
-  stopEarly(): void;
+  stopEarly(atStep: number): void;
 }
 
 /**
  * Starts one trial: creates its directories, spawns the trainer (an argv array, no shell) in its own
  * process group with the trial contract's arguments and environment, stdout and stderr to files,
- * reads the metric file every `pollIntervalMs` and once more at exit, and enforces the timeout.
- * Once the trainer has exited, however it ended, what is left of its process group is ended
- * (SIGTERM, SIGKILL after the grace period) before `done` resolves with the outcome.
+ * follows the metric file (a folder watch, the poll every `pollIntervalMs` as a fallback; see
+ * `MetricIntake`), reads the rest at exit, and enforces the timeout. Once the trainer has exited,
+ * however it ended, what is left of its process group is ended (SIGTERM, SIGKILL after the grace
+ * period) before `done` resolves with the outcome.
  */
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
   const { paths } = options;
@@ -102,6 +112,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   rmSync(join(paths.modelDir, TRIAL_COMPLETE_FILE), { force: true });
   const startedAtSeconds = Date.now() / 1000;
   const tracker = new MeasurementTracker(startedAtSeconds);
+  const intake = new MetricIntake({ metricFile: paths.metricFile, tracker, onMeasurements: options.onMeasurements, pollIntervalMs: options.pollIntervalMs });
   const stdout = openSync(paths.stdoutFile, 'w', 0o644);
   const stderr = openSync(paths.stderrFile, 'w', 0o644);
 
@@ -131,8 +142,6 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     onStopping: options.onStopping,
   });
 
-  const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
-
   const done = new Promise<TrialProcessResult>((resolve) => {
     try {
       child = spawn(options.trainer.command, trialArguments(options.trainer, options.parameters), {
@@ -152,7 +161,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     const running = child;
     closeSync(stdout);
     closeSync(stderr);
-    const poller = setInterval(() => poll(false), options.pollIntervalMs);
+    intake.start();
 
     running.once('spawn', () => {
       spawned = true;
@@ -170,7 +179,6 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     });
     running.once('close', (code, signal) => {
       const exitedAt = performance.now();
-      clearInterval(poller);
       timeoutTimer?.clear();
       stopper.settle();
       void judgeDespiteDeniedAccess(code, signal).then(async (outcome) => {
@@ -182,17 +190,18 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     });
   });
 
-  let deniedAccess: Error | undefined;
-  const judge = (code: number | null, signal: NodeJS.Signals | null): TrialProcessOutcome => {
+  const judge = (code: number | null, signal: NodeJS.Signals | null, unreadable: Error | undefined): TrialProcessOutcome => {
     const tail = () => stderrTail(paths.stderrFile);
     if (spawnError) return spawnFailure(options.trainer, spawnError);
-    const unreadable = poll(true);
-    deniedAccess = isAccessDenied(unreadable) ? unreadable : undefined;
+    if (stopper.requested?.kind === 'early-stopped' && finishedFirst(paths)) return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
     if (stopper.requested) return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
     return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
   };
+
+  /** The intake's final read; its error (an unreadable or malformed file) is what the judge weighs. */
+  const finalRead = (): Promise<Error | undefined> => intake.finish().catch((error: unknown) => error as Error);
 
   /**
    * Judges the exit, reading the metric file again while the study folder denies access (a
@@ -201,29 +210,40 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
    * it runs again (now, or on resume).
    */
   const judgeDespiteDeniedAccess = async (code: number | null, signal: NodeJS.Signals | null): Promise<TrialProcessOutcome> => {
-    let outcome = judge(code, signal);
-    for (let attempt = 1; deniedAccess && attempt <= ACCESS_RETRIES; attempt++) {
+    if (spawnError) return judge(code, signal, undefined);
+    let unreadable = await finalRead();
+    for (let attempt = 1; isAccessDenied(unreadable) && attempt <= ACCESS_RETRIES; attempt++) {
       await sleep(ACCESS_RETRY_DELAY_MS * attempt);
-      outcome = judge(code, signal);
+      unreadable = await finalRead();
     }
-    if (!deniedAccess) return outcome;
-    return infeasible({ kind: 'interrupted', reason: `its metric file ${paths.metricFile} could not be read (${(deniedAccess as NodeJS.ErrnoException).code}: the study folder denied access); it runs again` });
+    if (!isAccessDenied(unreadable)) return judge(code, signal, unreadable);
+    return infeasible({ kind: 'interrupted', reason: `its metric file ${paths.metricFile} could not be read (${(unreadable as NodeJS.ErrnoException).code}: the study folder denied access); it runs again` });
   };
 
-  return trialProcessHandle(done, stopper);
+  return trialProcessHandle(done, stopper, startedAtSeconds);
 }
 
 /** The handle of a trial process, started or adopted: `done`, and stops through its {@link TrialStopper}. */
-export function trialProcessHandle(done: Promise<TrialProcessResult>, stopper: TrialStopper): RunningTrialProcess {
+export function trialProcessHandle(done: Promise<TrialProcessResult>, stopper: TrialStopper, startedAtSeconds: number): RunningTrialProcess {
   return {
     done,
+    startedAtSeconds,
     stop(reason) {
       stopper.request('cancelled', reason);
     },
-    stopEarly() {
-      stopper.request('early-stopped', 'the early-stopping rule stopped it');
+    stopEarly(atStep) {
+      stopper.request('early-stopped', 'the early-stopping rule stopped it', atStep);
     },
   };
+}
+
+/**
+ * Whether a trainer the rule asked to stop had finished its run before the signal reached it: it
+ * wrote its completion marker with exit code 0 (written last, after its final report). Such a
+ * trial is an ordinary SUCCEEDED one: the rule ended nothing.
+ */
+export function finishedFirst(paths: Pick<TrialPaths, 'modelDir'>): boolean {
+  return readTrialCompletion(paths.modelDir)?.exitCode === 0;
 }
 
 /**

@@ -10,6 +10,8 @@ export type StopKind = 'timeout' | 'cancelled' | 'early-stopped';
 export interface StopRequest {
   readonly kind: StopKind;
   readonly reason: string;
+  /** For `early-stopped`: the step whose measurement the rule rejected. */
+  readonly atStep?: number;
 }
 
 /** Options of {@link createTrialStopper}. */
@@ -20,8 +22,8 @@ export interface TrialStopperOptions {
   readonly signalGroup: (signal: NodeJS.Signals) => void;
   /** Seconds between SIGTERM and SIGKILL. */
   readonly gracePeriodSeconds: number;
-  /** Called once, when the first stop is asked. */
-  readonly onStopping: () => void;
+  /** Called once, when the first stop is asked, before the trainer is signalled. */
+  readonly onStopping: (request: StopRequest) => void;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface TrialStopper {
   readonly requested: StopRequest | undefined;
   /** Whether the grace period ran out and SIGKILL was sent. */
   readonly killedAfterGrace: boolean;
-  request(kind: StopKind, reason: string): void;
+  /** Asks the trainer to stop; `atStep` for an early stop (see {@link StopRequest.atStep}). */
+  request(kind: StopKind, reason: string, atStep?: number): void;
   /** Once the trainer has exited: ends the grace period, and kills what a stopped trainer left in its group. */
   settle(): void;
 }
@@ -51,10 +54,10 @@ export function createTrialStopper(options: TrialStopperOptions): TrialStopper {
     get killedAfterGrace() {
       return killedAfterGrace;
     },
-    request(kind, reason) {
+    request(kind, reason, atStep) {
       if (requested || !options.isRunning()) return;
-      requested = { kind, reason };
-      options.onStopping();
+      requested = { kind, reason, ...(atStep === undefined ? {} : { atStep }) };
+      options.onStopping(requested);
       options.signalGroup('SIGTERM');
       graceTimer = setLongTimeout(() => {
         killedAfterGrace = true;

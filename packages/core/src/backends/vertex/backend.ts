@@ -19,7 +19,7 @@ export interface VertexBackend extends VertexBackendOptions, StudyDriver<VertexS
 
 /**
  * The Vertex AI backend: the study runs as a HyperparameterTuningJob (Vizier) in `project`,
- * each trial in a container on its own machine. Runs `grid`, `random` and `bayesian` search (not `tpe`);
+ * each trial in a container on its own machine. Runs `grid`, `random` and `bayesian` search (not `tpe` or `gp`);
  * trials run at once default to min(maxTrials, 3). Aborting the study's signal or `cancel()`
  * cancels the job.
  * @example launchStudy({ ..., backend: vertex({ project: 'my-project', bucket: 'my-bucket', containerUri: '...' }) })
@@ -29,7 +29,7 @@ export function vertex(options: VertexBackendOptions): VertexBackend {
   const backend: VertexBackend = {
     ...options,
     kind: 'vertex',
-    // `bayesian` is Vizier's default; `tpe` has no Vertex AI counterpart.
+    // `bayesian` is Vizier's default; `tpe` and `gp` have no Vertex AI counterpart.
     algorithms: VERTEX_ALGORITHMS,
     defaultParallelTrials: defaultVertexParallelTrials,
     launch: (launch) => launchVertexJob(launch, backend),

@@ -87,7 +87,7 @@ export interface VertexStudyDefinition {
   readonly name: string;
   readonly space: SearchSpace;
   readonly metric: MetricSpec;
-  /** `grid` -> GRID_SEARCH, `random` -> RANDOM_SEARCH, `bayesian` -> Vertex's default (Bayesian optimization); `tpe` is refused. */
+  /** `grid` -> GRID_SEARCH, `random` -> RANDOM_SEARCH, `bayesian` -> Vertex's default (Bayesian optimization); `tpe` and `gp` are refused. */
   readonly algorithm: SearchAlgorithm;
   /** `maxTrialCount`. @default the grid size for `grid`; required otherwise */
   readonly maxTrials?: number;

@@ -14,7 +14,7 @@ export interface VertexStoppingSpec {
 
 /**
  * The Vertex AI rule for a study's early-stopping settings: `median()` is Vizier's median rule,
- * `decayCurve()` its decay-curve rule. ASHA and rules written outside hptune have no Vertex
+ * `decayCurve()` its decay-curve rule. ASHA, Hyperband and rules written outside hptune have no Vertex
  * counterpart, and Vizier's rules take no start-up or warm-up settings, so those are refused.
  * @throws ValidationError naming `earlyStopping`, and `median` and `decay-curve` as what Vertex AI runs.
  */
@@ -33,6 +33,9 @@ export function vertexEarlyStopping(spec: EarlyStoppingSpec | undefined): Vertex
     }
     return 'decay-curve';
   }
-  const problem = spec.kind === 'asha' ? 'is ASHA, which Vertex AI does not run (its automated stopping rules are median and decay-curve)' : `is a rule Vertex AI does not run (${JSON.stringify(spec.kind)})`;
+  const problem =
+    spec.kind === 'asha' || spec.kind === 'hyperband'
+      ? `is ${spec.kind === 'asha' ? 'ASHA' : 'Hyperband'}, which Vertex AI does not run (its automated stopping rules are median and decay-curve)`
+      : `is a rule Vertex AI does not run (${JSON.stringify(spec.kind)})`;
   throw new ValidationError({ field: 'earlyStopping', value: spec, problem, fix });
 }
