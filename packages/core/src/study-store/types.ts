@@ -144,6 +144,13 @@ export interface StudyStore {
   getTrials(name: string): FrozenTrial[];
   /** One trial, or `undefined`. */
   getTrial(name: string, trialId: string): FrozenTrial | undefined;
+  /**
+   * Deletes the study with its trials and measurements, atomically; the caller must hold its lease
+   * (take it with {@link StudyStore.acquireLease} first, so a running coordinator is never pulled
+   * out from under). The name is free again afterwards.
+   * @throws HptuneError `STUDY_NOT_FOUND`; `LEASE_LOST` when `token` does not hold the lease.
+   */
+  deleteStudy(name: string, token: string): void;
   /** Closes the store; further calls fail. */
   close(): void;
 }
