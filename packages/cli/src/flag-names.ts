@@ -78,13 +78,16 @@ export function toFlagWording(text: string, names: FlagNames): string {
 
 /**
  * Replaces each library call a message suggests by the command that does the same:
- * `resumeStudy("seed")` becomes `hptune study resume seed`, and
- * `resumeStudy("seed", { forceUnlock: true })` becomes `hptune study resume seed --force-unlock`.
+ * `resumeStudy("seed")` becomes `hptune study resume seed`,
+ * `resumeStudy("seed", { forceUnlock: true })` becomes `hptune study resume seed --force-unlock`,
+ * and `deleteStudy("seed")` becomes `hptune study delete seed`.
  */
 export function toCommandWording(text: string): string {
-  return text.replace(/resumeStudy\(("(?:[^"\\]|\\.)*")(, \{ forceUnlock: true \})?\)/g, (_call, name: string, force: string | undefined) => {
-    return `hptune study resume ${JSON.parse(name) as string}${force ? ' --force-unlock' : ''}`;
-  });
+  return text
+    .replace(/resumeStudy\(("(?:[^"\\]|\\.)*")(, \{ forceUnlock: true \})?\)/g, (_call, name: string, force: string | undefined) => {
+      return `hptune study resume ${JSON.parse(name) as string}${force ? ' --force-unlock' : ''}`;
+    })
+    .replace(/deleteStudy\(("(?:[^"\\]|\\.)*")\)/g, (_call, name: string) => `hptune study delete ${JSON.parse(name) as string}`);
 }
 
 /** Options that every command spelling them takes with the same flag, for messages from outside a command's own checks. */

@@ -34,6 +34,7 @@ export type {
 export {
   bestTrial,
   countTrials,
+  describeTrialCounts,
   finalMetricValue,
   STUDY_NAME_PATTERN,
   type TrialCounts,

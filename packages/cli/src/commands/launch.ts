@@ -24,6 +24,7 @@ import {
   type VertexBackend,
 } from '@hptune/core/vertex';
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
+import { speakAsInvoked } from '../invocation.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
@@ -277,7 +278,7 @@ type VertexStudyHandle = StudyHandleOf<TrialParameters, VertexBackend>;
 async function followJob(handle: VertexStudyHandle, flags: LaunchFlags, io: CliIo): Promise<number> {
   printJobEvents(handle, io);
   const job = handle.backend;
-  const cancelHint = `hptune jobs cancel ${job.job.id} --project ${job.jobName.split('/')[1]} --region ${flags.region}`;
+  const cancelHint = speakAsInvoked(`hptune jobs cancel ${job.job.id} --project ${job.jobName.split('/')[1]} --region ${flags.region}`, io.env);
   let interrupted = false;
   const onInterrupt = () => {
     if (interrupted) {

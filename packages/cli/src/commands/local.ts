@@ -12,7 +12,7 @@ function studyDirOption(io: CliIo): Option {
   );
 }
 
-/** The local commands: `hptune study run|resume|list|show|report` (the embedded default backend), `hptune dashboard`, `hptune tb inspect` and `hptune tensorboard`. */
+/** The local commands: `hptune study run|resume|list|show|delete|report` (the embedded default backend), `hptune dashboard`, `hptune tb inspect` and `hptune tensorboard`. */
 export function registerLocalCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const study = program.command('study').description('Run and inspect studies on this machine (the local backend)');
 
@@ -78,6 +78,18 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .action(async (name: string, flags) => {
       const { showStudyCommand } = await import('./study-show.js');
       setExitCode(showStudyCommand(name, flags, io));
+    });
+
+  study
+    .command('delete')
+    .description("Delete a study: its trials from the study store and its folder (logs, models, checkpoints, TensorBoard runs); asks first")
+    .argument('<name>', 'the study')
+    .addOption(studyDirOption(io))
+    .option('-y, --yes', 'delete without asking (for scripts)')
+    .option('--force-unlock', 'delete a study whose coordinator ran on another host and cannot be shown dead')
+    .action(async (name: string, flags) => {
+      const { deleteStudyCommand } = await import('./study-delete.js');
+      setExitCode(await deleteStudyCommand(name, flags, io));
     });
 
   study

@@ -10,6 +10,8 @@ export interface StudyHeader {
   readonly alreadyFinished: number;
   readonly parallelTrials: number;
   readonly studyDir: string;
+  /** The study's folder (`<study dir>/<name>`, absolute): one folder per trial, with its `stderr.log`. */
+  readonly directory: string;
 }
 
 /**
