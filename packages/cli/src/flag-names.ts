@@ -87,7 +87,9 @@ export function toCommandWording(text: string): string {
     .replace(/resumeStudy\(("(?:[^"\\]|\\.)*")(, \{ forceUnlock: true \})?\)/g, (_call, name: string, force: string | undefined) => {
       return `hptune study resume ${JSON.parse(name) as string}${force ? ' --force-unlock' : ''}`;
     })
-    .replace(/deleteStudy\(("(?:[^"\\]|\\.)*")\)/g, (_call, name: string) => `hptune study delete ${JSON.parse(name) as string}`);
+    .replace(/deleteStudy\(("(?:[^"\\]|\\.)*")\)/g, (_call, name: string) => `hptune study delete ${JSON.parse(name) as string}`)
+    .replace(/\b(discrete|categorical)\(\[([^\]]*)\]\)/g, (_call, kind: string, values: string) => `{ "kind": "${kind}", "values": [${values}] } in the space file`)
+    .replace(/\binteger\((\w+), (\w+)\)/g, (_call, min: string, max: string) => `{ "kind": "integer", "min": ${min}, "max": ${max} }`);
 }
 
 /** Options that every command spelling them takes with the same flag, for messages from outside a command's own checks. */

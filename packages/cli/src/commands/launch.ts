@@ -135,7 +135,7 @@ function checkCustomImage(flags: LaunchFlags, given: ReadonlySet<string>): void 
     throw new ValidationError({
       field: LENET5_FLAGS[lenetFlag] as string,
       value: flags[lenetFlag as keyof LaunchFlags],
-      problem: 'sets the built-in LeNet-5 trainer, not your image',
+      problem: 'is a setting of the built-in LeNet-5 trainer and does not reach your image',
       fix: "pass your trainer's own flags after --, e.g. -- --epochs=3",
     });
   }

@@ -180,7 +180,7 @@ function checkCustomTrainerInput(flags: StudyRunFlags, given: ReadonlySet<string
     throw new ValidationError({
       field: flag,
       value: flags[lenetFlag as keyof StudyRunFlags],
-      problem: `sets the built-in LeNet-5 trainer, not the program ${context.where}`,
+      problem: `is a setting of the built-in LeNet-5 trainer and does not reach the program ${context.where}`,
       fix: `pass your program's own flags after --, e.g. -- python3 task.py --epochs=3`,
     });
   }
