@@ -25,6 +25,7 @@ import {
 } from '@hptune/core/vertex';
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import { speakAsInvoked } from '../invocation.js';
+import { isMissing, missingDependency } from '../optional-dependency.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
@@ -166,7 +167,12 @@ function trainerArgs(flags: LaunchFlags): string[] {
 
 /** The folder of the `@hptune/trainer` this CLI runs with: what a launch without a custom container stages. */
 function installedTrainerDir(): string {
-  return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
+  } catch (error) {
+    if (isMissing(error, '@hptune/trainer')) throw missingDependency('@hptune/trainer', error);
+    throw error;
+  }
 }
 
 /** `--early-stopping` on Vertex AI: Vizier's median and decay-curve rules; ASHA is refused (exit 2). */

@@ -14,7 +14,6 @@ import {
   type StoppingRule,
   type TrainerCommand,
 } from '@hptune/core';
-import { TRAINER_DEFAULTS } from '@hptune/trainer';
 import { STUDY_RUN_FLAGS, withFlagNames, type FlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
@@ -95,13 +94,14 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
   if (custom) checkCustomTrainerInput(flags, given, { space, metricGiven: given.has('metric') || file?.metric !== undefined, where: command.length > 0 ? 'after --' : `in ${file?.file}` });
 
   const seed = pick(file?.seed, 'seed') as number | undefined;
-  const trainer = custom ?? lenet5(flags, { metricTag: metricId, ...(seed === undefined ? {} : { seed }) });
+  const builtIn = custom ? undefined : await buildTrainer(lenet5Flags(flags), { metricTag: metricId, ...(seed === undefined ? {} : { seed }) });
+  const trainer = custom ?? (builtIn as NonNullable<typeof builtIn>).trainer;
   const maxFailedTrials = pick(file?.maxFailedTrials, 'maxFailedTrialCount') as number | undefined;
   const maxTrials = pick(file?.maxTrials, 'maxTrialCount') as number | undefined;
   const timeout = pick(file?.trialTimeoutSeconds, 'trialTimeout') as number | undefined;
   const stoppingSetting = pick<EarlyStoppingSetting>(file?.earlyStopping, 'earlyStopping');
   const stoppingWhere = given.has('earlyStopping') || file?.earlyStopping === undefined ? '--early-stopping' : `${file.file}: earlyStopping`;
-  const epochs = flags.ashaMaxStep ?? (custom ? undefined : (lenet5Flags(flags).numEpochs ?? TRAINER_DEFAULTS.numEpochs));
+  const epochs = flags.ashaMaxStep ?? (custom ? undefined : (lenet5Flags(flags).numEpochs ?? builtIn?.defaultEpochs));
   const earlyStopping = stoppingRuleOf(stoppingSetting, { maxStep: epochs, where: stoppingWhere, maxStepFlag: flags.ashaMaxStep !== undefined ? '--asha-max-step' : '--num-epochs' });
 
   const names: Record<string, string> = { ...STUDY_RUN_FLAGS };
@@ -190,10 +190,6 @@ function checkCustomTrainerInput(flags: StudyRunFlags, given: ReadonlySet<string
   if (!context.metricGiven) {
     throw new ValidationError({ field: '--metric', value: undefined, problem: 'is required with your own trainer', fix: 'pass the tag your program reports to CLOUD_ML_HP_METRIC_FILE, e.g. --metric accuracy, or give metric in the --config file' });
   }
-}
-
-function lenet5(flags: StudyRunFlags, study: { metricTag: string; seed?: number }): TrainerCommand {
-  return buildTrainer(lenet5Flags(flags), study);
 }
 
 /** The trainer flags of hptune's own trainer: `--quick`'s preset under what was given. */
