@@ -1,3 +1,10 @@
 import { hptuneBuild } from '../../tsup.base.js';
 
-export default hptuneBuild({ index: 'src/index.ts', bin: 'src/bin.ts' });
+// The code builds as one (shared chunks: one copy of each module at run time); the declarations of
+// each entry build alone, so that index.d.ts shares no chunk with training.d.ts and never imports
+// @tensorflow/tfjs's typings (see src/index.ts).
+export default [
+  hptuneBuild({ index: 'src/index.ts', training: 'src/training.ts', bin: 'src/bin.ts' }, { dts: false, clean: false }),
+  hptuneBuild({ index: 'src/index.ts', bin: 'src/bin.ts' }, { dts: { only: true }, clean: false }),
+  hptuneBuild({ training: 'src/training.ts' }, { dts: { only: true }, clean: false }),
+];

@@ -6,8 +6,8 @@ import { HptuneError } from '@hptune/core/errors';
  * LeNet-5 trainer) nor Vertex AI's client.
  */
 export const OPTIONAL_PACKAGES = {
-  '@hptune/trainer': 'the built-in LeNet-5 trainer (hptune train, hptune study run without a program after --, hptune launch without --use-custom-container)',
-  '@google-cloud/aiplatform': "Vertex AI's job client (hptune launch, hptune jobs)",
+  '@hptune/trainer': 'the built-in LeNet-5 trainer (the train command; study run without a program after --; launch without --use-custom-container)',
+  '@google-cloud/aiplatform': "Vertex AI's job client (the launch and jobs commands)",
 } as const;
 
 /** An optional package of the CLI. */
