@@ -116,8 +116,9 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
 
   const tb = program.command('tb').description('TensorBoard log directories');
   tb.command('inspect')
-    .description('Print the runs, tags, counts and last values of a log directory (or event file); exit 1 on corruption')
+    .description('Summarize a log directory (or event file): a row per run with its HParams session, a row per tag; exit 1 on corruption')
     .argument('<dir>', 'a log directory, e.g. ./hptune/seed')
+    .option('--runs', "print every run's tags, counts, steps and last values")
     .option('--json', 'print JSON')
     .action(async (dir: string, flags) => {
       const { inspectCommand } = await import('./tb.js');
