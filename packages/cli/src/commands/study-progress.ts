@@ -19,7 +19,11 @@ export const EXIT_NO_SUCCESS = 1;
  * get SIGTERM, then SIGKILL after the grace period, and are recorded cancelled). Either way the
  * store stays consistent and `hptune study resume` runs the rest.
  */
-export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>, io: CliIo, options: { json?: boolean }): Promise<number> {
+export async function followStudy(
+  handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>,
+  io: CliIo,
+  options: { json?: boolean; notes?: (trials: readonly FrozenTrial[]) => string[] },
+): Promise<number> {
   const reporter = chooseReporter(io, options);
   const startedAt = performance.now();
   const existing = handle.trials();
@@ -59,7 +63,7 @@ export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'],
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', cancel);
   const end = (result: StudyResult, outcome: 'COMPLETED' | 'FAILED' | 'CANCELLED') =>
-    reporter.onStudyEnd?.({ header, trials: result.trials, best: result.best, outcome, elapsedSeconds: (performance.now() - startedAt) / 1000 });
+    reporter.onStudyEnd?.({ header, trials: result.trials, best: result.best, outcome, elapsedSeconds: (performance.now() - startedAt) / 1000, notes: options.notes?.(result.trials) ?? [] });
   try {
     const result = await handle.wait();
     end(result, 'COMPLETED');

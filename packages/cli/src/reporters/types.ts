@@ -35,4 +35,6 @@ export interface StudySummary {
   /** `COMPLETED`, or what stopped it. */
   readonly outcome: 'COMPLETED' | 'FAILED' | 'CANCELLED';
   readonly elapsedSeconds: number;
+  /** Lines that explain the results to a newcomer, printed after the best trial (e.g. why some sit at chance). */
+  readonly notes?: readonly string[];
 }
