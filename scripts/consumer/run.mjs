@@ -166,6 +166,17 @@ try {
     check(train.stderr.trim().split('\n').length === 1 && train.stderr.includes('npm install @hptune/trainer'), `hptune train without the trainer said: ${train.stderr}`);
     return `${megabytes(join(lean, 'node_modules'))} MB without better-sqlite3's build files`;
   });
+
+  step("the README's smallest study, pasted into that project", () => {
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use hptune in your project'), readme.indexOf('\n## ', readme.indexOf('## Use hptune in your project') + 1));
+    const blocks = [...section.matchAll(/```js\n\/\/ (\S+):[^\n]*\n([\s\S]*?)```/g)];
+    check(blocks.length === 2, `the README's section has ${blocks.length} named js blocks, not 2`);
+    for (const [, file, code] of blocks) writeFileSync(join(lean, file), code);
+    const out = run(process.execPath, ['study.mjs'], { cwd: lean }).stdout.trim();
+    check(/^best x=-?\d\S* loss=\d\S*$/.test(out), `node study.mjs printed ${out}`);
+    return out;
+  });
   console.log(`consumer: passed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (!process.env.HPTUNE_CONSUMER_KEEP) rmSync(root, { recursive: true, force: true });
   else console.log(`consumer: kept ${root}`);

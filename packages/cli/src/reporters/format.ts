@@ -54,6 +54,9 @@ export function trialOutcomeWord(trial: FrozenTrial): 'succeeded' | 'failed' | '
 /** Lines of a failed trial's stderr shown under its line: enough for a Python traceback's last frame and error. */
 const FAILURE_TAIL_LINES = 3;
 
+/** A line that states an error: `ModuleNotFoundError: ...`, `Error: Cannot find module ...`, `error: ...`. */
+const ERROR_LINE = /^\s*(?:[\w.]*(?:Error|Exception)|error|fatal)\b.*:/i;
+
 /**
  * What a person needs to fix a failed trial, under its progress line: the last lines it wrote to
  * stderr and where the whole log is. Nothing for a trial that succeeded or that hptune stopped
@@ -61,8 +64,11 @@ const FAILURE_TAIL_LINES = 3;
  */
 export function formatFailureDetail(trial: FrozenTrial, studyFolder: string): string[] {
   if (trialOutcomeWord(trial) !== 'failed') return [];
-  const tail = (trial.failure?.stderrTail ?? '').split('\n').map((line) => line.trimEnd()).filter((line) => line.trim() !== '');
-  return [...tail.slice(-FAILURE_TAIL_LINES).map((line) => `    | ${line}`), `    log: ${join(studyFolder, trial.id, 'stderr.log')}`];
+  const tail = (trial.failure?.stderrTail ?? '').split('\n').map((line) => line.trimEnd()).filter((line) => /\w/.test(line));
+  // The error itself, not what follows it: Node prints a stack and the error's fields after its message.
+  const errorLine = tail.findLastIndex((line) => ERROR_LINE.test(line));
+  const end = errorLine === -1 ? tail.length : errorLine + 1;
+  return [...tail.slice(Math.max(0, end - FAILURE_TAIL_LINES), end).map((line) => `    | ${line}`), `    log: ${join(studyFolder, trial.id, 'stderr.log')}`];
 }
 
 /** Bytes as `640 KB` or `1.2 MB`. */

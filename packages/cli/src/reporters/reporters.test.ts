@@ -120,3 +120,12 @@ describe('study reporters', () => {
     expect(text).toContain('2 succeeded, 0 failed, 2 trials; 1 stopped early');
   });
 });
+
+describe('a failed trial\'s stderr', () => {
+  it('shows the error line, not the stack after it', async () => {
+    const { formatFailureDetail } = await import('./format.js');
+    const stderrTail = "node:internal/modules/cjs/loader:1210\n  throw err;\n  ^\n\nError: Cannot find module '/x/trial.mjs'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n";
+    const failed: FrozenTrial = { id: '4', state: 'INFEASIBLE', parameters: {}, measurements: [], failure: { kind: 'exit-code', reason: 'exited with code 1', stderrTail } };
+    expect(formatFailureDetail(failed, '/s/study')).toEqual(['    | node:internal/modules/cjs/loader:1210', '    |   throw err;', "    | Error: Cannot find module '/x/trial.mjs'", '    log: /s/study/4/stderr.log']);
+  });
+});
