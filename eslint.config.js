@@ -22,6 +22,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files: the packages' require() fallback (esm-only.cjs) and the consumer test's require check.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Only the CLI, the trainer's entry and scripts talk to a terminal; core emits events.
     files: ['packages/cli/src/**', 'packages/trainer/src/**', 'scripts/**', 'packages/*/scripts/**', 'examples/**', '**/test/fixtures/**', 'packages/testing/src/**'],
     rules: { 'no-console': 'off' },
