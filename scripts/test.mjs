@@ -16,12 +16,15 @@ const packages = readdirSync(join(repo, 'packages'))
   .filter(({ dir }) => existsSync(join(dir, 'package.json')))
   .map((entry) => ({ ...entry, scripts: JSON.parse(readFileSync(join(entry.dir, 'package.json'), 'utf8')).scripts ?? {} }));
 
-/** The newest modification time under `path` (a file or a folder), skipping node_modules and dist. */
+/** What a build never reads: tests, their fixtures, API reports, dependencies and the build itself. */
+const NOT_BUILT = /^(node_modules|dist|test|api|bench)$|\.test(-d)?\.ts$|\.md$/;
+
+/** The newest modification time of what the build reads under `path` (a file or a folder). */
 function newest(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).filter((name) => name !== 'node_modules' && name !== 'dist').map((name) => newest(join(path, name))));
+  return Math.max(0, ...readdirSync(path).filter((name) => !NOT_BUILT.test(name)).map((name) => newest(join(path, name))));
 }
 
 /** The oldest modification time of the files in `dist` (0 when there is none): the last build. */
