@@ -102,7 +102,7 @@ describe('hptune study', () => {
     await handle.wait();
     const show = await runCli(['study', 'show', 'own', '--study-dir', studyDir]);
     expect(show.stderr).toBe('');
-    expect(show.stdout).toMatch(/^study own: COMPLETED, custom search \(sampler "always-relu"\), maximize accuracy, 1\/1 trials$/m);
+    expect(show.stdout).toMatch(/^study own: COMPLETED, custom search \(sampler "always-relu"\), maximize accuracy, 1\/1 done$/m);
     const list = JSON.parse((await runCli(['study', 'list', '--study-dir', studyDir, '--json'])).stdout) as { algorithm: string; sampler?: string }[];
     expect(list.map(({ algorithm, sampler }) => ({ algorithm, sampler }))).toEqual([{ algorithm: 'custom', sampler: 'always-relu' }]);
   });
