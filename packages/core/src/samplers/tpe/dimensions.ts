@@ -14,6 +14,8 @@ export interface NumericDimension {
   readonly high: number;
   /** Whether values are points of a continuum (`double`) rather than cells. */
   readonly continuous: boolean;
+  /** How many values it takes: the number of cells, `Infinity` for a `double`. */
+  readonly cellCount: number;
   /** The value's position on the line, or `undefined` when the parameter cannot take it. */
   position(value: ParameterValue): number | undefined;
   /** The cell `[from, to]` of a value's position; only for integer and discrete parameters. */
@@ -88,6 +90,7 @@ function doubleDimension(id: string, min: number, max: number, scale: ParameterS
     low,
     high,
     continuous: true,
+    cellCount: Number.POSITIVE_INFINITY,
     position: (value) => (typeof value === 'number' && value >= min && value <= max ? Math.min(high, Math.max(low, map.to(value))) : undefined),
     cell: (position) => [position, position],
     valueAt: (position) => Math.min(max, Math.max(min, map.from(position))),
@@ -103,6 +106,7 @@ function integerDimension(id: string, min: number, max: number, scale: Parameter
     low: map.to(min - 0.5),
     high: map.to(max + 0.5),
     continuous: false,
+    cellCount: max - min + 1,
     position: (value) => (Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max ? map.to(value as number) : undefined),
     cell: (position) => {
       const value = Math.min(max, Math.max(min, Math.round(map.from(position))));
@@ -143,6 +147,7 @@ function discreteDimension(id: string, values: readonly number[], scale: Paramet
     low: edges[0] as number,
     high: edges[last + 1] as number,
     continuous: false,
+    cellCount: sorted.length,
     position: (value) => {
       const index = sorted.findIndex((candidate) => sameValue(candidate, value));
       return index === -1 ? undefined : positions[index];

@@ -10,8 +10,16 @@ export type Point = readonly number[];
 
 /** How an estimator is fitted. */
 export interface ParzenSettings {
-  /** The weight of the prior kernel (wide, centred on the space) against each observation's 1. */
+  /** The weight of the prior kernel (wide, centred on the space) against each observation's 1, at few observations. */
   readonly priorWeight: number;
+  /** The least share of the mixture the prior kernel keeps however many observations there are. */
+  readonly minPriorShare: number;
+  /** The bandwidth scale of the multivariate rule: the kernel width at one observation, as a share of the range. */
+  readonly bandwidthFactor: number;
+  /** The narrowest an integer or discrete kernel gets, in (mean) cells: neighbouring values keep some mass. */
+  readonly minCellBandwidth: number;
+  /** The chance that one dimension of a drawn point comes from the prior kernel rather than the drawn kernel. */
+  readonly dimensionPriorShare: number;
 }
 
 /**
@@ -26,14 +34,6 @@ export interface ParzenEstimator {
   /** The log of the mixture's density (probability mass on integer, discrete and categorical dimensions) at `point`. */
   logDensity(point: Point): number;
 }
-
-/**
- * The bandwidth scale of the multivariate rule: 0.05 of the range at one observation. Optuna's
- * multivariate TPE uses 0.2 with a floor of `range / (1 + kernels)`; on `pnpm bench:search` that
- * left the good trials' kernels too wide to close in on an optimum within 60 trials (median regret
- * 2 to 7 times higher on Branin, Hartmann-6 and the mixed space), so hptune uses narrower kernels.
- */
-const BANDWIDTH_FACTOR = 0.05;
 
 /** The narrowest a numeric kernel gets, as a share of the range: a floor for many close observations. */
 const MIN_BANDWIDTH = 0.01;
@@ -57,23 +57,27 @@ interface CategoricalKernels {
 
 /**
  * Fits the estimator to `observations` (points of `dimensions`). Numeric bandwidths follow the
- * multivariate rule `0.05 * n^(-1 / (d + 4)) * range` for `n` observations of `d` dimensions (a
- * Scott-style shrinking with `n`), at least `range / 100`; the prior kernel sits at the centre of
- * the range with the whole range as bandwidth. A categorical kernel puts `1 + priorWeight / kernels`
- * on its observed choice and `priorWeight / kernels` on every other, normalized; the prior's is
- * uniform. Every observation weighs 1, the prior `priorWeight`.
+ * multivariate rule `bandwidthFactor * n^(-1 / (d + 4)) * range` for `n` observations of `d`
+ * dimensions (a Scott-style shrinking with `n`), at least `range / 100` and, on integer and
+ * discrete dimensions, at least `minCellBandwidth` mean cells; the prior kernel sits at the centre
+ * of the range with the whole range as bandwidth. A categorical kernel puts `1 + w / kernels` on
+ * its observed choice and `w / kernels` on every other, normalized, `w` being the prior's weight;
+ * the prior's is uniform. Every observation weighs 1, the prior `priorWeight`, raised so that it
+ * keeps `minPriorShare` of the mixture however many observations there are.
  */
 export function fitParzenEstimator(dimensions: readonly Dimension[], observations: readonly Point[], settings: ParzenSettings): ParzenEstimator {
   const count = observations.length;
   const kernelCount = count + 1;
-  const weights = [...observations.map(() => 1), settings.priorWeight];
+  // The prior keeps at least minPriorShare of the mixture: w / (count + w) >= share.
+  const priorWeight = Math.max(settings.priorWeight, (settings.minPriorShare * count) / (1 - settings.minPriorShare));
+  const weights = [...observations.map(() => 1), priorWeight];
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   const logWeights = weights.map((weight) => Math.log(weight / total));
   const kernels = dimensions.map((dimension, d): NumericKernels | CategoricalKernels => {
     if (dimension.kind === 'numeric') {
       const range = dimension.high - dimension.low;
-      const bandwidth = BANDWIDTH_FACTOR * Math.max(count, 1) ** (-1 / (dimensions.length + 4)) * range;
-      const minSigma = MIN_BANDWIDTH * range;
+      const bandwidth = settings.bandwidthFactor * Math.max(count, 1) ** (-1 / (dimensions.length + 4)) * range;
+      const minSigma = Math.max(MIN_BANDWIDTH * range, (settings.minCellBandwidth * range) / dimension.cellCount);
       const means = new Float64Array(kernelCount);
       const sigmas = new Float64Array(kernelCount);
       const logMasses = new Float64Array(kernelCount);
@@ -89,7 +93,7 @@ export function fitParzenEstimator(dimensions: readonly Dimension[], observation
       return { kind: 'numeric', means, sigmas, logMasses, logDensityNormalizers };
     }
     const choices = dimension.values.length;
-    const smoothing = settings.priorWeight / kernelCount;
+    const smoothing = priorWeight / kernelCount;
     const probabilities: number[][] = [];
     for (let k = 0; k < kernelCount; k += 1) {
       const observed = k < count ? ((observations[k] as Point)[d] as number) : -1;
@@ -102,8 +106,11 @@ export function fitParzenEstimator(dimensions: readonly Dimension[], observation
 
   return {
     sample(random) {
-      const k = weightedIndex(random, weights);
+      const drawn = weightedIndex(random, weights);
       return dimensions.map((dimension, d) => {
+        // Each dimension of a candidate comes from the prior kernel with probability dimensionPriorShare:
+        // the candidate stays a good trial's neighbour in every other dimension, so it can win the ratio.
+        const k = settings.dimensionPriorShare > 0 && random.nextFloat() < settings.dimensionPriorShare ? count : drawn;
         const kernel = kernels[d] as NumericKernels | CategoricalKernels;
         if (kernel.kind === 'categorical') return weightedIndex(random, kernel.probabilities[k] as readonly number[]);
         const numeric = dimension as Extract<Dimension, { kind: 'numeric' }>;

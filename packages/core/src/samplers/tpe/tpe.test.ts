@@ -77,15 +77,19 @@ describe('createTpeSampler', () => {
   test('steers parallel workers apart: running trials count as bad (a constant liar)', () => {
     const space = searchSpace({ a: categorical(['p', 'q', 'r', 's']), b: categorical(['p', 'q', 'r', 's']) });
     const evaluate = (parameters: TrialParameters) => (parameters['a'] === 'p' ? 0 : 1) + (parameters['b'] === 'q' ? 0 : 1);
-    const finished = study(createTpeSampler({ space, metric: minimize, seed: 1 }), 30, minimize, evaluate);
-    const sampler = createTpeSampler({ space, metric: minimize, seed: 1 });
-    // Eight workers ask in turn while the others' trials still run.
-    const running: FrozenTrial[] = [];
-    for (let worker = 0; worker < 8; worker += 1) {
-      running.push(trial(finished.length + worker + 1, sampler.suggest([...finished, ...running]) as TrialParameters, 'ACTIVE'));
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const finished = study(createTpeSampler({ space, metric: minimize, seed }), 30, minimize, evaluate);
+      const sampler = createTpeSampler({ space, metric: minimize, seed });
+      // Eight workers ask in turn while the others' trials still run.
+      const running: FrozenTrial[] = [];
+      for (let worker = 0; worker < 8; worker += 1) {
+        running.push(trial(finished.length + worker + 1, sampler.suggest([...finished, ...running]) as TrialParameters, 'ACTIVE'));
+      }
+      const distinct = new Set(running.map((t) => `${t.parameters['a']}/${t.parameters['b']}`));
+      expect(distinct.size).toBeGreaterThanOrEqual(3);
+      // Blind to the running trials, every worker would get the same suggestion.
+      expect(sampler.suggest(finished)).toEqual(sampler.suggest(finished));
     }
-    const distinct = new Set(running.map((t) => `${t.parameters['a']}/${t.parameters['b']}`));
-    expect(distinct.size).toBeGreaterThanOrEqual(4);
   });
 
   test('handles every kind and scale, conditional children only when active, within bounds', () => {
