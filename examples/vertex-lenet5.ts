@@ -10,7 +10,8 @@
  * `--dry-run` runs every offline check and prints the request without sending it (or loading the
  * Vertex AI client); without it the job is created and followed to its end.
  */
-import { launchStudy, seedSearchSpace } from '@hptune/core';
+import { launchStudy } from '@hptune/core';
+import { seedSearchSpace } from '@hptune/trainer';
 import { planVertexStudy, vertex } from '@hptune/core/vertex';
 
 const env = process.env;

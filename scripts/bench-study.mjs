@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { coordinatorOverhead, launchStudy, lenet5SearchSpace } from '../packages/core/dist/index.js';
+import { launchStudy } from '../packages/core/dist/index.js';
+import { coordinatorOverhead } from '../packages/core/dist/local.js';
+import { lenet5SearchSpace } from '../packages/trainer/dist/settings.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const fakeTrainer = join(root, 'packages/core/test/fixtures/study/fake-trainer.mjs');

@@ -3,10 +3,11 @@
 //
 //   node scripts/pack-trainer.mjs [outDir]     (default packages/trainer/pack)
 //
-// Packs @hptune/trainer and the local packages it depends on (@hptune/core) with the same packer
-// staged Vertex trials use, so the image installs exactly what `npm install` users get. The old
-// tarballs in outDir go first: the Dockerfile globs hptune-core-*.tgz, and a stale version beside
-// the new one would be installed too. Needs core and trainer built (`pnpm image:context` builds them).
+// Packs @hptune/trainer and the local packages it depends on (@hptune/trial, @hptune/outputs) with
+// the packer staged Vertex trials use (core's), so the image installs exactly what `npm install`
+// users get. The old tarballs in outDir go first: the Dockerfile globs hptune-trainer-*.tgz, and a
+// stale version beside the new one would be installed too. Needs the packages built (`pnpm
+// image:context` builds core, for the packer, and the trainer with its dependencies).
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

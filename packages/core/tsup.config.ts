@@ -6,8 +6,9 @@ import { hptuneBuild } from '../../tsup.base.js';
 export default hptuneBuild({
   index: 'src/index.ts',
   errors: 'src/errors.ts',
-  tensorboard: 'src/tensorboard/index.ts',
-  blob: 'src/blob/index.ts',
+  tensorboard: 'src/tensorboard.ts',
+  blob: 'src/blob.ts',
+  local: 'src/backends/local/index.ts',
   vertex: 'src/backends/vertex/index.ts',
   testing: 'src/testing/index.ts',
   algorithms: 'src/samplers/algorithms.ts',

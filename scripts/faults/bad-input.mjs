@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CaseResult, problemList } from './lib/cases.mjs';
-import { CLI_BIN, ROOT, importCore, runProcess, scratchDir } from './lib/env.mjs';
+import { CLI_BIN, ROOT, importCore, importTrial, runProcess, scratchDir } from './lib/env.mjs';
 
 /** CLI invocations: argv (after `hptune`), the field the message must name, the value it must show. */
 function cliCorpus(files) {
@@ -119,7 +119,8 @@ function sdkCorpus(core, studyDir) {
 const isEmpty = (dir) => readdirSync(dir).length === 0;
 
 export async function run() {
-  const core = await importCore();
+  // The study author's entry and the trial side's (`createMetricReporter`).
+  const core = { ...(await importCore()), ...(await importTrial()) };
   const inputs = scratchDir('bad-input-files');
   const files = {
     missing: join(inputs, 'missing.json'),

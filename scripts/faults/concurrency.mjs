@@ -6,7 +6,8 @@ import { CaseResult, problemList } from './lib/cases.mjs';
 import { CLI_BIN, FAULTY_TRAINER, importCore, integrityCheck, runProcess, scratchDir, startCoordinator, waitFor } from './lib/env.mjs';
 
 export async function run({ full }) {
-  const core = await importCore();
+  // The study author's entry and the local backend's (`STUDY_STORE_FILE`).
+  const core = { ...(await importCore()), ...(await importCore('local')) };
   const dir = scratchDir('concurrency');
   const studyDir = join(dir, 'studies');
   const backend = { pollIntervalMs: 20, stopGracePeriodSeconds: 0.5 };

@@ -11,7 +11,8 @@ import { FAULTY_TRAINER, importCore, integrityCheck, isRunning, loggedTrainers, 
 const combinationOf = (parameters) => `${parameters.a}/${parameters.b}/${parameters.c}`;
 
 export async function run({ full, random }) {
-  const core = await importCore();
+  // The study author's entry and the local backend's (`STUDY_STORE_FILE`).
+  const core = { ...(await importCore()), ...(await importCore('local')) };
   const dir = scratchDir('death');
   const studyDir = join(dir, 'studies');
   const storeFile = join(studyDir, core.STUDY_STORE_FILE);

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaseResult, problemList } from './lib/cases.mjs';
-import { FAULTY_TRAINER, importCore, scratchDir } from './lib/env.mjs';
+import { FAULTY_TRAINER, importCore, importTrial, scratchDir } from './lib/env.mjs';
 
 const TAGS = ['accuracy', 'loss', 'f1_score'];
 
@@ -83,7 +83,8 @@ function generateFile(random) {
 const within = (a, b) => a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 
 export async function run({ random, full }) {
-  const core = await importCore();
+  // The study author's entry and the trial side's (`readMetricFile`).
+  const core = { ...(await importCore()), ...(await importTrial()) };
   const dir = scratchDir('fuzz');
   const reader = new CaseResult('metric file fuzz: the reader', 'each generated file gives exactly its reports, or MALFORMED_METRIC_FILE naming file and line; nothing else is thrown');
   const files = [];

@@ -14,7 +14,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { cleanScratch, seeded } from './lib/env.mjs';
 
-const FAMILIES = ['coordinator-death', 'trainer-faults', 'metric-fuzz', 'storage', 'concurrency', 'cloud-storage', 'bad-input', 'hostile-values'];
+const FAMILIES = ['coordinator-death', 'trainer-faults', 'metric-fuzz', 'storage', 'concurrency', 'cloud-storage', 'bad-input', 'hostile-values', 'adversary'];
 
 const { values } = parseArgs({
   options: {

@@ -52,7 +52,8 @@ function checkRefusals(outcomes, { file, wants }, expect) {
 }
 
 export async function run({ full, random }) {
-  const core = await importCore();
+  // The study author's entry and the local backend's (`STUDY_STORE_FILE`).
+  const core = { ...(await importCore()), ...(await importCore('local')) };
   const dir = scratchDir('storage');
   const rows = [];
 

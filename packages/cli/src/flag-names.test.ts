@@ -27,6 +27,11 @@ describe('library errors worded with the command\'s flags', () => {
     expect(toFlagWording('trialTimeoutSeconds differs between commands', SHARED_FLAGS)).toBe('trialTimeoutSeconds differs between commands');
   });
 
+  it('never rewords quoted text: a value the user gave, or a field of their file', () => {
+    expect(toFlagWording('no study "maxTrials" in ./hptune; raise maxTrials', SHARED_FLAGS)).toBe('no study "maxTrials" in ./hptune; raise --max-trial-count');
+    expect(toFlagWording('give e.g. "maxTrials": 20 or "a \\"maxTrials\\" b"', SHARED_FLAGS)).toBe('give e.g. "maxTrials": 20 or "a \\"maxTrials\\" b"');
+  });
+
   it('leaves names the command has no flag for, and errors that are not validation errors', async () => {
     expect(toFlagWording('maxTrials.x and seed stay; maxTrials goes', LAUNCH_FLAGS)).toBe('maxTrials.x and seed stay; --max-trial-count goes');
     expect(toFlagWording('is not a Google Cloud project id; pass the project id', LAUNCH_FLAGS)).toBe('is not a Google Cloud project id; pass the project id');

@@ -73,8 +73,15 @@ export function toFlagWording(text: string, names: FlagNames): string {
     .sort((a, b) => b.length - a.length);
   if (keys.length === 0) return text;
   const pattern = new RegExp(`(?<![\\w.-])(${keys.map(escapeRegExp).join('|')})(?![\\w-]|\\.\\w)`, 'g');
-  return text.replace(pattern, (name) => names[name] ?? name);
+  // Quoted text is a value the user gave (or a field of their file), shown as it is: never reworded.
+  return text
+    .split(QUOTED)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(pattern, (name) => names[name] ?? name)))
+    .join('');
 }
+
+/** A double-quoted string as JSON writes it, captured (so `split` keeps it at the odd indexes). */
+const QUOTED = /("(?:[^"\\]|\\.)*")/;
 
 /**
  * Replaces each library call a message suggests by the command that does the same:
@@ -116,6 +123,15 @@ export async function withFlagNames<T>(names: FlagNames, body: () => Promise<T>)
 
 /** Errors already worded for their command by {@link withFlagNames}: worded again, a study file's `maxTrials` would read as a flag. */
 const WORDED = new WeakSet<Error>();
+
+/**
+ * Marks an error as worded already, as one about a study or space file is: it speaks the file's
+ * own fields (`study.json: maxTrials`), which must not be reworded as flags. Returns the error.
+ */
+export function markWorded<E extends Error>(error: E): E {
+  WORDED.add(error);
+  return error;
+}
 
 /** Whether {@link withFlagNames} worded this error for its command already. */
 export function isWorded(error: Error): boolean {

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSpaceFile } from './json-file.js';
+import { MAX_JSON_FILE_BYTES, MAX_JSON_FILE_DEPTH, readSpaceFile } from './json-file.js';
 
 function spaceFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'hptune-space-file-')), 'space.json');
@@ -33,5 +34,23 @@ describe('readSpaceFile (--space <file>)', () => {
   ])('refuses %s', (what, text, message) => {
     const file = what === 'a missing file' ? '/nonexistent/space.json' : spaceFile(text);
     expect(messageOf(file)).toContain(message.replace('FILE', file).replace('MISSING', file));
+  });
+
+  it('reads regular files only, of at most 8 MiB, never waiting on a FIFO or reading a device', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hptune-space-kinds-'));
+    const fifo = join(folder, 'space.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(messageOf(fifo)).toBe(`--space ${JSON.stringify(fifo)} is a FIFO (named pipe), not a regular file; pass a search space JSON file: { "version": 1, "parameters": { ... } }`);
+    expect(messageOf('/dev/zero')).toContain('--space "/dev/zero" is a device, not a regular file');
+    expect(messageOf(folder)).toContain('is a folder, not a regular file');
+    const large = join(folder, 'large.json');
+    writeFileSync(large, '{');
+    truncateSync(large, MAX_JSON_FILE_BYTES + 1);
+    expect(messageOf(large)).toContain(`is ${MAX_JSON_FILE_BYTES + 1} bytes, more than the ${MAX_JSON_FILE_BYTES} bytes (8 MiB) hptune reads`);
+  });
+
+  it('refuses JSON nested deeper than a space can be, before anything walks it', () => {
+    const file = spaceFile(`{"version":1,"parameters":{"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}}`);
+    expect(messageOf(file)).toContain(`nests objects or arrays more than ${MAX_JSON_FILE_DEPTH} levels deep`);
   });
 });

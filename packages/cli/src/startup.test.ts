@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STUDY_STORE_FILE } from '@hptune/core';
+import { STUDY_STORE_FILE } from '@hptune/core/local';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(packageRoot, 'dist', 'bin.js');

@@ -10,6 +10,7 @@ import {
   type TrainerCommand,
 } from '@hptune/core';
 import { EARLY_STOPPING_CHOICES as EARLY_STOPPING_RULES } from './commands/flags.js';
+import { STUDY_RUN_FLAGS, markWorded } from './flag-names.js';
 import { readJsonFile, spaceFromJson } from './json-file.js';
 
 /** An early-stopping rule's name. */
@@ -78,7 +79,9 @@ class StudyFileChecker {
     const extra = Object.keys(object).find((key) => !fields.includes(key));
     if (extra !== undefined) {
       const where = path === '' ? extra : `${path}.${extra}`;
-      this.fail(where, object[extra], `is not a field of ${path === '' ? 'a study file' : path}`, `use only ${fields.filter((field) => field !== '$schema').join(', ')} (see the JSON Schema ${STUDY_FILE_SCHEMA})`);
+      const meant = path === '' ? fieldOfFlag(extra) : undefined;
+      const fix = meant !== undefined ? `the study file's field for it is "${meant}", e.g. "${meant}": ${JSON.stringify(object[extra]) ?? 1}` : `use only ${fields.filter((field) => field !== '$schema').join(', ')} (see the JSON Schema ${STUDY_FILE_SCHEMA})`;
+      this.fail(where, object[extra], `is not a field of ${path === '' ? 'a study file' : path}`, fix);
     }
   }
 
@@ -103,6 +106,15 @@ class StudyFileChecker {
  * @throws ValidationError naming the file, the JSON path of the bad field (e.g. `study.json: trainer.args[1]`) and the fix.
  */
 export function readStudyFile(path: string): StudyFile {
+  try {
+    return readStudyFileFields(path);
+  } catch (error) {
+    // Worded for the file (its JSON paths and fields), not for the command's flags.
+    throw error instanceof ValidationError ? markWorded(error) : error;
+  }
+}
+
+function readStudyFileFields(path: string): StudyFile {
   const data = readJsonFile(path, '--config', 'pass a study file (JSON), e.g. one `hptune study show <name> --config` printed');
   const check: StudyFileChecker = new StudyFileChecker(path);
   if (!isObject(data)) check.fail('(top level)', data, 'is not a JSON object', 'write the study as { "name": ..., "space": ..., "metric": ..., ... }');
@@ -132,6 +144,21 @@ export function readStudyFile(path: string): StudyFile {
     ...defined('trainer', readTrainer(check, data.trainer, folder)),
   };
   return file;
+}
+
+/** The study-file field a command-line flag sets, given as the flag (`--max-trial-count`) or its camelCase (`maxTrialCount`). */
+function fieldOfFlag(key: string): string | undefined {
+  const spelled = key.replace(/^-+/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  for (const [field, flag] of Object.entries(STUDY_RUN_FLAGS)) {
+    const flagSpelled = flag.replace(/^-+/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if ((key === flag || spelled === flagSpelled) && (FIELDS as readonly string[]).includes(field)) return field;
+  }
+  return undefined;
+}
+
+/** A JSON string to suggest for a value that should have been one: `3` gives `"3"`; an object or a list, `"value"`. */
+function stringExample(value: unknown): string {
+  return JSON.stringify(typeof value === 'number' || typeof value === 'boolean' || value === null ? String(value) : 'value');
 }
 
 function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -182,13 +209,13 @@ function readTrainer(check: StudyFileChecker, trainer: unknown, folder: string):
   const args = trainer.args ?? [];
   if (!Array.isArray(args)) check.fail('trainer.args', args, 'is not a list', 'give the arguments as a list of strings, e.g. ["task.py", "--epochs=3"]');
   args.forEach((arg: unknown, index) => {
-    if (typeof arg !== 'string') check.fail(`trainer.args[${index}]`, arg, 'is not a string', `write it as a string, e.g. "${String(arg)}"`);
+    if (typeof arg !== 'string') check.fail(`trainer.args[${index}]`, arg, 'is not a string', `write it as a string, e.g. ${stringExample(arg)}`);
   });
   const env = trainer.env;
   if (env !== undefined) {
     if (!isObject(env)) check.fail('trainer.env', env, 'is not an object', 'give environment variables as { "NAME": "value" }');
     for (const [key, value] of Object.entries(env)) {
-      if (typeof value !== 'string') check.fail(`trainer.env.${key}`, value, 'is not a string', `write it as a string, e.g. "${String(value)}"`);
+      if (typeof value !== 'string') check.fail(`trainer.env.${key}`, value, 'is not a string', `write it as a string, e.g. ${stringExample(value)}`);
     }
   }
   const cwd = check.string(trainer, 'cwd', 'trainer.cwd');

@@ -5,7 +5,7 @@
 //
 //   node packages/core/scripts/api-report.mjs            check (exit 1 and a diff when changed)
 //   node packages/core/scripts/api-report.mjs --update   rewrite the reports
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -19,8 +19,9 @@ export const API_REPORT_DIR = join(coreDir, 'api');
 export const API_ENTRIES = Object.freeze({
   '.': 'src/index.ts',
   './errors': 'src/errors.ts',
-  './tensorboard': 'src/tensorboard/index.ts',
-  './blob': 'src/blob/index.ts',
+  './tensorboard': 'src/tensorboard.ts',
+  './blob': 'src/blob.ts',
+  './local': 'src/backends/local/index.ts',
   './vertex': 'src/backends/vertex/index.ts',
   './testing': 'src/testing/index.ts',
   './algorithms': 'src/samplers/algorithms.ts',
@@ -81,12 +82,16 @@ export function computeApiReports() {
   // Only our own files decide what is exported: no lib, no @types, no dependencies keeps this ~1 s.
   const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noLib: true, types: [], noEmit: true };
   const host = ts.createCompilerHost(options);
+  const workspace = workspaceSources();
   host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
-    literals.map((literal) =>
-      literal.text.startsWith('.')
-        ? ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, undefined, redirectedReference, ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions))
-        : { resolvedModule: undefined },
-    );
+    literals.map((literal) => {
+      if (literal.text.startsWith('.')) {
+        return ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, undefined, redirectedReference, ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions));
+      }
+      // A sibling package (`@hptune/trial`) re-exported by core: its source decides, as core's own does.
+      const source = workspace.get(literal.text);
+      return source ? { resolvedModule: { resolvedFileName: source, extension: ts.Extension.Ts, isExternalLibraryImport: false } } : { resolvedModule: undefined };
+    });
   const program = ts.createProgram(Object.values(files), options, host);
   const checker = program.getTypeChecker();
   const reports = new Map();
@@ -101,6 +106,27 @@ export function computeApiReports() {
     reports.set(subpath, names);
   }
   return reports;
+}
+
+/**
+ * The source file of each entry of each sibling workspace package (`@hptune/trial` ->
+ * `packages/trial/src/index.ts`), read from its package.json `exports` and its tsup entries.
+ */
+function workspaceSources() {
+  const packagesDir = join(coreDir, '..');
+  const sources = new Map();
+  for (const folder of readdirSync(packagesDir)) {
+    const manifestFile = join(packagesDir, folder, 'package.json');
+    const tsupFile = join(packagesDir, folder, 'tsup.config.ts');
+    if (folder === 'core' || !existsSync(manifestFile) || !existsSync(tsupFile)) continue;
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    const entries = new Map([...readFileSync(tsupFile, 'utf8').matchAll(/(\w+): '(src\/[^']+)'/g)].map(([, name, file]) => [name, file]));
+    for (const subpath of Object.keys(manifest.exports ?? {})) {
+      const file = entries.get(subpath === '.' ? 'index' : subpath.slice(2));
+      if (file) sources.set(subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`, join(packagesDir, folder, file));
+    }
+  }
+  return sources;
 }
 
 /** The text of one entry's report file. */

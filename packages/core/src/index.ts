@@ -1,22 +1,13 @@
 /**
- * `@hptune/core`: search spaces, studies, samplers (`createSampler` and their contract), the trial
- * side of the contract (`reportMetric`) and errors. TensorBoard, blob stores, Vertex AI, the
- * conformance suites and the bare list of search algorithms have their own entries:
- * `@hptune/core/tensorboard`, `/blob`, `/vertex`, `/testing`, `/algorithms`.
+ * `@hptune/core`: the study author's entry: search spaces, studies on the local backend, samplers
+ * (`createSampler` and their contract), early-stopping rules and errors. Other audiences have their
+ * own entries: the local backend's internals (`@hptune/core/local`), TensorBoard, blob stores,
+ * Vertex AI, the conformance suites and the bare list of search algorithms (`/tensorboard`,
+ * `/blob`, `/vertex`, `/testing`, `/algorithms`). A process running one trial imports
+ * `@hptune/trial` (`reportMetric`, `markTrialComplete`); the seed study's space is the trainer's
+ * (`seedSearchSpace` in `@hptune/trainer`).
  */
 export { HptuneError, ValidationError, type ValidationProblem } from './errors.js';
-export {
-  DEFAULT_METRIC_FILE,
-  MAX_METRIC_REPORTS,
-  createMetricReporter,
-  readMetricFile,
-  reportMetric,
-  type MetricReport,
-  type MetricReportInput,
-  type MetricReporter,
-  type MetricReporterOptions,
-} from './hypertune.js';
-export { TRIAL_COMPLETE_FILE, markTrialComplete, type TrialCompletion } from './trial-complete.js';
 export type {
   FrozenTrial,
   Measurement,
@@ -51,25 +42,17 @@ export {
 } from './study/index.js';
 export { launchStudy, resumeStudy, type LaunchStudyOptions, type ResumeStudyOptions, type StudyBackend, type StudyHandleOf } from './launch.js';
 export {
-  DEFAULT_METRIC_POLL_INTERVAL_MS,
-  DEFAULT_STOP_GRACE_PERIOD_SECONDS,
-  DEFAULT_STUDY_DIR,
-  STUDY_STORE_FILE,
-  coordinatorOverhead,
   deleteStudy,
   listStudies,
   local,
   openStudy,
-  type CoordinatorOverhead,
   type DeleteStudyOptions,
   type DeletedStudy,
-  type DurationStats,
   type LocalBackend,
   type LocalBackendOptions,
   type LocalStudyDetails,
   type StoredStudy,
   type StoredStudyInfo,
-  type StudyCoordinator,
   type StudyDirOptions,
   type StudyStatus,
   type StudySummary,
@@ -109,7 +92,6 @@ export {
   type ParameterSpecJSON,
   type SearchSpaceJSON,
 } from './space/json.js';
-export { lenet5SearchSpace, seedSearchSpace } from './space/seed.js';
 export { SEARCH_ALGORITHMS, createSampler, type CreateSamplerOptions, type Sampler, type SearchAlgorithm } from './samplers/index.js';
 export {
   asha,

@@ -1,11 +1,11 @@
 import { expectTypeOf, test } from 'vitest';
-import { seedSearchSpace } from './space/seed.js';
+import { exampleSearchSpace } from './testing/example-space.js';
 import { launchStudy } from './launch.js';
 
 test('a study handle types trial parameters from the search space', async () => {
   const study = await launchStudy({
     name: 'typed',
-    space: seedSearchSpace,
+    space: exampleSearchSpace,
     metric: { id: 'accuracy', goal: 'maximize' },
     algorithm: 'grid',
     trainer: { command: 'node', args: ['train.js'] },

@@ -1,42 +1,5 @@
-import { createRequire } from 'node:module';
-import { HptuneError } from './errors.js';
+import { createDependencyLoader } from '@hptune/trial';
 
-const requireFromCore = createRequire(import.meta.url);
-
-/**
- * Loads a CommonJS dependency the first time a caller needs it rather than when @hptune/core is
- * imported: better-sqlite3, @node-rs/crc32 and pngjs cost tens of milliseconds each, and two of
- * them are native addons, which `hptune --help` has no use for. Synchronous, because the APIs
- * that use them (the study store, record checksums, PNG encoding) are; `require` caches the module.
- *
- * @param name - the package, as `require` takes it.
- * @param purpose - what needs it, for the error, e.g. `the study store`.
- * @throws HptuneError `DEPENDENCY_UNLOADABLE` naming the package and the fix when it cannot load
- *   (missing, or a native addon built for another Node version).
- */
-export function loadDependency<T>(name: string, purpose: string): T {
-  try {
-    return requireFromCore(name) as T;
-  } catch (error) {
-    throw dependencyLoadError(name, purpose, error);
-  }
-}
-
-/**
- * The error for a dependency that would not load, for callers that catch a native addon's
- * failure later than the `require` (better-sqlite3 opens its addon in the first `new Database`).
- */
-export function dependencyLoadError(name: string, purpose: string, cause: unknown): HptuneError {
-  // The first line only: `require` appends its require stack, which `cause` still holds.
-  const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
-  return new HptuneError(
-    'DEPENDENCY_UNLOADABLE',
-    `cannot load ${name}, which ${purpose} needs: ${reason}; reinstall the dependencies (pnpm install, or npm rebuild ${name}), which a native module also needs after switching Node versions`,
-    { cause },
-  );
-}
-
-/** Whether `error` is Node's failure to open a native addon (missing file, other Node ABI, other platform). */
-export function isNativeAddonLoadError(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_DLOPEN_FAILED';
-}
+/** Loads one of this package's CommonJS dependencies on first use, resolved from this package. */
+export const loadDependency = createDependencyLoader(import.meta.url);
+export { dependencyLoadError, isNativeAddonLoadError } from '@hptune/trial';

@@ -24,8 +24,8 @@ export {
   DEFAULT_DASHBOARD_HOST,
   DEFAULT_DASHBOARD_POLL_INTERVAL_MS,
   DEFAULT_DASHBOARD_PORT,
-  isLoopbackHost,
   startDashboard,
   type Dashboard,
   type DashboardOptions,
 } from './dashboard/server.js';
+export { isLoopbackHost } from './dashboard/host.js';

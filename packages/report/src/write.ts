@@ -11,7 +11,7 @@ export const DEFAULT_REPORT_FILE = 'report.html';
 
 /** Options of {@link writeStudyReport}. */
 export interface WriteStudyReportOptions {
-  /** @default `DEFAULT_STUDY_DIR` of `@hptune/core` */
+  /** @default `DEFAULT_STUDY_DIR` of `@hptune/core/local` */
   readonly studyDir?: string;
   /** The file to write. @default `<study dir>/<name>/report.html` */
   readonly out?: string;

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMetricFile } from '@hptune/core';
+import { readMetricFile } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
 import { runTrainerCli } from './cli.js';
 import { recordingSink } from './testing/sinks.js';

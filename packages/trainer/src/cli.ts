@@ -1,4 +1,4 @@
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/trial';
 import type { TrialEnvironment } from './contract.js';
 import { parseTrainerOptions } from './options.js';
 import type { TextSink } from './train/progress.js';

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { TrainerCommand } from '@hptune/core';
-import type { TrainerConfig } from './options.js';
+import type { TrainerCommand } from '@hptune/trial';
+import { formatTrainerFlags, type SettingValues } from './settings.js';
 
 /** Settings every trial of a study shares, passed as flags before the trial's own parameters. */
-export type FixedTrainerFlags = Omit<TrainerConfig, 'env'>;
+export type FixedTrainerFlags = SettingValues;
 
 /** Options of {@link lenet5Trainer}. */
 export interface Lenet5TrainerOptions {
@@ -22,9 +22,7 @@ export interface Lenet5TrainerOptions {
  * appends each trial's parameters (`--activation=relu ...`), and later flags win.
  */
 export function lenet5Trainer(options: Lenet5TrainerOptions = {}): TrainerCommand {
-  const flags = Object.entries(options.flags ?? {})
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}=${String(value)}`);
+  const flags = formatTrainerFlags(options.flags ?? {});
   return {
     command: process.execPath,
     args: [...(options.nodeArgs ?? []), trainerBinPath(), ...flags],

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
 import { prepareTrialOutputs, resolveTrialPaths } from './contract.js';
 

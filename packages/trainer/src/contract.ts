@@ -1,7 +1,7 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_METRIC_FILE, ValidationError } from '@hptune/core';
-import { makeDirectory } from '@hptune/core/blob';
+import { DEFAULT_METRIC_FILE, ValidationError } from '@hptune/trial';
+import { makeDirectory } from '@hptune/trial';
 import { childLocation, gcsBucketRoot, parseOutputLocation, stagingDir, type OutputKind, type OutputLocation } from './outputs/locations.js';
 
 /**

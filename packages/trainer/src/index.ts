@@ -12,22 +12,8 @@ export {
   type TrialPath,
   type TrialPaths,
 } from './contract.js';
-export {
-  ACTIVATIONS,
-  BACKEND_CHOICES,
-  DEFAULT_LEARNING_RATES,
-  OPTIMIZERS,
-  TRAINER_DEFAULTS,
-  parseTrainerOptions,
-  resolveTrainerOptions,
-  trainerHelp,
-  type Activation,
-  type BackendChoice,
-  type OptimizerName,
-  type TrainerConfig,
-  type TrainerInvocation,
-  type TrainerOptions,
-} from './options.js';
-export { HPARAMS_IDS } from './outputs/trial-outputs.js';
+export { parseTrainerOptions, resolveTrainerOptions, trainerHelp, type TrainerConfig, type TrainerInvocation, type TrainerOptions } from './options.js';
+// LENET5_SETTINGS and what derives from it (also @hptune/trainer/settings, which loads no TensorFlow.js).
+export * from './settings.js';
 export { GCS_BUCKET_FOLDER, gcsBucketRoot, type OutputLocation } from './outputs/locations.js';
 export { GCS_API_ENDPOINT_VARIABLE, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';

@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS, parseTrainerOptions, resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from './options.js';
+import { parseTrainerOptions, resolveTrainerOptions, type TrainerConfig, type TrainerOptions } from './options.js';
+import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS } from './settings.js';
 
 function options(argv: string[], env: Record<string, string> = {}): TrainerOptions {
   const parsed = parseTrainerOptions(argv, env);

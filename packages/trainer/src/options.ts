@@ -1,110 +1,58 @@
 import { parseArgs } from 'node:util';
-import { ValidationError } from '@hptune/core';
-import { MNIST } from './data/mnist.js';
+import { ValidationError } from '@hptune/trial';
 import { resolveTrialPaths, type TrialEnvironment, type TrialPaths } from './contract.js';
 import { GCS_API_ENDPOINT_VARIABLE, readStorageSettings, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
+import {
+  DEFAULT_LEARNING_RATES,
+  LENET5_SETTINGS,
+  SETTING_IDS,
+  settingFlag,
+  settingKey,
+  type CamelCase,
+  type OptimizerName,
+  type Setting,
+  type SettingId,
+  type SettingValue,
+  type SettingValues,
+} from './settings.js';
 
-/** Hidden-layer activations of LeNet-5, a hyperparameter. */
-export const ACTIVATIONS = ['relu', 'softmax', 'leakyrelu'] as const;
-/** A hidden-layer activation: `relu`, `softmax` (over the channel/feature axis) or `leakyrelu` (alpha 0.01). */
-export type Activation = (typeof ACTIVATIONS)[number];
+type Declared = typeof LENET5_SETTINGS;
 
-/** Optimizers, a hyperparameter. */
-export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
-/** An optimizer name. */
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+/** Settings that are off unless given (`train_size`: all images); a number with no default has one derived instead (the learning rate). */
+type OffUnlessGiven = { [K in SettingId]: Declared[K]['default'] extends undefined ? (Declared[K]['kind'] extends 'double' ? never : K) : never }[SettingId];
 
-/** The TensorFlow.js backends `--backend` accepts; `auto` picks the fastest that loads. */
-export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-/** A `--backend` value. */
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** Settings that only say where outputs go: resolved into {@link TrainerOptions.paths}. */
+type OutputSettings = 'output_dir' | 'gcs_bucket';
 
 /**
- * The learning rate each optimizer uses when `--learning-rate` is not given: PyTorch's and
- * Keras's defaults for adam and rmsprop, the classic 0.01 for plain SGD (PyTorch has none).
+ * Everything one training run needs, validated and with defaults filled in: every setting of
+ * `LENET5_SETTINGS` by its key (`batchSize`), those off unless given (`trainSize`) optional, and
+ * where the outputs go.
  */
-export const DEFAULT_LEARNING_RATES: Readonly<Record<OptimizerName, number>> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
-
-/** Defaults of every hyperparameter and setting the trainer takes. */
-export const TRAINER_DEFAULTS = {
-  activation: 'relu',
-  optimizer: 'adam',
-  batchSize: 64,
-  numEpochs: 1,
-  seed: 42,
-  backend: 'auto',
-  metricTag: 'accuracy',
-  outputDir: 'hptune-output',
-} as const satisfies Partial<Record<keyof TrainerOptions | 'outputDir', unknown>>;
-
-/** Everything one training run needs, validated and with defaults filled in. */
-export interface TrainerOptions {
-  /** Hidden-layer activation. @default 'relu' */
-  readonly activation: Activation;
-  /** Optimizer. @default 'adam' */
-  readonly optimizer: OptimizerName;
-  /** Images per training step. @default 64 */
-  readonly batchSize: number;
-  /** Passes over the training set. @default 1 */
-  readonly numEpochs: number;
-  /** The optimizer's learning rate. @default {@link DEFAULT_LEARNING_RATES}[optimizer] */
-  readonly learningRate: number;
-  /** Training images, a seeded random sample; `undefined` for all 60,000. */
-  readonly trainSize?: number;
-  /** Test images, the first ones of the test set; `undefined` for all 10,000. */
-  readonly testSize?: number;
-  /** Seed of the sample, the shuffling and the initial weights. @default 42 */
-  readonly seed: number;
-  /** The TensorFlow.js backend. @default 'auto' */
-  readonly backend: BackendChoice;
-  /** The tag test accuracy is reported under, the study's metric id. @default 'accuracy' */
-  readonly metricTag: string;
+export type TrainerOptions = {
+  readonly [K in Exclude<SettingId, OffUnlessGiven | OutputSettings> as CamelCase<K>]: SettingValue<Declared[K]>;
+} & {
+  readonly [K in Exclude<OffUnlessGiven, OutputSettings> as CamelCase<K>]?: SettingValue<Declared[K]>;
+} & {
   /** The trial id written in metric reports (`CLOUD_ML_TRIAL_ID`). @default '0' */
   readonly trialId: string;
   /** Where the model, checkpoints, logs and metrics go. */
   readonly paths: TrialPaths;
   /** How Cloud Storage is reached, for `gs://` outputs. */
   readonly storage: StorageSettings;
-}
+};
 
 /** What the command line asked for: help, or a training run. */
 export type TrainerInvocation =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'train'; readonly options: TrainerOptions };
 
-interface FlagSpec {
-  /** The option it sets, also the flag's name in camelCase. */
-  readonly key: string;
-  readonly flag: string;
-  readonly value: string;
-  readonly description: string;
-  readonly default: string;
-}
-
-const FLAGS: readonly FlagSpec[] = [
-  { key: 'activation', flag: 'activation', value: 'NAME', description: `hidden-layer activation: ${ACTIVATIONS.join(', ')} (leakyrelu has alpha 0.01)`, default: TRAINER_DEFAULTS.activation },
-  { key: 'optimizer', flag: 'optimizer', value: 'NAME', description: `optimizer: ${OPTIMIZERS.join(', ')}`, default: TRAINER_DEFAULTS.optimizer },
-  { key: 'batchSize', flag: 'batch-size', value: 'N', description: 'images per training step', default: String(TRAINER_DEFAULTS.batchSize) },
-  { key: 'numEpochs', flag: 'num-epochs', value: 'N', description: 'passes over the training set', default: String(TRAINER_DEFAULTS.numEpochs) },
-  {
-    key: 'learningRate',
-    flag: 'learning-rate',
-    value: 'RATE',
-    description: 'the optimizer\'s learning rate',
-    default: OPTIMIZERS.map((name) => `${name} ${DEFAULT_LEARNING_RATES[name]}`).join(', '),
-  },
-  { key: 'gcsBucket', flag: 'gcs-bucket', value: 'BUCKET', description: 'outputs to gs://BUCKET/hptune/<trial or run id>/{model,checkpoints,logs} unless AIP_* say otherwise', default: 'none' },
-  { key: 'trainSize', flag: 'train-size', value: 'N', description: `training images, a seeded random sample (at most ${MNIST.trainCount})`, default: `all ${MNIST.trainCount}` },
-  { key: 'testSize', flag: 'test-size', value: 'N', description: `test images, the first of the test set (at most ${MNIST.testCount})`, default: `all ${MNIST.testCount}` },
-  { key: 'seed', flag: 'seed', value: 'N', description: 'seed of the sample, the shuffling and the initial weights', default: String(TRAINER_DEFAULTS.seed) },
-  { key: 'backend', flag: 'backend', value: 'NAME', description: `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`, default: TRAINER_DEFAULTS.backend },
-  { key: 'outputDir', flag: 'output-dir', value: 'DIR', description: 'outputs: DIR/model, DIR/checkpoints, DIR/logs, DIR/hypertune/output.metrics (DIR may be gs://BUCKET/FOLDER; the metric file stays local)', default: TRAINER_DEFAULTS.outputDir },
-  { key: 'metricTag', flag: 'metric-tag', value: 'TAG', description: 'tag test accuracy is reported under', default: TRAINER_DEFAULTS.metricTag },
-];
-
 /** The trainer's usage text: every flag with its default, and the environment it reads. */
 export function trainerHelp(program = 'hptune-train'): string {
-  const rows: [string, string][] = FLAGS.map((spec) => [`--${spec.flag} ${spec.value}`, `${spec.description} (default: ${spec.default})`]);
+  const rows: [string, string][] = SETTING_IDS.map((id) => {
+    const declared: Setting = LENET5_SETTINGS[id];
+    return [`${settingFlag(id)} ${declared.valueName}`, `${declared.help} (default: ${declared.defaultText ?? String(declared.default)})`];
+  });
   rows.push(['--help', 'show this help']);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [
@@ -132,41 +80,21 @@ export function trainerHelp(program = 'hptune-train'): string {
   ].join('\n');
 }
 
-/** Input of {@link resolveTrainerOptions} and `train()`: every setting optional, typed. */
-export interface TrainerConfig {
-  /** @default 'relu' */
-  activation?: Activation;
-  /** @default 'adam' */
-  optimizer?: OptimizerName;
-  /** @default 64 */
-  batchSize?: number;
-  /** @default 1 */
-  numEpochs?: number;
-  /** @default {@link DEFAULT_LEARNING_RATES}[optimizer] */
-  learningRate?: number;
-  /** Training images, a seeded random sample. @default all 60,000 */
-  trainSize?: number;
-  /** Test images, the first of the test set. @default all 10,000 */
-  testSize?: number;
-  /** @default 42 */
-  seed?: number;
-  /** @default 'auto' */
-  backend?: BackendChoice;
-  /** @default 'accuracy' */
-  metricTag?: string;
-  /** Output directory, local or `gs://BUCKET/FOLDER`; the environment's `AIP_*` locations win over it. @default 'hptune-output' */
-  outputDir?: string;
-  /** A bucket for the model, checkpoints and logs: `gs://BUCKET/hptune/<trial or run id>/...`; wins over `outputDir` but not `AIP_*`. */
-  gcsBucket?: string;
+/**
+ * Input of {@link resolveTrainerOptions} and `train()`: every setting of `LENET5_SETTINGS`
+ * optional, by its key (`batchSize`), and the environment. `outputDir` may be local or
+ * `gs://BUCKET/FOLDER`; `gcsBucket` wins over it; the environment's `AIP_*` locations win over both.
+ */
+export type TrainerConfig = SettingValues & {
   /** The trial contract's environment. @default process.env */
   env?: TrialEnvironment;
-}
+};
 
 /** Names a setting in errors: `--batch-size` on the command line, `batchSize` in code. */
-type FieldNamer = (key: keyof TrainerConfig) => string;
+type FieldNamer = (id: SettingId) => string;
 
-const propertyName: FieldNamer = (key) => key;
-const flagName: FieldNamer = (key) => `--${FLAGS.find((spec) => spec.key === key)?.flag ?? key}`;
+const propertyName: FieldNamer = (id) => settingKey(id);
+const flagName: FieldNamer = (id) => settingFlag(id);
 
 /**
  * Validates a typed configuration and fills in the defaults: what `train()` does with its input.
@@ -179,26 +107,38 @@ export function resolveTrainerOptions(config: TrainerConfig = {}): TrainerOption
 
 function validate(config: TrainerConfig, name: FieldNamer): TrainerOptions {
   const env = config.env ?? process.env;
-  const optimizer = oneOf(name('optimizer'), config.optimizer, OPTIMIZERS, TRAINER_DEFAULTS.optimizer);
-  const metricTag = config.metricTag ?? TRAINER_DEFAULTS.metricTag;
-  checkMetricTag(name('metricTag'), metricTag);
-  const trainSize = optionalInteger(name('trainSize'), config.trainSize, 1, MNIST.trainCount, 'the images in the training set');
-  const testSize = optionalInteger(name('testSize'), config.testSize, 1, MNIST.testCount, 'the images in the test set');
+  const resolved: Record<string, unknown> = {};
+  for (const id of SETTING_IDS) {
+    const value = checkSetting(id, LENET5_SETTINGS[id], config[settingKey(id) as keyof SettingValues], name(id));
+    if (value !== undefined) resolved[settingKey(id)] = value;
+  }
+  // The one default that depends on another setting.
+  resolved.learningRate ??= DEFAULT_LEARNING_RATES[resolved.optimizer as OptimizerName];
+  checkMetricTag(name('metric_tag'), resolved.metricTag as string);
+  // Where outputs go is resolved with the environment: `--output-dir` only as given (its default
+  // places the model, not the metric file), and the `AIP_*` variables win over both flags.
+  const { outputDir: _defaulted, gcsBucket, ...settings } = resolved;
   return {
-    activation: oneOf(name('activation'), config.activation, ACTIVATIONS, TRAINER_DEFAULTS.activation),
-    optimizer,
-    batchSize: optionalInteger(name('batchSize'), config.batchSize, 1, Number.MAX_SAFE_INTEGER, '') ?? TRAINER_DEFAULTS.batchSize,
-    numEpochs: optionalInteger(name('numEpochs'), config.numEpochs, 1, Number.MAX_SAFE_INTEGER, '') ?? TRAINER_DEFAULTS.numEpochs,
-    learningRate: positiveNumber(name('learningRate'), config.learningRate) ?? DEFAULT_LEARNING_RATES[optimizer],
-    ...(trainSize === undefined ? {} : { trainSize }),
-    ...(testSize === undefined ? {} : { testSize }),
-    seed: optionalInteger(name('seed'), config.seed, 0, 0xffffffff, '2^32 - 1') ?? TRAINER_DEFAULTS.seed,
-    backend: oneOf(name('backend'), config.backend, BACKEND_CHOICES, TRAINER_DEFAULTS.backend),
-    metricTag,
+    ...(settings as Omit<TrainerOptions, 'trialId' | 'paths' | 'storage'>),
     trialId: nonEmpty(env.CLOUD_ML_TRIAL_ID) ?? '0',
-    paths: resolveTrialPaths({ outputDir: config.outputDir, ...(config.gcsBucket === undefined ? {} : { gcsBucket: config.gcsBucket }), env }),
+    paths: resolveTrialPaths({ outputDir: config.outputDir, ...(gcsBucket === undefined ? {} : { gcsBucket: gcsBucket as string }), env }),
     storage: readStorageSettings(env),
   };
+}
+
+/** One setting's value checked against its declaration, or its default; `undefined` when it has none. */
+function checkSetting(id: SettingId, declared: Setting, value: unknown, field: string): unknown {
+  switch (declared.kind) {
+    case 'categorical':
+      return oneOf(field, value as string | undefined, declared.values, declared.default);
+    case 'integer':
+      return optionalInteger(field, value as number | undefined, declared.min, declared.max, declared.maxText ?? '') ?? declared.default;
+    case 'double':
+      return boundedNumber(field, value as number | undefined, declared) ?? declared.default;
+    case 'text':
+      if (value !== undefined && typeof value !== 'string') throw new ValidationError({ field, value, problem: 'is not text', fix: `pass ${id === 'metric_tag' ? 'e.g. accuracy' : 'a string'}` });
+      return value ?? declared.default;
+  }
 }
 
 /**
@@ -213,35 +153,27 @@ function validate(config: TrainerConfig, name: FieldNamer): TrainerOptions {
 export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironment = process.env): TrainerInvocation {
   const values = readFlags(argv);
   if (values.help !== undefined) return { kind: 'help', text: trainerHelp() };
-  const config: TrainerConfig = {
-    activation: values.activation as Activation | undefined,
-    optimizer: values.optimizer as OptimizerName | undefined,
-    batchSize: integerFlag('--batch-size', values.batchSize, 1),
-    numEpochs: integerFlag('--num-epochs', values.numEpochs, 1),
-    learningRate: numberFlag('--learning-rate', values.learningRate),
-    trainSize: integerFlag('--train-size', values.trainSize, 1),
-    testSize: integerFlag('--test-size', values.testSize, 1),
-    seed: integerFlag('--seed', values.seed, 0),
-    backend: values.backend as BackendChoice | undefined,
-    metricTag: values.metricTag,
-    outputDir: values.outputDir,
-    gcsBucket: values.gcsBucket,
-    env,
-  };
-  return { kind: 'train', options: validate(config, flagName) };
+  const config: Record<string, unknown> = { env };
+  for (const id of SETTING_IDS) {
+    const text = values[id];
+    if (text === undefined) continue;
+    const declared: Setting = LENET5_SETTINGS[id];
+    config[settingKey(id)] = declared.kind === 'integer' ? integerFlag(settingFlag(id), text, declared.min) : declared.kind === 'double' ? numberFlag(settingFlag(id), text) : text;
+  }
+  return { kind: 'train', options: validate(config as TrainerConfig, flagName) };
 }
 
-/** The flags' values by option key (`batchSize`), the last spelling given winning. */
+/** The flags' values by setting id (`batch_size`), the last spelling given winning. */
 function readFlags(argv: readonly string[]): Record<string, string | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   const keyOf = new Map<string, string>([['help', 'help']]);
-  for (const spec of FLAGS) {
-    options[spec.flag] = { type: 'string' };
-    keyOf.set(spec.flag, spec.key);
-    const underscored = spec.flag.replaceAll('-', '_');
-    if (underscored !== spec.flag) {
-      options[underscored] = { type: 'string' };
-      keyOf.set(underscored, spec.key);
+  for (const id of SETTING_IDS) {
+    // Each spelling of each name: `--batch-size` and `--batch_size`, and any older name it had.
+    for (const name of [id, ...((LENET5_SETTINGS[id] as Setting).aliases ?? [])]) {
+      for (const spelling of new Set([name.replaceAll('_', '-'), name])) {
+        options[spelling] = { type: 'string' };
+        keyOf.set(spelling, id);
+      }
     }
   }
   let tokens;
@@ -262,7 +194,7 @@ function argumentError(error: unknown): ValidationError {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message;
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? message;
-  const known = `known flags: ${FLAGS.map((spec) => `--${spec.flag}`).join(', ')}, --help`;
+  const known = `known flags: ${SETTING_IDS.map(settingFlag).join(', ')}, --help`;
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new ValidationError({ field: 'flag', value: quoted, problem: 'is not a flag of the trainer', fix: known }, { cause: error });
@@ -282,7 +214,7 @@ function oneOf<T extends string>(field: string, value: string | undefined, allow
 }
 
 /** A flag's text as a whole number; the range is checked by {@link validate}. */
-function integerFlag(field: string, value: string | undefined, min: 0 | 1): number | undefined {
+function integerFlag(field: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value)) return Number(value);
   throw notAnInteger(field, value, min);
@@ -295,7 +227,7 @@ function numberFlag(field: string, value: string | undefined): number | undefine
   throw new ValidationError({ field, value, problem: 'is not a positive number', fix: 'pass e.g. 0.001' });
 }
 
-function optionalInteger(field: string, value: number | undefined, min: 0 | 1, max: number, maxMeaning: string): number | undefined {
+function optionalInteger(field: string, value: number | undefined, min: number, max: number, maxMeaning: string): number | undefined {
   if (value === undefined) return undefined;
   if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
   if (Number.isSafeInteger(value) && value > max) {
@@ -304,16 +236,22 @@ function optionalInteger(field: string, value: number | undefined, min: 0 | 1, m
   throw notAnInteger(field, value, min);
 }
 
-function notAnInteger(field: string, value: unknown, min: 0 | 1): ValidationError {
+function notAnInteger(field: string, value: unknown, min: number): ValidationError {
   const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
   const example = field.endsWith('seed') ? 42 : 64;
   return new ValidationError({ field, value, problem: `is not ${kind}`, fix: `pass a whole number${min > 0 ? ' of at least 1' : ''}, e.g. ${example}` });
 }
 
-function positiveNumber(field: string, value: number | undefined): number | undefined {
+/** A number within a double setting's bounds: above `min` (or at it, when `minInclusive`), at most `max`. */
+function boundedNumber(field: string, value: number | undefined, declared: { readonly min: number; readonly minInclusive: boolean; readonly max?: number }): number | undefined {
   if (value === undefined) return undefined;
-  if (Number.isFinite(value) && value > 0) return value;
-  throw new ValidationError({ field, value, problem: 'is not a positive number', fix: 'pass e.g. 0.001' });
+  const aboveMin = declared.minInclusive ? value >= declared.min : value > declared.min;
+  if (Number.isFinite(value) && aboveMin && (declared.max === undefined || value <= declared.max)) return value;
+  if (declared.min === 0 && !declared.minInclusive && declared.max === undefined) {
+    throw new ValidationError({ field, value, problem: 'is not a positive number', fix: 'pass e.g. 0.001' });
+  }
+  const range = `${declared.minInclusive ? 'at least' : 'above'} ${declared.min}${declared.max === undefined ? '' : ` and at most ${declared.max}`}`;
+  throw new ValidationError({ field, value, problem: `is not a number ${range}`, fix: `pass a number ${range}` });
 }
 
 const RESERVED_TAGS = new Set(['global_step', 'timestamp', 'trial', 'checkpoint_path']);

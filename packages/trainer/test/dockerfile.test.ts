@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validate } from 'dockerfile-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, builtTrainerBin } from './built-trainer.js';
+import { REPO_ROOT, builtTrainerBin } from '@hptune/testing/built';
 
 const TRAINER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dockerfile = readFileSync(join(TRAINER_DIR, 'Dockerfile'), 'utf8');
@@ -27,7 +27,11 @@ const trainerPackage = JSON.parse(readFileSync(join(TRAINER_DIR, 'package.json')
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
 };
-const corePackage = JSON.parse(readFileSync(join(TRAINER_DIR, '../core/package.json'), 'utf8')) as { name: string; version: string };
+/** The workspace packages the trainer depends on, packed beside it (never @hptune/core: no SQLite in the image). */
+const localPackages = ['trial', 'outputs'].map(
+  (folder) => JSON.parse(readFileSync(join(TRAINER_DIR, `../${folder}/package.json`), 'utf8')) as { name: string; version: string },
+);
+const packedPackages = [...localPackages, trainerPackage];
 
 interface Instruction {
   readonly keyword: string;
@@ -173,7 +177,7 @@ describe('packages/trainer/Dockerfile', () => {
     // The header documents the script that writes there, and the install line takes those tarballs.
     expect(dockerfile).toContain('#   pnpm image:context\n');
     expect(rootPackage.scripts['image:context']).toMatch(/build && node scripts\/pack-trainer\.mjs$/);
-    for (const pkg of [corePackage, trainerPackage]) {
+    for (const pkg of packedPackages) {
       const tarball = packName(pkg);
       const glob = `/tmp/pack/${packName({ ...pkg, version: '*' })}`;
       expect(dockerfile).toContain(glob);
@@ -184,8 +188,8 @@ describe('packages/trainer/Dockerfile', () => {
     }
   });
 
-  it('uploads to Cloud Build only the Dockerfile, .dockerignore and the two tarballs (.gcloudignore)', () => {
-    for (const uploaded of ['Dockerfile', '.dockerignore', `pack/${packName(corePackage)}`, `pack/${packName(trainerPackage)}`]) {
+  it('uploads to Cloud Build only the Dockerfile, .dockerignore and the tarballs (.gcloudignore)', () => {
+    for (const uploaded of ['Dockerfile', '.dockerignore', ...packedPackages.map((pkg) => `pack/${packName(pkg)}`)]) {
       expect(uploadedToCloudBuild(uploaded), uploaded).toBe(true);
     }
     for (const left of ['src/bin.ts', 'node_modules/@tensorflow/tfjs/package.json', 'dist/bin.js', 'dist/pack/hptune-core-0.0.1.tgz', 'package.json', 'test/dockerfile.test.ts', '.gcloudignore', 'pack/notes.txt']) {
@@ -233,16 +237,17 @@ describe('scripts/pack-trainer.mjs (pnpm image:context)', () => {
     return { context, stdout };
   }
 
-  it('leaves exactly the two tarballs the Dockerfile’s npm install line globs for, and names each', () => {
+  it('leaves exactly the tarballs the Dockerfile’s npm install line globs for, and names each', () => {
     const { context, stdout } = packIntoContext();
     const tarballs = readdirSync(join(context, 'pack')).sort();
-    expect(tarballs).toEqual([packName(corePackage), packName(trainerPackage)]);
-    for (const pkg of [corePackage, trainerPackage]) {
+    expect(tarballs).toEqual(packedPackages.map(packName).sort());
+    expect(tarballs.some((name) => name.startsWith('hptune-core-'))).toBe(false);
+    for (const pkg of packedPackages) {
       const glob = globRegex(packName({ ...pkg, version: '*' }));
       expect(tarballs.filter((name) => glob.test(name))).toHaveLength(1);
       expect(stdout).toMatch(new RegExp(`^${pkg.name} ${pkg.version}  \\d+\\.\\d KiB  sha256 [0-9a-f]{12}  `, 'm'));
     }
-    expect(stdout.trim().split('\n')).toHaveLength(2);
+    expect(stdout.trim().split('\n')).toHaveLength(packedPackages.length);
   });
 
   it('exits 1 with the reason and writes nothing when core is not built or the trainer is not a package', () => {
@@ -279,7 +284,7 @@ describe('scripts/pack-trainer.mjs (pnpm image:context)', () => {
         writeFileSync(join(context, file), '');
       }
       const listed = execFileSync('gcloud', ['meta', 'list-files-for-upload', context], { encoding: 'utf8' }).trim().split('\n').sort();
-      const expected = ['.dockerignore', 'Dockerfile', `pack/${packName(corePackage)}`, `pack/${packName(trainerPackage)}`].sort();
+      const expected = ['.dockerignore', 'Dockerfile', ...packedPackages.map((pkg) => `pack/${packName(pkg)}`)].sort();
       expect(listed).toEqual(expected);
       for (const file of [...expected, 'src/bin.ts', 'dist/bin.js', 'pack/notes.txt', '.gcloudignore']) {
         expect(uploadedToCloudBuild(file), file).toBe(listed.includes(file));

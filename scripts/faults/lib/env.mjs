@@ -22,6 +22,13 @@ export async function importCore(entry = 'index') {
   return import(pathToFileURL(file).href);
 }
 
+/** Imports the built @hptune/trial (the trial side: metric reports, the completion marker). */
+export async function importTrial() {
+  const file = join(ROOT, 'packages', 'trial', 'dist', 'index.js');
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run pnpm build first`);
+  return import(pathToFileURL(file).href);
+}
+
 /** better-sqlite3 as @hptune/core resolves it, to inspect stores the way SQLite itself sees them. */
 export function sqlite() {
   return createRequire(join(ROOT, 'packages', 'core', 'package.json'))('better-sqlite3');

@@ -6,8 +6,11 @@
 //   --fault=MODE              misbehave in every trial; --fault-param=ID: the parameter ID's value is the mode
 // Modes: ok; exit:N; signal:NAME (kills itself after the first epoch); stop (SIGSTOP itself);
 // garbage (random bytes as the metric file, exit 0); half (half a line at the end, exit 0);
-// stderr:MiB (floods stderr, then exit 1); metric-file:PATH (that file becomes the metric file, exit 0).
+// stderr:MiB (floods stderr, then exit 1); metric-file:PATH (that file becomes the metric file, exit 0);
+// leave-child (starts a child that ignores SIGTERM and runs on, logged as {"event":"child"}, then finishes as ok);
+// linger:MS (reports every epoch as ok, then waits MS before exiting 0, writing nothing more).
 // Every run writes argv.json (its argv after the script) to its working directory.
+import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -45,6 +48,13 @@ const report = (tag, value, step) => {
   write(lines.join('\n') + '\n');
 };
 
+if (kind === 'leave-child') {
+  const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+  child.unref();
+  await new Promise((resolve) => child.once('spawn', resolve));
+  const childStat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  if (own.log) appendFileSync(own.log, JSON.stringify({ event: 'child', pid: child.pid, start: childStat.slice(childStat.lastIndexOf(')') + 2).split(' ')[19], trial }) + '\n');
+}
 if (kind === 'metric-file') {
   mkdirSync(dirname(metricFile), { recursive: true });
   copyFileSync(detail, metricFile);
@@ -74,4 +84,5 @@ for (let epoch = 1; epoch <= epochs; epoch += 1) {
     process.exit(0);
   }
 }
+if (kind === 'linger') await sleep(Number(detail));
 log('end');

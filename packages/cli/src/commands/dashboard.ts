@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT, isLoopbackHost, startDashboard } from '@hptune/report';
 import type { CliIo } from '../io.js';
 
-/** `hptune dashboard`: serves the studies of a study directory until Ctrl-C (SIGINT) or SIGTERM. */
+/** `hptune dashboard`: serves the studies of a study directory until Ctrl-C (SIGINT), SIGTERM or SIGHUP. */
 export async function dashboardCommand(flags: { studyDir: string; port?: number; host?: string }, io: CliIo): Promise<number> {
   const host = flags.host ?? DEFAULT_DASHBOARD_HOST;
   const port = flags.port ?? DEFAULT_DASHBOARD_PORT;
@@ -19,10 +19,13 @@ export async function dashboardCommand(flags: { studyDir: string; port?: number;
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('SIGHUP', stop);
       done();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // A closed terminal ends the dashboard cleanly too.
+    process.on('SIGHUP', stop);
   });
   await dashboard.close();
   io.stdout.write('hptune dashboard: stopped\n');

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '@hptune/core/errors';
+import { LENET5_SETTINGS, QUICK_PRESET, STUDY_FLAG_IDS, settingFlag, settingIdOfKey, type Setting } from '@hptune/trainer/settings';
 
 /** A commander argument parser for a whole number of at least `min`, failing with a ValidationError naming the flag. */
 export function integerFlag(flag: string, min: number): (raw: string) => number {
@@ -62,14 +63,45 @@ export function addObjectiveOptions(command: Command): Command {
     .option('--space <file>', 'search space JSON file, { "version": 1, "parameters": {...} } as searchSpaceToJSON writes it; default: the seed space (required with your own program)');
 }
 
-/** Trainer flags every trial of a study gets, the same for `study run` and `launch`. */
+/**
+ * The LeNet-5 trainer's flags that every trial of a study gets, the same for `study run` and
+ * `launch`: each setting of `@hptune/trainer/settings` declared `studyFlag`, with its help, its
+ * default and a parser for its kind. The trainer checks the values again (ranges) before any trial.
+ */
 export function addTrainerPassThroughOptions(command: Command): Command {
-  return command
-    .option('--num-epochs <n>', 'trainer: epochs per trial', integerFlag('--num-epochs', 1))
-    .option('--train-size <n>', 'trainer: training images per trial (default: all 60,000)', integerFlag('--train-size', 1))
-    .option('--test-size <n>', 'trainer: test images per trial (default: all 10,000)', integerFlag('--test-size', 1))
-    .option('--learning-rate <rate>', 'trainer: learning rate (default: per optimizer)', positiveNumberFlag('--learning-rate'));
+  for (const id of STUDY_FLAG_IDS) command.addOption(trainerOption(id, LENET5_SETTINGS[id]));
+  return command;
 }
+
+function trainerOption(id: (typeof STUDY_FLAG_IDS)[number], declared: Setting): Option {
+  const flag = settingFlag(id);
+  const defaultText = declared.defaultText ?? (declared.default === undefined ? undefined : String(declared.default));
+  const option = new Option(`${flag} <${declared.valueName.toLowerCase()}>`, `trainer: ${declared.help}${defaultText === undefined ? '' : ` (default: ${defaultText})`}`);
+  switch (declared.kind) {
+    case 'categorical':
+      return option.choices(declared.values).argParser(choiceFlag(flag, declared.values));
+    case 'integer':
+      return option.argParser(integerFlag(flag, declared.min));
+    case 'double':
+      return option.argParser(declared.min === 0 && !declared.minInclusive ? positiveNumberFlag(flag) : numberFlag(flag));
+    case 'text':
+      return option;
+  }
+}
+
+/** A commander argument parser for any finite number (the trainer checks its range). */
+export function numberFlag(flag: string): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) throw new ValidationError({ field: flag, value: raw, problem: 'is not a number', fix: `pass e.g. ${flag} 0.5` });
+    return value;
+  };
+}
+
+/** `--quick`'s help: the flags and values it stands for, from the trainer's declaration. */
+export const QUICK_HELP = `the quick preset: ${Object.entries(QUICK_PRESET)
+  .map(([key, value]) => `${settingFlag(settingIdOfKey(key) ?? 'num_epochs')} ${String(value)}`)
+  .join(' ')} unless given`;
 
 /** The early-stopping rules by name: what `--early-stopping` takes (on `study run` and `launch`) and a study file's `earlyStopping` names. */
 export const EARLY_STOPPING_CHOICES = ['none', 'median', 'asha', 'decay-curve'] as const;

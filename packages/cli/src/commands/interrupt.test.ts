@@ -72,6 +72,20 @@ describe('Ctrl-C during hptune study run', () => {
   }, 90_000);
 });
 
+describe('SIGHUP (a closed terminal) during hptune study run', () => {
+  it('is the first Ctrl-C: the running trial finishes and is recorded, then it exits 129', async () => {
+    const studyDir = mkdtempSync(join(tmpdir(), 'hptune-cli-hangup-'));
+    const run = studyRun('hungup', studyDir, ['--max-trial-count', '2', '--num-epochs', '1']);
+    await run.seen('stdout', 'trial 1 started');
+    run.child.kill('SIGHUP');
+    expect(await run.exited).toBe(129);
+    expect(run.output.stderr).toContain('the terminal closed (SIGHUP): no new trials start; the running trials finish and are recorded');
+    const stored = openStudy('hungup', { studyDir });
+    expect(stored.study.state).toBe('CANCELLED');
+    expect(stored.trials.map((trial) => [trial.id, trial.state])).toEqual([['1', 'SUCCEEDED']]);
+  }, 90_000);
+});
+
 describe('kill -9 of hptune study run', () => {
   it('leaves a study that study list shows INTERRUPTED, and study resume adopts the trainer still running', async () => {
     const studyDir = mkdtempSync(join(tmpdir(), 'hptune-cli-kill-'));

@@ -63,8 +63,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
         .argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),
     )
     .addOption(new Option('--poll-interval <seconds>', 'first wait between polls with --debug-sync').default(5).argParser(positiveNumberFlag('--poll-interval')))
-    .option('--seed <n>', 'trainer: seed of the data sample and initial weights', integerFlag('--seed', 0))
-    .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend (default: auto, the GPU when there is one)').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
+    .option('--seed <n>', 'trainer: random seed of the data sample and initial weights', integerFlag('--seed', 0));
   addTrainerPassThroughOptions(addObjectiveOptions(launch))
     .action(async (trainerArgs: string[], flags, self: Command) => {
       const { launchCommand } = await import('./launch.js');

@@ -210,10 +210,11 @@ describe('hptune launch against the JobService and GCS fixtures', () => {
     const result = await runCli(argv, env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('hptune: checking access, then staging the trainer to gs://hptune-test/hptune/staging/staged/');
-    expect(result.stdout).toMatch(/^staged @hptune\/core 0\.1\.0, @hptune\/trainer 0\.1\.0 \(\d+ KiB\) at gs:\/\/hptune-test\/hptune\/staging\/staged\/manifest\.json; each trial installs them with npm before training\ncreated projects\//);
+    expect(result.stdout).toMatch(/^staged @hptune\/trial 0\.1\.0, @hptune\/outputs 0\.1\.0, @hptune\/trainer 0\.1\.0 \(\d+ KiB\) at gs:\/\/hptune-test\/hptune\/staging\/staged\/manifest\.json; each trial installs them with npm before training\ncreated projects\//);
     expect(gcs.objectNames('hptune-test').filter((name) => name.startsWith('hptune/staging/staged/'))).toEqual([
-      'hptune/staging/staged/hptune-core-0.1.0.tgz',
+      'hptune/staging/staged/hptune-outputs-0.1.0.tgz',
       'hptune/staging/staged/hptune-trainer-0.1.0.tgz',
+      'hptune/staging/staged/hptune-trial-0.1.0.tgz',
       'hptune/staging/staged/manifest.json',
     ]);
     const create = jobService.calls.filter((call) => call.method === 'CreateHyperparameterTuningJob').at(-1)?.request as {

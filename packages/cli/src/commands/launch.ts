@@ -7,7 +7,6 @@ import {
   decayCurve,
   launchStudy,
   median,
-  lenet5SearchSpace,
   type MeasurementSelection,
   type MetricGoal,
   type SearchAlgorithm,
@@ -23,18 +22,20 @@ import {
   type PlanVertexStudyOptions,
   type VertexBackend,
 } from '@hptune/core/vertex';
+import { STUDY_FLAG_IDS, TRAINER_DEFAULTS, formatTrainerFlags, lenet5SearchSpace, settingFlag, settingKey } from '@hptune/trainer/settings';
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
 import { speakAsInvoked } from '../invocation.js';
 import { isMissing, missingDependency } from '../optional-dependency.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
 import { formatJobSummary, printJobEvents, printWarnings } from './launch-report.js';
+import { trainerPassThrough, type TrainerPassThrough } from './trainer-flags.js';
 
 /** Exit code of a run stopped with Ctrl-C, as shells report SIGINT. */
 const EXIT_INTERRUPTED = 130;
 
 /** The flags of `hptune launch`, parsed. */
-export interface LaunchFlags {
+export interface LaunchFlags extends TrainerPassThrough {
   project?: string;
   bucket?: string;
   region: string;
@@ -65,12 +66,7 @@ export interface LaunchFlags {
   measurementSelection?: MeasurementSelection;
   space?: string;
   pollInterval: number;
-  numEpochs?: number;
-  trainSize?: number;
-  testSize?: number;
-  learningRate?: number;
   seed?: number;
-  backend?: string;
 }
 
 /** `--labels team=vision,stage=dev` as a record. */
@@ -116,15 +112,10 @@ export interface LaunchInput {
   readonly given?: ReadonlySet<string>;
 }
 
-/** Flags of the built-in LeNet-5 trainer, meaningless for your own image. */
-const LENET5_FLAGS: Readonly<Record<string, string>> = {
-  numEpochs: '--num-epochs',
-  trainSize: '--train-size',
-  testSize: '--test-size',
-  learningRate: '--learning-rate',
-  seed: '--seed',
-  backend: '--backend',
-};
+/** Flags of the built-in LeNet-5 trainer, meaningless for your own image: its study flags, and `--seed`. */
+const LENET5_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
+  [...STUDY_FLAG_IDS, 'seed' as const].map((id) => [settingKey(id), settingFlag(id)]),
+);
 
 /**
  * Your own image (arguments after `--`): the preflight the LeNet-5 defaults cannot stand in for.
@@ -151,18 +142,13 @@ function checkCustomImage(flags: LaunchFlags, given: ReadonlySet<string>): void 
   }
 }
 
-/** The trainer flags every trial gets, in front of the trial's own `--<param>=<value>`. */
+/** The trainer flags every trial gets, in front of the trial's own `--<param>=<value>`: the same argv `study run` gives its trials. */
 function trainerArgs(flags: LaunchFlags): string[] {
-  const pairs: [string, string | number | undefined][] = [
-    ['num-epochs', flags.numEpochs],
-    ['train-size', flags.trainSize],
-    ['test-size', flags.testSize],
-    ['learning-rate', flags.learningRate],
-    ['seed', flags.seed],
-    ['backend', flags.backend],
-    ['metric-tag', flags.metric === 'accuracy' ? undefined : flags.metric],
-  ];
-  return pairs.filter(([, value]) => value !== undefined).map(([flag, value]) => `--${flag}=${value}`);
+  return formatTrainerFlags({
+    ...trainerPassThrough(flags),
+    seed: flags.seed,
+    metricTag: flags.metric === TRAINER_DEFAULTS.metricTag ? undefined : flags.metric,
+  });
 }
 
 /** The folder of the `@hptune/trainer` this CLI runs with: what a launch without a custom container stages. */

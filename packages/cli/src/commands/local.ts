@@ -1,7 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, portFlag, positiveNumberFlag, typedOptions } from './flags.js';
+import { QUICK_HELP, addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, portFlag, positiveNumberFlag, typedOptions } from './flags.js';
 import type { SetExitCode } from './index.js';
 
 const DEFAULT_STUDY_DIR = './hptune';
@@ -34,9 +34,8 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--trial-timeout <seconds>', 'stop a trial running longer than this (default: no limit)', positiveNumberFlag('--trial-timeout'))
     .addOption(earlyStoppingOption('stop hopeless trials early: median (after 5 full trials), asha (rungs at epochs 1, 3, 9, ...) or decay-curve'))
     .option('--asha-max-step <n>', "with --early-stopping asha: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
-    .option('--quick', 'the quick preset: --num-epochs 1 --train-size 2048 --test-size 1000 unless given')
-    .option('--json', 'print newline-delimited JSON events instead of progress')
-    .addOption(new Option('--backend <backend>', 'trainer: TensorFlow.js backend').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']));
+    .option('--quick', QUICK_HELP)
+    .option('--json', 'print newline-delimited JSON events instead of progress');
   addTrainerPassThroughOptions(addObjectiveOptions(run))
     .action(async (command: string[], flags, self: Command) => {
       const { runStudyCommand } = await import('./study-run.js');

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import { DEFAULT_STOP_GRACE_PERIOD_SECONDS, HptuneError, countTrials, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
+import { HptuneError, countTrials, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
+import { DEFAULT_STOP_GRACE_PERIOD_SECONDS } from '@hptune/core/local';
 import type { CliIo } from '../io.js';
 import { speakAsInvoked } from '../invocation.js';
 import { formatTrialCounts, trialOutcomeWord } from '../reporters/format.js';
@@ -12,12 +13,18 @@ export const EXIT_INTERRUPTED = 130;
 /** Exit code of a study that ran to its end with no successful trial: a run-time failure. */
 export const EXIT_NO_SUCCESS = 1;
 
+/** Exit code of a study stopped because its terminal closed (SIGHUP), as shells report SIGHUP. */
+export const EXIT_HANGUP = 129;
+
 /**
  * Shows a running study with the reporter that suits the output (TTY, plain, NDJSON) and returns
  * the exit code. The first Ctrl-C stops it gracefully (`handle.stop()`: no new trial starts, the
  * running ones finish and are recorded); a second Ctrl-C, or a SIGTERM, cancels it (running trials
- * get SIGTERM, then SIGKILL after the grace period, and are recorded cancelled). Either way the
- * store stays consistent and `hptune study resume` runs the rest.
+ * get SIGTERM, then SIGKILL after the grace period, and are recorded cancelled). A SIGHUP (the
+ * terminal closed, an SSH session dropped) is the first Ctrl-C: the running trials finish and are
+ * recorded, then the command exits {@link EXIT_HANGUP}; output that can no longer reach the closed
+ * terminal is dropped, never an error. Either way the store stays consistent and
+ * `hptune study resume` runs the rest.
  */
 export async function followStudy(
   handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>,
@@ -60,8 +67,22 @@ export async function followStudy(
     );
     void handle.stop();
   };
+  let hungUp = false;
+  // Writes to a terminal that closed fail (EIO, EPIPE); the study must not die of its own progress output.
+  const dropWriteErrors = () => {};
+  const onHangup = () => {
+    if (!hungUp) {
+      hungUp = true;
+      for (const stream of [io.stdout, io.stderr]) stream.on?.('error', dropWriteErrors);
+    }
+    if (interrupted) return;
+    interrupted = 'stopping';
+    io.stderr.write('\nhptune: the terminal closed (SIGHUP): no new trials start; the running trials finish and are recorded, then hptune exits\n');
+    void handle.stop();
+  };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', cancel);
+  process.on('SIGHUP', onHangup);
   const end = (result: StudyResult, outcome: 'COMPLETED' | 'FAILED' | 'CANCELLED') =>
     reporter.onStudyEnd?.({ header, trials: result.trials, best: result.best, outcome, elapsedSeconds: (performance.now() - startedAt) / 1000, notes: options.notes?.(result.trials) ?? [] });
   try {
@@ -73,12 +94,13 @@ export async function followStudy(
     end({ study: handle.study, trials: handle.trials(), best: handle.best() }, outcome);
     if (interrupted && outcome === 'CANCELLED') {
       io.stderr.write(speakAsInvoked(`hptune: study ${handle.study.name} cancelled; continue it with: hptune study resume ${handle.study.name}\n`, io.env));
-      return EXIT_INTERRUPTED;
+      return hungUp ? EXIT_HANGUP : EXIT_INTERRUPTED;
     }
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', cancel);
+    process.off('SIGHUP', onHangup);
   }
 }
 

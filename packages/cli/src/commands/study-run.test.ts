@@ -54,7 +54,7 @@ describe('hptune study run -- <command>', () => {
     const studyDir = join(dir, 'studies');
     const result = await runCli(['study', 'run', '--name', 'contract', '--study-dir', studyDir, '--space', writeSpace(dir, ['a', 'b']), '--metric', 'score', '--goal', 'minimize', '--', PYTHON, RECORDER]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/best: trial 1 score=1\.0000 \(label=a\)/);
+    expect(result.stdout).toMatch(/best: trial 1 score=1\.000 \(label=a\)/);
     for (const id of ['1', '2']) {
       const trialDir = join(studyDir, 'contract', id);
       expect(received(studyDir, 'contract', id)).toEqual({

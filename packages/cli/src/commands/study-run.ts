@@ -5,7 +5,6 @@ import {
   asha,
   decayCurve,
   launchStudy,
-  lenet5SearchSpace,
   median,
   type MeasurementSelection,
   type MetricGoal,
@@ -16,12 +15,13 @@ import {
   finalMetricValue,
   type FrozenTrial,
 } from '@hptune/core';
+import { QUICK_PRESET, STUDY_FLAG_IDS, lenet5SearchSpace, settingFlag, settingKey } from '@hptune/trainer/settings';
 import { STUDY_RUN_FLAGS, withFlagNames, type FlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
 import { readStudyFile, type EarlyStoppingRule, type EarlyStoppingSetting, type StudyFile } from '../study-file.js';
 import { followStudy } from './study-progress.js';
-import { buildTrainer, type TrainerPassThrough } from './trainer-flags.js';
+import { buildTrainer, trainerPassThrough, type TrainerPassThrough } from './trainer-flags.js';
 
 /** The flags of `hptune study run`, parsed. */
 export interface StudyRunFlags extends TrainerPassThrough {
@@ -52,16 +52,9 @@ export interface StudyRunInput {
   readonly given?: ReadonlySet<string>;
 }
 
-/** The settings `--quick` stands for: the seed study in a few minutes on a laptop. */
-export const QUICK_PRESET = { numEpochs: 1, trainSize: 2048, testSize: 1000 } as const;
-
-/** Flags that set the LeNet-5 trainer, meaningless for a program the user brings. */
+/** Flags that set the LeNet-5 trainer, meaningless for a program the user brings: its study flags, and `--quick`. */
 const LENET5_FLAGS: Readonly<Record<string, string>> = {
-  numEpochs: '--num-epochs',
-  trainSize: '--train-size',
-  testSize: '--test-size',
-  learningRate: '--learning-rate',
-  backend: '--backend',
+  ...Object.fromEntries(STUDY_FLAG_IDS.map((id) => [settingKey(id), settingFlag(id)])),
   quick: '--quick',
 };
 
@@ -217,9 +210,5 @@ function checkCustomTrainerInput(flags: StudyRunFlags, given: ReadonlySet<string
 
 /** The trainer flags of hptune's own trainer: `--quick`'s preset under what was given. */
 function lenet5Flags(flags: StudyRunFlags): TrainerPassThrough {
-  return flags.quick ? { ...QUICK_PRESET, ...definedOnly(flags) } : flags;
-}
-
-function definedOnly(flags: TrainerPassThrough): TrainerPassThrough {
-  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as TrainerPassThrough;
+  return flags.quick ? { ...QUICK_PRESET, ...trainerPassThrough(flags) } : trainerPassThrough(flags);
 }

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainerCommand } from '@hptune/core';
-import type { BackendChoice } from '@hptune/trainer';
+import { STUDY_FLAG_IDS, settingKey, type StudyFlagValues } from '@hptune/trainer/settings';
 import { importOptional } from '../optional-dependency.js';
 
-/** Trainer flags a study passes to every trial, as the Python launcher passes its task flags. */
-export interface TrainerPassThrough {
-  numEpochs?: number;
-  trainSize?: number;
-  testSize?: number;
-  learningRate?: number;
-  backend?: BackendChoice;
+/** Trainer flags a study passes to every trial, as the Python launcher passes its task flags: the trainer's settings declared `studyFlag`. */
+export type TrainerPassThrough = StudyFlagValues;
+
+/** The trainer's study flags among a command's parsed flags, those given only. */
+export function trainerPassThrough(flags: object): TrainerPassThrough {
+  const given = flags as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(STUDY_FLAG_IDS.map((id) => [settingKey(id), given[settingKey(id)]]).filter(([, value]) => value !== undefined)) as TrainerPassThrough;
 }
 
 /**
@@ -21,17 +21,7 @@ export interface TrainerPassThrough {
 export async function buildTrainer(flags: TrainerPassThrough, study: { metricTag: string; seed?: number }): Promise<{ trainer: TrainerCommand; defaultEpochs: number }> {
   // Loaded here, not at the top: tuning your own program needs no TensorFlow.js installed.
   const { lenet5Trainer, parseTrainerOptions, TRAINER_DEFAULTS } = await importOptional('@hptune/trainer', () => import('@hptune/trainer'));
-  const trainer = lenet5Trainer({
-    flags: {
-      numEpochs: flags.numEpochs,
-      trainSize: flags.trainSize,
-      testSize: flags.testSize,
-      learningRate: flags.learningRate,
-      backend: flags.backend,
-      metricTag: study.metricTag,
-      seed: study.seed,
-    },
-  });
+  const trainer = lenet5Trainer({ flags: { ...trainerPassThrough(flags), metricTag: study.metricTag, seed: study.seed } });
   const scratch = mkdtempSync(join(tmpdir(), 'hptune-check-'));
   try {
     // Everything after the script path is what each trial gets before its own parameters.

@@ -1,29 +1,9 @@
 import { join } from 'node:path';
 import { describeTrialCounts, type FrozenTrial, type TrialCounts } from '@hptune/core';
 
-/** `1h02m`, `3m05s`, `42s`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const whole = Math.round(seconds);
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  const secs = whole % 60;
-  if (hours > 0) return `${hours}h${String(minutes).padStart(2, '0')}m`;
-  if (minutes > 0) return `${minutes}m${String(secs).padStart(2, '0')}s`;
-  return `${secs}s`;
-}
-
-/** `activation=relu optimizer=adam batch_size=64`. */
-export function formatParameters(parameters: Readonly<Record<string, string | number>>): string {
-  return Object.entries(parameters)
-    .map(([id, value]) => `${id}=${value}`)
-    .join(' ');
-}
-
-/** A metric value with 4 significant decimals, or `-`. */
-export function formatMetric(value: number | undefined): string {
-  return value === undefined ? '-' : value.toFixed(4);
-}
+// Durations, parameters and metric values print one way in every package: `@hptune/trial/format`.
+export { formatDuration, formatParameters } from '@hptune/trial/format';
+export { formatMetricValue as formatMetric } from '@hptune/trial/format';
 
 /** Renders rows as a left-aligned text table with a header rule. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { categorical, discrete, double, integer, searchSpace } from '../space/builder.js';
 import { combinationKey, gridSize } from '../space/grid.js';
 import { validateParameters } from '../space/parameters.js';
-import { seedSearchSpace } from '../space/seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { SearchSpace, TrialParameters } from '../space/types.js';
 import type { FrozenTrial, MetricSpec } from '../study/types.js';
 import type { Sampler } from './types.js';
@@ -39,7 +39,7 @@ const everyKindSpace = searchSpace({
 
 /** The spaces the suite runs over; `grid` whether grid search can search it, and for how many trials otherwise. */
 const SPACES: ReadonlyArray<readonly [string, { readonly space: SearchSpace; readonly grid: boolean }]> = [
-  ['the seed space', { space: seedSearchSpace, grid: true }],
+  ['the example space', { space: exampleSearchSpace, grid: true }],
   ['a space with conditional children', { space: conditionalSpace, grid: true }],
   ['a space with every kind and scale', { space: everyKindSpace, grid: false }],
 ];
@@ -145,7 +145,7 @@ export function describeSamplerConformance(label: string, options: SamplerConfor
     });
 
     test(exhaustive ? 'is exhausted after every combination exactly once' : 'never runs out', () => {
-      const sampler = create({ space: seedSearchSpace, seed: 1 });
+      const sampler = create({ space: exampleSearchSpace, seed: 1 });
       const trials = run(sampler, 40);
       if (exhaustive) {
         expect(trials).toHaveLength(27);

@@ -2,24 +2,24 @@ import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { categorical, double, searchSpace } from '../space/builder.js';
 import { enumerateGrid } from '../space/grid.js';
-import { seedSearchSpace } from '../space/seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { TrialParameters } from '../space/types.js';
 import type { FrozenTrial, TrialState } from '../study/types.js';
 import { createGridSampler } from './grid.js';
 
-const grid = [...enumerateGrid(seedSearchSpace)];
+const grid = [...enumerateGrid(exampleSearchSpace)];
 const trial = (id: number, parameters: TrialParameters, state: TrialState): FrozenTrial => ({ id: String(id), state, parameters, measurements: [] });
 
 describe('createGridSampler', () => {
   test('suggests combinations in enumeration order', () => {
-    const sampler = createGridSampler({ space: seedSearchSpace });
+    const sampler = createGridSampler({ space: exampleSearchSpace });
     expect(sampler.algorithm).toBe('grid');
     expect(sampler.suggest([])).toEqual(grid[0]);
     expect(sampler.suggest([trial(1, grid[0]!, 'ACTIVE')])).toEqual(grid[1]);
   });
 
   test('after a crash, skips what succeeded, failed or is still held', () => {
-    const sampler = createGridSampler({ space: seedSearchSpace });
+    const sampler = createGridSampler({ space: exampleSearchSpace });
     const trials = [
       trial(1, grid[0]!, 'SUCCEEDED'),
       trial(2, grid[1]!, 'INFEASIBLE'),
@@ -30,13 +30,13 @@ describe('createGridSampler', () => {
   });
 
   test('matches trials whatever the key order of their parameters, and ignores ones outside the grid', () => {
-    const sampler = createGridSampler({ space: seedSearchSpace });
+    const sampler = createGridSampler({ space: exampleSearchSpace });
     const reordered = { batch_size: 32, optimizer: 'sgd', activation: 'relu' };
     expect(sampler.suggest([trial(1, reordered, 'SUCCEEDED'), trial(2, { other: 1 }, 'SUCCEEDED')])).toEqual(grid[1]);
   });
 
   test('is exhausted when every combination succeeded, even if some also failed before', () => {
-    const sampler = createGridSampler({ space: seedSearchSpace });
+    const sampler = createGridSampler({ space: exampleSearchSpace });
     const trials = [trial(0, grid[5]!, 'INFEASIBLE'), ...grid.map((parameters, index) => trial(index + 1, parameters, 'SUCCEEDED'))];
     expect(sampler.suggest(trials)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { double, searchSpace } from '../space/builder.js';
-import { seedSearchSpace } from '../space/seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { FrozenTrial } from '../study/types.js';
 import { createSampler } from './index.js';
 import { createRandomSampler } from './random.js';
@@ -24,18 +24,18 @@ describe('createRandomSampler', () => {
 
 describe('createSampler', () => {
   test('creates the sampler of the algorithm', () => {
-    expect(createSampler({ algorithm: 'grid', space: seedSearchSpace, metric }).algorithm).toBe('grid');
-    expect(createSampler({ algorithm: 'random', space: seedSearchSpace, metric, seed: 3 }).algorithm).toBe('random');
-    expect(createSampler({ algorithm: 'tpe', space: seedSearchSpace, metric, seed: 3 }).algorithm).toBe('tpe');
-    expect(createSampler({ algorithm: 'bayesian', space: seedSearchSpace, metric, seed: 3 }).algorithm).toBe('tpe');
+    expect(createSampler({ algorithm: 'grid', space: exampleSearchSpace, metric }).algorithm).toBe('grid');
+    expect(createSampler({ algorithm: 'random', space: exampleSearchSpace, metric, seed: 3 }).algorithm).toBe('random');
+    expect(createSampler({ algorithm: 'tpe', space: exampleSearchSpace, metric, seed: 3 }).algorithm).toBe('tpe');
+    expect(createSampler({ algorithm: 'bayesian', space: exampleSearchSpace, metric, seed: 3 }).algorithm).toBe('tpe');
   });
 
   test('rejects an unknown algorithm, a fractional seed, a bad metric and a grid over a double', () => {
     // @ts-expect-error an algorithm from untyped input
-    expect(() => createSampler({ algorithm: 'cmaes', space: seedSearchSpace, metric })).toThrow(/algorithm "cmaes" is not a search algorithm; use "grid", "random", "tpe", "bayesian"/);
-    expect(() => createSampler({ algorithm: 'random', space: seedSearchSpace, metric, seed: 1.5 })).toThrow(/seed 1.5/);
+    expect(() => createSampler({ algorithm: 'cmaes', space: exampleSearchSpace, metric })).toThrow(/algorithm "cmaes" is not a search algorithm; use "grid", "random", "tpe", "bayesian"/);
+    expect(() => createSampler({ algorithm: 'random', space: exampleSearchSpace, metric, seed: 1.5 })).toThrow(/seed 1.5/);
     // @ts-expect-error a goal from untyped input
-    expect(() => createSampler({ algorithm: 'tpe', space: seedSearchSpace, metric: { id: 'loss', goal: 'lower' } })).toThrow(/metric.goal "lower"/);
+    expect(() => createSampler({ algorithm: 'tpe', space: exampleSearchSpace, metric: { id: 'loss', goal: 'lower' } })).toThrow(/metric.goal "lower"/);
     expect(() => createSampler({ algorithm: 'grid', space: searchSpace({ lr: double(0, 1) }), metric })).toThrow(ValidationError);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import type { SearchSpace, TrialParameters } from './types.js';
 import { categorical, discrete, double, integer, searchSpace, type ParametersOf } from './builder.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 
 describe('ParametersOf', () => {
   test('infers literal unions for categorical and discrete parameters without `as const`', () => {
@@ -25,8 +25,8 @@ describe('ParametersOf', () => {
     expectTypeOf<P>().toExtend<TrialParameters>();
   });
 
-  test('the seed space infers its three parameters', () => {
-    expectTypeOf<ParametersOf<typeof seedSearchSpace>>().toEqualTypeOf<{
+  test('the example space infers its three parameters', () => {
+    expectTypeOf<ParametersOf<typeof exampleSearchSpace>>().toEqualTypeOf<{
       readonly activation: 'relu' | 'softmax' | 'leakyrelu';
       readonly optimizer: 'sgd' | 'adam' | 'rmsprop';
       readonly batch_size: 32 | 64 | 128;

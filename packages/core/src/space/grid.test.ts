@@ -2,13 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { categorical, discrete, double, integer, searchSpace } from './builder.js';
 import { combinationKey, enumerateGrid, gridSize } from './grid.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 
 describe('enumerateGrid', () => {
-  test('the seed space has 27 distinct combinations, first parameter slowest, values in declared order', () => {
-    const combinations = [...enumerateGrid(seedSearchSpace)];
+  test('the example space has 27 distinct combinations, first parameter slowest, values in declared order', () => {
+    const combinations = [...enumerateGrid(exampleSearchSpace)];
     expect(combinations).toHaveLength(27);
-    expect(gridSize(seedSearchSpace)).toBe(27);
+    expect(gridSize(exampleSearchSpace)).toBe(27);
     expect(new Set(combinations.map(combinationKey)).size).toBe(27);
     expect(combinations.slice(0, 4)).toEqual([
       { activation: 'relu', optimizer: 'sgd', batch_size: 32 },

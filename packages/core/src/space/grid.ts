@@ -5,7 +5,7 @@ import { activeChildren, entriesOf, finiteValues, type SpecEntry } from './walk.
 /**
  * The number of parameter combinations grid search visits: the product over top-level parameters of
  * each one's count, where a value with conditional children counts as the number of combinations of
- * those children. 27 for the seed space.
+ * those children. 27 for the example space (and the seed study's).
  * @throws ValidationError when the space has a `double` parameter (or is otherwise invalid).
  */
 export function gridSize(space: SearchSpace): number {
@@ -36,7 +36,7 @@ function countSpec(spec: ParameterSpec): number {
  * slowest, values in declared order (integers ascending), and a parameter's conditional children
  * are expanded right after it, only under the values that activate them. Each combination lists
  * exactly the parameters active in it, keys in that same order.
- * @example [...enumerateGrid(seedSearchSpace)][0] // { activation: 'relu', optimizer: 'sgd', batch_size: 32 }
+ * @example [...enumerateGrid(exampleSpace)][0] // { activation: 'relu', optimizer: 'sgd', batch_size: 32 }
  * @throws ValidationError when the space has a `double` parameter (or is otherwise invalid).
  */
 export function* enumerateGrid(space: SearchSpace): Generator<TrialParameters, void, undefined> {

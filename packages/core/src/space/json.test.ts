@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { categorical, discrete, double, integer, searchSpace } from './builder.js';
 import { enumerateGrid } from './grid.js';
 import { searchSpaceFromJSON, searchSpaceToJSON } from './json.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 
 const everyKind = searchSpace({
   optimizer: categorical(['sgd', 'adam'], {
@@ -15,8 +15,8 @@ const everyKind = searchSpace({
 });
 
 describe('searchSpaceToJSON / searchSpaceFromJSON', () => {
-  test('the seed space is written as versioned plain JSON, in declaration order', () => {
-    expect(JSON.stringify(searchSpaceToJSON(seedSearchSpace))).toBe(
+  test('the example space is written as versioned plain JSON, in declaration order', () => {
+    expect(JSON.stringify(searchSpaceToJSON(exampleSearchSpace))).toBe(
       '{"version":1,"parameters":{"activation":{"kind":"categorical","values":["relu","softmax","leakyrelu"]},' +
         '"optimizer":{"kind":"categorical","values":["sgd","adam","rmsprop"]},' +
         '"batch_size":{"kind":"discrete","values":[32,64,128],"scale":"linear"}}}',

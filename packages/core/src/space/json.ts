@@ -1,6 +1,31 @@
 import { ValidationError } from '../errors.js';
 import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from './types.js';
-import { validateSearchSpace } from './validate.js';
+import { MAX_CONDITION_DEPTH, validateSearchSpace } from './validate.js';
+
+/**
+ * How deeply a search space's JSON may nest (objects and arrays): room for conditions
+ * `MAX_CONDITION_DEPTH` levels deep (4 levels each) and the rest, checked before anything reads it.
+ */
+export const MAX_SEARCH_SPACE_JSON_DEPTH = 64;
+
+/**
+ * How deeply `value` nests objects and arrays (a number or string: 0), counted without recursion
+ * and only up to `limit + 1`, so a hostile value nested a million deep costs no more than its size.
+ */
+export function jsonDepth(value: unknown, limit = Infinity): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
 
 /** The version of the search-space JSON format that {@link searchSpaceToJSON} writes. */
 export const SEARCH_SPACE_JSON_VERSION = 1;
@@ -88,6 +113,16 @@ export function searchSpaceFromJSON(json: unknown): SearchSpace {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ValidationError({ field: 'searchSpace', value: data, problem: 'is not a search space object', fix: 'pass { "version": 1, "parameters": { ... } }' });
+  }
+  // Before anything walks it recursively: a space nested thousands deep would overflow the stack.
+  const depth = jsonDepth(data, MAX_SEARCH_SPACE_JSON_DEPTH);
+  if (depth > MAX_SEARCH_SPACE_JSON_DEPTH) {
+    throw new ValidationError({
+      field: 'searchSpace',
+      value: `JSON nested more than ${MAX_SEARCH_SPACE_JSON_DEPTH} levels deep`,
+      problem: `is deeper than any search space (conditions at most ${MAX_CONDITION_DEPTH} levels deep)`,
+      fix: 'flatten the space: make deep children top-level parameters',
+    });
   }
   const { version, parameters, ...rest } = data as Record<string, unknown>;
   if (version !== SEARCH_SPACE_JSON_VERSION) {

@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { categorical, discrete, double, integer, searchSpace } from './builder.js';
 import { validateParameters } from './parameters.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 
 const space = searchSpace({
   optimizer: categorical(['sgd', 'adam'], { when: [{ parentValues: ['sgd'], parameters: { momentum: double(0, 0.99) } }] }),
@@ -21,7 +21,7 @@ function field(parameters: unknown): string {
 
 describe('validateParameters', () => {
   test('returns valid parameters typed by the space', () => {
-    const parameters = validateParameters(seedSearchSpace, { activation: 'relu', optimizer: 'adam', batch_size: 64 });
+    const parameters = validateParameters(exampleSearchSpace, { activation: 'relu', optimizer: 'adam', batch_size: 64 });
     expectTypeOf(parameters.activation).toEqualTypeOf<'relu' | 'softmax' | 'leakyrelu'>();
     expect(parameters).toEqual({ activation: 'relu', optimizer: 'adam', batch_size: 64 });
     expect(field({ optimizer: 'sgd', momentum: 0.5, layers: 3, width: 128 })).toBe('accepted');

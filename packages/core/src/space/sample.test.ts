@@ -3,7 +3,7 @@ import { categorical, discrete, double, integer, searchSpace } from './builder.j
 import { validateParameters } from './parameters.js';
 import { createRandom } from './random.js';
 import { sampleParameters } from './sample.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { SearchSpace } from './types.js';
 
 function draws(space: SearchSpace, count: number, seed = 1): Record<string, string | number>[] {
@@ -21,9 +21,9 @@ function median(values: number[]): number {
 }
 
 describe('sampleParameters', () => {
-  test('the seed space: every draw is a valid combination, and all 27 come up', () => {
-    const sampled = draws(seedSearchSpace, 600);
-    for (const parameters of sampled) validateParameters(seedSearchSpace, parameters);
+  test('the example space: every draw is a valid combination, and all 27 come up', () => {
+    const sampled = draws(exampleSearchSpace, 600);
+    for (const parameters of sampled) validateParameters(exampleSearchSpace, parameters);
     expect(new Set(sampled.map((p) => `${p['activation']}/${p['optimizer']}/${p['batch_size']}`)).size).toBe(27);
   });
 
@@ -75,8 +75,8 @@ describe('sampleParameters', () => {
   });
 
   test('the same seed draws the same values', () => {
-    expect(draws(seedSearchSpace, 20, 9)).toEqual(draws(seedSearchSpace, 20, 9));
-    expect(draws(seedSearchSpace, 20, 9)).not.toEqual(draws(seedSearchSpace, 20, 10));
+    expect(draws(exampleSearchSpace, 20, 9)).toEqual(draws(exampleSearchSpace, 20, 9));
+    expect(draws(exampleSearchSpace, 20, 9)).not.toEqual(draws(exampleSearchSpace, 20, 10));
   });
 
   test('a discrete log-scale parameter still picks each listed value', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { categorical, discrete, double, integer, searchSpace } from './builder.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { SearchSpace } from './types.js';
-import { validateSearchSpace, type ValidateSearchSpaceOptions } from './validate.js';
+import { searchSpaceFromJSON } from './json.js';
+import { MAX_CATEGORICAL_VALUES, MAX_CONDITION_DEPTH, MAX_SEARCH_SPACE_PARAMETERS, validateSearchSpace, type ValidateSearchSpaceOptions } from './validate.js';
 
 /** The ValidationError a space raises, so each case can check its field, value and message. */
 function rejection(space: unknown, options?: ValidateSearchSpaceOptions): ValidationError {
@@ -19,8 +20,8 @@ function rejection(space: unknown, options?: ValidateSearchSpaceOptions): Valida
 const space = (parameters: Record<string, unknown>): SearchSpace => ({ parameters }) as SearchSpace;
 
 describe('validateSearchSpace', () => {
-  test('accepts the seed space for every algorithm, and the builder validates as it builds', () => {
-    for (const algorithm of ['grid', 'random', 'bayesian'] as const) validateSearchSpace(seedSearchSpace, { algorithm });
+  test('accepts the example space for every algorithm, and the builder validates as it builds', () => {
+    for (const algorithm of ['grid', 'random', 'bayesian'] as const) validateSearchSpace(exampleSearchSpace, { algorithm });
     expect(() => searchSpace({ batch_size: discrete([32, 32]) })).toThrow(ValidationError);
   });
 
@@ -132,5 +133,47 @@ describe('validateSearchSpace', () => {
         Layers_2: integer(1, 3, { scale: 'log', when: [{ parentValues: [2, 3], parameters: { width: discrete([64, 128], { when: [{ parentValues: [64], parameters: { depth: integer(0, 2) } }] }) } }] }),
       }),
     );
+  });
+
+  test('refuses a NUL character in a categorical value: no command-line argument can carry one', () => {
+    const error = rejection(space({ activation: categorical(['relu', 'soft\u0000max']) }));
+    expect(error.field).toBe('parameters.activation.values[1]');
+    expect(error.message).toContain('holds a NUL character');
+  });
+
+  test('states its limits: parameters in all, categorical values, condition depth', () => {
+    const many = Object.fromEntries(Array.from({ length: MAX_SEARCH_SPACE_PARAMETERS + 1 }, (_, index) => [`p${index}`, discrete([1, 2])]));
+    expect(rejection(space(many)).field).toBe(`parameters.p${MAX_SEARCH_SPACE_PARAMETERS}`);
+    delete many[`p${MAX_SEARCH_SPACE_PARAMETERS}`];
+    validateSearchSpace(space(many));
+
+    const values = Array.from({ length: MAX_CATEGORICAL_VALUES + 1 }, (_, index) => `v${index}`);
+    expect(rejection(space({ act: categorical(values) })).field).toBe('parameters.act.values');
+    validateSearchSpace(space({ act: categorical(values.slice(0, MAX_CATEGORICAL_VALUES)) }));
+
+    const nested = (levels: number): Record<string, unknown> => {
+      let spec: Record<string, unknown> = { kind: 'categorical', values: ['a'] };
+      for (let level = 0; level < levels; level++) spec = { kind: 'categorical', values: ['a'], conditions: [{ parentValues: ['a'], parameters: { [`c${level}`]: spec } }] };
+      return spec;
+    };
+    validateSearchSpace(space({ root: nested(MAX_CONDITION_DEPTH) }));
+    expect(rejection(space({ root: nested(MAX_CONDITION_DEPTH + 1) })).message).toContain(`nest deeper than a search space may (${MAX_CONDITION_DEPTH} levels)`);
+  });
+
+  test('refuses a space nested thousands deep as a ValidationError, not a stack overflow', () => {
+    const text = `{"version":1,"parameters":{"x":{"kind":"categorical","values":${'['.repeat(100_000)}${']'.repeat(100_000)}}}}`;
+    expect(() => searchSpaceFromJSON(text)).toThrow(/JSON nested more than 64 levels deep/);
+  });
+
+  test('checks long lists in n log n: 1,000 parameters of 1,000 discrete values, and long condition lists', () => {
+    const wide = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [`p${index}`, discrete(Array.from({ length: 1000 }, (_, value) => value * 3 + (index % 3)))]));
+    const started = performance.now();
+    validateSearchSpace(space(wide));
+    const values = Array.from({ length: 1000 }, (_, index) => `v${index}`);
+    validateSearchSpace(space({ act: categorical(values, { when: [{ parentValues: values, parameters: { child: discrete([1]) } }] }) }));
+    // Pairwise comparison took seconds here; sorted, it takes well under one.
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(rejection(space({ units: discrete([5, 1, 3, 1 + 1e-12]) })).message).toMatch(/^parameters.units.values\[3\] 1.0+1 repeats values\[1\]/);
+    expect(rejection(space({ act: categorical(['a', 'b'], { when: [{ parentValues: ['b', 'b'], parameters: { c: discrete([1]) } }] }) })).field).toBe('parameters.act.conditions[0].parentValues[1]');
   });
 });

@@ -5,7 +5,7 @@ import protobuf from 'protobufjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { categorical, discrete, double, integer, searchSpace } from './builder.js';
-import { seedSearchSpace } from './seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import { toVertexStudySpec, type VertexStudySpec } from './vertex.js';
 
 /** Loads google.cloud.aiplatform.v1.StudySpec from the .proto files shipped inside @google-cloud/aiplatform. */
@@ -41,8 +41,8 @@ describe('toVertexStudySpec', () => {
     StudySpec = loadStudySpecType();
   });
 
-  test('the seed space becomes a GRID_SEARCH StudySpec the aiplatform protos accept unchanged', () => {
-    const spec = toVertexStudySpec(seedSearchSpace, { metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid' });
+  test('the example space becomes a GRID_SEARCH StudySpec the aiplatform protos accept unchanged', () => {
+    const spec = toVertexStudySpec(exampleSearchSpace, { metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid' });
     expect(spec).toEqual({
       metrics: [{ metricId: 'accuracy', goal: 'MAXIMIZE' }],
       parameters: [
@@ -102,7 +102,7 @@ describe('toVertexStudySpec', () => {
   });
 
   test('maps random search and defaults to the best measurement', () => {
-    const spec = toVertexStudySpec(seedSearchSpace, { metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'random' });
+    const spec = toVertexStudySpec(exampleSearchSpace, { metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'random' });
     expect(spec.algorithm).toBe('RANDOM_SEARCH');
     expect(spec.measurementSelectionType).toBe('BEST_MEASUREMENT');
   });
@@ -111,12 +111,12 @@ describe('toVertexStudySpec', () => {
     const withDouble = searchSpace({ lr: double(0.1, 1) });
     const metric = { id: 'accuracy', goal: 'maximize' } as const;
     expect(() => toVertexStudySpec(withDouble, { metric, algorithm: 'grid' })).toThrow(/parameters\.lr\.kind/);
-    expect(() => toVertexStudySpec(seedSearchSpace, { metric: { id: 'val accuracy', goal: 'maximize' }, algorithm: 'grid' })).toThrow(
+    expect(() => toVertexStudySpec(exampleSearchSpace, { metric: { id: 'val accuracy', goal: 'maximize' }, algorithm: 'grid' })).toThrow(
       /metric\.id "val accuracy" is not a metric id Vertex accepts/,
     );
-    expect(() => toVertexStudySpec(seedSearchSpace, { metric: { id: '', goal: 'maximize' }, algorithm: 'grid' })).toThrow(ValidationError);
+    expect(() => toVertexStudySpec(exampleSearchSpace, { metric: { id: '', goal: 'maximize' }, algorithm: 'grid' })).toThrow(ValidationError);
     // @ts-expect-error an unknown goal, as from untyped input
-    expect(() => toVertexStudySpec(seedSearchSpace, { metric: { id: 'accuracy', goal: 'up' }, algorithm: 'grid' })).toThrow(/metric\.goal "up"/);
-    expect(() => toVertexStudySpec(seedSearchSpace, { metric, algorithm: 'tpe' })).toThrow(/algorithm "tpe" is not a search algorithm Vertex AI runs; use "grid", "random", "bayesian"/);
+    expect(() => toVertexStudySpec(exampleSearchSpace, { metric: { id: 'accuracy', goal: 'up' }, algorithm: 'grid' })).toThrow(/metric\.goal "up"/);
+    expect(() => toVertexStudySpec(exampleSearchSpace, { metric, algorithm: 'tpe' })).toThrow(/algorithm "tpe" is not a search algorithm Vertex AI runs; use "grid", "random", "bayesian"/);
   });
 });

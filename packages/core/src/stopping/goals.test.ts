@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { combinationKey, enumerateGrid } from '../space/grid.js';
-import { seedSearchSpace } from '../space/seed.js';
+import { exampleSearchSpace } from '../testing/example-space.js';
 import type { FrozenTrial, Measurement, MetricSpec } from '../study/types.js';
 import { bestTrial } from '../study/best.js';
 import { asha } from './asha.js';
@@ -18,7 +18,7 @@ import type { StoppingRule } from './types.js';
 const EPOCHS = 9;
 const PARALLEL = 2;
 const metric: MetricSpec = { id: 'accuracy', goal: 'maximize' };
-const grid = [...enumerateGrid(seedSearchSpace)];
+const grid = [...enumerateGrid(exampleSearchSpace)];
 const BEST = 20;
 
 /** Accuracy after each epoch: combination `index` rises from 0.3 to exactly `final` at the last epoch, at its own pace. */

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -137,4 +137,59 @@ describe('SQLite study store', () => {
     expect((error as HptuneError).message).toMatch(new RegExp(`^the study store ${file} is damaged \\(.+\\); hptune never repairs or overwrites a store: restore it from a backup, or move it aside`));
     expect(readFileSync(file).equals(before)).toBe(true);
   });
+
+  it('stops at the first write after its file was deleted, saving what it had recorded, and never writes to the deleted file', () => {
+    const owner = newOwner();
+    const store = openSqliteStudyStore({ file });
+    store.createStudy(definition, owner);
+    store.createTrial('seed', { parameters: { act: 'a' } }, owner.token);
+    rmSync(file);
+    const error = errorOf(() => store.createTrial('seed', { parameters: { act: 'a' } }, owner.token));
+    expect(error.code).toBe('STORE_REPLACED');
+    expect(error.message).toMatch(/hptune\.db was deleted while the study ran.*saved in .*hptune\.db\.salvaged-/);
+    expect(errorOf(() => store.verify?.()).code).toBe('STORE_REPLACED');
+    const saved = readdirSync(join(dir, 'nested')).find((name) => name.startsWith('hptune.db.salvaged-')) as string;
+    const salvaged = new Database(join(dir, 'nested', saved), { readonly: true });
+    expect(salvaged.prepare('SELECT COUNT(*) AS n FROM trials').get()).toEqual({ n: 1 });
+    salvaged.close();
+    store.close();
+  });
+
+  it('notices a file replaced or truncated under its path, also between writes (verify)', () => {
+    const owner = newOwner();
+    const replaced = openSqliteStudyStore({ file });
+    replaced.createStudy(definition, owner);
+    renameSync(file, `${file}.moved`);
+    writeFileSync(file, '');
+    expect(errorOf(() => replaced.verify?.()).message).toContain('was replaced by another file');
+    replaced.close();
+
+    const other = join(dir, 'other.db');
+    const truncated = openSqliteStudyStore({ file: other });
+    truncated.createStudy(definition, owner);
+    truncated.verify?.({ thorough: true });
+    truncateSync(other, 0);
+    expect(errorOf(() => truncated.verify?.()).message).toMatch(/other\.db was truncated \(0 bytes, it had \d+\)/);
+    truncated.close();
+  });
+
+  it('refuses to create a store where only its -wal or -shm file is left, leaving them as they are', () => {
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    writeFileSync(`${file}-wal`, 'committed pages');
+    const error = errorOf(() => openSqliteStudyStore({ file }));
+    expect(error.code).toBe('STORE_ORPHANED_WAL');
+    expect(error.message).toContain('hptune will not create a new store over them');
+    expect(readFileSync(`${file}-wal`, 'utf8')).toBe('committed pages');
+    expect(existsSync(file)).toBe(false);
+  });
 });
+
+function errorOf(call: () => unknown): HptuneError {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof HptuneError) return error;
+    throw error;
+  }
+  throw new Error('no error was thrown');
+}

@@ -1,7 +1,7 @@
-import { statfsSync } from 'node:fs';
+import { existsSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { makeDirectory } from '../directories.js';
+import { makeDirectory } from '@hptune/trial';
 import { HptuneError } from '../errors.js';
 import { dependencyLoadError, isNativeAddonLoadError, loadDependency } from '../load-dependency.js';
 import type { TrialParameters } from '../space/types.js';
@@ -115,6 +115,7 @@ export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudySto
   } catch (error) {
     throw new HptuneError('STORE_UNREADABLE', `cannot create the folder of the study store ${options.file}: ${(error as Error).message}`, { cause: error });
   }
+  refuseOrphanedJournal(options.file);
   // Loaded here, not at import, so that importing @hptune/core opens no native addon.
   const SqliteDatabase = loadDependency<typeof Database>('better-sqlite3', 'the study store');
   let db: Database.Database;
@@ -141,7 +142,49 @@ export function openSqliteStudyStore(options: SqliteStudyStoreOptions): StudySto
     db.close();
     throw storeFailure(options.file, error);
   }
-  return new SqliteStudyStore(db, options.file);
+  let identity: FileIdentity;
+  try {
+    identity = fileIdentity(options.file);
+  } catch (error) {
+    db.close();
+    throw storeFailure(options.file, error);
+  }
+  return new SqliteStudyStore(db, options.file, identity);
+}
+
+/** Thrown inside a write transaction when the store's file is lost, so the write rolls back before anything is saved. */
+class LostFile extends Error {
+  constructor(readonly what: string) {
+    super(what);
+  }
+}
+
+/** What tells the file opened from another one put under its path later: device and inode, and the largest size seen. */
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  size: number;
+}
+
+function fileIdentity(file: string): FileIdentity {
+  const stat = statSync(file);
+  return { dev: stat.dev, ino: stat.ino, size: stat.size };
+}
+
+/**
+ * Refuses to create a store where only its write-ahead log (`-wal`) or shared-memory index
+ * (`-shm`) is left: the store file was deleted or moved, and the log may hold committed studies
+ * that a new store would discard (SQLite deletes a log that does not match its database).
+ */
+function refuseOrphanedJournal(file: string): void {
+  if (existsSync(file)) return;
+  const left = [`${file}-wal`, `${file}-shm`].filter((companion) => existsSync(companion));
+  if (left.length === 0) return;
+  throw new HptuneError(
+    'STORE_ORPHANED_WAL',
+    `the study store ${file} is missing, but ${left.join(' and ')} ${left.length === 1 ? 'is' : 'are'} left from it and may hold recorded studies; ` +
+      `hptune will not create a new store over them: put the store file back (from a backup, or a ${file}.salvaged-* copy hptune saved), or move ${left.join(' and ')} aside to start a new store`,
+  );
 }
 
 /** A failure of SQLite worded for the user: what is wrong with the store, and what to do. */
@@ -201,11 +244,71 @@ function migrate(db: Database.Database, file: string): void {
 class SqliteStudyStore implements StudyStore {
   readonly #db: Database.Database;
   readonly #file: string;
+  readonly #identity: FileIdentity;
   readonly #statements = new Map<string, Database.Statement>();
+  /** Set once the file under the path is found not to be the one opened: every later call fails with it. */
+  #lost: HptuneError | undefined;
 
-  constructor(db: Database.Database, file: string) {
+  constructor(db: Database.Database, file: string, identity: FileIdentity) {
     this.#db = db;
     this.#file = file;
+    this.#identity = identity;
+  }
+
+  verify(options: { readonly thorough?: boolean } = {}): void {
+    if (this.#lost) throw this.#lost;
+    const problem = this.#identityProblem();
+    if (problem !== undefined) throw this.#lose(problem);
+    if (!options.thorough) return;
+    const check = this.#db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      const found = String(check).replace('*** in database main ***', '').replace(/\s+/g, ' ').trim();
+      throw storeFailure(this.#file, Object.assign(new Error(`quick_check: ${found}`), { code: 'SQLITE_CORRUPT' }));
+    }
+  }
+
+  /**
+   * What happened to the file under the path, if it is no longer the one this connection opened:
+   * deleted, replaced (a new inode) or truncated (smaller than ever seen: SQLite never shrinks a
+   * store without VACUUM). A stat per call: cheap enough for every write.
+   */
+  #identityProblem(): string | undefined {
+    try {
+      const stat = statSync(this.#file);
+      if (stat.dev !== this.#identity.dev || stat.ino !== this.#identity.ino) return 'was replaced by another file';
+      if (stat.size < this.#identity.size) return `was truncated (${stat.size} bytes, it had ${this.#identity.size})`;
+      this.#identity.size = stat.size;
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeFailure(this.#file, error);
+      return 'was deleted';
+    }
+  }
+
+  /**
+   * Ends the store's use once its file is lost: saves what this connection still sees (committed
+   * data only: called outside any transaction) to `<file>.salvaged-<time>`, and returns the
+   * `STORE_REPLACED` error every later call throws.
+   */
+  #lose(what: string): HptuneError {
+    const saved = this.#salvage();
+    this.#lost = new HptuneError(
+      'STORE_REPLACED',
+      `the study store ${this.#file} ${what} while the study ran, so nothing more can be recorded in it; ` +
+        (saved ? `what this run had recorded is saved in ${saved}: put it back as ${this.#file} (keeping any -wal and -shm files beside it), then resume the study` : 'restore it from a backup, then resume the study'),
+    );
+    return this.#lost;
+  }
+
+  /** Writes the database as this connection sees it to a new file beside the store; its path, or `undefined` when it cannot be read. */
+  #salvage(): string | undefined {
+    const target = `${this.#file}.salvaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      writeFileSync(target, this.#db.serialize(), { flag: 'wx', mode: 0o644 });
+      return target;
+    } catch {
+      return undefined;
+    }
   }
 
   #sql(text: string): Database.Statement {
@@ -219,9 +322,19 @@ class SqliteStudyStore implements StudyStore {
 
   /** Runs `body` in one write transaction, taking the write lock up front (no upgrade deadlocks). */
   #write<T>(body: () => T): T {
+    if (this.#lost) throw this.#lost;
     try {
-      return this.#db.transaction(body).immediate();
+      // Checked before the commit: a write to a deleted or replaced file is rolled back, not lost silently.
+      return this.#db
+        .transaction(() => {
+          const result = body();
+          const problem = this.#identityProblem();
+          if (problem !== undefined) throw new LostFile(problem);
+          return result;
+        })
+        .immediate();
     } catch (error) {
+      if (error instanceof LostFile) throw this.#lose(error.what);
       throw damageOrDiskFailure(this.#file, error) ?? error;
     }
   }

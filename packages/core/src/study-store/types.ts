@@ -151,6 +151,13 @@ export interface StudyStore {
    * @throws HptuneError `STUDY_NOT_FOUND`; `LEASE_LOST` when `token` does not hold the lease.
    */
   deleteStudy(name: string, token: string): void;
+  /**
+   * Checks that the store is still the one opened: for a file, that the file under its path is the
+   * same file (not deleted, replaced or truncated since it was opened) and, with `thorough`, that
+   * SQLite's `quick_check` passes. A store with nothing under it to lose (in memory) may leave it out.
+   * @throws HptuneError `STORE_REPLACED` or `STORE_CORRUPT`, saying what happened and what to do.
+   */
+  verify?(options?: { readonly thorough?: boolean }): void;
   /** Closes the store; further calls fail. */
   close(): void;
 }

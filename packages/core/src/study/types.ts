@@ -2,6 +2,9 @@ import type { SearchSpaceJSON } from '../space/json.js';
 import type { TrialParameters } from '../space/types.js';
 import type { SearchAlgorithm } from '../samplers/algorithms.js';
 import type { EarlyStoppingSpec } from '../stopping/types.js';
+import type { TrainerCommand } from '@hptune/trial';
+
+export type { TrainerCommand };
 
 /** Whether a larger or a smaller metric is better (Vertex `MetricSpec.GoalType`). */
 export type MetricGoal = 'maximize' | 'minimize';
@@ -102,22 +105,6 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   readonly createTime?: string;
   readonly startTime?: string;
   readonly endTime?: string;
-}
-
-/**
- * The program that runs one trial: any executable that speaks the trial contract
- * (`--<param>=<value>` arguments, `AIP_*`/`CLOUD_ML_*` environment, metrics to
- * `CLOUD_ML_HP_METRIC_FILE`). Started without a shell; the trial's parameters are appended to `args`.
- */
-export interface TrainerCommand {
-  /** The executable, e.g. `process.execPath` or `python3`. */
-  readonly command: string;
-  /** Arguments before the trial's parameters, e.g. the script path and fixed flags. */
-  readonly args: readonly string[];
-  /** Extra environment variables for every trial. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** The working directory. @default the trial's directory */
-  readonly cwd?: string;
 }
 
 /** Where a study's trials run: `local` (child processes on this machine) or `vertex` (a Vertex AI HyperparameterTuningJob). */

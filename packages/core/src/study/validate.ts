@@ -100,7 +100,7 @@ export function validateMeasurementSelection(selection: unknown): MeasurementSel
 export function validateMetric(metric: unknown): MetricSpec {
   if (typeof metric !== 'object' || metric === null) fail('metric', metric, 'is not a metric spec', 'pass { id: "accuracy", goal: "maximize" }');
   const { id, goal } = metric as { id?: unknown; goal?: unknown };
-  if (typeof id !== 'string' || !METRIC_ID_PATTERN.test(id) || RESERVED_METRIC_IDS.has(id)) {
+  if (typeof id !== 'string' || !METRIC_ID_PATTERN.test(id) || RESERVED_METRIC_IDS.has(id) || id.includes('\0')) {
     fail('metric.id', id, 'is not a metric id the trainer can report', 'use the tag the trainer reports, e.g. "accuracy" (not global_step, timestamp, trial or checkpoint_path)');
   }
   if (goal !== 'maximize' && goal !== 'minimize') fail('metric.goal', goal, 'is not a goal', 'use "maximize" or "minimize"');
@@ -160,7 +160,10 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   let maxTrials = options.maxTrials;
   if (searchAlgorithm === 'grid') {
     const size = gridSize(options.space);
-    if (maxTrials === undefined) maxTrials = size;
+    if (maxTrials === undefined) {
+      if (!Number.isSafeInteger(size)) fail('maxTrials', maxTrials, `is needed: the grid has more combinations than can be counted (${size})`, 'give the trials to run, e.g. 100, or search fewer parameters');
+      maxTrials = size;
+    }
     else if (!isCount(maxTrials, 1)) fail('maxTrials', maxTrials, 'is not a whole number of at least 1', `give at most the grid size, ${size}, or leave it unset`);
     else if (maxTrials > size) fail('maxTrials', maxTrials, `is above the grid size (${size} combinations)`, `give at most ${size}, or leave it unset to run the whole grid`);
   } else if (!isCount(maxTrials, 1)) {

@@ -13,7 +13,7 @@
  * });
  * ```
  */
-export { describeBlobStoreConformance, type BlobStoreConformanceSubject } from '../blob/conformance.js';
+export { describeBlobStoreConformance, type BlobStoreConformanceSubject } from '@hptune/outputs/testing';
 export { describeSamplerConformance, type SamplerConformanceOptions } from '../samplers/conformance.js';
 export { describeStoppingRuleConformance, type StoppingRuleConformanceOptions } from '../stopping/conformance.js';
 export { describeStudyStoreConformance, type StudyStoreConformanceSubject } from '../study-store/conformance.js';

@@ -1,9 +1,60 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { HptuneError } from '@hptune/core/errors';
 import { contentSecurityPolicy, renderPage } from '../html.js';
 import { pageAssets } from '../assets.js';
-import { WatcherHub, type DashboardReads } from './watch.js';
+import { hostnameOf, isLoopbackHost } from './host.js';
+import { MAX_WATCHED_STUDIES, WatcherHub, type DashboardReads, type DashboardEvent } from './watch.js';
+
+/** The most event streams (open pages) the dashboard serves at once; a further one gets 503. */
+export const MAX_EVENT_STREAMS = 64;
+
+/** How long a page may leave its event stream unread before the dashboard closes it, in milliseconds. */
+export const SLOW_PAGE_TIMEOUT_MS = 30_000;
+
+/**
+ * A page's event stream, respecting backpressure: while the socket's buffer is full (`write`
+ * returned false), later events are not queued but kept as the latest of each kind (a newer list
+ * or report replaces the older one) and sent on `drain`; a page that reads nothing for
+ * {@link SLOW_PAGE_TIMEOUT_MS} is closed. So a page that never reads costs at most one buffered
+ * event and a reference to the shared latest ones, not every event since it stopped.
+ */
+function eventStream(response: ServerResponse): { send: (event: DashboardEvent, data: string) => void; start: () => void } {
+  const waiting = new Map<DashboardEvent, string>();
+  let started = false;
+  let blockedSince: number | undefined;
+  const write = (event: DashboardEvent, data: string): boolean => response.write(`event: ${event}\ndata: ${data}\n\n`);
+  const flush = () => {
+    blockedSince = undefined;
+    for (const [event, data] of waiting) {
+      waiting.delete(event);
+      if (!write(event, data)) {
+        blockedSince = performance.now();
+        return;
+      }
+    }
+  };
+  response.on('drain', flush);
+  const timer = setInterval(() => {
+    if (blockedSince !== undefined && performance.now() - blockedSince > SLOW_PAGE_TIMEOUT_MS) response.destroy();
+  }, Math.min(SLOW_PAGE_TIMEOUT_MS, 5000));
+  timer.unref();
+  response.on('close', () => clearInterval(timer));
+  return {
+    send(event, data) {
+      if (!started || blockedSince !== undefined) {
+        waiting.set(event, data);
+        return;
+      }
+      if (!write(event, data)) blockedSince = performance.now();
+    },
+    start() {
+      started = true;
+      flush();
+    },
+  };
+}
 
 /** The address the dashboard listens on unless told otherwise: this machine only. */
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
@@ -14,7 +65,7 @@ export const DEFAULT_DASHBOARD_POLL_INTERVAL_MS = 1000;
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
-  /** The study directory to show. @default `DEFAULT_STUDY_DIR` of `@hptune/core` */
+  /** The study directory to show. @default `DEFAULT_STUDY_DIR` of `@hptune/core/local` */
   readonly studyDir?: string;
   /** The interface to listen on; anything but loopback exposes every study to the network. @default {@link DEFAULT_DASHBOARD_HOST} */
   readonly host?: string;
@@ -36,13 +87,6 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** Whether `host` only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 /**
  * Starts the read-only dashboard: a web page listing the studies of a study directory and showing
  * each one's report, updated within about `pollIntervalMs` while a study runs (server-sent events).
@@ -56,6 +100,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const page = renderPage({ kind: 'dashboard' });
   const csp = contentSecurityPolicy(pageAssets().script, 'self');
   const watchers = new WatcherHub(reads, options.pollIntervalMs ?? DEFAULT_DASHBOARD_POLL_INTERVAL_MS);
+  const streams = new Set<ServerResponse>();
   const server = createServer((request, response) => {
     try {
       handle(request, response);
@@ -79,9 +124,17 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     const url = new URL(request.url ?? '/', 'http://dashboard');
     if (url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': csp });
     if (url.pathname === '/api/events') {
+      if (streams.size >= MAX_EVENT_STREAMS) return send(response, 503, 'text/plain', `the dashboard serves at most ${MAX_EVENT_STREAMS} open pages; close one\n`);
+      const stream = eventStream(response);
+      const unsubscribe = watchers.subscribe(url.searchParams.get('study') ?? undefined, stream.send);
+      if (!unsubscribe) return send(response, 503, 'text/plain', `the dashboard follows at most ${MAX_WATCHED_STUDIES} studies at once; close a page showing another\n`);
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      const unsubscribe = watchers.subscribe(url.searchParams.get('study') ?? undefined, (event, data) => response.write(`event: ${event}\ndata: ${data}\n\n`));
-      request.on('close', unsubscribe);
+      stream.start();
+      streams.add(response);
+      request.on('close', () => {
+        streams.delete(response);
+        unsubscribe();
+      });
       return;
     }
     return send(response, 404, 'text/plain', 'not found\n');
@@ -114,14 +167,6 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         server.closeAllConnections();
       }),
   };
-}
-
-/** The host name of a `Host` header, without its port (`[::1]:8080` gives `::1`). */
-function hostnameOf(header: string | undefined): string {
-  if (!header) return '';
-  const bracketed = /^\[([^\]]+)\]/.exec(header);
-  if (bracketed) return bracketed[1] as string;
-  return header.replace(/:\d+$/, '');
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {

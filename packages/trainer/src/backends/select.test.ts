@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explainImportFailure, selectBackend } from './select.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError } from '@hptune/core';
-import type { BackendChoice } from '../options.js';
+import { ValidationError } from '@hptune/trial';
+import type { BackendChoice } from '../settings.js';
 import { describeDevices, detectNvidiaDevices, type GpuStatus } from './hardware.js';
 import { registerTrainingKernels } from './kernels/index.js';
 

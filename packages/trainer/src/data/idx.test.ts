@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
 import { parseIdx, readIdxFile } from './idx.js';
 

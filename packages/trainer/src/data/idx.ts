@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/trial';
 
 /**
  * The magic numbers of the IDX files this package reads: unsigned bytes (type 0x08) in

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { HptuneError, ValidationError } from '@hptune/core';
+import { HptuneError, ValidationError } from '@hptune/trial';
 import { createRandom, permutation } from '../random.js';
 import { readIdxFile } from './idx.js';
 

@@ -45,6 +45,63 @@ describe('FusedOptimizer', () => {
     }
   });
 
+  it("takes PyTorch's SGD momentum steps (v = mu*v + g; w -= lr*v), fused on wasm and cpu and as ops", async () => {
+    // w0 = 1, g = 0.5 each step, lr 0.1, momentum 0.9: v = 0.5, 0.95, 1.355; w = 0.95, 0.855, 0.7195 (torch.optim.SGD).
+    for (const backendName of ['wasm', 'cpu']) {
+      for (const kernels of [true, false]) {
+        await tf.setBackend(backendName);
+        const weight = tf.variable(tf.tensor1d([1, 1]));
+        const optimizer = createOptimizer('sgd', 0.1, { momentum: 0.9, fused: kernels });
+        const seen: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          tf.tidy(() => optimizer.applyGradients({ [weight.name]: tf.fill([2], 0.5) }));
+          seen.push(weight.dataSync()[0] as number);
+        }
+        expect(seen[0], `${backendName}, kernels ${kernels}`).toBeCloseTo(0.95, 6);
+        expect(seen[1], `${backendName}, kernels ${kernels}`).toBeCloseTo(0.855, 6);
+        expect(seen[2], `${backendName}, kernels ${kernels}`).toBeCloseTo(0.7195, 6);
+        optimizer.dispose();
+        weight.dispose();
+      }
+    }
+  });
+
+  it("follows tfjs's momentum optimizer (the same rule) through minimize, and plain SGD at momentum 0", async () => {
+    const reference = await trainedWeights('cpu', () => tf.train.momentum(0.05, 0.9), 12);
+    for (const backendName of ['wasm', 'cpu']) {
+      const fused = await trainedWeights(backendName, () => createOptimizer('sgd', 0.05, { momentum: 0.9 }), 12);
+      expect(maxRelativeError(fused, reference), `momentum on ${backendName}`).toBeLessThan(1e-5);
+    }
+    const plain = await trainedWeights('cpu', () => tf.train.sgd(0.05), 12);
+    expect(maxRelativeError(await trainedWeights('wasm', () => createOptimizer('sgd', 0.05, { momentum: 0 }), 12), plain)).toBeLessThan(1e-5);
+  });
+
+  it('checkpoints the velocity: a restored optimizer takes the same next step as the original', async () => {
+    await tf.setBackend('wasm');
+    const weights = tf.variable(tf.tensor1d([1, -2, 3]));
+    const optimizer = new FusedOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 0.9 });
+    const gradient = tf.tensor1d([0.5, 0.25, -1]);
+    optimizer.applyGradients({ [weights.name]: gradient });
+    optimizer.applyGradients({ [weights.name]: gradient });
+    const saved = await optimizer.getWeights();
+    expect(saved.map((weight) => weight.name)).toEqual(['iter', `${weights.name}/velocity`]);
+    const copy = tf.variable(weights.clone());
+    const restored = new FusedOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 0.9 });
+    await restored.setWeights([saved[0]!, { name: `${copy.name}/velocity`, tensor: saved[1]!.tensor }]);
+    optimizer.applyGradients({ [weights.name]: gradient });
+    restored.applyGradients({ [copy.name]: gradient });
+    expect(Array.from(copy.dataSync())).toEqual(Array.from(weights.dataSync()));
+    tf.dispose([weights, copy, gradient]);
+    optimizer.dispose();
+    restored.dispose();
+  });
+
+  it('refuses momentum with adam or rmsprop, naming the field, the value and the fix', () => {
+    expect(() => createOptimizer('adam', 0.001, { momentum: 0.9 })).toThrow(
+      'momentum 0.9 applies to the sgd optimizer only, and the optimizer is adam; leave momentum at 0 with adam and rmsprop, or pass --optimizer sgd',
+    );
+  });
+
   it("moves a weight with a tiny gradient as PyTorch's RMSprop does, not tfjs's hundredfold smaller step", async () => {
     // First step from 0 with lr 0.001, g = 1e-6: PyTorch's w - lr·g / (sqrt(0.01·g²) + 1e-8) = -0.00909;
     // tfjs's w - lr·g / sqrt(0.01·g² + 1e-8) would be -0.00001.

@@ -21,16 +21,26 @@ export interface FusedOptimizerSettings {
   readonly decay?: number;
   /** Adam's and RMSprop's epsilon. @default 1e-8 */
   readonly epsilon?: number;
+  /**
+   * SGD's momentum, as PyTorch's `SGD(momentum=...)` (no dampening, not Nesterov): a velocity slot
+   * per variable, `v = momentum * v + g`, then `w -= learningRate * v`. @default 0 (plain SGD, no slot)
+   */
+  readonly momentum?: number;
   /** `false` to run the update as tfjs ops even where the fused kernel is registered. @default true */
   readonly kernels?: boolean;
 }
 
-/** Slot tensors each variable keeps, by update rule: Adam's two moments, RMSprop's mean square. */
-const SLOT_NAMES: Readonly<Record<FusedUpdateKind, readonly string[]>> = {
-  adam: ['firstMoment', 'secondMoment'],
-  rmsprop: ['meanSquare'],
-  sgd: [],
-};
+/** Slot tensors each variable keeps, by update rule: Adam's two moments, RMSprop's mean square, SGD's velocity when it has momentum. */
+function slotNamesOf(settings: FusedOptimizerSettings): readonly string[] {
+  switch (settings.kind) {
+    case 'adam':
+      return ['firstMoment', 'secondMoment'];
+    case 'rmsprop':
+      return ['meanSquare'];
+    case 'sgd':
+      return (settings.momentum ?? 0) > 0 ? ['velocity'] : [];
+  }
+}
 
 /** Whether the fused update kernel of `kind` is registered on the backend in use. */
 export function fusedUpdateAvailable(kind: FusedUpdateKind): boolean {
@@ -41,7 +51,7 @@ export function fusedUpdateAvailable(kind: FusedUpdateKind): boolean {
 /**
  * An optimizer that updates each variable with one kernel call (new weights and slots in one
  * pass) instead of tfjs's dozen small ops per variable: the arithmetic of PyTorch's
- * `torch.optim.Adam`, `RMSprop` (no momentum, not centred) and `SGD`. For Adam and SGD that is also
+ * `torch.optim.Adam`, `RMSprop` (no momentum, not centred) and `SGD` (with or without momentum). For Adam and SGD that is also
  * `tf.train.adam`'s and `tf.train.sgd`'s; RMSprop adds ε after the square root as PyTorch does,
  * where `tf.train.rmsprop` adds it before (see `RmspropUpdateAttrs`). Where the `Hptune*Update`
  * kernels are not registered (`registerTrainingKernels` installs them on wasm and cpu), it runs the
@@ -66,8 +76,9 @@ export class FusedOptimizer extends tf.Optimizer {
     this.step += 1;
     const kernelName = OPTIMIZER_UPDATE_KERNELS[this.settings.kind];
     const attrs = this.attributes();
-    const slotNames = SLOT_NAMES[this.settings.kind];
+    const slotNames = slotNamesOf(this.settings);
     const fused = (this.settings.kernels ?? true) && fusedUpdateAvailable(this.settings.kind);
+    const momentum = this.settings.momentum ?? 0;
     for (const [name, gradient] of entries) {
       if (gradient === undefined || gradient === null) continue;
       const variable = tf.engine().registeredVariables[name];
@@ -76,6 +87,18 @@ export class FusedOptimizer extends tf.Optimizer {
       if (slots === undefined) {
         slots = slotNames.map(() => tf.keep(tf.zerosLike(variable)));
         this.slots.set(name, slots);
+      }
+      if (this.settings.kind === 'sgd' && momentum > 0) {
+        // The velocity is the step: the plain SGD update (fused kernel or ops) applies it, and it is the new slot.
+        const velocity = tf.tidy(() => tf.add(tf.mul(slots[0] as tf.Tensor, momentum), gradient));
+        const [value] = fused
+          ? (tf.engine().runKernel(kernelName, { variable, gradient: velocity }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+          : updateWithOps('sgd', { variable, gradient: velocity }, attrs);
+        variable.assign(value as tf.Tensor);
+        (value as tf.Tensor).dispose();
+        tf.dispose(slots);
+        this.slots.set(name, [tf.keep(velocity)]);
+        continue;
       }
       const inputs: tf.NamedTensorMap = { variable, gradient };
       slotNames.forEach((slotName, i) => (inputs[slotName] = slots[i] as tf.Tensor));
@@ -104,7 +127,7 @@ export class FusedOptimizer extends tf.Optimizer {
 
   /** The update count and every slot, named `<variable>/<slot>`, for checkpoints. */
   override async getWeights(): Promise<NamedTensor[]> {
-    const slotNames = SLOT_NAMES[this.settings.kind];
+    const slotNames = slotNamesOf(this.settings);
     const weights: NamedTensor[] = [await this.saveIterations()];
     for (const [name, slots] of this.slots) slots.forEach((tensor, i) => weights.push({ name: `${name}/${slotNames[i]}`, tensor }));
     return weights;
@@ -114,7 +137,7 @@ export class FusedOptimizer extends tf.Optimizer {
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     this.step = this.iterations;
-    const slotNames = SLOT_NAMES[this.settings.kind];
+    const slotNames = slotNamesOf(this.settings);
     const restored = new Map<string, tf.Tensor[]>();
     for (const { name, tensor } of rest) {
       const cut = name.lastIndexOf('/');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation } from '../options.js';
+import type { Activation } from '../settings.js';
 import { createRandom } from '../random.js';
 
 /**

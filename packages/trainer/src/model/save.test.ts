@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/trial';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLenet5 } from './lenet5.js';
 import { loadModel, saveModel } from './save.js';

@@ -1,8 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { HptuneError } from '@hptune/core';
-import { makeDirectoryAsync } from '@hptune/core/blob';
+import { HptuneError } from '@hptune/trial';
+import { makeDirectoryAsync } from '@hptune/trial';
 
 /** The model topology file of the TensorFlow.js layers format. */
 export const MODEL_JSON = 'model.json';

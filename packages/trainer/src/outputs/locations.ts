@@ -4,8 +4,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ValidationError } from '@hptune/core';
-import { parseDestination } from '@hptune/core/blob';
+import { ValidationError } from '@hptune/trial';
+import { parseDestination } from '@hptune/outputs/blob';
 
 /** The kinds of output folder a trial has. */
 export type OutputKind = 'model' | 'checkpoints' | 'logs';

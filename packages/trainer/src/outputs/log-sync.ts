@@ -1,11 +1,11 @@
 /**
  * TensorBoard logs to a `gs://` log dir: written to a local staging folder and mirrored there by
- * `@hptune/core`'s {@link TensorBoardSyncer} in the background, with a verified final sync at the
+ * `@hptune/outputs`'s {@link TensorBoardSyncer} in the background, with a verified final sync at the
  * end and on SIGTERM/SIGINT. A sync that fails is reported, never thrown: TensorBoard trouble does
  * not fail training.
  */
 import { rmSync } from 'node:fs';
-import { TensorBoardSyncer, formatSyncReport, type SyncReport } from '@hptune/core/tensorboard';
+import { TensorBoardSyncer, formatSyncReport, type SyncReport } from '@hptune/outputs/tensorboard';
 import type { StorageSettings } from './settings.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;

@@ -5,8 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { HptuneError, ValidationError } from '@hptune/core';
-import { DestinationError, describeError, openBlobStore, uploadFileVerified, type BlobInfo, type BlobStore } from '@hptune/core/blob';
+import { HptuneError, ValidationError } from '@hptune/trial';
+import { DestinationError, describeError, openBlobStore, uploadFileVerified, type BlobInfo, type BlobStore } from '@hptune/outputs/blob';
 import type { TrialPath } from '../contract.js';
 import type { SavedModel } from '../model/save.js';
 import type { StorageSettings } from './settings.js';

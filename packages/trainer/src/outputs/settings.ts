@@ -1,5 +1,5 @@
-import { ValidationError } from '@hptune/core';
-import { DEFAULT_SYNC_INTERVAL_MS } from '@hptune/core/tensorboard';
+import { ValidationError } from '@hptune/trial';
+import { DEFAULT_SYNC_INTERVAL_MS } from '@hptune/outputs/tensorboard';
 
 /**
  * The environment variable naming the Cloud Storage JSON API endpoint, e.g. `http://127.0.0.1:4443`

@@ -2,18 +2,13 @@
  * A run's outputs besides the metric file: its TensorBoard logs (local, or staged and synced to
  * `gs://`) and the upload of its saved model to a `gs://` model folder.
  */
-import { HptuneError } from '@hptune/core';
+import { HptuneError } from '@hptune/trial';
 import type { SavedModel } from '../model/save.js';
 import type { TrainerOptions } from '../options.js';
 import { createTensorBoardObserver, type TensorBoardObserver, type TrainingStatus } from '../train/tensorboard-observer.js';
 import { startLogSync, type LogSync } from './log-sync.js';
 import { uploadModel } from './model-upload.js';
-
-/**
- * The names the trainer's hyperparameters have in the search space, and so in the HParams
- * dashboard: the flags Vertex AI passes (`--batch_size=64`).
- */
-export const HPARAMS_IDS = { activation: 'activation', optimizer: 'optimizer', batchSize: 'batch_size', learningRate: 'learning_rate' } as const;
+import { HYPERPARAMETER_IDS, settingKey } from '../settings.js';
 
 /** Options of {@link openTrialOutputs}. */
 export interface TrialOutputsOptions {
@@ -49,12 +44,8 @@ export function openTrialOutputs(settings: TrialOutputsOptions): TrialOutputs {
   const { logDir, modelDir } = options.paths;
   const observer = createTensorBoardObserver({
     logDir: logDir.path,
-    hyperparameters: {
-      [HPARAMS_IDS.activation]: options.activation,
-      [HPARAMS_IDS.optimizer]: options.optimizer,
-      [HPARAMS_IDS.batchSize]: options.batchSize,
-      [HPARAMS_IDS.learningRate]: options.learningRate,
-    },
+    // By the ids the search space uses (`batch_size`), as the study's own HParams record names them.
+    hyperparameters: Object.fromEntries(HYPERPARAMETER_IDS.map((id) => [id, options[settingKey(id) as keyof TrainerOptions] as string | number])),
     groupName: options.trialId,
     modelUri: modelDir.url ?? modelDir.path,
     onError: warn,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMetricFile } from '@hptune/core';
+import { readMetricFile } from '@hptune/trial';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainerBinPath } from '../command.js';
 import { readStorageSettings } from '../outputs/settings.js';
@@ -60,6 +60,24 @@ describe('trial checkpoints', () => {
     expect(out.lines()).toContain(
       `checkpoint: all 1 epoch(s) of this run are already trained in ${location}: nothing to train, the model and metrics below are that run's; to train again from epoch 1, pass another --output-dir or delete ${location}`,
     );
+  }, 120_000);
+
+  it('keeps SGD momentum\'s velocity in the checkpoint: a resumed run ends with the weights of an uninterrupted one', async () => {
+    const momentum = { ...SETTINGS, optimizer: 'sgd', momentum: 0.9, learningRate: 0.02, trainSize: 256 } as const;
+    const straight = await train({ ...momentum, numEpochs: 2, outputDir: temporaryDir(), env: {}, out: recordingSink() });
+    const dir = temporaryDir();
+    await train({ ...momentum, numEpochs: 1, outputDir: dir, env: {}, out: recordingSink() });
+    const written = await readCheckpoint(local(dir));
+    expect(written?.header.settings.momentum).toBe(0.9);
+    expect(written?.header.optimizer.some((entry) => entry.name.endsWith('/velocity'))).toBe(true);
+    const out = recordingSink();
+    const resumed = await train({ ...momentum, numEpochs: 2, outputDir: dir, env: {}, out });
+    expect(out.lines().some((line) => line.startsWith('checkpoint: resuming after epoch 1 of 2'))).toBe(true);
+    expect(resumed.history.map((epoch) => epoch.testLoss)).toEqual(straight.history.map((epoch) => epoch.testLoss));
+    // Another momentum is another run: it trains from epoch 1.
+    const err = recordingSink();
+    await train({ ...momentum, momentum: 0.5, numEpochs: 2, outputDir: dir, env: {}, out: recordingSink(), err });
+    expect(err.text()).toContain('(momentum 0.9 -> 0.5)');
   }, 120_000);
 
   it('starts from epoch 1, with a warning, over a checkpoint of other settings or one it cannot read', async () => {

@@ -12,14 +12,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { HptuneError } from '@hptune/core';
-import { BlobNotFoundError, makeDirectoryAsync, uploadFileVerified, type BlobStore } from '@hptune/core/blob';
+import { HptuneError } from '@hptune/trial';
+import { BlobNotFoundError, uploadFileVerified, type BlobStore } from '@hptune/outputs/blob';
+import { makeDirectoryAsync } from '@hptune/trial';
 import type { TrialPath } from '../contract.js';
 import { writeInPlace } from '../model/save.js';
 import type { TrainerOptions } from '../options.js';
 import { openOutputStore } from '../outputs/model-upload.js';
 import type { StorageSettings } from '../outputs/settings.js';
 import type { TrainingProgress } from './loop.js';
+import { CHECKPOINT_SETTING_IDS, LENET5_SETTINGS, settingIdOfKey, settingKey, type Setting } from '../settings.js';
 
 /** The checkpoint's file name in the checkpoint folder. */
 export const CHECKPOINT_FILE = 'checkpoint.bin';
@@ -27,18 +29,11 @@ export const CHECKPOINT_FILE = 'checkpoint.bin';
 const MAGIC = 'HPTCKPT1';
 const FORMAT_VERSION = 1;
 
-/** The settings a checkpoint is only valid for: a run with any other value starts from scratch. */
-export interface CheckpointSettings {
-  readonly activation: string;
-  readonly optimizer: string;
-  readonly learningRate: number;
-  readonly batchSize: number;
-  readonly seed: number;
-  /** Training images, `null` for all. */
-  readonly trainSize: number | null;
-  /** Test images, `null` for all. */
-  readonly testSize: number | null;
-}
+/**
+ * The settings a checkpoint is only valid for (`CHECKPOINT_SETTING_IDS`), by key: a run with any
+ * other value starts from scratch. A setting that is off unless given (`trainSize`) is `null` when off.
+ */
+export type CheckpointSettings = Readonly<Record<string, string | number | null>>;
 
 /** One tensor's place in the file. */
 interface TensorEntry {
@@ -72,22 +67,25 @@ export interface Checkpoint {
 
 /** The settings of `options` a checkpoint must match. */
 export function checkpointSettings(options: TrainerOptions): CheckpointSettings {
-  return {
-    activation: options.activation,
-    optimizer: options.optimizer,
-    learningRate: options.learningRate,
-    batchSize: options.batchSize,
-    seed: options.seed,
-    trainSize: options.trainSize ?? null,
-    testSize: options.testSize ?? null,
-  };
+  return Object.fromEntries(
+    CHECKPOINT_SETTING_IDS.map((id) => [settingKey(id), (options[settingKey(id) as keyof TrainerOptions] as string | number | undefined) ?? null]),
+  );
 }
 
-/** The settings that differ between a checkpoint and this run, as `name checkpoint -> run`; empty when it applies. */
+/**
+ * The settings that differ between a checkpoint and this run, as `name checkpoint -> run`; empty
+ * when it applies. A setting the checkpoint does not name (one added to the trainer after it was
+ * written) counts as its declared default, so a checkpoint stays valid for a run that leaves it so.
+ */
 export function settingDifferences(written: CheckpointSettings, wanted: CheckpointSettings): string[] {
-  return (Object.keys(wanted) as (keyof CheckpointSettings)[])
-    .filter((key) => written[key] !== wanted[key])
-    .map((key) => `${key} ${String(written[key])} -> ${String(wanted[key])}`);
+  const writtenValue = (key: string) => {
+    if (key in written) return written[key];
+    const id = settingIdOfKey(key);
+    return id === undefined ? null : ((LENET5_SETTINGS[id] as Setting).default ?? null);
+  };
+  return Object.keys(wanted)
+    .filter((key) => writtenValue(key) !== wanted[key])
+    .map((key) => `${key} ${String(writtenValue(key))} -> ${String(wanted[key])}`);
 }
 
 /** Where checkpoints go and how Cloud Storage is reached, for a `gs://` folder. */

@@ -4,7 +4,7 @@ import { selectBackend } from '../backends/select.js';
 import { loadMnist, type MnistData } from '../data/mnist.js';
 import { buildLenet5 } from '../model/lenet5.js';
 import { createOptimizer } from '../model/optimizers.js';
-import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS } from '../options.js';
+import { ACTIVATIONS, DEFAULT_LEARNING_RATES, OPTIMIZERS } from '../settings.js';
 import { runTrainingLoop } from './loop.js';
 
 // The seed study's search space: every activation x optimizer x batch size trains one short epoch.

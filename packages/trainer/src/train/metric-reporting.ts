@@ -1,4 +1,4 @@
-import { reportMetric } from '@hptune/core';
+import { reportMetric } from '@hptune/trial';
 import type { EpochMetrics, TrainingObserver } from './observers.js';
 
 /** Options of {@link createMetricReportingObserver}. */

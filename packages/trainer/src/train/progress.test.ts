@@ -26,7 +26,7 @@ describe('console output', () => {
   it('formats a progress line and a bar that fits the terminal', () => {
     expect(formatProgressLine(batch(1, 100, 0.5), 3)).toBe('epoch 1/3  25% 100/400 images, loss 0.4123, accuracy 88.10%, 200 images/s');
     const bar = formatProgressBar(batch(2, 200, 1), 3, 100);
-    expect(bar).toBe('epoch 1/3 [###############---------------]  50% loss 0.4123 acc 88.10% 200 img/s eta 1s');
+    expect(bar).toBe('epoch 1/3 [###############---------------]  50% loss 0.4123 acc 88.10% 200 img/s eta 1.0s');
     expect(formatProgressBar(batch(2, 200, 1), 3, 60).length).toBeLessThanOrEqual(59);
   });
 

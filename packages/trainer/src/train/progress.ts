@@ -1,4 +1,5 @@
 import type { BatchMetrics, EpochMetrics, TrainingObserver } from './observers.js';
+import { formatDuration } from '@hptune/trial/format';
 
 /** Something lines can be written to, e.g. `process.stdout`. */
 export interface TextSink {
@@ -109,9 +110,4 @@ function rate(metrics: BatchMetrics): number {
 
 function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;
-}
-
-function formatDuration(seconds: number): string {
-  const whole = Math.round(seconds);
-  return whole >= 60 ? `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s` : `${whole}s`;
 }

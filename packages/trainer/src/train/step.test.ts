@@ -6,7 +6,7 @@ import { maxRelativeError, seededRandom } from '../backends/kernels/testing/naiv
 import type { Batch } from '../data/batches.js';
 import { buildLenet5 } from '../model/lenet5.js';
 import { createOptimizer } from '../model/optimizers.js';
-import { DEFAULT_LEARNING_RATES, type Activation, type OptimizerName } from '../options.js';
+import { DEFAULT_LEARNING_RATES, type Activation, type OptimizerName } from '../settings.js';
 import { createTrainStep, type GradientPath } from './step.js';
 
 const BATCH = 16;

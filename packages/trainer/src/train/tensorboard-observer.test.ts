@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePng, HPARAMS_SESSION_END_TAG, HPARAMS_SESSION_START_TAG, inspectLogDir, readLogDir, type SummaryPoint } from '@hptune/core/tensorboard';
+import { encodePng, HPARAMS_SESSION_END_TAG, HPARAMS_SESSION_START_TAG, inspectLogDir, readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeEventFileWithFixtures,

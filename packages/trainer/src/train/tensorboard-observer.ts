@@ -1,12 +1,12 @@
 /**
  * TensorBoard logs of a training run: per-epoch scalars, weight histograms per layer, a few test
  * images with their predicted labels, and the run's HParams session (start and end), written
- * with `@hptune/core`'s event writer. TensorBoard trouble never stops training: every failure is
+ * with `@hptune/outputs`'s event writer. TensorBoard trouble never stops training: every failure is
  * reported to `onError` (once per kind) and the run goes on.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrialParameters } from '@hptune/core';
-import { SummaryWriter, writeHParamsSessionEnd, writeHParamsSessionStart, type RawImage, type SummaryWriterStatus } from '@hptune/core/tensorboard';
+import type { TrialParameters } from '@hptune/trial';
+import { SummaryWriter, writeHParamsSessionEnd, writeHParamsSessionStart, type RawImage, type SummaryWriterStatus } from '@hptune/outputs/tensorboard';
 import { batchesOf } from '../data/batches.js';
 import type { ImageSet } from '../data/mnist.js';
 import type { EpochMetrics, TrainingContext, TrainingObserver } from './observers.js';

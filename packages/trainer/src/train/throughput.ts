@@ -3,7 +3,7 @@ import { loadMnist } from '../data/mnist.js';
 import { selectBackend, type TrainerBackend } from '../backends/select.js';
 import { buildLenet5 } from '../model/lenet5.js';
 import { createOptimizer } from '../model/optimizers.js';
-import { DEFAULT_LEARNING_RATES, type Activation, type BackendChoice, type OptimizerName } from '../options.js';
+import { DEFAULT_LEARNING_RATES, type Activation, type BackendChoice, type OptimizerName } from '../settings.js';
 import { createTrainStep, type GradientPath } from './step.js';
 
 /** Options of {@link measureTrainStepThroughput}. */

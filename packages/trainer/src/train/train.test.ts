@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readMetricFile, TRIAL_COMPLETE_FILE, ValidationError } from '@hptune/core';
+import { readMetricFile, TRIAL_COMPLETE_FILE, ValidationError } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../data/mnist.js';
 import { loadModel } from '../model/save.js';

@@ -1,4 +1,4 @@
-import { markTrialComplete } from '@hptune/core';
+import { markTrialComplete } from '@hptune/trial';
 import { prepareTrialOutputs } from '../contract.js';
 import { loadMnist, mnistDataDir } from '../data/mnist.js';
 import { detectCpu, type HardwareInfo } from '../backends/hardware.js';
@@ -90,7 +90,7 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
   log(`data: ${data.train.count} training and ${data.test.count} test images from ${runtime.dataDir ?? mnistDataDir()}`);
 
   const model = buildLenet5({ activation: options.activation, seed: options.seed });
-  const optimizer = createOptimizer(options.optimizer, options.learningRate);
+  const optimizer = createOptimizer(options.optimizer, options.learningRate, { momentum: options.momentum });
   const warn = (line: string) => (runtime.err ?? process.stderr).write(`hptune-train: warning: ${line}\n`);
   const checkpoints = { dir: options.paths.checkpointDir, storage: options.storage };
   const settings = checkpointSettings(options);

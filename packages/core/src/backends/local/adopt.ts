@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { interruptedFailure } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
 import type { FrozenTrial } from '../../study/types.js';
-import { readTrialCompletion } from '../../trial-complete.js';
+import { readTrialCompletion } from '@hptune/trial';
 import { processLiveness } from './liveness.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
 import { infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
-import { createTrialStopper } from './trial-stop.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
+import { createTrialStopper, endProcessGroup } from './trial-stop.js';
 
 /** Options of {@link adoptTrialProcess}; its timeout counts from the trial's recorded start time. */
 export interface AdoptedTrialOptions extends AdoptedTrial, TrialProcessWatching {}
@@ -25,7 +26,7 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
   const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
   const poll = metricFilePoller(paths.metricFile, tracker, options.onMeasurement);
-  let timeoutTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: LongTimer | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -65,14 +66,20 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
       }
       settled = true;
       clearInterval(poller);
-      clearTimeout(timeoutTimer);
+      timeoutTimer?.clear();
       stopper.settle();
-      resolve({ outcome: judge(), exitedAt: performance.now() });
+      const outcome = judge();
+      const exitedAt = performance.now();
+      // As for a trainer this coordinator started: what it left in its group ends with the trial.
+      void endProcessGroup(options.process.pid, options.gracePeriodSeconds).then(
+        () => resolve({ outcome, exitedAt }),
+        () => resolve({ outcome, exitedAt }),
+      );
     };
     const poller = setInterval(check, options.pollIntervalMs);
     if (options.timeoutSeconds !== undefined) {
       const left = Math.max(0, startedAtMs + options.timeoutSeconds * 1000 - Date.now());
-      timeoutTimer = setTimeout(() => stopper.request('timeout', ''), left);
+      timeoutTimer = setLongTimeout(() => stopper.request('timeout', ''), left);
     }
     setImmediate(check);
   });

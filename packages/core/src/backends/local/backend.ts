@@ -15,7 +15,7 @@ export const DEFAULT_STOP_GRACE_PERIOD_SECONDS = 10;
 export interface LocalBackendOptions {
   /** How often a running trial's metric file is read, in milliseconds. @default {@link DEFAULT_METRIC_POLL_INTERVAL_MS} */
   readonly pollIntervalMs?: number;
-  /** Seconds a stopped trial gets between SIGTERM and SIGKILL. @default {@link DEFAULT_STOP_GRACE_PERIOD_SECONDS} */
+  /** Seconds a stopped trial gets between SIGTERM and SIGKILL; also what processes a trainer left behind get once it exited. @default {@link DEFAULT_STOP_GRACE_PERIOD_SECONDS} */
   readonly stopGracePeriodSeconds?: number;
 }
 

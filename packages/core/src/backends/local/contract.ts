@@ -1,40 +1,10 @@
 import { cpSync } from 'node:fs';
-import { join } from 'node:path';
+import { formatTrialArguments, trialPaths, trialVariables, type TrialPaths } from '@hptune/trial';
 import type { TrialParameters } from '../../space/types.js';
 import type { TrainerCommand } from '../../study/types.js';
 import { isNonEmptyDir } from './settings.js';
 
-/** Where one trial's files go: `<study dir>/<study>/<trial id>/...`, all absolute. */
-export interface TrialPaths {
-  /** The trial's directory. */
-  readonly trialDir: string;
-  /** `AIP_MODEL_DIR`: where the trainer saves the model. */
-  readonly modelDir: string;
-  /** `AIP_CHECKPOINT_DIR`: where the trainer saves checkpoints. */
-  readonly checkpointDir: string;
-  /** `AIP_TENSORBOARD_LOG_DIR`: where the trainer writes TensorBoard logs. */
-  readonly logDir: string;
-  /** `CLOUD_ML_HP_METRIC_FILE`: where the trainer reports metrics. */
-  readonly metricFile: string;
-  /** The trainer's standard output. */
-  readonly stdoutFile: string;
-  /** The trainer's standard error. */
-  readonly stderrFile: string;
-}
-
-/** The paths of trial `trialId` of the study whose folder is `studyFolder` (`<study dir>/<study>`, absolute). */
-export function trialPaths(studyFolder: string, trialId: string): TrialPaths {
-  const trialDir = join(studyFolder, trialId);
-  return {
-    trialDir,
-    modelDir: join(trialDir, 'model'),
-    checkpointDir: join(trialDir, 'checkpoints'),
-    logDir: join(trialDir, 'logs'),
-    metricFile: join(trialDir, 'output.metrics'),
-    stdoutFile: join(trialDir, 'stdout.log'),
-    stderrFile: join(trialDir, 'stderr.log'),
-  };
-}
+export { trialPaths, type TrialPaths };
 
 /**
  * Gives a retried trial the checkpoints of the trial it retries: copies
@@ -64,7 +34,7 @@ export function inheritCheckpoints(studyFolder: string, trial: { readonly id: st
  * Vertex AI passes them (`--batch_size=64`). One argv entry each: no shell ever parses them.
  */
 export function trialArguments(trainer: TrainerCommand, parameters: TrialParameters): string[] {
-  return [...trainer.args, ...Object.entries(parameters).map(([id, value]) => `--${id}=${String(value)}`)];
+  return [...trainer.args, ...formatTrialArguments(parameters)];
 }
 
 /**
@@ -87,13 +57,6 @@ export function trialEnvironment(options: {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.baseEnv ?? process.env)) if (value !== undefined) env[key] = value;
   Object.assign(env, options.trainer.env ?? {});
-  Object.assign(env, {
-    AIP_MODEL_DIR: options.paths.modelDir,
-    AIP_CHECKPOINT_DIR: options.paths.checkpointDir,
-    AIP_TENSORBOARD_LOG_DIR: options.paths.logDir,
-    CLOUD_ML_TRIAL_ID: options.trialId,
-    CLOUD_ML_HP_METRIC_FILE: options.paths.metricFile,
-    CLOUD_ML_JOB_ID: options.studyName,
-  });
+  Object.assign(env, trialVariables(options));
   return env;
 }

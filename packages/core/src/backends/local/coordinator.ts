@@ -13,7 +13,8 @@ import { adoptTrialProcess, type AdoptedTrial } from './adopt.js';
 import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
-import { startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
+import { isAccessDenied, startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
+import { formatParameters } from '@hptune/trial/format';
 
 /** What the local coordinator needs: a study whose lease it holds, and this run's settings. */
 export interface LocalStudyRunOptions {
@@ -64,6 +65,14 @@ export interface LocalStudyDetails {
   timings(): readonly TrialTimings[];
 }
 
+/** Trial starts refused by the study folder's permissions, in a row, before the study stops. */
+const START_RETRIES = 5;
+/** The wait before the first such retry, in milliseconds; it doubles each time (about 15 s in all). */
+const START_RETRY_DELAY_MS = 500;
+
+/** How often a running study checks that its store file is still the one it opened, in milliseconds. */
+const STORE_CHECK_INTERVAL_MS = 1000;
+
 type MutableTimings = { -readonly [K in keyof TrialTimings]: TrialTimings[K] };
 
 /** Why the study stops: `drain` lets running trials finish (`stop()`); the others end them. */
@@ -83,6 +92,9 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   readonly #timings: MutableTimings[] = [];
   #events: StudyEventSink | undefined;
   #info: StudyInfo;
+  /** Consecutive trial starts the study folder's permissions refused, and the timer of the next try. */
+  #deniedStarts = 0;
+  #startRetry: NodeJS.Timeout | undefined;
   #stop: StopRequest | undefined;
   #wake: () => void = () => {};
   /** Scalar tags of the trials' runs, the experiment's metrics; and those it was last written with. */
@@ -151,20 +163,34 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   async #run(): Promise<StudyOutcome> {
+    // The store is checked between writes too: a deleted or replaced file stops the study even while no trial reports.
+    const storeWatch = setInterval(() => {
+      try {
+        this.#options.store.verify?.();
+      } catch (error) {
+        this.#fail(error, 'checking the study store');
+      }
+    }, STORE_CHECK_INTERVAL_MS);
     try {
       for (const tag of scalarTagsOfTrials([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir))) this.#scalarTags.add(tag);
       this.#writeExperiment();
       await this.#stopOrphans();
       for (const adopted of this.#options.adopted ?? []) this.#adopt(adopted);
       for (;;) {
+        if (this.#stop && this.#startRetry) {
+          clearTimeout(this.#startRetry);
+          this.#startRetry = undefined;
+        }
         if (!this.#stop) this.#fill();
-        if (this.#running.size === 0) break;
+        if (this.#running.size === 0 && this.#startRetry === undefined) break;
         await new Promise<void>((resolve) => (this.#wake = resolve));
       }
     } catch (error) {
       this.#fail(error, 'the coordinator failed');
       // Trials may still run if the failure came while starting one: wait for them to end.
       while (this.#running.size > 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    } finally {
+      clearInterval(storeWatch);
     }
     return this.#finish();
   }
@@ -201,7 +227,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
   /** Starts trials until every slot is busy or nothing is left to start. */
   #fill(): void {
-    while (!this.#stop && this.#running.size < this.#options.parallelTrials) {
+    while (!this.#stop && this.#startRetry === undefined && this.#running.size < this.#options.parallelTrials) {
       const decidedAt = performance.now();
       let trial = [...this.#trials.values()].find((candidate) => candidate.state === 'REQUESTED' && !this.#running.has(candidate.id));
       if (!trial) {
@@ -210,8 +236,42 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         trial = this.#options.store.createTrial(this.#name, { parameters }, this.#options.token);
         this.#trials.set(trial.id, trial);
       }
-      this.#start(trial, decidedAt);
+      try {
+        this.#start(trial, decidedAt);
+        this.#deniedStarts = 0;
+      } catch (error) {
+        this.#retryDeniedStart(trial, error);
+      }
     }
+  }
+
+  /**
+   * A trial whose folder could not be prepared because the study folder denied access (a
+   * permission changed for a moment) stays REQUESTED and is started again after a growing wait;
+   * after {@link START_RETRIES} denials in a row the study stops, the trial still REQUESTED, so
+   * resume runs it. Any other error is the coordinator's failure.
+   */
+  #retryDeniedStart(trial: FrozenTrial, error: unknown): void {
+    if (!isAccessDenied(error)) throw error;
+    this.#deniedStarts += 1;
+    if (this.#deniedStarts > START_RETRIES) {
+      throw new HptuneError(
+        'STUDY_DIR_UNWRITABLE',
+        `cannot prepare the folder of trial ${trial.id} in ${this.#options.directory} (${(error as Error).message}), ${START_RETRIES} times in a row; ` +
+          `check the permissions of ${this.#options.directory}, then resumeStudy(${JSON.stringify(this.#name)}): trial ${trial.id} runs then`,
+        { cause: error },
+      );
+    }
+    this.#events?.warning({
+      code: 'STUDY_DIR_DENIED',
+      message: `cannot prepare the folder of trial ${trial.id} (${(error as Error).message}); trying again in ${(START_RETRY_DELAY_MS * 2 ** (this.#deniedStarts - 1)) / 1000} s`,
+      trialId: trial.id,
+      cause: error,
+    });
+    this.#startRetry = setTimeout(() => {
+      this.#startRetry = undefined;
+      this.#wake();
+    }, START_RETRY_DELAY_MS * 2 ** (this.#deniedStarts - 1));
   }
 
   #start(trial: FrozenTrial, decidedAt: number): void {
@@ -414,6 +474,8 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     const state = !stop || drainedAll ? 'COMPLETED' : stop.kind === 'cancelled' || stop.kind === 'drain' ? 'CANCELLED' : 'FAILED';
     let finalError = drainedAll ? undefined : stop?.error;
     try {
+      // The last word on the run: the store is still the one opened, and undamaged.
+      store.verify?.({ thorough: true });
       if (!(stop?.error.code === 'LEASE_LOST')) {
         store.setStudyState(this.#name, state, token);
         store.releaseLease(this.#name, token);
@@ -437,10 +499,4 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
 
 function toInfo(record: StudyRecord): StudyInfo {
   return Object.freeze({ ...record.definition, state: record.state, createTime: record.createTime, updateTime: record.updateTime });
-}
-
-function formatParameters(parameters: TrialParameters): string {
-  return Object.entries(parameters)
-    .map(([id, value]) => `${id}=${String(value)}`)
-    .join(', ');
 }

@@ -9,7 +9,7 @@ import { discrete, searchSpace } from '../../space/builder.js';
 import { combinationKey } from '../../space/grid.js';
 import { asha } from '../../stopping/asha.js';
 import { median } from '../../stopping/median.js';
-import { inspectLogDir } from '../../tensorboard/inspect.js';
+import { inspectLogDir } from '@hptune/outputs/tensorboard';
 import { local } from './backend.js';
 import { trialPaths } from './contract.js';
 import { openStudy } from './open.js';

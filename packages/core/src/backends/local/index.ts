@@ -1,3 +1,9 @@
+/**
+ * `@hptune/core/local`: the local backend's internals, for tools built on its files (benchmarks,
+ * fault campaigns, the CLI's messages): where a study directory keeps its store, the coordinator's
+ * defaults and timings, and how a trial process is started. A study author needs only `local` and
+ * `openStudy`/`listStudies`, from `@hptune/core`.
+ */
 export {
   DEFAULT_METRIC_POLL_INTERVAL_MS,
   DEFAULT_STOP_GRACE_PERIOD_SECONDS,

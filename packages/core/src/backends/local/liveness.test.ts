@@ -40,6 +40,8 @@ describe('whether a study coordinator is gone', () => {
     const remote = lease({ ...currentLeaseOwner(), hostname: 'elsewhere.invalid' });
     expect(() => checkLeaseTakeover('seed', remote, owner, false)).toThrow(/forceUnlock/);
     expect(checkLeaseTakeover('seed', remote, owner, true)).toBe(true);
+    // forceUnlock is for a holder that cannot be shown dead: never a live coordinator on this host.
+    expect(() => checkLeaseTakeover('seed', lease(currentLeaseOwner()), owner, true)).toThrow(/live coordinator on this host \(pid \d+.*forceUnlock only takes over from a coordinator on another host/);
     expect(checkLeaseTakeover('seed', lease(owner), owner, false)).toBe(false);
   });
 });

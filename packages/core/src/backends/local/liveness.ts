@@ -59,13 +59,21 @@ export function processLiveness(recorded: TrialProcess): ProcessLiveness {
 }
 
 /**
- * Decides whether `owner` may take `held`: returns `true` for a takeover (holder dead or `force`),
- * `false` when `owner` already holds it, and throws `STUDY_LOCKED` otherwise.
+ * Decides whether `owner` may take `held`: returns `true` for a takeover (holder dead, or `force`
+ * for a holder on another host that cannot be shown dead), `false` when `owner` already holds it,
+ * and throws `STUDY_LOCKED` otherwise: `force` never takes a study from a coordinator seen running
+ * on this host, as two coordinators would then run its trials twice.
  */
 export function checkLeaseTakeover(study: string, held: StudyLease, owner: LeaseOwner, force: boolean): boolean {
   if (held.token === owner.token) return false;
   const liveness = processLiveness(held);
-  if (liveness === 'dead' || force) return true;
+  if (liveness === 'dead' || (force && liveness === 'unknown')) return true;
+  if (force) {
+    throw new HptuneError(
+      'STUDY_LOCKED',
+      `study ${JSON.stringify(study)} is being run by a live coordinator on this host (pid ${held.pid}, since ${held.acquiredAt}); forceUnlock only takes over from a coordinator on another host that cannot be shown dead: wait for it to finish, or stop it (kill ${held.pid}) and resume the study`,
+    );
+  }
   const holder = `pid ${held.pid} on host ${JSON.stringify(held.hostname)}, since ${held.acquiredAt}`;
   const fix =
     liveness === 'alive'

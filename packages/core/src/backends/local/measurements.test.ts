@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricReport } from '../../hypertune.js';
+import type { MetricReport } from '@hptune/trial';
 import { MeasurementTracker } from './measurements.js';
 
 const report = (tag: string, value: number, globalStep: number, timestamp: number): MetricReport => ({ tag, value, globalStep, timestamp, trial: '1' });

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readMetricFile, type MetricReport } from '../../hypertune.js';
+import { readMetricFile, type MetricReport } from '@hptune/trial';
 import type { Measurement } from '../../study/types.js';
 
 /**

@@ -12,7 +12,7 @@ import { processLiveness } from './liveness.js';
 import { resumeStudy } from '../../launch.js';
 import { listStudies, openStudy, type StoredStudy } from './open.js';
 import type { FrozenTrial } from '../../study/types.js';
-import { readTrialCompletion } from '../../trial-complete.js';
+import { readTrialCompletion } from '@hptune/trial';
 
 // The coordinator runs in its own process, from core built into a scratch folder (inside the
 // package, so its dependencies resolve), and the test kills it with SIGKILL.

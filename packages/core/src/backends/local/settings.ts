@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { directoryProblem, makeDirectory } from '../../directories.js';
+import { directoryProblem, makeDirectory } from '@hptune/trial';
 import { ValidationError } from '../../errors.js';
 import type { TrainerCommand } from '../../study/types.js';
 
@@ -59,11 +59,21 @@ export function validateTrainer(trainer: unknown): TrainerCommand {
   if (typeof trainer !== 'object' || trainer === null) fail('trainer', trainer, 'is not a trainer command', 'pass lenet5Trainer({...}) or { command, args }');
   const { command, args, env, cwd } = trainer as Record<string, unknown>;
   if (typeof command !== 'string' || command === '') fail('trainer.command', command, 'is not a program', 'give the executable, e.g. process.execPath or "python3"');
+  // The operating system takes no NUL inside a program name, an argument or the environment.
+  const noNul = (field: string, text: string) => {
+    if (text.includes('\0')) fail(field, text, 'holds a NUL character, which no program can be given', 'remove the \\0');
+  };
+  noNul('trainer.command', command);
   if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) {
     fail('trainer.args', args, 'is not a list of strings', 'give the arguments as an array, e.g. ["train.js", "--num-epochs=1"]');
   }
-  if (env !== undefined && (typeof env !== 'object' || env === null || !Object.values(env).every((value) => typeof value === 'string'))) {
-    fail('trainer.env', env, 'is not a record of string values', 'give environment variables as { NAME: "value" }');
+  args.forEach((arg: string, index) => noNul(`trainer.args[${index}]`, arg));
+  if (env !== undefined && (typeof env !== 'object' || env === null)) fail('trainer.env', env, 'is not a record of string values', 'give environment variables as { NAME: "value" }');
+  for (const [name, value] of Object.entries((env ?? {}) as Record<string, unknown>)) {
+    if (typeof value !== 'string') fail(`trainer.env.${name}`, value, 'is not a string', 'give each environment variable a string value, e.g. { NAME: "value" }');
+    if (name === '' || name.includes('=')) fail('trainer.env', name, 'is not an environment variable name', 'use names such as "DATA_DIR", without "="');
+    noNul(`trainer.env.${name}`, value);
+    noNul('trainer.env', name);
   }
   if (cwd !== undefined && (typeof cwd !== 'string' || !existsSync(cwd) || !statSync(cwd).isDirectory())) {
     fail('trainer.cwd', cwd, 'is not an existing folder', "give an existing folder, or leave it unset for the trial's folder");

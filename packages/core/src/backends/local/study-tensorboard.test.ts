@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hparamsSummariesWithFixtures } from '@hptune/testing/tensorboard';
 import { local } from './backend.js';
 import { categorical, discrete, searchSpace } from '../../space/builder.js';
-import { inspectLogDir } from '../../tensorboard/inspect.js';
+import { inspectLogDir } from '@hptune/outputs/tensorboard';
 import { launchStudy } from '../../launch.js';
 
 const FAKE_TRAINER = fileURLToPath(new URL('../../../test/fixtures/study/fake-trainer.mjs', import.meta.url));

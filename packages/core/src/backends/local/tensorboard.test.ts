@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { categorical, discrete, double, integer, searchSpace } from '../../space/builder.js';
 import { searchSpaceToJSON } from '../../space/json.js';
-import { SummaryWriter } from '../../tensorboard/event-writer.js';
-import { writeHParamsSessionStart } from '../../tensorboard/hparams.js';
-import { inspectLogDir } from '../../tensorboard/inspect.js';
-import { readLogDir } from '../../tensorboard/reader.js';
+import { SummaryWriter } from '@hptune/outputs/tensorboard';
+import { writeHParamsSessionStart } from '@hptune/outputs/tensorboard';
+import { inspectLogDir } from '@hptune/outputs/tensorboard';
+import { readLogDir } from '@hptune/outputs/tensorboard';
 import type { FrozenTrial, StudyDefinition } from '../../study/types.js';
 import { completeTrialRun, MAX_DISCOVERED_METRICS, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 

@@ -10,7 +10,7 @@
  * writes its own session from getting two.
  */
 import { existsSync } from 'node:fs';
-import { SummaryWriter } from '../../tensorboard/event-writer.js';
+import { SummaryWriter } from '@hptune/outputs/tensorboard';
 import {
   HPARAMS_SESSION_END_TAG,
   HPARAMS_SESSION_START_TAG,
@@ -18,9 +18,9 @@ import {
   writeHParamsSessionEnd,
   writeHParamsSessionStart,
   type HParamsMetric,
-} from '../../tensorboard/hparams.js';
-import { readLogDir, type SummaryPoint } from '../../tensorboard/reader.js';
-import { PluginName, scalarValue } from '../../tensorboard/summaries.js';
+} from '@hptune/outputs/tensorboard';
+import { readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
+import { PluginName, scalarValue } from '@hptune/outputs/tensorboard';
 import { HptuneError } from '../../errors.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
 import type { FrozenTrial, StudyDefinition } from '../../study/types.js';

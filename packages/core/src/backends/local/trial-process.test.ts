@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Measurement, TrainerCommand } from '../../study/types.js';
 import { trialPaths } from './contract.js';
-import { startTrialProcess, type TrialProcessOptions } from './trial-process.js';
+import { isAccessDenied, startTrialProcess, type TrialProcessOptions } from './trial-process.js';
 
 const FAKE_TRAINER = fileURLToPath(new URL('../../../test/fixtures/study/fake-trainer.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'hptune-trial-'));
@@ -137,5 +137,58 @@ describe('a local trial process', () => {
     const { outcome } = await trial.done;
     expect(outcome).toMatchObject({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'stopped (SIGTERM): the study was cancelled' } });
     expect(existsSync(paths.metricFile)).toBe(true);
+  });
+
+  it('ends what the trainer left in its process group after a clean exit: SIGTERM, then SIGKILL after the grace period', async () => {
+    counter += 1;
+    const paths = trialPaths(join(root, `study${counter}`), '1');
+    const pidFile = join(root, `grandchild-${counter}.pid`);
+    // A trainer that starts a child ignoring SIGTERM (in its own process group), reports, and exits 0.
+    const script = join(root, `leaves-a-child-${counter}.cjs`);
+    writeFileSync(
+      script,
+      [
+        "const { spawn } = require('node:child_process');",
+        "const fs = require('node:fs');",
+        "const path = require('node:path');",
+        "const child = spawn(process.execPath, ['-e', 'process.on(\\'SIGTERM\\', () => {}); setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
+        `fs.writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));`,
+        'fs.mkdirSync(path.dirname(process.env.CLOUD_ML_HP_METRIC_FILE), { recursive: true });',
+        'fs.writeFileSync(process.env.CLOUD_ML_HP_METRIC_FILE, JSON.stringify({ accuracy: "0.5", global_step: "1", timestamp: Date.now() / 1000 }) + "\\n");',
+        'setTimeout(() => process.exit(0), 300);',
+      ].join('\n'),
+    );
+    const trial = startTrialProcess({
+      trainer: { command: process.execPath, args: [script] },
+      studyName: 'unit',
+      trialId: '1',
+      parameters: {},
+      paths,
+      metricId: 'accuracy',
+      gracePeriodSeconds: 0.3,
+      pollIntervalMs: 10,
+      onRunning: () => {},
+      onMeasurement: () => {},
+      onStopping: () => {},
+    });
+    const { outcome } = await trial.done;
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ state: 'SUCCEEDED' });
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    let alive = true;
+    try {
+      process.kill(grandchild, 0);
+      alive = !readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+    } catch {
+      alive = false;
+    }
+    expect(alive).toBe(false);
+  });
+
+  it('tells a folder that denied access (tried again, never charged) from a failure of the trainer', () => {
+    expect(isAccessDenied(Object.assign(new Error('denied'), { code: 'EACCES' }))).toBe(true);
+    expect(isAccessDenied(Object.assign(new Error('not permitted'), { code: 'EPERM' }))).toBe(true);
+    expect(isAccessDenied(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe(false);
+    expect(isAccessDenied(new Error('line 2 is not JSON'))).toBe(false);
+    expect(isAccessDenied(undefined)).toBe(false);
   });
 });

@@ -3,17 +3,33 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync, fstatSync } from 'nod
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialParameters } from '../../space/types.js';
-import { TRIAL_COMPLETE_FILE } from '../../trial-complete.js';
+import { TRIAL_COMPLETE_FILE } from '@hptune/trial';
 import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
 import { trialArguments, trialEnvironment, type TrialPaths } from './contract.js';
 import { MeasurementTracker, metricFilePoller } from './measurements.js';
-import { createTrialStopper, type StopRequest, type TrialStopper } from './trial-stop.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
+import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStopper } from './trial-stop.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
 export const STDERR_TAIL_LINES = 20;
+
+/** Times the final read of a metric file is tried again when the study folder denies access, before the trial counts as interrupted. */
+const ACCESS_RETRIES = 6;
+/** The first wait before such a retry, in milliseconds; each later one waits that much longer (about 5 s in all). */
+const ACCESS_RETRY_DELAY_MS = 250;
+
+/**
+ * Whether a file-system error says the study folder could not be reached for now (its
+ * permissions), not that the trainer failed: such a trial is tried again, never charged as failed.
+ */
+export function isAccessDenied(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
 
 /** What following a trial's process takes, whether the coordinator starts it or adopts it from a dead one. */
 export interface TrialProcessWatching {
@@ -22,7 +38,7 @@ export interface TrialProcessWatching {
   readonly metricId: string;
   /** Seconds the trial may run; then SIGTERM, and SIGKILL after the grace period. Absent: no limit. */
   readonly timeoutSeconds?: number;
-  /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
+  /** Seconds between SIGTERM and SIGKILL when a trial is stopped, and when what a trainer left in its process group is ended. */
   readonly gracePeriodSeconds: number;
   /** How often the metric file (and, for an adopted trial, the process's liveness) is read while the trial runs, in milliseconds. */
   readonly pollIntervalMs: number;
@@ -74,7 +90,8 @@ export interface RunningTrialProcess {
  * Starts one trial: creates its directories, spawns the trainer (an argv array, no shell) in its own
  * process group with the trial contract's arguments and environment, stdout and stderr to files,
  * reads the metric file every `pollIntervalMs` and once more at exit, and enforces the timeout.
- * Whatever happens to the trainer, `done` resolves with an outcome.
+ * Once the trainer has exited, however it ended, what is left of its process group is ended
+ * (SIGTERM, SIGKILL after the grace period) before `done` resolves with the outcome.
  */
 export function startTrialProcess(options: TrialProcessOptions): RunningTrialProcess {
   const { paths } = options;
@@ -91,7 +108,7 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   let spawnError: Error | undefined;
   let spawned = false;
   let child: ChildProcess | undefined;
-  let timeoutTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: LongTimer | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child?.pid === undefined) return;
@@ -143,7 +160,8 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
       const processStart = processStartOf(pid);
       options.onRunning({ pid, hostname: hostname(), ...(processStart === undefined ? {} : { processStart }) }, performance.now());
       if (options.timeoutSeconds !== undefined) {
-        timeoutTimer = setTimeout(() => stopper.request('timeout', ''), options.timeoutSeconds * 1000);
+        // Chained timers: one Node timer overflows past 24.8 days and would fire at once.
+        timeoutTimer = setLongTimeout(() => stopper.request('timeout', ''), options.timeoutSeconds * 1000);
       }
     });
     running.on('error', (error) => {
@@ -153,20 +171,43 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
     running.once('close', (code, signal) => {
       const exitedAt = performance.now();
       clearInterval(poller);
-      clearTimeout(timeoutTimer);
+      timeoutTimer?.clear();
       stopper.settle();
-      resolve({ outcome: judge(code, signal), exitedAt });
+      void judgeDespiteDeniedAccess(code, signal).then(async (outcome) => {
+        // Whatever the trainer started and left behind ends with the trial, also after a clean exit.
+        const pid = running.pid;
+        if (spawned && pid !== undefined) await endProcessGroup(pid, options.gracePeriodSeconds).catch(() => undefined);
+        resolve({ outcome, exitedAt });
+      });
     });
   });
 
+  let deniedAccess: Error | undefined;
   const judge = (code: number | null, signal: NodeJS.Signals | null): TrialProcessOutcome => {
     const tail = () => stderrTail(paths.stderrFile);
     if (spawnError) return spawnFailure(options.trainer, spawnError);
     const unreadable = poll(true);
+    deniedAccess = isAccessDenied(unreadable) ? unreadable : undefined;
     if (stopper.requested) return judgeStopped({ stop: stopper.requested, killedAfterGrace: stopper.killedAfterGrace, tracker, metricId: options.metricId, timeoutSeconds: options.timeoutSeconds, gracePeriodSeconds: options.gracePeriodSeconds, stderrTail: tail(), exit: exitOf(code, signal) });
     if (signal) return infeasible({ kind: 'signal', reason: `killed by ${signal}`, signal, stderrTail: tail() });
     if (code !== 0) return infeasible({ kind: 'exit-code', reason: `exited with code ${code}`, exitCode: code ?? undefined, stderrTail: tail() });
     return judgeCleanExit({ unreadable, tracker, metricId: options.metricId, paths });
+  };
+
+  /**
+   * Judges the exit, reading the metric file again while the study folder denies access (a
+   * permission changed for a moment): a trainer that exited 0 is not charged with hptune's own
+   * failure to read what it wrote. Still denied after the retries, the trial is `interrupted`, so
+   * it runs again (now, or on resume).
+   */
+  const judgeDespiteDeniedAccess = async (code: number | null, signal: NodeJS.Signals | null): Promise<TrialProcessOutcome> => {
+    let outcome = judge(code, signal);
+    for (let attempt = 1; deniedAccess && attempt <= ACCESS_RETRIES; attempt++) {
+      await sleep(ACCESS_RETRY_DELAY_MS * attempt);
+      outcome = judge(code, signal);
+    }
+    if (!deniedAccess) return outcome;
+    return infeasible({ kind: 'interrupted', reason: `its metric file ${paths.metricFile} could not be read (${(deniedAccess as NodeJS.ErrnoException).code}: the study folder denied access); it runs again` });
   };
 
   return trialProcessHandle(done, stopper);

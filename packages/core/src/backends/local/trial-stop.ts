@@ -1,3 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
+
 /** Why hptune asked a trial's trainer to stop. */
 export type StopKind = 'timeout' | 'cancelled' | 'early-stopped';
 
@@ -38,7 +43,7 @@ export interface TrialStopper {
 export function createTrialStopper(options: TrialStopperOptions): TrialStopper {
   let requested: StopRequest | undefined;
   let killedAfterGrace = false;
-  let graceTimer: NodeJS.Timeout | undefined;
+  let graceTimer: LongTimer | undefined;
   return {
     get requested() {
       return requested;
@@ -51,14 +56,76 @@ export function createTrialStopper(options: TrialStopperOptions): TrialStopper {
       requested = { kind, reason };
       options.onStopping();
       options.signalGroup('SIGTERM');
-      graceTimer = setTimeout(() => {
+      graceTimer = setLongTimeout(() => {
         killedAfterGrace = true;
         options.signalGroup('SIGKILL');
       }, options.gracePeriodSeconds * 1000);
     },
     settle() {
-      clearTimeout(graceTimer);
+      graceTimer?.clear();
       if (requested) options.signalGroup('SIGKILL');
     },
   };
+}
+
+/**
+ * Whether any process of the process group `pgid` still runs (zombies, which have exited and wait
+ * only for their parent to collect them, do not count). Where there is no `/proc`, any member counts.
+ */
+export function processGroupRuns(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    // EPERM: a member runs under another user; it still runs.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the command name in parentheses: state, ppid, pgrp.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/** How {@link endProcessGroup} left a trial's process group. */
+export type ProcessGroupEnd = 'already-empty' | 'terminated' | 'killed';
+
+/**
+ * Ends what is left of a trial's process group once its trainer has exited, as the end of a
+ * Vertex AI trial's container would: processes the trainer started and left behind (a data
+ * loader, a server that ignores SIGTERM) get SIGTERM, then SIGKILL after `gracePeriodSeconds`.
+ * Resolves once nothing of the group runs (checked every `pollMs`).
+ */
+export async function endProcessGroup(pgid: number, gracePeriodSeconds: number, pollMs = 50): Promise<ProcessGroupEnd> {
+  if (!processGroupRuns(pgid)) return 'already-empty';
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, name);
+    } catch {
+      // The group emptied meanwhile.
+    }
+  };
+  signal('SIGTERM');
+  const deadline = performance.now() + gracePeriodSeconds * 1000;
+  while (performance.now() < deadline) {
+    await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
+    if (!processGroupRuns(pgid)) return 'terminated';
+  }
+  signal('SIGKILL');
+  // SIGKILL cannot be ignored; wait (bounded) for the kernel to take the processes down.
+  for (let tries = 0; tries < 100 && processGroupRuns(pgid); tries++) await sleep(pollMs);
+  return 'killed';
 }

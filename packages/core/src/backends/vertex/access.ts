@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HptuneError, ValidationError } from '../../errors.js';
-import { RetryError, errorStatus, withRetry, type RetryOptions } from '../../retry.js';
+import { RetryError, errorStatus, withRetry, type RetryOptions } from '@hptune/outputs/retry';
 import { resolveVertexEndpoint } from './endpoint.js';
 import { DEFAULT_VERTEX_REGION } from './options.js';
 

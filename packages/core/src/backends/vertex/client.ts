@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { HptuneError, ValidationError } from '../../errors.js';
-import { RetryError, withRetry, type RetryOptions } from '../../retry.js';
+import { RetryError, withRetry, type RetryOptions } from '@hptune/outputs/retry';
 import { checkApplicationDefaultCredentials, type CredentialsCheckOptions, type CredentialsSource } from './access.js';
 import { formatVertexEndpoint, resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
 import { parseVertexJobName, toVertexJob, type RawHyperparameterTuningJob, type VertexJob } from './job.js';

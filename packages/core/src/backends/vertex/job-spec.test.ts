@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.js';
 import { categorical, double, searchSpace } from '../../space/builder.js';
-import { seedSearchSpace } from '../../space/seed.js';
+import { exampleSearchSpace } from '../../testing/example-space.js';
 import { gridCombinations, type ParameterSpecMessage, protoRoundTrip } from '@hptune/testing/vertex';
 import { resolveVertexEndpoint } from './endpoint.js';
 import { launchStudy } from '../../launch.js';
@@ -15,7 +15,7 @@ import type { VertexBackendOptions, VertexStudyDefinition } from './options.js';
 /** The issue's production command: 27 grid trials, 3 at a time, one T4 on n1-standard-8. */
 const seedStudy: VertexStudyDefinition = {
   name: 'seed',
-  space: seedSearchSpace,
+  space: exampleSearchSpace,
   metric: { id: 'accuracy', goal: 'maximize' },
   algorithm: 'grid',
   maxTrials: 27,
@@ -156,7 +156,7 @@ describe('resolveVertexEndpoint', () => {
 });
 
 describe('early stopping on Vertex AI', () => {
-  const study = { name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' } as const, algorithm: 'grid' as const, parallelTrials: 3 };
+  const study = { name: 'seed', space: exampleSearchSpace, metric: { id: 'accuracy', goal: 'maximize' } as const, algorithm: 'grid' as const, parallelTrials: 3 };
   const backend = vertex({ ...t4Backend, checkAccess: false });
 
   it('maps median() and decayCurve() to Vizier\'s rules in the dry run', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
-import { seedSearchSpace } from '../../space/seed.js';
+import { exampleSearchSpace } from '../../testing/example-space.js';
 import { createVertexJobClient, type VertexJobClient } from './client.js';
 import { buildHyperparameterTuningJobRequest } from './job-spec.js';
 import { VertexJobError, toVertexJob, vertexConsoleUrl, type VertexJob } from './job.js';
@@ -23,7 +23,7 @@ function describeEvent(event: VertexJobEvent): string {
 
 const request = (maxTrials: number, parallel: number, maxFailed = 0) =>
   buildHyperparameterTuningJobRequest(
-    { name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials, parallelTrials: parallel, maxFailedTrials: maxFailed },
+    { name: 'seed', space: exampleSearchSpace, metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials, parallelTrials: parallel, maxFailedTrials: maxFailed },
     { project: 'my-project-123', bucket: 'my-bucket-123', containerUri: 'us-docker.pkg.dev/p/r/lenet5:latest' },
   );
 

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { ValidationError } from '../../errors.js';
 import { double, integer, searchSpace, categorical } from '../../space/builder.js';
-import { seedSearchSpace } from '../../space/seed.js';
+import { exampleSearchSpace } from '../../testing/example-space.js';
 import { checkApplicationDefaultCredentials, checkBucketLocation, checkVertexAccess } from './access.js';
 import type { VertexBackendOptions, VertexStudyDefinition } from './options.js';
 import { checkMachine, preflightVertexJob } from './preflight.js';
 
-const study: VertexStudyDefinition = { name: 'seed', space: seedSearchSpace, metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials: 27, parallelTrials: 3 };
+const study: VertexStudyDefinition = { name: 'seed', space: exampleSearchSpace, metric: { id: 'accuracy', goal: 'maximize' }, algorithm: 'grid', maxTrials: 27, parallelTrials: 3 };
 const backend: VertexBackendOptions = {
   project: 'my-project',
   bucket: 'my-bucket',

@@ -6,9 +6,9 @@ import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { startJobServiceFixture, type JobServiceFixture } from '@hptune/testing/vertex';
 import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/metadata';
 import { installFakeNpm } from '@hptune/testing/npm';
-import { CORE_DIR, FAKE_TRAINER_BIN, fakeTrainerPackage } from '../../../test/fixtures/trainer-package.js';
+import { TRIAL_DIR, FAKE_TRAINER_BIN, fakeTrainerPackage } from '../../../test/fixtures/trainer-package.js';
 import { ValidationError } from '../../errors.js';
-import { seedSearchSpace } from '../../space/seed.js';
+import { exampleSearchSpace } from '../../testing/example-space.js';
 import { VertexJobError } from './job.js';
 import type { VertexBackendOptions } from './options.js';
 import { launchStudy } from '../../launch.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
 function study(backend: Partial<VertexBackendOptions> & { apiEndpoint: string }, maxTrials = 3) {
   return {
     name: 'seed',
-    space: seedSearchSpace,
+    space: exampleSearchSpace,
     metric: { id: 'accuracy', goal: 'maximize' } as const,
     algorithm: 'grid' as const,
     maxTrials,
@@ -124,7 +124,7 @@ describe('end to end: each trial runs the trainer as the image would, with the e
     outputRoot = mkdtempSync(join(tmpdir(), 'hptune-vertex-e2e-'));
     trainerDir = fakeTrainerPackage(outputRoot);
     metadata = await startMetadataFixture({ accessToken: 'ya29.trial-token' });
-    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [trainerDir, CORE_DIR]);
+    const npmBin = installFakeNpm(join(outputRoot, '.bin'), [trainerDir, TRIAL_DIR]);
     fixture = await startJobServiceFixture({
       executor: {
         outputRoot,

@@ -16,7 +16,7 @@ describe('the chart options', () => {
     const [values, best] = seriesOf(historyChart(data).option);
     expect(values?.data).toEqual([[1, 0.8], [2, 0.9], [4, 0.3], [5, 0.65], [6, 0.91]]);
     expect(best?.data).toEqual([[1, 0.8], [2, 0.9], [4, 0.9], [5, 0.9], [6, 0.91]]);
-    expect(historyChart(data).describe(0, 2)).toEqual(['trial 4 (stopped early)', 'accuracy = 0.3000', 'activation=relu lr=0.0001000']);
+    expect(historyChart(data).describe(0, 2)).toEqual(['trial 4 (stopped early)', 'accuracy = 0.3000', 'activation=relu lr=0.0001']);
   });
 
   it('marks each stopped trial where it stopped, and keeps each trial\'s curve apart', () => {

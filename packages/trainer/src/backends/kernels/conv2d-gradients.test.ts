@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, type TrainingBackendName } from './index.js';
 import { COLUMN_SCRATCH_BYTES } from './wasm/conv2d-backprop-input.js';

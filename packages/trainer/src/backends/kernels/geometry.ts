@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError } from '@hptune/core';
+import { ValidationError } from '@hptune/trial';
 
 /** Padding as tfjs kernels receive it: a mode, one number for every side, or explicit NHWC pairs. */
 export type KernelPadding = tf.Conv2DBackpropFilterAttrs['pad'];

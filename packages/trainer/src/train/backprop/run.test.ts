@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels } from '../../backends/kernels/index.js';
 import { maxRelativeError, seededRandom } from '../../backends/kernels/testing/naive-reference.js';
 import { buildLenet5, crossEntropy, countCorrect } from '../../model/lenet5.js';
-import type { Activation } from '../../options.js';
+import type { Activation } from '../../settings.js';
 import { planSequentialTraining, type TrainingPlan } from './plan.js';
 import { backpropAvailable, forwardBackward } from './run.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcsFixture, type GcsFixture } from '@hptune/testing/gcs';
 import { startMetadataFixture, type MetadataFixture } from '@hptune/testing/metadata';
 import { installFakeNpm } from '@hptune/testing/npm';
-import { CORE_DIR, fakeTrainerPackage } from '../../../../test/fixtures/trainer-package.js';
+import { TRIAL_DIR, fakeTrainerPackage } from '../../../../test/fixtures/trainer-package.js';
 import { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV, stagedTrialContainer } from './bootstrap.js';
 import { stageTrainer, type StagedTrainer, type StagingManifest } from './stage.js';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   metadata = await startMetadataFixture({ accessToken: TOKEN });
   work = mkdtempSync(join(tmpdir(), 'hptune-bootstrap-'));
   trainerDir = fakeTrainerPackage(work);
-  npmBin = installFakeNpm(join(work, 'bin'), [trainerDir, CORE_DIR]);
+  npmBin = installFakeNpm(join(work, 'bin'), [trainerDir, TRIAL_DIR]);
   staged = await stageTrainer({ bucket: BUCKET, study: 'seed', trainerPackageDir: trainerDir, storageApiEndpoint: gcs.url });
 });
 
@@ -59,11 +59,11 @@ function runTrial(manifestUri: string, extraArgs: readonly string[], env: Readon
 }
 
 describe('stageTrainer', () => {
-  it('uploads core and trainer tarballs, then the manifest with their SHA-256s, last', () => {
-    expect(gcs.objectNames(BUCKET)).toEqual(['hptune/staging/seed/hptune-core-0.1.0.tgz', 'hptune/staging/seed/hptune-fake-trainer-0.1.0.tgz', 'hptune/staging/seed/manifest.json']);
+  it('uploads the trial package and trainer tarballs, then the manifest with their SHA-256s, last', () => {
+    expect(gcs.objectNames(BUCKET)).toEqual(['hptune/staging/seed/hptune-fake-trainer-0.1.0.tgz', 'hptune/staging/seed/hptune-trial-0.1.0.tgz', 'hptune/staging/seed/manifest.json']);
     const manifest = JSON.parse(gcs.getObject(BUCKET, 'hptune/staging/seed/manifest.json')?.data.toString() ?? '') as StagingManifest;
     expect(manifest.command).toBe('hptune-train');
-    expect(manifest.packages.map((entry) => entry.name)).toEqual(['@hptune/core', '@hptune/fake-trainer']);
+    expect(manifest.packages.map((entry) => entry.name)).toEqual(['@hptune/trial', '@hptune/fake-trainer']);
     for (const entry of manifest.packages) {
       const object = gcs.getObject(BUCKET, `hptune/staging/seed/${entry.file}`);
       expect(createHash('sha256').update(object?.data ?? '').digest('hex')).toBe(entry.sha256);
@@ -90,7 +90,7 @@ describe('a staged trial on the stock Node image', () => {
     const { code, stderr } = await runTrial(staged.manifestUri, ['--activation=relu', '--optimizer=adam', '--batch_size=64', `--output-dir=${outputDir}`]);
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/hptune bootstrap: downloading gs:\/\/hptune-stage\/hptune\/staging\/seed\/manifest\.json: HTTP 503.*trying again/);
-    expect(stderr).toMatch(/hptune bootstrap: downloaded @hptune\/core, @hptune\/fake-trainer \(\d+ KiB\) in [\d.]+ s/);
+    expect(stderr).toMatch(/hptune bootstrap: downloaded @hptune\/trial, @hptune\/fake-trainer \(\d+ KiB\) in [\d.]+ s/);
     expect(stderr).toMatch(/hptune bootstrap: installed with npm in [\d.]+ s; starting hptune-train/);
     expect(readFileSync(join(outputDir, 'hypertune', 'output.metrics'), 'utf8')).toMatch(/"accuracy"/);
     expect(existsSync(join(outputDir, 'model', 'model.json'))).toBe(true);

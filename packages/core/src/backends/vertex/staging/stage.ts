@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GcsBlobStore } from '../../../blob/gcs.js';
-import { uploadFileVerified } from '../../../blob/verified.js';
-import type { RetryOptions } from '../../../retry.js';
+import { GcsBlobStore } from '@hptune/outputs/blob';
+import { uploadFileVerified } from '@hptune/outputs/blob';
+import type { RetryOptions } from '@hptune/outputs/retry';
 import { checkTrainerPackage, packWithLocalDependencies } from './pack.js';
 
 /** The manifest a staged trainer's trials read first: what to download, check and start. */
