@@ -112,7 +112,8 @@ describe('TensorBoard logs of a 3-epoch training run', () => {
     const inspection = inspectLogDir(logDir);
     expect(inspection.runs[0]?.session).toEqual({
       groupName: '7',
-      hparams: { activation: 'leakyrelu', optimizer: 'sgd', batch_size: 32, learning_rate: 0.05 },
+      // momentum is a setting of every run (SGD's, default 0), recorded at its value like the others.
+      hparams: { activation: 'leakyrelu', optimizer: 'sgd', batch_size: 32, learning_rate: 0.05, momentum: 0 },
       status: 'SUCCESS',
     });
     expect(byTag(HPARAMS_SESSION_START_TAG)).toHaveLength(1);
@@ -142,7 +143,7 @@ describe('TensorBoard logs of a 3-epoch training run', () => {
     const start = first.get(HPARAMS_SESSION_START_TAG) as DecodedValue;
     const data = decodeHParamsPluginDataWithFixtures(start.metadata?.plugin_data?.content as Buffer) as { session_start_info?: { group_name?: string; hparams?: Record<string, unknown> } };
     expect(data.session_start_info?.group_name).toBe('7');
-    expect(Object.keys(data.session_start_info?.hparams ?? {}).sort()).toEqual(['activation', 'batch_size', 'learning_rate', 'optimizer']);
+    expect(Object.keys(data.session_start_info?.hparams ?? {}).sort()).toEqual(['activation', 'batch_size', 'learning_rate', 'momentum', 'optimizer']);
     expect(data.session_start_info?.hparams).toMatchObject({
       activation: { string_value: 'leakyrelu' },
       optimizer: { string_value: 'sgd' },
