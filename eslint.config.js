@@ -22,9 +22,10 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS configuration files (dependency-cruiser's).
+    // CommonJS files: the packages' require() fallback (esm-only.cjs) and the consumer test's require check.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Only the CLI, the trainer's entry and scripts talk to a terminal; core emits events.

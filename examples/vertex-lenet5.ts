@@ -26,7 +26,7 @@ const study = {
   trialTimeoutSeconds: 2 * 3600,
   backend: vertex({
     project: env.GOOGLE_CLOUD_PROJECT ?? 'my-project',
-    region: env.CLOUD_ML_REGION ?? 'us-central1',
+    region: env.CLOUD_ML_REGION ?? env.HPTUNE_REGION ?? 'us-central1', // as hptune launch reads them
     bucket: env.HPTUNE_BUCKET ?? 'my-bucket',
     containerUri: env.HPTUNE_IMAGE ?? 'us-docker.pkg.dev/my-project/hptune/lenet5:latest',
     machineType: 'n1-standard-8',

@@ -35,7 +35,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const { ACTIVATIONS, OPTIMIZERS, mnistDataDir, train } = await import(join(root, 'packages/trainer/dist/index.js'));
+const { ACTIVATIONS, OPTIMIZERS } = await import(join(root, 'packages/trainer/dist/index.js'));
+const { mnistDataDir, train } = await import(join(root, 'packages/trainer/dist/training.js'));
 /** The seed study's batch sizes. */
 const BATCH_SIZES = [32, 64, 128];
 const GOAL_POINTS = 3;

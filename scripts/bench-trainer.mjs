@@ -43,7 +43,7 @@ const { values: options } = parseArgs({
 
 // --tree: the checkout whose built packages are measured (e.g. an older commit's, for a before/after).
 const root = options.tree;
-const trainerDist = join(root, 'packages/trainer/dist/index.js');
+const trainerDist = join(root, 'packages/trainer/dist/training.js');
 const reference = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages/trainer/bench/lenet5_reference.py');
 
 const out = (line = '') => process.stdout.write(`${line}\n`);

@@ -3,7 +3,7 @@
 // update; batch 64, relu, adam) on every TensorFlow.js backend this machine can load, using the
 // built @hptune/trainer. Run: pnpm bench (builds first), or node scripts/bench.mjs after a build.
 import { availableParallelism, cpus } from 'node:os';
-import { measureTrainStepThroughput } from '../packages/trainer/dist/index.js';
+import { measureTrainStepThroughput } from '../packages/trainer/dist/training.js';
 
 /** Timed steps per backend: the native ones are fast, the plain JavaScript one is not. */
 const STEPS = { 'tfjs-node-gpu': 100, 'tfjs-node': 50, wasm: 30, cpu: 5 };

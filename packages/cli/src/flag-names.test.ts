@@ -39,3 +39,12 @@ describe('library errors worded with the command\'s flags', () => {
     await expect(withFlagNames(LAUNCH_FLAGS, () => Promise.reject(other))).rejects.toBe(other);
   });
 });
+
+describe('library calls in advice, worded for a command-line or study-file user', () => {
+  it('turns resumeStudy and deleteStudy into commands, and the space builder into space-file JSON', () => {
+    expect(toCommandWording('delete it first with deleteStudy("seed")')).toBe('delete it first with hptune study delete seed');
+    expect(toCommandWording('list the values to try with discrete([...]) (or integer(min, max)), or use the random algorithm')).toBe(
+      'list the values to try with { "kind": "discrete", "values": [...] } in the space file (or { "kind": "integer", "min": min, "max": max }), or use the random algorithm',
+    );
+  });
+});

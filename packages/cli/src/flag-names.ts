@@ -85,13 +85,18 @@ const QUOTED = /("(?:[^"\\]|\\.)*")/;
 
 /**
  * Replaces each library call a message suggests by the command that does the same:
- * `resumeStudy("seed")` becomes `hptune study resume seed`, and
- * `resumeStudy("seed", { forceUnlock: true })` becomes `hptune study resume seed --force-unlock`.
+ * `resumeStudy("seed")` becomes `hptune study resume seed`,
+ * `resumeStudy("seed", { forceUnlock: true })` becomes `hptune study resume seed --force-unlock`,
+ * and `deleteStudy("seed")` becomes `hptune study delete seed`.
  */
 export function toCommandWording(text: string): string {
-  return text.replace(/resumeStudy\(("(?:[^"\\]|\\.)*")(, \{ forceUnlock: true \})?\)/g, (_call, name: string, force: string | undefined) => {
-    return `hptune study resume ${JSON.parse(name) as string}${force ? ' --force-unlock' : ''}`;
-  });
+  return text
+    .replace(/resumeStudy\(("(?:[^"\\]|\\.)*")(, \{ forceUnlock: true \})?\)/g, (_call, name: string, force: string | undefined) => {
+      return `hptune study resume ${JSON.parse(name) as string}${force ? ' --force-unlock' : ''}`;
+    })
+    .replace(/deleteStudy\(("(?:[^"\\]|\\.)*")\)/g, (_call, name: string) => `hptune study delete ${JSON.parse(name) as string}`)
+    .replace(/\b(discrete|categorical)\(\[([^\]]*)\]\)/g, (_call, kind: string, values: string) => `{ "kind": "${kind}", "values": [${values}] } in the space file`)
+    .replace(/\binteger\((\w+), (\w+)\)/g, (_call, min: string, max: string) => `{ "kind": "integer", "min": ${min}, "max": ${max} }`);
 }
 
 /** Options that every command spelling them takes with the same flag, for messages from outside a command's own checks. */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { HptuneError } from '@hptune/core/errors';
 import { SHARED_FLAGS, isWorded, toCommandWording, toFlagWording } from './flag-names.js';
+import { speakAsInvoked } from './invocation.js';
 import { processIo, type CliIo } from './io.js';
 import { registerCommands, type SetExitCode } from './commands/index.js';
 
@@ -68,7 +69,8 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (error instanceof HptuneError) {
     // The library's advice names its functions and options; a CLI user needs commands and flags.
-    io.stderr.write(`hptune: ${toCommandWording(isWorded(error) ? error.message : toFlagWording(error.message, SHARED_FLAGS))}\n`);
+    const message = toCommandWording(isWorded(error) ? error.message : toFlagWording(error.message, SHARED_FLAGS));
+    io.stderr.write(`hptune: ${speakAsInvoked(message, io.env)}\n`);
     if (error.cause instanceof Error && process.env.HPTUNE_DEBUG) io.stderr.write(`${error.cause.stack}\n`);
     return error.exitCode;
   }

@@ -24,6 +24,7 @@ const FIRST_RUNS: Readonly<Record<string, { args: string[]; code: number }>> = {
   'study resume': { args: ['first', '--study-dir', scratch], code: 2 },
   'study list': { args: ['--study-dir', scratch], code: 0 },
   'study show': { args: ['first', '--study-dir', scratch], code: 2 },
+  'study delete': { args: ['first', '--study-dir', scratch, '--yes'], code: 2 },
   'tb inspect': { args: [join(scratch, 'no-logs')], code: 1 },
   tensorboard: { args: ['first', '--study-dir', scratch], code: 2 },
   launch: { args: ['--project', 'my-project-123', '--bucket', 'my-bucket-123', '--use-custom-container', '--container-uri', IMAGE], code: 2 },

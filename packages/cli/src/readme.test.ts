@@ -20,7 +20,7 @@ function commands(block: string): string[] {
 describe('the README, pasted', () => {
   /** Runs README lines as a user would paste them in the repository root, `pnpm hptune` being the built CLI. */
   const paste = (lines: readonly string[]) => {
-    // `pnpm hptune` is the root script `node packages/cli/dist/bin.js`; nothing else is changed.
+    // `pnpm hptune` runs the root's bin link to packages/cli/dist/bin.js; nothing else is changed.
     const script = [`pnpm() { shift; node ${JSON.stringify(builtFile(BIN))} "$@"; }`, ...lines].join('\n');
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(GOOGLE_|CLOUDSDK_|HPTUNE_|CLOUD_ML_)/.test(key)));
     return promisify(execFile)('bash', ['-euc', script], { env, cwd: REPO_ROOT, timeout: 60_000 });

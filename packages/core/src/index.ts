@@ -25,6 +25,7 @@ export type {
 export {
   bestTrial,
   countTrials,
+  describeTrialCounts,
   finalMetricValue,
   STUDY_NAME_PATTERN,
   type TrialCounts,
@@ -41,9 +42,12 @@ export {
 } from './study/index.js';
 export { launchStudy, resumeStudy, type LaunchStudyOptions, type ResumeStudyOptions, type StudyBackend, type StudyHandleOf } from './launch.js';
 export {
+  deleteStudy,
   listStudies,
   local,
   openStudy,
+  type DeleteStudyOptions,
+  type DeletedStudy,
   type LocalBackend,
   type LocalBackendOptions,
   type LocalStudyDetails,

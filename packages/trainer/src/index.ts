@@ -1,4 +1,7 @@
-// The public API of @hptune/trainer: named exports only.
+// The public API of @hptune/trainer: named exports only. This entry is the trainer as a program a
+// study runs (its command, flags, defaults and trial contract) and never mentions TensorFlow.js in
+// its types, so a consumer type-checking libraries (skipLibCheck false) does not check tfjs's
+// typings; the training code itself is @hptune/trainer/training.
 export { runTrainerCli, type TrainerCliIo } from './cli.js';
 export { lenet5Trainer, trainerBinPath, type FixedTrainerFlags, type Lenet5TrainerOptions } from './command.js';
 export {
@@ -10,38 +13,7 @@ export {
   type TrialPaths,
 } from './contract.js';
 export { parseTrainerOptions, resolveTrainerOptions, trainerHelp, type TrainerConfig, type TrainerInvocation, type TrainerOptions } from './options.js';
+// LENET5_SETTINGS and what derives from it (also @hptune/trainer/settings, which loads no TensorFlow.js).
 export * from './settings.js';
-export { train, trainWithOptions, type TrainConfig, type TrainResult, type TrainRuntime } from './train/train.js';
-export { runTrainingLoop, type TrainingLoopOptions } from './train/loop.js';
-export type { GradientPath } from './train/step.js';
-export type { BatchMetrics, EpochMetrics, TrainingContext, TrainingObserver } from './train/observers.js';
-export { createConsoleReporter, type ConsoleReporterOptions, type ProgressMode, type TextSink } from './train/progress.js';
-export { createMetricReportingObserver, type MetricReportingOptions } from './train/metric-reporting.js';
-export {
-  createTensorBoardObserver,
-  DEFAULT_TENSORBOARD_IMAGES,
-  TENSORBOARD_SCALAR_TAGS,
-  TEST_IMAGES_TAG,
-  TEST_PREDICTIONS_TAG,
-  WEIGHTS_TAG_PREFIX,
-  type TensorBoardObserver,
-  type TensorBoardObserverOptions,
-  type TrainingStatus,
-} from './train/tensorboard-observer.js';
 export { GCS_BUCKET_FOLDER, gcsBucketRoot, type OutputLocation } from './outputs/locations.js';
 export { GCS_API_ENDPOINT_VARIABLE, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
-export { measureTrainStepThroughput, type ThroughputOptions, type ThroughputResult } from './train/throughput.js';
-export { buildLenet5, LEAKY_RELU_ALPHA, type Lenet5Options } from './model/lenet5.js';
-export { createOptimizer, type CreateOptimizerOptions } from './model/optimizers.js';
-export { loadModel, saveModel, MODEL_JSON, WEIGHTS_BIN, type SavedModel } from './model/save.js';
-export { loadMnist, mnistDataDir, MNIST, type ImageSet, type LoadMnistOptions, type MnistData } from './data/mnist.js';
-export { parseIdx, readIdxFile, IDX_MAGIC, type IdxArray, type IdxKind, type ParseIdxOptions } from './data/idx.js';
-export {
-  AUTO_BACKEND_ORDER,
-  selectBackend,
-  type BackendAttempt,
-  type BackendSelection,
-  type SelectBackendOptions,
-  type TrainerBackend,
-} from './backends/select.js';
-export { detectCpu, detectNvidiaDevices, type GpuStatus, type HardwareInfo } from './backends/hardware.js';

@@ -26,8 +26,9 @@ const CI_RUNS: Readonly<Record<string, { args: string[]; env: Record<string, str
   },
   'vertex-lenet5': {
     args: ['--dry-run'],
-    env: { GOOGLE_CLOUD_PROJECT: 'my-project-123', HPTUNE_BUCKET: 'my-bucket-123', HPTUNE_IMAGE: 'us-docker.pkg.dev/my-project-123/hptune/lenet5:latest' },
-    expect: /"parent": "projects\/my-project-123\/locations\/us-central1"/,
+    // HPTUNE_REGION as the README's set-up exports it (and hptune launch reads it).
+    env: { GOOGLE_CLOUD_PROJECT: 'my-project-123', HPTUNE_BUCKET: 'my-bucket-123', HPTUNE_REGION: 'europe-west4', HPTUNE_IMAGE: 'us-docker.pkg.dev/my-project-123/hptune/lenet5:latest' },
+    expect: /"parent": "projects\/my-project-123\/locations\/europe-west4"/,
   },
 };
 

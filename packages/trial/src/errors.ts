@@ -47,7 +47,8 @@ export class ValidationError extends HptuneError {
   constructor(problem: ValidationProblem, options: { code?: string; cause?: unknown } = {}) {
     super(
       options.code ?? 'INVALID_ARGUMENT',
-      `${problem.field} ${formatValue(problem.value)} ${problem.problem}; ${problem.fix}`,
+      // A switch (`--quick`) given has the value true, which says nothing the flag's name does not.
+      `${problem.field}${problem.field.startsWith('--') && problem.value === true ? '' : ` ${formatValue(problem.value)}`} ${problem.problem}; ${problem.fix}`,
       { exitCode: 2, cause: options.cause },
     );
     this.field = problem.field;

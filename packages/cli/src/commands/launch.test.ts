@@ -151,7 +151,7 @@ describe('hptune launch --dry-run', () => {
       ['no image', ['--metric', 'acc', '--space', 'SPACE'], /--container-uri \(missing\) is required with arguments after --; pass the image that runs your trainer/],
       ['no space', ['--metric', 'acc'], /--space \(missing\) is required with your own image/],
       ['no metric', ['--space', 'SPACE'], /--metric \(missing\) is required with your own image; pass the tag your trainer reports/],
-      ['a LeNet-5 flag', ['--metric', 'acc', '--space', 'SPACE', '--num-epochs', '3'], /--num-epochs 3 sets the built-in LeNet-5 trainer, not your image/],
+      ['a LeNet-5 flag', ['--metric', 'acc', '--space', 'SPACE', '--num-epochs', '3'], /--num-epochs 3 is a setting of the built-in LeNet-5 trainer and does not reach your image/],
     ])('rejects %s with exit code 2 and one line', async (what, flags, message) => {
       const space = spaceFile();
       const base = what === 'no image' ? OWN.filter((flag) => !flag.includes('softmax') && flag !== '--container-uri') : OWN;

@@ -24,6 +24,8 @@ import {
 } from '@hptune/core/vertex';
 import { STUDY_FLAG_IDS, TRAINER_DEFAULTS, formatTrainerFlags, lenet5SearchSpace, settingFlag, settingKey } from '@hptune/trainer/settings';
 import { LAUNCH_FLAGS, withFlagNames } from '../flag-names.js';
+import { speakAsInvoked } from '../invocation.js';
+import { isMissing, missingDependency } from '../optional-dependency.js';
 import type { CliIo } from '../io.js';
 import { readSpaceFile } from '../json-file.js';
 import type { EARLY_STOPPING_CHOICES } from './flags.js';
@@ -126,7 +128,7 @@ function checkCustomImage(flags: LaunchFlags, given: ReadonlySet<string>): void 
     throw new ValidationError({
       field: LENET5_FLAGS[lenetFlag] as string,
       value: flags[lenetFlag as keyof LaunchFlags],
-      problem: 'sets the built-in LeNet-5 trainer, not your image',
+      problem: 'is a setting of the built-in LeNet-5 trainer and does not reach your image',
       fix: "pass your trainer's own flags after --, e.g. -- --epochs=3",
     });
   }
@@ -152,7 +154,12 @@ function trainerArgs(flags: LaunchFlags): string[] {
 
 /** The folder of the `@hptune/trainer` this CLI runs with: what a launch without a custom container stages. */
 function installedTrainerDir(): string {
-  return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@hptune/trainer/package.json'));
+  } catch (error) {
+    if (isMissing(error, '@hptune/trainer')) throw missingDependency('@hptune/trainer', error);
+    throw error;
+  }
 }
 
 /** `--early-stopping` on Vertex AI: Vizier's median and decay-curve rules; ASHA and Hyperband are refused (exit 2). */
@@ -264,7 +271,7 @@ type VertexStudyHandle = StudyHandleOf<TrialParameters, VertexBackend>;
 async function followJob(handle: VertexStudyHandle, flags: LaunchFlags, io: CliIo): Promise<number> {
   printJobEvents(handle, io);
   const job = handle.backend;
-  const cancelHint = `hptune jobs cancel ${job.job.id} --project ${job.jobName.split('/')[1]} --region ${flags.region}`;
+  const cancelHint = speakAsInvoked(`hptune jobs cancel ${job.job.id} --project ${job.jobName.split('/')[1]} --region ${flags.region}`, io.env);
   let interrupted = false;
   const onInterrupt = () => {
     if (interrupted) {

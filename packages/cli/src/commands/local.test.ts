@@ -47,7 +47,7 @@ describe('hptune study', () => {
     // The same name again: refused in the CLI's words (a command, not the library's resumeStudy).
     const again = await runCli(['study', 'run', '--name', 'tiny', '--study-dir', studyDir, '--max-trial-count', '1']);
     expect(again.code).toBe(2);
-    expect(again.stderr).toBe('hptune: study "tiny" already exists; resume it with hptune study resume tiny or choose another name\n');
+    expect(again.stderr).toBe('hptune: study "tiny" already exists and is COMPLETED; choose another name, or delete it first with hptune study delete tiny\n');
   }, 120_000);
 
   it('runs a TPE study over the wider LeNet-5 space file on the quick preset, each trial with its own learning rate', async () => {
@@ -128,7 +128,7 @@ describe('hptune study', () => {
     await handle.wait();
     const show = await runCli(['study', 'show', 'own', '--study-dir', studyDir]);
     expect(show.stderr).toBe('');
-    expect(show.stdout).toMatch(/^study own: COMPLETED, custom search \(sampler "always-relu"\), maximize accuracy, 1\/1 trials$/m);
+    expect(show.stdout).toMatch(/^study own: COMPLETED, custom search \(sampler "always-relu"\), maximize accuracy, 1\/1 done$/m);
     const list = JSON.parse((await runCli(['study', 'list', '--study-dir', studyDir, '--json'])).stdout) as { algorithm: string; sampler?: string }[];
     expect(list.map(({ algorithm, sampler }) => ({ algorithm, sampler }))).toEqual([{ algorithm: 'custom', sampler: 'always-relu' }]);
   });

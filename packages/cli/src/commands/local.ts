@@ -12,7 +12,7 @@ function studyDirOption(io: CliIo): Option {
   );
 }
 
-/** The local commands: `hptune study run|resume|list|show|report` (the embedded default backend), `hptune dashboard`, `hptune tb inspect` and `hptune tensorboard`. */
+/** The local commands: `hptune study run|resume|list|show|delete|report` (the embedded default backend), `hptune dashboard`, `hptune tb inspect` and `hptune tensorboard`. */
 export function registerLocalCommands(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   const study = program.command('study').description('Run and inspect studies on this machine (the local backend)');
 
@@ -80,6 +80,18 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     });
 
   study
+    .command('delete')
+    .description("Delete a study: its trials from the study store and its folder (logs, models, checkpoints, TensorBoard runs); asks first")
+    .argument('<name>', 'the study')
+    .addOption(studyDirOption(io))
+    .option('-y, --yes', 'delete without asking (for scripts)')
+    .option('--force-unlock', 'delete a study whose coordinator ran on another host and cannot be shown dead')
+    .action(async (name: string, flags) => {
+      const { deleteStudyCommand } = await import('./study-delete.js');
+      setExitCode(await deleteStudyCommand(name, flags, io));
+    });
+
+  study
     .command('report')
     .description('Write a self-contained HTML report of a study (summary, trials, history, parallel coordinates, curves, importance) and print its path')
     .argument('<name>', 'the study')
@@ -103,8 +115,9 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
 
   const tb = program.command('tb').description('TensorBoard log directories');
   tb.command('inspect')
-    .description('Print the runs, tags, counts and last values of a log directory (or event file); exit 1 on corruption')
+    .description('Summarize a log directory (or event file): a row per run with its HParams session, a row per tag; exit 1 on corruption')
     .argument('<dir>', 'a log directory, e.g. ./hptune/seed')
+    .option('--runs', "print every run's tags, counts, steps and last values")
     .option('--json', 'print JSON')
     .action(async (dir: string, flags) => {
       const { inspectCommand } = await import('./tb.js');

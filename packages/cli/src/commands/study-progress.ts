@@ -1,12 +1,17 @@
-import { dirname } from 'node:path';
-import { HptuneError, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
+import { dirname, join } from 'node:path';
+import { HptuneError, countTrials, type FrozenTrial, type LocalStudyDetails, type StudyHandle, type StudyResult } from '@hptune/core';
 import { DEFAULT_STOP_GRACE_PERIOD_SECONDS } from '@hptune/core/local';
 import type { CliIo } from '../io.js';
+import { speakAsInvoked } from '../invocation.js';
+import { formatTrialCounts, trialOutcomeWord } from '../reporters/format.js';
 import { chooseReporter } from '../reporters/index.js';
 import type { StudyHeader } from '../reporters/types.js';
 
 /** Exit code of a study stopped with Ctrl-C, as shells report SIGINT. */
 export const EXIT_INTERRUPTED = 130;
+
+/** Exit code of a study that ran to its end with no successful trial: a run-time failure. */
+export const EXIT_NO_SUCCESS = 1;
 
 /** Exit code of a study stopped because its terminal closed (SIGHUP), as shells report SIGHUP. */
 export const EXIT_HANGUP = 129;
@@ -21,7 +26,11 @@ export const EXIT_HANGUP = 129;
  * terminal is dropped, never an error. Either way the store stays consistent and
  * `hptune study resume` runs the rest.
  */
-export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>, io: CliIo, options: { json?: boolean }): Promise<number> {
+export async function followStudy(
+  handle: StudyHandle<FrozenTrial['parameters'], LocalStudyDetails>,
+  io: CliIo,
+  options: { json?: boolean; notes?: (trials: readonly FrozenTrial[]) => string[] },
+): Promise<number> {
   const reporter = chooseReporter(io, options);
   const startedAt = performance.now();
   const existing = handle.trials();
@@ -32,6 +41,7 @@ export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'],
     alreadyFinished: existing.filter(isFinishedForProgress).length,
     parallelTrials: handle.study.parallelTrials,
     studyDir: dirname(handle.backend.directory),
+    directory: handle.backend.directory,
   };
   reporter.onStudyStart?.(header);
   handle.on('trialStarted', ({ trial }) => reporter.onTrialStarted?.(trial));
@@ -74,16 +84,16 @@ export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'],
   process.on('SIGTERM', cancel);
   process.on('SIGHUP', onHangup);
   const end = (result: StudyResult, outcome: 'COMPLETED' | 'FAILED' | 'CANCELLED') =>
-    reporter.onStudyEnd?.({ header, trials: result.trials, best: result.best, outcome, elapsedSeconds: (performance.now() - startedAt) / 1000 });
+    reporter.onStudyEnd?.({ header, trials: result.trials, best: result.best, outcome, elapsedSeconds: (performance.now() - startedAt) / 1000, notes: options.notes?.(result.trials) ?? [] });
   try {
     const result = await handle.wait();
     end(result, 'COMPLETED');
-    return 0;
+    return noSuccess(result.trials, header, io);
   } catch (error) {
     const outcome = error instanceof HptuneError && error.code === 'STUDY_CANCELLED' ? 'CANCELLED' : 'FAILED';
     end({ study: handle.study, trials: handle.trials(), best: handle.best() }, outcome);
     if (interrupted && outcome === 'CANCELLED') {
-      io.stderr.write(`hptune: study ${handle.study.name} cancelled; continue it with: hptune study resume ${handle.study.name}\n`);
+      io.stderr.write(speakAsInvoked(`hptune: study ${handle.study.name} cancelled; continue it with: hptune study resume ${handle.study.name}\n`, io.env));
       return hungUp ? EXIT_HANGUP : EXIT_INTERRUPTED;
     }
     throw error;
@@ -92,6 +102,19 @@ export async function followStudy(handle: StudyHandle<FrozenTrial['parameters'],
     process.off('SIGTERM', cancel);
     process.off('SIGHUP', onHangup);
   }
+}
+
+/**
+ * A study that ran to its end without one successful trial has no result: exit 1 and say where
+ * the cause is, rather than `completed` and exit 0 (a trainer that cannot start fails every trial).
+ */
+function noSuccess(trials: readonly FrozenTrial[], header: StudyHeader, io: CliIo): number {
+  const counts = countTrials(trials);
+  if (counts.total === 0 || counts.succeeded > 0) return 0;
+  const firstFailed = trials.find((trial) => trialOutcomeWord(trial) === 'failed');
+  const where = firstFailed ? `; trial ${firstFailed.id}'s log: ${join(header.directory, firstFailed.id, 'stderr.log')}` : '';
+  io.stderr.write(`hptune: study ${header.name} has no successful trial (${formatTrialCounts(counts)}): fix what the failed trials' stderr says${where}\n`);
+  return EXIT_NO_SUCCESS;
 }
 
 function isFinishedForProgress(trial: FrozenTrial): boolean {

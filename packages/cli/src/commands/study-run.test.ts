@@ -95,8 +95,8 @@ describe('hptune study run -- <command>', () => {
   it.each<[string, string[], string]>([
     ['no --space', ['--metric', 'score'], '--space (missing) is required with your own trainer'],
     ['no --metric', ['--space', 'SPACE'], '--metric (missing) is required with your own trainer; pass the tag your program reports'],
-    ['a LeNet-5 flag', ['--space', 'SPACE', '--metric', 'score', '--num-epochs', '2'], '--num-epochs 2 sets the built-in LeNet-5 trainer, not the program after --'],
-    ['--quick', ['--space', 'SPACE', '--metric', 'score', '--quick'], '--quick true sets the built-in LeNet-5 trainer'],
+    ['a LeNet-5 flag', ['--space', 'SPACE', '--metric', 'score', '--num-epochs', '2'], '--num-epochs 2 is a setting of the built-in LeNet-5 trainer and does not reach the program after --'],
+    ['--quick', ['--space', 'SPACE', '--metric', 'score', '--quick'], 'hptune: --quick is a setting of the built-in LeNet-5 trainer and does not reach the program after --'],
     ['a program not on PATH', ['--space', 'SPACE', '--metric', 'score'], 'trainer.command "no-such-program-hptune" was not found on PATH'],
   ])('rejects %s with exit code 2 before creating anything', async (what, flags, message) => {
     const dir = scratch();

@@ -1,6 +1,7 @@
 import { countTrials, finalMetricValue, openStudy } from '@hptune/core';
 import type { CliIo } from '../io.js';
-import { formatMetric, formatParameters, formatTrialCounts } from '../reporters/format.js';
+import { speakAsInvoked } from '../invocation.js';
+import { formatFailureDetail, formatMetric, formatParameters, formatTrialCounts, trialOutcomeWord } from '../reporters/format.js';
 import { formatTrialTable } from '../reporters/summary.js';
 import { bestTrialJson, trialJson } from '../reporters/trial-json.js';
 import { studyFileOf } from '../study-file.js';
@@ -38,7 +39,7 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
     return 0;
   }
   const lines = [
-    `study ${study.name}: ${status}, ${study.sampler ? `custom search (sampler "${study.sampler.name}")` : `${study.algorithm} search`}, ${study.metric.goal} ${study.metric.id}, ${trials.length}/${study.maxTrials} trials`,
+    `study ${study.name}: ${status}, ${study.sampler ? `custom search (sampler "${study.sampler.name}")` : `${study.algorithm} search`}, ${study.metric.goal} ${study.metric.id}, ${counts.done}/${study.maxTrials} done`,
     `trials: ${formatTrialCounts(counts)}`,
     `trial value: the ${measurementSelection} measurement of ${study.metric.id} (measurementSelection ${measurementSelection})`,
     `directory: ${study.directory}`,
@@ -46,7 +47,13 @@ export function showStudyCommand(name: string, flags: { studyDir: string; json?:
   if (coordinator) lines.push(`coordinator: pid ${coordinator.pid} on ${coordinator.hostname} since ${coordinator.since} (${coordinator.liveness})`);
   lines.push('', formatTrialTable(trials, study.metric, best), '');
   if (status === 'INTERRUPTED') lines.push(`its coordinator is gone; continue it with: hptune study resume ${study.name}`);
+  const failed = trials.filter((trial) => trialOutcomeWord(trial) === 'failed');
+  if (counts.succeeded === 0 && failed.length > 0) {
+    // No result to show: show why, from the last trial that failed.
+    const last = failed.at(-1) as (typeof failed)[number];
+    lines.push(`no trial succeeded; trial ${last.id} ${last.failure?.reason ?? 'failed'}:`, ...formatFailureDetail(last, study.directory));
+  }
   if (best) lines.push(`best: trial ${best.id} ${study.metric.id}=${formatMetric(finalMetricValue(best, study.metric))} (${formatParameters(best.parameters)})`);
-  io.stdout.write(lines.join('\n') + '\n');
+  io.stdout.write(speakAsInvoked(lines.join('\n') + '\n', io.env));
   return 0;
 }

@@ -16,11 +16,23 @@ describe('hptune tb inspect', () => {
   it('prints each run with its tags, counts, steps and last scalar value', async () => {
     const root = mkdtempSync(join(tmpdir(), 'hptune-tb-'));
     writeRun(join(root, '1', 'logs'));
-    const result = await runCli(['tb', 'inspect', root]);
+    const result = await runCli(['tb', 'inspect', root, '--runs']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('run 1/logs: 1 file(s)');
     expect(result.stdout).toMatch(/test\/accuracy\s+scalars\s+3\s+1\.\.3\s+0\.93/);
     expect(result.stdout).toMatch(/weights\/conv1\s+histograms\s+1\s+3\.\.3/);
+  });
+
+  it('summarizes by default: runs in numeric order, one row each, and each tag once', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hptune-tb-'));
+    for (const id of [1, 2, 10]) writeRun(join(root, String(id), 'logs'));
+    const result = await runCli(['tb', 'inspect', root]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`${root}: 3 run(s), 0 HParams session(s)`);
+    expect(lines.filter((line) => /^\d+\/logs /.test(line)).map((line) => line.split(' ')[0])).toEqual(['1/logs', '2/logs', '10/logs']);
+    expect(result.stdout).toMatch(/test\/accuracy\s+scalars\s+3\s+9\n/);
+    expect(lines.length).toBeLessThan(16);
   });
 
   it('reports a corrupt record with its file and offset, and exits 1', async () => {

@@ -3,14 +3,59 @@ import { inspectLogDir, type LogDirInspection } from '@hptune/core/tensorboard';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../reporters/format.js';
 
-/** `hptune tb inspect <dir>`: runs, tags, counts and last values of a TensorBoard log directory. */
-export function inspectCommand(dir: string, flags: { json?: boolean }, io: CliIo): number {
+/**
+ * `hptune tb inspect <dir>`: a TensorBoard log directory at a glance (one row per run, one per tag
+ * across runs), or with `--runs` every run's tags, counts and last values; problems last, exit 1.
+ */
+export function inspectCommand(dir: string, flags: { json?: boolean; runs?: boolean }, io: CliIo): number {
   const inspection = inspectLogDir(dir);
-  io.stdout.write(flags.json ? JSON.stringify(inspection, null, 2) + '\n' : formatInspection(inspection));
+  io.stdout.write(flags.json ? JSON.stringify(inspection, null, 2) + '\n' : flags.runs ? formatInspection(inspection) : formatInspectionSummary(inspection));
   return inspection.problems.length > 0 ? 1 : 0;
 }
 
-/** The human view of an inspection: one block per run, one row per tag, problems last. */
+/**
+ * The default view: the sessions' states, one row per run (its HParams session's values and last
+ * value of the experiment's first metric), then each tag once with the runs that have it.
+ */
+export function formatInspectionSummary(inspection: LogDirInspection): string {
+  const experiment = inspection.runs.find((run) => run.experiment)?.experiment;
+  const sessions = inspection.runs.filter((run) => run.session);
+  const states = new Map<string, number>();
+  for (const run of sessions) states.set(run.session?.status ?? 'no end yet', (states.get(run.session?.status ?? 'no end yet') ?? 0) + 1);
+  const lines = [
+    `${inspection.root}: ${inspection.runs.length} run(s), ${sessions.length} HParams session(s)` +
+      (states.size > 0 ? `: ${[...states].map(([state, count]) => `${count} ${state}`).join(', ')}` : ''),
+  ];
+  if (experiment) lines.push(`hparams experiment: parameters ${experiment.hparams.join(', ')}; metrics ${experiment.metrics.join(', ')}`);
+  const parameters = experiment?.hparams ?? [...new Set(sessions.flatMap((run) => Object.keys(run.session?.hparams ?? {})))];
+  const metric = experiment?.metrics[0];
+  const runRows = inspection.runs.map((run) => [
+    run.name,
+    run.session?.status ?? (run.experiment ? 'experiment' : '-'),
+    ...parameters.map((name) => (run.session && name in run.session.hparams ? String(run.session.hparams[name]) : '')),
+    ...(metric === undefined ? [] : [formatLast(run.tags.find((tag) => tag.tag === metric)?.lastValue)]),
+    String(run.events),
+  ]);
+  lines.push('', formatTable(['run', 'status', ...parameters, ...(metric === undefined ? [] : [metric]), 'events'], runRows));
+  const byTag = new Map<string, { plugin: string; runs: number; points: number }>();
+  for (const run of inspection.runs) {
+    for (const tag of run.tags.filter((each) => each.pluginName !== 'hparams')) {
+      const seen = byTag.get(tag.tag) ?? { plugin: tag.pluginName || '-', runs: 0, points: 0 };
+      byTag.set(tag.tag, { ...seen, runs: seen.runs + 1, points: seen.points + tag.count });
+    }
+  }
+  const tagRows = [...byTag].sort(([a], [b]) => a.localeCompare(b)).map(([tag, seen]) => [tag, seen.plugin, String(seen.runs), String(seen.points)]);
+  if (tagRows.length > 0) lines.push('', formatTable(['tag', 'plugin', 'runs', 'points'], tagRows));
+  for (const problem of inspection.problems) lines.push(`problem: ${problem.file} at byte ${problem.offset}: ${problem.message}`);
+  lines.push('', 'every run\'s tags, steps and last values: add --runs; all of it as JSON: --json');
+  return lines.join('\n') + '\n';
+}
+
+function formatLast(value: number | undefined): string {
+  return value === undefined ? '' : String(Number(value.toPrecision(4)));
+}
+
+/** The `--runs` view of an inspection: one block per run, one row per tag, problems last. */
 export function formatInspection(inspection: LogDirInspection): string {
   const lines: string[] = [`${inspection.root}: ${inspection.runs.length} run(s)`];
   for (const run of inspection.runs) {

@@ -1,4 +1,5 @@
-import type { FrozenTrial, TrialCounts } from '@hptune/core';
+import { join } from 'node:path';
+import { describeTrialCounts, type FrozenTrial, type TrialCounts } from '@hptune/core';
 
 // Durations, parameters and metric values print one way in every package: `@hptune/trial/format`.
 export { formatDuration, formatParameters } from '@hptune/trial/format';
@@ -20,19 +21,8 @@ export function formatStoppedEarly(trial: { readonly stoppedEarly?: boolean; rea
   return trial.stoppedEarly ? `stopped at epoch ${trial.stoppedAtStep ?? trial.finalMeasurement?.step ?? '?'}` : undefined;
 }
 
-/**
- * `27 succeeded, 0 failed, 2 cancelled, 29 trials`: a study's trials counted the one way every
- * command shows them (the end of `study run`, `study list`, `study show`); cancelled, interrupted,
- * running and queued trials are named only when there are some, and never counted as failed.
- */
-export function formatTrialCounts(counts: TrialCounts): string {
-  const parts = [`${counts.succeeded} succeeded`, `${counts.failed} failed`];
-  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
-  if (counts.interrupted > 0) parts.push(`${counts.interrupted} interrupted`);
-  if (counts.running > 0) parts.push(`${counts.running} running`);
-  if (counts.requested > 0) parts.push(`${counts.requested} queued`);
-  return `${parts.join(', ')}, ${counts.total} trials`;
-}
+/** `27 succeeded, 0 failed, 2 cancelled, 29 trials`: the one wording of a study's counts (`describeTrialCounts` in core). */
+export const formatTrialCounts: (counts: TrialCounts) => string = describeTrialCounts;
 
 /**
  * How a finished trial ended, in a word: `succeeded`; `cancelled` or `interrupted` (stopped by
@@ -42,6 +32,26 @@ export function trialOutcomeWord(trial: FrozenTrial): 'succeeded' | 'failed' | '
   if (trial.state === 'SUCCEEDED') return 'succeeded';
   const kind = trial.failure?.kind;
   return kind === 'cancelled' || kind === 'interrupted' ? kind : 'failed';
+}
+
+/** Lines of a failed trial's stderr shown under its line: enough for a Python traceback's last frame and error. */
+const FAILURE_TAIL_LINES = 3;
+
+/** A line that states an error: `ModuleNotFoundError: ...`, `Error: Cannot find module ...`, `error: ...`. */
+const ERROR_LINE = /^\s*(?:[\w.]*(?:Error|Exception)|error|fatal)\b.*:/i;
+
+/**
+ * What a person needs to fix a failed trial, under its progress line: the last lines it wrote to
+ * stderr and where the whole log is. Nothing for a trial that succeeded or that hptune stopped
+ * (cancelled, interrupted: its parameters are not at fault).
+ */
+export function formatFailureDetail(trial: FrozenTrial, studyFolder: string): string[] {
+  if (trialOutcomeWord(trial) !== 'failed') return [];
+  const tail = (trial.failure?.stderrTail ?? '').split('\n').map((line) => line.trimEnd()).filter((line) => /\w/.test(line));
+  // The error itself, not what follows it: Node prints a stack and the error's fields after its message.
+  const errorLine = tail.findLastIndex((line) => ERROR_LINE.test(line));
+  const end = errorLine === -1 ? tail.length : errorLine + 1;
+  return [...tail.slice(Math.max(0, end - FAILURE_TAIL_LINES), end).map((line) => `    | ${line}`), `    log: ${join(studyFolder, trial.id, 'stderr.log')}`];
 }
 
 /** Bytes as `640 KB` or `1.2 MB`. */

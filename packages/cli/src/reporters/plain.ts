@@ -1,5 +1,5 @@
 import { finalMetricValue as finalMetric } from '@hptune/core';
-import { formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
+import { formatFailureDetail, formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -29,6 +29,7 @@ export function plainReporter(out: NodeJS.WritableStream): StudyReporter {
         out.write(`trial ${trial.id} ${how} (${done}/${total}): ${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}\n`);
       } else {
         out.write(`trial ${trial.id} ${trialOutcomeWord(trial)} (${done}/${total}): ${trial.failure?.reason ?? trial.state}\n`);
+        if (header) for (const line of formatFailureDetail(trial, header.directory)) out.write(`${line}\n`);
       }
     },
     onStudyEnd(summary) {

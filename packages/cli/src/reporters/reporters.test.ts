@@ -13,6 +13,7 @@ const header: StudyHeader = {
   alreadyFinished: 0,
   parallelTrials: 2,
   studyDir: './hptune',
+  directory: '/work/hptune/seed',
 };
 
 const trial = (id: string, state: FrozenTrial['state'], accuracy?: number): FrozenTrial => ({
@@ -21,7 +22,9 @@ const trial = (id: string, state: FrozenTrial['state'], accuracy?: number): Froz
   parameters: { activation: 'relu', batch_size: 32 * Number(id) },
   measurements: accuracy === undefined ? [] : [{ step: 1, metrics: { accuracy }, elapsedSeconds: 1 }],
   ...(accuracy === undefined ? {} : { finalMeasurement: { step: 1, metrics: { accuracy }, elapsedSeconds: 1 } }),
-  ...(state === 'INFEASIBLE' ? { failure: { reason: 'exited with code 1' } } : {}),
+  ...(state === 'INFEASIBLE'
+    ? { failure: { kind: 'exit-code', reason: 'exited with code 1', stderrTail: 'Traceback (most recent call last):\n  File "task.py", line 1, in <module>\n    import torch\nModuleNotFoundError: No module named \'torch\'\n' } }
+    : {}),
 });
 
 function capture() {
@@ -49,7 +52,13 @@ describe('study reporters', () => {
     play(plainReporter(out.stream));
     const text = out.text();
     expect(text).toContain('trial 1 succeeded (1/3): accuracy=0.9100');
-    expect(text).toContain('trial 2 failed (2/3): exited with code 1');
+    // A failed trial shows why (its stderr's last lines) and where the rest is.
+    expect(text).toContain(
+      "trial 2 failed (2/3): exited with code 1\n" +
+        '    |   File "task.py", line 1, in <module>\n    |     import torch\n' +
+        "    | ModuleNotFoundError: No module named 'torch'\n" +
+        '    log: /work/hptune/seed/2/stderr.log\n',
+    );
     expect(text).toMatch(/3 \*\s+SUCCEEDED\s+relu\s+96\s+0\.9700/);
     expect(text).toContain('best: trial 3 accuracy=0.9700 (activation=relu batch_size=96)');
     expect(text).toContain('study seed completed in 1m15s: 2 succeeded, 1 failed, 3 trials');
@@ -69,6 +78,12 @@ describe('study reporters', () => {
     expect(status).toContain('1/3 done · 1 running · 0 failed · 10s elapsed · ETA 20s');
     expect(status).toContain('best accuracy=0.9100 trial 1 (activation=relu batch_size=32)');
     expect(status).toContain('trial 2: activation=relu batch_size=64');
+    reporter.onTrialCompleted?.(trial('2', 'INFEASIBLE'));
+    expect(out.text()).toContain('✗ trial 2 FAILED: exited with code 1  (activation=relu batch_size=64)\n    |   File "task.py", line 1, in <module>\n    |     import torch\n    | ModuleNotFoundError: No module named \'torch\'\n    log: /work/hptune/seed/2/stderr.log\n');
+    // A trial hptune stopped says nothing about its parameters: no stderr under its line.
+    reporter.onTrialStarted?.(trial('3', 'ACTIVE'));
+    reporter.onTrialCompleted?.({ ...trial('3', 'INFEASIBLE'), failure: { kind: 'cancelled', reason: 'cancelled', stderrTail: 'got SIGTERM' } });
+    expect(out.text()).not.toContain('got SIGTERM');
     reporter.onStudyEnd?.({ header, trials: [trial('1', 'SUCCEEDED', 0.91)], best: trial('1', 'SUCCEEDED', 0.91), outcome: 'COMPLETED', elapsedSeconds: 10 });
   });
 
@@ -103,5 +118,14 @@ describe('study reporters', () => {
     expect(text).toMatch(/1 \*\s+SUCCEEDED\s+relu\s+32\s+0\.9700\s+3\n/);
     expect(text).toMatch(/2\s+SUCCEEDED\s+relu\s+64\s+0\.4200\s+1\s+stopped at epoch 1/);
     expect(text).toContain('2 succeeded, 0 failed, 2 trials; 1 stopped early');
+  });
+});
+
+describe('a failed trial\'s stderr', () => {
+  it('shows the error line, not the stack after it', async () => {
+    const { formatFailureDetail } = await import('./format.js');
+    const stderrTail = "node:internal/modules/cjs/loader:1210\n  throw err;\n  ^\n\nError: Cannot find module '/x/trial.mjs'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n";
+    const failed: FrozenTrial = { id: '4', state: 'INFEASIBLE', parameters: {}, measurements: [], failure: { kind: 'exit-code', reason: 'exited with code 1', stderrTail } };
+    expect(formatFailureDetail(failed, '/s/study')).toEqual(['    | node:internal/modules/cjs/loader:1210', '    |   throw err;', "    | Error: Cannot find module '/x/trial.mjs'", '    log: /s/study/4/stderr.log']);
   });
 });

@@ -33,6 +33,7 @@ export function formatStudySummary(summary: StudySummary): string {
       `best: trial ${best.id} ${header.metric.id}=${formatMetric(finalMetric(best, header.metric))} (${formatParameters(best.parameters)})`,
     );
   }
+  for (const note of summary.notes ?? []) lines.push(`note: ${note}`);
   lines.push(`study directory: ${header.studyDir}/${header.name}`);
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 import { bestTrial, countTrials, finalMetricValue as finalMetric, type FrozenTrial } from '@hptune/core';
-import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
+import { formatDuration, formatFailureDetail, formatMetric, formatParameters, formatStoppedEarly, trialOutcomeWord } from './format.js';
 import { formatStudySummary } from './summary.js';
 import type { StudyHeader, StudyReporter } from './types.js';
 
@@ -91,7 +91,8 @@ export function ttyReporter(out: NodeJS.WritableStream, options: TtyReporterOpti
         trial.state === 'SUCCEEDED' && header
           ? `${header.metric.id}=${formatMetric(finalMetric(trial, header.metric))}${trial.stoppedEarly ? `, ${formatStoppedEarly(trial)}` : ''}`
           : `${trialOutcomeWord(trial).toUpperCase()}: ${trial.failure?.reason ?? trial.state}`;
-      repaint(`${trial.state === 'SUCCEEDED' ? '✓' : '✗'} trial ${trial.id} ${outcome}  (${formatParameters(trial.parameters)})`);
+      const detail = header ? formatFailureDetail(trial, header.directory) : [];
+      repaint([`${trial.state === 'SUCCEEDED' ? '✓' : '✗'} trial ${trial.id} ${outcome}  (${formatParameters(trial.parameters)})`, ...detail].join('\n'));
     },
     onStudyEnd(summary) {
       if (timer) clearInterval(timer);

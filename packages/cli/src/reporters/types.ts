@@ -10,6 +10,8 @@ export interface StudyHeader {
   readonly alreadyFinished: number;
   readonly parallelTrials: number;
   readonly studyDir: string;
+  /** The study's folder (`<study dir>/<name>`, absolute): one folder per trial, with its `stderr.log`. */
+  readonly directory: string;
 }
 
 /**
@@ -33,4 +35,6 @@ export interface StudySummary {
   /** `COMPLETED`, or what stopped it. */
   readonly outcome: 'COMPLETED' | 'FAILED' | 'CANCELLED';
   readonly elapsedSeconds: number;
+  /** Lines that explain the results to a newcomer, printed after the best trial (e.g. why some sit at chance). */
+  readonly notes?: readonly string[];
 }

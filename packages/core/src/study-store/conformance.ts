@@ -70,6 +70,23 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       expect(store.getStudy('missing')).toBeUndefined();
     });
 
+    it('deletes a study with its trials for the lease holder only, after which the name is free', () => {
+      store.createStudy(definition(), owner);
+      const trial = store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
+      store.startTrial('seed', trial.id, { startTime: '2026-12-01T00:00:00.000Z' }, owner.token);
+      store.addMeasurements('seed', trial.id, [{ step: 1, metrics: { accuracy: 0.5 }, elapsedSeconds: 1 }], owner.token);
+      expect(codeOf(() => store.deleteStudy('seed', newOwner().token))).toBe('LEASE_LOST');
+      expect(store.getTrials('seed')).toHaveLength(1);
+      store.deleteStudy('seed', owner.token);
+      expect(store.getStudy('seed')).toBeUndefined();
+      expect(store.listStudies()).toEqual([]);
+      expect(codeOf(() => store.deleteStudy('seed', owner.token))).toBe('STUDY_NOT_FOUND');
+      const again = newOwner();
+      store.createStudy(definition(), again);
+      expect(store.getTrials('seed')).toEqual([]);
+      expect(store.createTrial('seed', { parameters: { x: 'b' } }, again.token).id).toBe('1');
+    });
+
     it('runs a trial through its states, keeps every measurement, and never changes it once finished', () => {
       store.createStudy(definition(), owner);
       const requested = store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);

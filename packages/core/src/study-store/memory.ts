@@ -93,6 +93,10 @@ export function createMemoryStudyStore(): StudyStore {
       const { lease: _released, ...rest } = found.record;
       found.record = deepFreeze({ ...rest, updateTime: new Date().toISOString() });
     },
+    deleteStudy(name, token) {
+      leased(name, token);
+      studies.delete(name);
+    },
     setStudyState(name, state: StudyState, token) {
       touch(leased(name, token), { state });
     },

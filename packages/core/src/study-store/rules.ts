@@ -1,12 +1,15 @@
 import { HptuneError } from '../errors.js';
-import type { TrialFailure, TrialState } from '../study/types.js';
+import type { StudyState, TrialFailure, TrialState } from '../study/types.js';
 
 /** The store's refusals, shared by every implementation so they read the same. */
 export const storeErrors = {
-  studyExists: (name: string) =>
+  /** `state` (when known) picks the advice: a finished study has nothing to resume. */
+  studyExists: (name: string, state?: StudyState) =>
     new HptuneError(
       'STUDY_EXISTS',
-      `study ${JSON.stringify(name)} already exists; resume it with resumeStudy(${JSON.stringify(name)}) or choose another name`,
+      state === 'COMPLETED'
+        ? `study ${JSON.stringify(name)} already exists and is COMPLETED; choose another name, or delete it first with deleteStudy(${JSON.stringify(name)})`
+        : `study ${JSON.stringify(name)} already exists${state ? ` (${state})` : ''}; resume it with resumeStudy(${JSON.stringify(name)}), choose another name, or delete it first with deleteStudy(${JSON.stringify(name)})`,
       { exitCode: 2 },
     ),
   studyNotFound: (name: string, where: string) =>

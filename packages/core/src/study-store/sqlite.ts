@@ -432,6 +432,14 @@ class SqliteStudyStore implements StudyStore {
     });
   }
 
+  deleteStudy(name: string, token: string): void {
+    this.#write(() => {
+      this.#leased(name, token);
+      // Trials and measurements go with it (ON DELETE CASCADE, foreign_keys on).
+      this.#sql('DELETE FROM studies WHERE name = ?').run(name);
+    });
+  }
+
   setStudyState(name: string, state: StudyState, token: string): void {
     this.#write(() => {
       this.#leased(name, token);

@@ -164,6 +164,13 @@ export interface StudyStore {
   /** One trial, or `undefined`. */
   getTrial(name: string, trialId: string): FrozenTrial | undefined;
   /**
+   * Deletes the study with its trials and measurements, atomically; the caller must hold its lease
+   * (take it with {@link StudyStore.acquireLease} first, so a running coordinator is never pulled
+   * out from under). The name is free again afterwards.
+   * @throws HptuneError `STUDY_NOT_FOUND`; `LEASE_LOST` when `token` does not hold the lease.
+   */
+  deleteStudy(name: string, token: string): void;
+  /**
    * Checks that the store is still the one opened: for a file, that the file under its path is the
    * same file (not deleted, replaced or truncated since it was opened) and, with `thorough`, that
    * SQLite's `quick_check` passes. A store with nothing under it to lose (in memory) may leave it out.

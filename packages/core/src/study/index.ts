@@ -1,5 +1,5 @@
 export { bestTrial, finalMetricValue } from './best.js';
-export { countTrials, type TrialCounts } from './counts.js';
+export { countTrials, describeTrialCounts, type TrialCounts } from './counts.js';
 export type { DetailsOf, DriverLaunch, DriverResume, ExtraEventsOf, StudyDriver, StudyEventSink, StudyExecution, StudyOutcome } from './driver.js';
 export type {
   MeasurementEvent,

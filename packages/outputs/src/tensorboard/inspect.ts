@@ -49,7 +49,7 @@ export interface RunInspection {
 /** What {@link inspectLogDir} found. */
 export interface LogDirInspection {
   readonly root: string;
-  /** Runs sorted by name. */
+  /** Runs sorted by name, numbers by value: `1/logs`, `2/logs`, ..., `10/logs`. */
   readonly runs: RunInspection[];
   /** Corrupt records, one line each: file, byte offset and what is wrong. The rest was still read. */
   readonly problems: { readonly file: string; readonly offset: number; readonly message: string }[];
@@ -112,6 +112,8 @@ export function inspectLogDir(path: string): LogDirInspection {
       ...(session ? { session } : {}),
     };
   });
+  // Trial runs are numbered: 2 comes before 10.
+  runs.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   return {
     root: contents.root,
     runs,

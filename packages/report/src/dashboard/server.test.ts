@@ -106,7 +106,12 @@ describe('the dashboard server', () => {
       sent.end();
     });
     expect(post).toBe(405);
-    expect((await get('/', 'evil.example:80')).status).toBe(403);
+    const refused = await get('/', 'evil.example:80');
+    expect(refused.status).toBe(403);
+    // The refusal says why and where to go instead.
+    expect(refused.body).toBe(
+      `hptune dashboard: refused the host name "evil.example:80": this dashboard answers only to this machine's own names, so that a page on another site cannot read your studies through a name that points here; open http://127.0.0.1:${dashboard.port}/\n`,
+    );
     expect((await get('/', `localhost:${dashboard.port}`)).status).toBe(200);
     expect((await get('/nothing-here')).status).toBe(404);
   });

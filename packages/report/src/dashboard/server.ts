@@ -111,7 +111,15 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   function handle(request: IncomingMessage, response: ServerResponse): void {
     // A page on another site must not read studies through a name that resolves here (DNS rebinding).
-    if (isLoopbackHost(host) && !isLoopbackHost(hostnameOf(request.headers.host))) return send(response, 403, 'text/plain', 'forbidden host\n');
+    if (isLoopbackHost(host) && !isLoopbackHost(hostnameOf(request.headers.host))) {
+      return send(
+        response,
+        403,
+        'text/plain',
+        `hptune dashboard: refused the host name ${JSON.stringify(request.headers.host ?? '')}: this dashboard answers only to this machine's own names, ` +
+          `so that a page on another site cannot read your studies through a name that points here; open http://127.0.0.1:${(server.address() as AddressInfo).port}/\n`,
+      );
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'the dashboard is read-only\n');
     const url = new URL(request.url ?? '/', 'http://dashboard');
     if (url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': csp });

@@ -28,6 +28,13 @@ describe('buildReportData', () => {
   it('summarises the study: counts by state, durations, the best trial, the early-stopping rule', () => {
     const data = buildReportData({ ...smallStudy(), earlyStopping: { kind: 'median', startupTrials: 5, warmupSteps: 2 } }, { now });
     expect(data.counts).toEqual({ REQUESTED: 0, ACTIVE: 0, STOPPING: 0, SUCCEEDED: 5, INFEASIBLE: 1, stoppedEarly: 1 });
+    // The CLI's count and words: a failed trial is "failed", never "INFEASIBLE".
+    expect(data.trialCounts).toEqual({ done: 6, text: '5 succeeded, 1 failed, 6 trials' });
+    const cancelled = buildReportData(
+      { ...smallStudy(), trials: smallStudy().trials.slice(0, 2).map((each) => ({ ...each, state: 'INFEASIBLE' as const, finalMeasurement: undefined, failure: { kind: 'cancelled' as const, reason: 'cancelled' } })) },
+      { now },
+    );
+    expect(cancelled.trialCounts).toEqual({ done: 0, text: '0 succeeded, 0 failed, 2 cancelled, 2 trials' });
     // Trial i runs 10 i seconds, starting at minute i.
     expect(data.durations).toEqual({ wallSeconds: 360, trialSeconds: 210, count: 6, mean: 35, median: 35, min: 10, max: 60 });
     expect(data.best).toEqual({ trialId: '6', value: 0.91, parameters: { activation: 'relu', lr: 0.02 } });

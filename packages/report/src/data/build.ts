@@ -1,4 +1,4 @@
-import { bestTrial, finalMetricValue, type FrozenTrial, type MetricSpec, type TrialState } from '@hptune/core';
+import { bestTrial, countTrials, describeTrialCounts, finalMetricValue, type FrozenTrial, type MetricSpec, type TrialState } from '@hptune/core';
 import { describeEarlyStopping } from './early-stopping.js';
 import { parameterImportance } from './importance.js';
 import { reportParameters } from './parameters.js';
@@ -47,6 +47,7 @@ export function buildReportData(source: ReportSource, options: BuildReportOption
     parameters,
     trials,
     counts: { ...counts, stoppedEarly: trials.filter((trial) => trial.stoppedEarly).length },
+    trialCounts: { done: countTrials(source.trials).done, text: describeTrialCounts(countTrials(source.trials)) },
     durations: durationSummary(source.trials, source.running ? now : undefined),
     best: best && bestValue !== undefined ? { trialId: best.id, value: bestValue, parameters: { ...best.parameters } } : null,
     history: metric ? optimizationHistory(trials, metric) : [],

@@ -116,6 +116,12 @@ export interface ReportData {
   readonly trials: readonly ReportTrial[];
   /** Trials by state, plus how many were stopped early. */
   readonly counts: Readonly<Record<TrialState, number>> & { readonly stoppedEarly: number };
+  /**
+   * The study's trials counted and worded as the CLI and the dashboard count them (`countTrials`,
+   * `describeTrialCounts` in @hptune/core): `done` ran to their end (succeeded or failed), and
+   * `text` reads `27 succeeded, 0 failed, 2 cancelled, 29 trials`.
+   */
+  readonly trialCounts: { readonly done: number; readonly text: string };
   readonly durations: DurationSummary;
   readonly best: { readonly trialId: string; readonly value: number; readonly parameters: Readonly<Record<string, ParameterValue>> } | null;
   readonly history: readonly HistoryPoint[];

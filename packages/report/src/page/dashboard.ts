@@ -17,7 +17,8 @@ function selectedStudy(): string | undefined {
 export function startDashboard(root: HTMLElement): void {
   const list = el('ul', { className: 'study-list' });
   const status = el('p', { className: 'live-status', attributes: { role: 'status' } });
-  const placeholder = el('p', { className: 'placeholder', text: 'Choose a study.' });
+  // The landing view: every study with its state, progress and best value, each a link to its views.
+  const placeholder = el('div', { className: 'landing' });
   const view = new ReportView();
   const main = el('div', { className: 'dashboard-main' }, [placeholder]);
   root.append(el('div', { className: 'dashboard' }, [el('nav', { className: 'sidebar' }, [el('h2', { text: 'Studies' }), list, status]), main]));
@@ -35,13 +36,36 @@ export function startDashboard(root: HTMLElement): void {
           el('span', { className: `study-state${study.running ? ' running' : ''}`, text: study.state }),
           el('span', {
             className: 'study-progress',
-            text: `${study.finished}/${study.maxTrials} trials${study.best === null ? '' : ` · best ${study.metric.id} ${formatValue(study.best)}`}`,
+            text: `${study.finished}/${study.maxTrials} done${study.best === null ? '' : ` · best ${study.metric.id} ${formatValue(study.best)}`}`,
           }),
         ]);
         return el('li', { className: study.name === current ? 'selected' : '' }, [link]);
       }),
     );
     if (studies.length === 0) list.replaceChildren(el('li', { className: 'placeholder', text: 'No studies in this study directory yet.' }));
+    renderLanding();
+  };
+
+  const renderLanding = () => {
+    if (studies.length === 0) {
+      placeholder.replaceChildren(el('p', { className: 'placeholder', text: 'No studies in this study directory yet: start one with hptune study run, and it appears here.' }));
+      return;
+    }
+    const rows = studies.map((study) =>
+      el('tr', { attributes: { 'data-study': study.name } }, [
+        el('td', {}, [el('a', { text: study.name, attributes: { href: `#study=${encodeURIComponent(study.name)}` } })]),
+        el('td', { className: `study-state${study.running ? ' running' : ''}`, text: study.state }),
+        el('td', { className: 'numeric', text: `${study.finished}/${study.maxTrials}` }),
+        el('td', { className: 'numeric', text: study.best === null ? '-' : formatValue(study.best) }),
+        el('td', { text: study.metric.id }),
+        el('td', { text: new Date(study.updateTime).toLocaleString() }),
+      ]),
+    );
+    const head = el('tr', {}, ['study', 'state', 'done', 'best', 'metric', 'updated'].map((text) => el('th', { text })));
+    placeholder.replaceChildren(
+      el('h2', { text: `${studies.length} ${studies.length === 1 ? 'study' : 'studies'}: choose one to see its trials and charts` }),
+      el('table', { className: 'trials landing-studies' }, [el('thead', {}, [head]), el('tbody', {}, rows)]),
+    );
   };
 
   const connect = () => {

@@ -42,7 +42,8 @@ describe.runIf(available)('a report opened from file:// in headless Chromium', (
     expect(requests).toEqual([url]);
     const summary = await page.$eval('#summary', (element) => element.textContent ?? '');
     expect(summary).toContain('maximize accuracy');
-    expect(summary).toContain('5 SUCCEEDED, 1 INFEASIBLE, 1 stopped early');
+    // The CLI's count and words: done of the maximum, then succeeded, failed, ...
+    expect(summary).toContain('6/6 done, 2 at a time: 5 succeeded, 1 failed, 6 trials; 1 stopped early');
     expect(await page.$eval('[data-testid="best"]', (element) => element.textContent)).toContain('best: trial 6');
   });
 

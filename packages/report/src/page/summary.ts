@@ -4,25 +4,22 @@ import { formatDuration, formatParameter, formatValue } from './format.js';
 
 /** The summary: state, metric, algorithm, early stopping, counts, durations, the best trial. */
 export function renderSummary(data: ReportData): HTMLElement {
-  const { study, counts, durations, best } = data;
-  const countText = (['SUCCEEDED', 'INFEASIBLE', 'ACTIVE', 'STOPPING', 'REQUESTED'] as const)
-    .filter((state) => counts[state] > 0)
-    .map((state) => `${counts[state]} ${state}`)
-    .concat(counts.stoppedEarly > 0 ? [`${counts.stoppedEarly} stopped early`] : [])
-    .join(', ');
+  const { study, counts, durations, best, trialCounts } = data;
+  // One count and one wording everywhere: the CLI's and the dashboard's.
+  const countText = `${trialCounts.text}${counts.stoppedEarly > 0 ? `; ${counts.stoppedEarly} stopped early` : ''}`;
   const rows: [string, string][] = [
     ['state', study.running ? `${study.state} (updating)` : study.state],
     ['metric', study.metric ? `${study.metric.goal} ${study.metric.id}` : 'none declared'],
     ['algorithm', study.algorithm],
     ['early stopping', study.earlyStopping ?? 'off'],
-    ['trials', `${data.trials.length} of ${study.maxTrials}, ${study.parallelTrials} at a time${countText ? `: ${countText}` : ''}`],
+    ['trials', `${trialCounts.done}/${study.maxTrials} done, ${study.parallelTrials} at a time: ${countText}`],
     ['wall time', formatDuration(durations.wallSeconds) || '-'],
     [
       'trial durations',
       durations.count === 0
         ? '-'
         : `${formatDuration(durations.trialSeconds)} in all; median ${formatDuration(durations.median)}, mean ${formatDuration(durations.mean)}, ` +
-          `min ${formatDuration(durations.min)}, max ${formatDuration(durations.max)} (${durations.count} finished)`,
+          `min ${formatDuration(durations.min)}, max ${formatDuration(durations.max)} (over ${durations.count} trial${durations.count === 1 ? '' : 's'} that ran)`,
     ],
     ...study.details.map(([label, value]): [string, string] => [label, value]),
     ['created', study.createTime ?? '-'],

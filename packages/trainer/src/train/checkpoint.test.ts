@@ -50,6 +50,18 @@ describe('trial checkpoints', () => {
     expect(readMetricFile(join(dir, 'hypertune', 'output.metrics')).map((report) => report.globalStep)).toEqual([1, 1, 2, 3]);
   }, 120_000);
 
+  it('run again after its last epoch, says that nothing trains and how to train again', async () => {
+    const dir = temporaryDir();
+    await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out: recordingSink() });
+    const out = recordingSink();
+    const again = await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out });
+    expect(again.history).toHaveLength(1);
+    const location = join(dir, 'checkpoints', CHECKPOINT_FILE);
+    expect(out.lines()).toContain(
+      `checkpoint: all 1 epoch(s) of this run are already trained in ${location}: nothing to train, the model and metrics below are that run's; to train again from epoch 1, pass another --output-dir or delete ${location}`,
+    );
+  }, 120_000);
+
   it('keeps SGD momentum\'s velocity in the checkpoint: a resumed run ends with the weights of an uninterrupted one', async () => {
     const momentum = { ...SETTINGS, optimizer: 'sgd', momentum: 0.9, learningRate: 0.02, trainSize: 256 } as const;
     const straight = await train({ ...momentum, numEpochs: 2, outputDir: temporaryDir(), env: {}, out: recordingSink() });

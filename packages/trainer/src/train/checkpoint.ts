@@ -209,7 +209,15 @@ export async function resumeFromCheckpoint(options: ResumeOptions): Promise<Trai
     return undefined;
   }
   await restoreCheckpoint(checkpoint, options.model, options.optimizer);
-  options.log(`checkpoint: resuming after epoch ${progress.epoch} of ${options.numEpochs} from ${checkpoint.location} (delete it to train from scratch)`);
+  if (progress.epoch === options.numEpochs) {
+    // The same command run again: every epoch is there, so nothing trains. Say so, and how to train again.
+    options.log(
+      `checkpoint: all ${options.numEpochs} epoch(s) of this run are already trained in ${checkpoint.location}: nothing to train, ` +
+        `the model and metrics below are that run's; to train again from epoch 1, pass another --output-dir or delete ${checkpoint.location}`,
+    );
+  } else {
+    options.log(`checkpoint: resuming after epoch ${progress.epoch} of ${options.numEpochs} from ${checkpoint.location} (delete it to train from scratch)`);
+  }
   return progress;
 }
 

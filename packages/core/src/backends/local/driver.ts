@@ -59,7 +59,7 @@ export function launchLocalStudy(launch: DriverLaunch, settings: LocalRunSetting
     if (existing) {
       // A live coordinator is the more useful thing to say; otherwise the study just exists.
       if (existing.lease) checkLeaseTakeover(definition.name, existing.lease, owner, false);
-      throw storeErrors.studyExists(definition.name);
+      throw storeErrors.studyExists(definition.name, existing.state);
     }
     if (isNonEmptyDir(directory)) {
       throw new HptuneError(

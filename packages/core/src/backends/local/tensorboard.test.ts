@@ -107,9 +107,11 @@ describe('completeTrialRun', () => {
   it('keeps a trainer\'s own session and metric, adding only the end a killed trainer did not write', () => {
     const logDir = join(fresh(), 'logs');
     const writer = new SummaryWriter({ logDir, flushIntervalMs: 0 });
-    writeHParamsSessionStart({ writer, parameters: { activation: 'softmax' }, groupName: '4' });
+    // LeNet-5's trainer records its learning rate both as a session hyperparameter and as a scalar.
+    writeHParamsSessionStart({ writer, parameters: { activation: 'softmax', learning_rate: 0.01 }, groupName: '4' });
     writer.scalar('accuracy', 0.25, 1);
     writer.scalar('test/loss', 1.5, 1);
+    writer.scalar('learning_rate', 0.01, 1);
     writer.close();
     const completion = completeTrialRun({ logDir, trial: trial({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'cancelled' } }), metricId: 'accuracy' });
     expect(completion.wrote).toEqual(['session-end']);
@@ -117,7 +119,15 @@ describe('completeTrialRun', () => {
     const run = readLogDir(logDir).runs[0];
     expect(run?.points.filter((point) => point.tag === '_hparams_/session_start_info')).toHaveLength(1);
     expect(run?.points.filter((point) => point.tag === 'accuracy')).toHaveLength(1);
-    expect(inspectLogDir(logDir).runs[0]?.session).toEqual({ groupName: '4', hparams: { activation: 'softmax' }, status: 'FAILURE' });
+    expect(inspectLogDir(logDir).runs[0]?.session).toEqual({ groupName: '4', hparams: { activation: 'softmax', learning_rate: 0.01 }, status: 'FAILURE' });
+    // A hyperparameter is never listed as a metric of the experiment.
+    expect([...scalarTagsOfTrials([logDir])].sort()).toEqual(['accuracy', 'test/loss']);
+  });
+
+  it('lists trial runs in numeric order', () => {
+    const directory = fresh();
+    for (const id of [1, 2, 10, 11]) completeTrialRun({ logDir: join(directory, String(id), 'logs'), trial: trial({ id: String(id) }), metricId: 'accuracy' });
+    expect(inspectLogDir(directory).runs.map((run) => run.name)).toEqual(['1/logs', '2/logs', '10/logs', '11/logs']);
   });
 
   it('reads the scalar tags of runs already there, skipping missing ones', () => {

@@ -19,7 +19,7 @@ import {
   writeHParamsSessionStart,
   type HParamsMetric,
 } from '@hptune/outputs/tensorboard';
-import { readLogDir } from '@hptune/outputs/tensorboard';
+import { readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
 import { PluginName, scalarValue } from '@hptune/outputs/tensorboard';
 import { HptuneError } from '../../errors.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
@@ -107,6 +107,7 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
   let hasStart = false;
   let hasEnd = false;
   const scalarTags = new Set<string>();
+  const hparamNames = new Set<string>();
   if (existsSync(logDir)) {
     // A trainer killed mid-write leaves a damaged last record: what precedes it still counts.
     for (const run of readLogDir(logDir, { tolerateCorruption: true }).runs) {
@@ -115,8 +116,12 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
         else if (point.tag === HPARAMS_SESSION_END_TAG) hasEnd = true;
         else if (run.name === '.' && point.pluginName === PluginName.SCALARS) scalarTags.add(point.tag);
       }
+      for (const name of sessionHParamNames(run.points)) hparamNames.add(name);
     }
   }
+  // A value the trainer records as a hyperparameter of its session (LeNet-5's learning_rate, also
+  // logged as a scalar) is a setting, not a metric of the experiment.
+  for (const name of hparamNames) scalarTags.delete(name);
   const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
   const measurements = thinned(scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number'), MAX_COMPLETED_SCALARS);
   const stoppedAt = trial.stoppedEarly && !scalarTags.has(STOPPED_EARLY_TAG) ? (trial.stoppedAtStep ?? trial.finalMeasurement?.step) : undefined;
@@ -159,10 +164,12 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
  */
 export function scalarTagsOfTrials(logDirs: Iterable<string>): Set<string> {
   const tags = new Set<string>();
+  const hparamNames = new Set<string>();
   for (const logDir of logDirs) {
     if (!existsSync(logDir)) continue;
     try {
       for (const run of readLogDir(logDir, { tolerateCorruption: true }).runs) {
+        for (const name of sessionHParamNames(run.points)) hparamNames.add(name);
         if (run.name !== '.') continue;
         for (const point of run.points) if (point.pluginName === PluginName.SCALARS) tags.add(point.tag);
       }
@@ -170,7 +177,13 @@ export function scalarTagsOfTrials(logDirs: Iterable<string>): Set<string> {
       // A run that cannot be read adds no metric names; the trial's own files are not ours to judge.
     }
   }
+  for (const name of hparamNames) tags.delete(name);
   return tags;
+}
+
+/** The hyperparameter names of the HParams session starts among `points`. */
+function sessionHParamNames(points: readonly SummaryPoint[]): string[] {
+  return points.flatMap((point) => (point.kind === 'hparams' && point.data.sessionStartInfo ? Object.keys(point.data.sessionStartInfo.hparams) : []));
 }
 
 function datasetOf(tag: string): Pick<HParamsMetric, 'datasetType'> {

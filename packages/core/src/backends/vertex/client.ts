@@ -159,7 +159,7 @@ async function loadJobServiceClient(): Promise<{ JobServiceClient: JobServiceCli
       // An optional peer of @hptune/core: trials (and staged trials' installs) never need it.
       throw new HptuneError(
         'VERTEX_CLIENT_MISSING',
-        `@google-cloud/aiplatform is not installed, and the Vertex AI backend needs it: npm install @google-cloud/aiplatform@^6 beside @hptune/core (the hptune CLI brings it)`,
+        `@google-cloud/aiplatform is not installed, and the Vertex AI backend (hptune launch, hptune jobs) needs it: add it beside @hptune/core or @hptune/cli (npm install @google-cloud/aiplatform@^6)`,
         { cause: error },
       );
     }

@@ -92,6 +92,14 @@ describe('preflightVertexJob', () => {
     expect(error.exitCode).toBe(2);
   });
 
+  it('warns that a one-word image is an official Docker Hub image, not a trainer someone pushed', () => {
+    for (const containerUri of ['x', 'python:3.12']) {
+      const { warnings } = preflightVertexJob(study, { ...backend, containerUri });
+      expect(warnings).toEqual([expect.objectContaining({ field: 'containerUri', message: expect.stringContaining(`docker.io/library/${containerUri}, not a trainer image you pushed`) })]);
+    }
+    expect(preflightVertexJob(study, { ...backend, containerUri: 'myname/trainer:1' }).warnings).toEqual([]);
+  });
+
   it('warns when the region does not offer the GPU for training, naming a region that does', () => {
     const { warnings } = preflightVertexJob(study, { ...backend, region: 'europe-west1', acceleratorType: 'NVIDIA_TESLA_V100' });
     expect(warnings).toEqual([expect.objectContaining({ field: 'region', message: expect.stringMatching(/NVIDIA_TESLA_V100.*europe-west1[\s\S]*region europe-west4/) })]);
@@ -170,7 +178,7 @@ describe('preflightVertexJob', () => {
   it('warns about a registry Vertex AI may not pull from', () => {
     const { warnings } = preflightVertexJob(study, { ...backend, containerUri: 'registry.example.com/lenet5:1' });
     expect(warnings.map((warning) => warning.field)).toEqual(['containerUri']);
-    expect(preflightVertexJob(study, { ...backend, containerUri: 'node:22' }).warnings).toEqual([]);
+    expect(preflightVertexJob(study, { ...backend, containerUri: 'gcr.io/my-project/lenet5:1' }).warnings).toEqual([]);
   });
 });
 

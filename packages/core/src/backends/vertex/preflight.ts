@@ -134,6 +134,10 @@ function checkContainer(backend: VertexBackendOptions, study: VertexStudyDefinit
     fail('containerUri', image, 'is not a container image reference', 'use [host/]path[:tag][@sha256:digest] with a lowercase path, e.g. us-docker.pkg.dev/my-project/hptune/lenet5:latest');
   }
   const registry = host !== undefined && (host.includes('.') || host.includes(':') || host === 'localhost') ? host : 'docker.io';
+  if (!staged && registry === 'docker.io' && !image.split(/[@:]/)[0]?.includes('/')) {
+    // `x` or `python:3.12` is a valid reference, to an official Docker Hub image: rarely a trainer.
+    warnings.push({ field: 'containerUri', message: `"${image}" is Docker Hub's official image docker.io/library/${image}, not a trainer image you pushed; pass the image you built, e.g. us-docker.pkg.dev/my-project/hptune/lenet5:latest` });
+  }
   if (!VERTEX_REGISTRIES.test(registry.replace(/:\d+$/, ''))) {
     warnings.push({ field: 'containerUri', message: `Vertex AI pulls training images from Artifact Registry (*-docker.pkg.dev), Container Registry (gcr.io) or Docker Hub; ${registry} may not be reachable` });
   }

@@ -105,7 +105,15 @@ export function parallelChart(data: ReportData): ChartSpec {
     option: {
       ...BASE,
       tooltip: { trigger: 'item', confine: true },
-      parallel: { left: 48, right: 110, top: 48, bottom: 32 },
+      // Category labels sit on the axes where the lines cross them: drawn above the lines, on a
+      // background, so every value stays readable.
+      parallel: {
+        left: 48,
+        right: 110,
+        top: 48,
+        bottom: 32,
+        parallelAxisDefault: { z: 3, axisLabel: { backgroundColor: 'rgba(255, 255, 255, 0.85)', padding: [1, 4], borderRadius: 3 } },
+      },
       parallelAxis: [
         ...data.parameters.map((parameter, dim) => parameterAxis(parameter, dim)),
         { dim: metricDim, name: metricName(data), type: 'value', scale: true },
@@ -124,6 +132,7 @@ export function parallelChart(data: ReportData): ChartSpec {
       series: [
         {
           type: 'parallel',
+          z: 1,
           lineStyle: { width: 1.5, opacity: 0.7 },
           data: finished.map((trial) => [...data.parameters.map((parameter) => trial.parameters[parameter.id] ?? '-'), trial.value as number]),
         },
