@@ -321,11 +321,17 @@ export class MetricIntake {
     const read = this.#reader.read({ final });
     this.#emit(tracker.update(read.reports));
     if (read.more) this.#schedule();
-    clearTimeout(this.#settle);
-    if (tracker.holding) {
+    // Only news restarts the quiet period: a poll that finds nothing must not push the release back
+    // (with a poll shorter than the settle time it never came).
+    if (read.reports.length > 0 || !tracker.holding) {
+      clearTimeout(this.#settle);
+      this.#settle = undefined;
+    }
+    if (tracker.holding && this.#settle === undefined) {
       // A step missing tags the step before had waits up to a poll interval for them; otherwise a quiet moment is enough.
       const wait = tracker.expectingMore ? this.#options.pollIntervalMs : (this.#options.settleMs ?? DEFAULT_SETTLE_MS);
       this.#settle = setTimeout(() => {
+        this.#settle = undefined;
         if (!this.#finished) this.#emit(tracker.flush());
       }, wait);
     }

@@ -202,7 +202,9 @@ describe('a local trial process', () => {
     expect(running.events).toContain('stopping');
 
     // All 4 epochs reported and its completion marker written, still saving when the stop comes: not stopped.
-    const finished = run(['--epochs=4', '--burst=4', '--linger-ms=1500']);
+    // The burst's last epoch lands in two writes (accuracy, then loss): a poll interval of 200 ms, not
+    // the 10 ms above, is how long the tracker waits for the tag the step before had.
+    const finished = run(['--epochs=4', '--burst=4', '--linger-ms=1500'], { pollIntervalMs: 200 });
     await until(() => finished.measurements.length === 4 && existsSync(join(finished.paths.modelDir, 'hptune-complete.json')));
     finished.trial.stopEarly(1);
     const outcome = (await finished.trial.done).outcome;
