@@ -659,7 +659,7 @@ async function soak({ core, dir }) {
 }
 
 export async function run({ full, random }) {
-  const core = await importCore();
+  const core = { ...(await importCore()), ...(await importCore('local')) };
   const dir = scratchDir('adversary');
   const rows = [];
   const section = (name) => {
