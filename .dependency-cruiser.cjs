@@ -5,7 +5,9 @@
  *   cli -> trainer, report -> core -> outputs -> trial
  *          trainer ----------------> outputs, trial   (never core: no SQLite in a trial)
  *
- * and, inside core: space <- samplers, stopping <- study <- study-store, backends.
+ * and, inside core: space <- samplers, stopping <- study <- study-store, backends. Leaves any layer
+ * of core may import: `algorithms.ts`, `errors.ts`, and `study/types.ts` (FrozenTrial, MetricSpec:
+ * what samplers and stopping rules see; it imports nothing of core but `space/types.ts`).
  * @type {import('dependency-cruiser').IConfiguration}
  */
 const pkg = (name) => `^packages/${name}/`;

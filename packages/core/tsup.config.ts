@@ -11,5 +11,5 @@ export default hptuneBuild({
   local: 'src/backends/local/index.ts',
   vertex: 'src/backends/vertex/index.ts',
   testing: 'src/testing/index.ts',
-  algorithms: 'src/samplers/algorithms.ts',
+  algorithms: 'src/algorithms.ts',
 });

@@ -10,6 +10,9 @@ export interface CliIo {
   readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
+/** Sets the process exit code a command finished with. */
+export type SetExitCode = (code: number) => void;
+
 /** The real process's streams and environment. */
 export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin };

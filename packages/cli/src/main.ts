@@ -3,8 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { HptuneError } from '@hptune/core/errors';
 import { SHARED_FLAGS, isWorded, toCommandWording, toFlagWording } from './flag-names.js';
 import { speakAsInvoked } from './invocation.js';
-import { processIo, type CliIo } from './io.js';
-import { registerCommands, type SetExitCode } from './commands/index.js';
+import { processIo, type CliIo, type SetExitCode } from './io.js';
+import { registerCommands } from './commands/register.js';
 
 /** Exit code for input rejected before anything ran. */
 const EXIT_USAGE = 2;

@@ -24,7 +24,7 @@ export const API_ENTRIES = Object.freeze({
   './local': 'src/backends/local/index.ts',
   './vertex': 'src/backends/vertex/index.ts',
   './testing': 'src/testing/index.ts',
-  './algorithms': 'src/samplers/algorithms.ts',
+  './algorithms': 'src/algorithms.ts',
 });
 
 /** The most names `.` should export: a design target shown in its report, not a check. */

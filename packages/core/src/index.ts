@@ -16,12 +16,12 @@ export type {
   MetricSpec,
   StudyState,
   StudyBackendKind,
-  StudyDefinition,
   TrainerCommand,
   TrialFailure,
   TrialFailureKind,
   TrialState,
 } from './study/types.js';
+export type { StudyDefinition } from './study/definition.js';
 export {
   bestTrial,
   countTrials,

@@ -15,7 +15,7 @@ import { HptuneError } from './errors.js';
 import { launchStudy } from './launch.js';
 import { discrete, searchSpace } from './space/builder.js';
 import type { StudyHandle } from './study/handle.js';
-import type { SearchAlgorithm } from './samplers/algorithms.js';
+import type { SearchAlgorithm } from './algorithms.js';
 
 const FAKE_TRAINER = fileURLToPath(new URL('../test/fixtures/study/fake-trainer.mjs', import.meta.url));
 const IMAGE = 'us-docker.pkg.dev/p/r/fake-trainer:latest';

@@ -1,8 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, positiveNumberFlag, typedOptions } from './flags.js';
-import type { SetExitCode } from './index.js';
 
 /** The region a job runs in without `--region` or the environment, as in the Python launcher. */
 const DEFAULT_REGION = 'us-central1';

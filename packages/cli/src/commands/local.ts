@@ -1,8 +1,7 @@
 import { SEARCH_ALGORITHMS } from '@hptune/core/algorithms';
 import { Option, type Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { QUICK_HELP, addObjectiveOptions, addTrainerPassThroughOptions, choiceFlag, earlyStoppingOption, integerFlag, portFlag, positiveNumberFlag, typedOptions } from './flags.js';
-import type { SetExitCode } from './index.js';
 
 const DEFAULT_STUDY_DIR = './hptune';
 

@@ -1,4 +1,4 @@
-import { SEARCH_ALGORITHMS } from './algorithms.js';
+import { SEARCH_ALGORITHMS } from '../algorithms.js';
 import { describeSamplerConformance } from './conformance.js';
 import { createSampler } from './index.js';
 

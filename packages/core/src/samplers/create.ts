@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { SearchSpace } from '../space/types.js';
 import { validateMetric } from '../study/validate.js';
 import type { MetricSpec } from '../study/types.js';
-import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from './algorithms.js';
+import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from '../algorithms.js';
 import { createGridSampler } from './grid.js';
 import { createRandomSampler } from './random.js';
 import { createGpSampler } from './gp/sampler.js';

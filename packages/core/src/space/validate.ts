@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { SearchAlgorithm } from '../samplers/algorithms.js';
+import type { SearchAlgorithm } from '../algorithms.js';
 import type { ParameterScale, ParameterValue, SearchSpace } from './types.js';
 
 /**

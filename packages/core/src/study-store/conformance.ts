@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HptuneError } from '../errors.js';
-import type { StudyDefinition } from '../study/types.js';
+import type { StudyDefinition } from '../study/definition.js';
 import type { LeaseOwner, StudyStore } from './types.js';
 
 const definition = (name = 'seed'): StudyDefinition => ({

@@ -1,4 +1,5 @@
-import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyState } from '../study/types.js';
+import type { StudyDefinition } from '../study/definition.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
 import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 

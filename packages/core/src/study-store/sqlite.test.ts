@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HptuneError } from '../errors.js';
-import type { StudyDefinition } from '../study/types.js';
+import type { StudyDefinition } from '../study/definition.js';
 import { randomUUID } from 'node:crypto';
 import { openSqliteStudyStore, STUDY_STORE_SCHEMA_VERSION } from './sqlite.js';
 

@@ -5,7 +5,8 @@ import { makeDirectory } from '@hptune/trial';
 import { HptuneError } from '../errors.js';
 import { dependencyLoadError, isNativeAddonLoadError, loadDependency } from '../load-dependency.js';
 import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialFailure, TrialState } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyState, TrialFailure, TrialState } from '../study/types.js';
+import type { StudyDefinition } from '../study/definition.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
 import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StopDecision, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 

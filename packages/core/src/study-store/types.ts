@@ -20,7 +20,8 @@
  * - Methods are synchronous: a store is used by one thread; SQLite serializes processes.
  */
 import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialFailure } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyState, TrialFailure } from '../study/types.js';
+import type { StudyDefinition } from '../study/definition.js';
 
 /** Who holds, or wants, a study's lease: a coordinator process. */
 export interface LeaseOwner {

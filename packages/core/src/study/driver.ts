@@ -3,7 +3,8 @@ import type { Sampler } from '../samplers/types.js';
 import type { SearchSpace } from '../space/types.js';
 import type { StoppingRule } from '../stopping/types.js';
 import type { StudyInfo, StudyWarningEvent, TrialEvent, MeasurementEvent } from './handle.js';
-import type { FrozenTrial, StudyBackendKind, StudyDefinition, TrainerCommand } from './types.js';
+import type { FrozenTrial, StudyBackendKind, TrainerCommand } from './types.js';
+import type { StudyDefinition } from './definition.js';
 
 /**
  * How a study's run ended, as a driver reports it: COMPLETED; FAILED or CANCELLED with the error

@@ -1,6 +1,7 @@
 import type { HptuneError } from '../errors.js';
 import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from './types.js';
+import type { FrozenTrial, Measurement, StudyState } from './types.js';
+import type { StudyDefinition } from './definition.js';
 
 /**
  * When the local coordinator did what for one trial, in milliseconds on its monotonic clock

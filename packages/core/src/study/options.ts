@@ -1,5 +1,5 @@
 import type { SearchSpace } from '../space/types.js';
-import type { SearchAlgorithm } from '../samplers/algorithms.js';
+import type { SearchAlgorithm } from '../algorithms.js';
 import type { StoppingRule } from '../stopping/types.js';
 import type { MeasurementSelection, MetricSpec } from './types.js';
 

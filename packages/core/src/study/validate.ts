@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { gridSize } from '../space/grid.js';
 import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
-import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from '../samplers/algorithms.js';
+import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from '../algorithms.js';
 import type { Sampler } from '../samplers/types.js';
 import { METRIC_ID_PATTERN, validateSearchSpace } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';

@@ -1,23 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { ValidationError } from '../../errors.js';
-import { SEARCH_ALGORITHMS } from '../../samplers/algorithms.js';
+import { SEARCH_ALGORITHMS } from '../../algorithms.js';
 import type { StudyDriver } from '../../study/driver.js';
 import type { LocalStudyDetails } from './coordinator.js';
 import { launchLocalStudy, resumeLocalStudy } from './driver.js';
-
-/** How often a running trial's metric file is read, in milliseconds. */
-export const DEFAULT_METRIC_POLL_INTERVAL_MS = 500;
-
-/** Seconds between SIGTERM and SIGKILL when a trial is stopped (timeout, cancel, too many failures). */
-export const DEFAULT_STOP_GRACE_PERIOD_SECONDS = 10;
-
-/** Settings of the local backend: trials as child processes on this machine. */
-export interface LocalBackendOptions {
-  /** How often a running trial's metric file is read, in milliseconds. @default {@link DEFAULT_METRIC_POLL_INTERVAL_MS} */
-  readonly pollIntervalMs?: number;
-  /** Seconds a stopped trial gets between SIGTERM and SIGKILL; also what processes a trainer left behind get once it exited. @default {@link DEFAULT_STOP_GRACE_PERIOD_SECONDS} */
-  readonly stopGracePeriodSeconds?: number;
-}
+import { resolveLocalSettings, type LocalBackendOptions } from './settings.js';
 
 /**
  * The local backend, as `launchStudy`'s `backend` option takes it: its settings, and the driver
@@ -45,22 +31,4 @@ export function local(options: LocalBackendOptions = {}): LocalBackend {
     resume: async (resume) => resumeLocalStudy(resume, resolveLocalSettings(backend)),
   };
   return backend;
-}
-
-/** The local backend's settings with defaults filled in, after checking them. */
-function resolveLocalSettings(backend: LocalBackendOptions): Required<LocalBackendOptions> {
-  const pollIntervalMs = backend.pollIntervalMs ?? DEFAULT_METRIC_POLL_INTERVAL_MS;
-  if (typeof pollIntervalMs !== 'number' || !Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) {
-    throw new ValidationError({ field: 'backend.pollIntervalMs', value: backend.pollIntervalMs, problem: 'is not a number of milliseconds of at least 10', fix: `leave it unset for ${DEFAULT_METRIC_POLL_INTERVAL_MS}` });
-  }
-  const stopGracePeriodSeconds = backend.stopGracePeriodSeconds ?? DEFAULT_STOP_GRACE_PERIOD_SECONDS;
-  if (typeof stopGracePeriodSeconds !== 'number' || !Number.isFinite(stopGracePeriodSeconds) || stopGracePeriodSeconds < 0) {
-    throw new ValidationError({
-      field: 'backend.stopGracePeriodSeconds',
-      value: backend.stopGracePeriodSeconds,
-      problem: 'is not a non-negative number of seconds',
-      fix: `leave it unset for ${DEFAULT_STOP_GRACE_PERIOD_SECONDS}`,
-    });
-  }
-  return { pollIntervalMs, stopGracePeriodSeconds };
 }

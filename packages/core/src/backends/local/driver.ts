@@ -10,12 +10,11 @@ import type { EarlyStoppingSpec, StoppingRule } from '../../stopping/types.js';
 import { storeErrors } from '../../study-store/rules.js';
 import { openSqliteStudyStore } from '../../study-store/sqlite.js';
 import type { DriverLaunch, DriverResume } from '../../study/driver.js';
-import type { StudyDefinition } from '../../study/types.js';
-import type { LocalBackendOptions } from './backend.js';
+import type { StudyDefinition } from '../../study/definition.js';
 import { takeOverTrials } from './adopt.js';
 import { LocalStudyRun } from './coordinator.js';
 import { checkLeaseTakeover, currentLeaseOwner } from './liveness.js';
-import { DEFAULT_STUDY_DIR, isNonEmptyDir, prepareStudyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
+import { DEFAULT_STUDY_DIR, isNonEmptyDir, type LocalBackendOptions, prepareStudyDir, resolveStudyDir, storeFileIn, validateTrainer } from './settings.js';
 
 /** The local backend's settings, checked, with their defaults. */
 type LocalRunSettings = Required<LocalBackendOptions>;

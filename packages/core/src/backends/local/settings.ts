@@ -106,3 +106,35 @@ function isExecutableFile(file: string): boolean {
 function findOnPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutableFile(join(dir, command)));
 }
+
+/** How often a running trial's metric file is read, in milliseconds. */
+export const DEFAULT_METRIC_POLL_INTERVAL_MS = 500;
+
+/** Seconds between SIGTERM and SIGKILL when a trial is stopped (timeout, cancel, too many failures). */
+export const DEFAULT_STOP_GRACE_PERIOD_SECONDS = 10;
+
+/** Settings of the local backend: trials as child processes on this machine. */
+export interface LocalBackendOptions {
+  /** How often a running trial's metric file is read, in milliseconds. @default {@link DEFAULT_METRIC_POLL_INTERVAL_MS} */
+  readonly pollIntervalMs?: number;
+  /** Seconds a stopped trial gets between SIGTERM and SIGKILL; also what processes a trainer left behind get once it exited. @default {@link DEFAULT_STOP_GRACE_PERIOD_SECONDS} */
+  readonly stopGracePeriodSeconds?: number;
+}
+
+/** The local backend's settings with defaults filled in, after checking them. */
+export function resolveLocalSettings(backend: LocalBackendOptions): Required<LocalBackendOptions> {
+  const pollIntervalMs = backend.pollIntervalMs ?? DEFAULT_METRIC_POLL_INTERVAL_MS;
+  if (typeof pollIntervalMs !== 'number' || !Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) {
+    throw new ValidationError({ field: 'backend.pollIntervalMs', value: backend.pollIntervalMs, problem: 'is not a number of milliseconds of at least 10', fix: `leave it unset for ${DEFAULT_METRIC_POLL_INTERVAL_MS}` });
+  }
+  const stopGracePeriodSeconds = backend.stopGracePeriodSeconds ?? DEFAULT_STOP_GRACE_PERIOD_SECONDS;
+  if (typeof stopGracePeriodSeconds !== 'number' || !Number.isFinite(stopGracePeriodSeconds) || stopGracePeriodSeconds < 0) {
+    throw new ValidationError({
+      field: 'backend.stopGracePeriodSeconds',
+      value: backend.stopGracePeriodSeconds,
+      problem: 'is not a non-negative number of seconds',
+      fix: `leave it unset for ${DEFAULT_STOP_GRACE_PERIOD_SECONDS}`,
+    });
+  }
+  return { pollIntervalMs, stopGracePeriodSeconds };
+}

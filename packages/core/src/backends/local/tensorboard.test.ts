@@ -8,7 +8,8 @@ import { SummaryWriter } from '@hptune/outputs/tensorboard';
 import { writeHParamsSessionStart } from '@hptune/outputs/tensorboard';
 import { inspectLogDir } from '@hptune/outputs/tensorboard';
 import { readLogDir } from '@hptune/outputs/tensorboard';
-import type { FrozenTrial, StudyDefinition } from '../../study/types.js';
+import type { FrozenTrial } from '../../study/types.js';
+import type { StudyDefinition } from '../../study/definition.js';
 import { completeTrialRun, MAX_DISCOVERED_METRICS, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hptune-local-tb-'));

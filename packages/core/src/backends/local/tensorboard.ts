@@ -23,7 +23,8 @@ import { readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
 import { PluginName, scalarValue } from '@hptune/outputs/tensorboard';
 import { HptuneError } from '../../errors.js';
 import { searchSpaceFromJSON } from '../../space/json.js';
-import type { FrozenTrial, StudyDefinition } from '../../study/types.js';
+import type { FrozenTrial } from '../../study/types.js';
+import type { StudyDefinition } from '../../study/definition.js';
 
 /**
  * The scalar a trial stopped by the study's early-stopping rule carries in its run: the step it

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { HptuneError, ValidationError } from '../../errors.js';
 import { RetryError, errorStatus, withRetry, type RetryOptions } from '@hptune/outputs/retry';
 import { resolveVertexEndpoint } from './endpoint.js';
-import { DEFAULT_VERTEX_REGION } from './options.js';
+import { DEFAULT_VERTEX_REGION } from './regions.js';
 
 /** How Application Default Credentials were found. */
 export type CredentialsSource = 'GOOGLE_APPLICATION_CREDENTIALS' | 'gcloud' | 'metadata-server';

@@ -3,7 +3,7 @@ import type { StudyDriver } from '../../study/driver.js';
 import { validateStudyDefinition } from '../../study/validate.js';
 import type { StudyOptions } from '../../study/options.js';
 import type { TrainerCommand } from '../../study/types.js';
-import { VERTEX_ALGORITHMS } from '../../samplers/algorithms.js';
+import { VERTEX_ALGORITHMS } from '../../algorithms.js';
 import { defaultVertexParallelTrials, type VertexBackendOptions } from './options.js';
 import { launchVertexJob, planVertexJob, vertexStudyOf, type VertexStudyDetails, type VertexStudyEvents, type VertexStudyPlan } from './study.js';
 

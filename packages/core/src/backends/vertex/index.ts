@@ -14,15 +14,11 @@ export {
 } from './job.js';
 export { vertexOutputDirectory } from './job-spec.js';
 export { ACCELERATOR_TYPES, machineAccelerators, type AcceleratorType, type MachineAccelerators } from './machines.js';
-export {
-  DEFAULT_VERTEX_MACHINE_TYPE,
-  DEFAULT_VERTEX_PARALLEL_TRIALS,
-  DEFAULT_VERTEX_REGION,
-  type VertexBackendOptions,
-} from './options.js';
+export { DEFAULT_VERTEX_MACHINE_TYPE, DEFAULT_VERTEX_PARALLEL_TRIALS, type VertexBackendOptions } from './options.js';
 export { DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS } from './poller.js';
-export { checkAcceleratorRegion, regionsOffering } from './regions.js';
-export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkVertexPlace, type PreflightWarning } from './preflight.js';
+export { DEFAULT_VERTEX_REGION, checkAcceleratorRegion, regionsOffering } from './regions.js';
+export { MAX_DISPLAY_NAME_LENGTH, MAX_LABELS, checkVertexPlace } from './preflight.js';
+export type { PreflightWarning } from './warnings.js';
 export type { CreateHyperparameterTuningJobRequest, HyperparameterTuningJobRequest } from './request.js';
 export { DEFAULT_STOCK_NODE_IMAGE, STAGED_TRAINER_ENV } from './staging/bootstrap.js';
 export { packWithLocalDependencies, type PackedPackage } from './staging/pack.js';

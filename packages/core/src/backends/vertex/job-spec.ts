@@ -1,12 +1,12 @@
 import { gridSize } from '../../space/grid.js';
-import { toVertexStudySpec } from '../../space/vertex.js';
+import { toVertexStudySpec } from './study-spec.js';
 import {
   DEFAULT_VERTEX_MACHINE_TYPE,
   defaultVertexParallelTrials,
-  DEFAULT_VERTEX_REGION,
   type VertexBackendOptions,
   type VertexStudyDefinition,
 } from './options.js';
+import { DEFAULT_VERTEX_REGION } from './regions.js';
 import { stagedTrialContainer } from './staging/bootstrap.js';
 import { stagingManifestUri } from './staging/stage.js';
 import type { CreateHyperparameterTuningJobRequest, SchedulingRequest, TrialJobSpecRequest } from './request.js';

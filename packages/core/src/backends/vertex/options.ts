@@ -1,12 +1,9 @@
 import type { VertexEarlyStopping } from './stopping.js';
 import type { SearchSpace } from '../../space/types.js';
-import type { SearchAlgorithm } from '../../samplers/algorithms.js';
+import type { SearchAlgorithm } from '../../algorithms.js';
 import type { MeasurementSelection, MetricSpec } from '../../study/types.js';
 import type { VertexAccessCheckOptions } from './access.js';
 import type { AcceleratorType } from './machines.js';
-
-/** The region a job runs in when none is given, as in the Python launcher. */
-export const DEFAULT_VERTEX_REGION = 'us-central1';
 
 /** The machine each trial runs on when none is given: 4 vCPUs, 15 GB, no GPU. */
 export const DEFAULT_VERTEX_MACHINE_TYPE = 'n1-standard-4';

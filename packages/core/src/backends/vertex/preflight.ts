@@ -4,20 +4,13 @@ import { gridSize } from '../../space/grid.js';
 import { entriesOf } from '../../space/walk.js';
 import type { ParameterSpecs } from '../../space/types.js';
 import { resolveVertexEndpoint } from './endpoint.js';
+import type { PreflightWarning } from './warnings.js';
 import { resolveMaxTrials, toLabelValue } from './job-spec.js';
 import { ACCELERATOR_TYPES, KNOWN_GPU_MACHINE_SERIES, isMachineTypeName, machineAccelerators, machinesWithBuiltIn, type AcceleratorType } from './machines.js';
-import { checkAcceleratorRegion } from './regions.js';
+import { DEFAULT_VERTEX_REGION, checkAcceleratorRegion } from './regions.js';
 import { DEFAULT_STOCK_NODE_IMAGE } from './staging/bootstrap.js';
 import { checkTrainerPackage } from './staging/pack.js';
-import { DEFAULT_VERTEX_MACHINE_TYPE, DEFAULT_VERTEX_REGION, type VertexBackendOptions, type VertexStudyDefinition } from './options.js';
-
-/** Something that will not stop the job but that the user should know before paying for it. */
-export interface PreflightWarning {
-  /** The option or flag concerned. */
-  readonly field: string;
-  /** What to know, and what to do if it is not what was meant. */
-  readonly message: string;
-}
+import { DEFAULT_VERTEX_MACHINE_TYPE, type VertexBackendOptions, type VertexStudyDefinition } from './options.js';
 
 /** What {@link preflightVertexJob} found that is not an error. */
 export interface PreflightResult {

@@ -24,7 +24,10 @@
  */
 
 import type { AcceleratorType } from './machines.js';
-import type { PreflightWarning } from './preflight.js';
+import type { PreflightWarning } from './warnings.js';
+
+/** The region a job runs in when none is given, as in the Python launcher. */
+export const DEFAULT_VERTEX_REGION = 'us-central1';
 
 /** The page that says where Vertex AI offers which accelerators; every warning points to it. */
 export const VERTEX_LOCATIONS_URL = 'https://cloud.google.com/vertex-ai/docs/general/locations';

@@ -5,7 +5,7 @@
  * @see https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.hyperparameterTuningJobs
  */
 
-import type { VertexStudySpec } from '../../space/vertex.js';
+import type { VertexStudySpec } from './study-spec.js';
 import type { AcceleratorType } from './machines.js';
 
 /** `MachineSpec`: the machine each trial runs on. */

@@ -1,5 +1,5 @@
 import { HptuneError, ValidationError } from '../../errors.js';
-import type { SearchAlgorithm } from '../../samplers/algorithms.js';
+import type { SearchAlgorithm } from '../../algorithms.js';
 import type { SearchSpace } from '../../space/types.js';
 import type { DriverLaunch, StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo } from '../../study/handle.js';
@@ -10,9 +10,11 @@ import { resolveVertexEndpoint, type VertexEndpoint } from './endpoint.js';
 import { JOB_STATES_COMPLETE, VertexJobError, type VertexJob, type VertexJobState } from './job.js';
 import { buildHyperparameterTuningJobRequest } from './job-spec.js';
 import { vertexEarlyStopping } from './stopping.js';
-import { DEFAULT_VERTEX_REGION, type VertexBackendOptions, type VertexStudyDefinition } from './options.js';
+import type { VertexBackendOptions, VertexStudyDefinition } from './options.js';
+import { DEFAULT_VERTEX_REGION } from './regions.js';
 import { watchVertexJob } from './poller.js';
-import { preflightVertexJob, type PreflightWarning } from './preflight.js';
+import { preflightVertexJob } from './preflight.js';
+import type { PreflightWarning } from './warnings.js';
 import type { CreateHyperparameterTuningJobRequest } from './request.js';
 import { stageTrainer, type StagedTrainer } from './staging/stage.js';
 

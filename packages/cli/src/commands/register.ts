@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo, SetExitCode } from '../io.js';
 import { registerLocalCommands } from './local.js';
 import { registerVertexCommands } from './launch-register.js';
-
-/** Sets the process exit code a command finished with. */
-export type SetExitCode = (code: number) => void;
 
 /**
  * Declares every command. Each command's implementation is imported only when it runs,

@@ -1,5 +1,3 @@
-import type { VertexAlgorithm } from '../space/vertex.js';
-
 /**
  * Every search algorithm hptune knows, in the order the CLI lists them: the one list the SDK's
  * checks, the backends, the CLI's `--algorithm` choices and the conformance tests derive from.
@@ -13,6 +11,9 @@ export const SEARCH_ALGORITHMS = ['grid', 'random', 'tpe', 'gp', 'bayesian'] as 
  * locally, Vizier's Gaussian-process bandit on Vertex AI).
  */
 export type SearchAlgorithm = (typeof SEARCH_ALGORITHMS)[number];
+
+/** Vertex's `StudySpec.Algorithm`; `ALGORITHM_UNSPECIFIED` means the default, Bayesian optimization. */
+export type VertexAlgorithm = 'ALGORITHM_UNSPECIFIED' | 'GRID_SEARCH' | 'RANDOM_SEARCH';
 
 /** The samplers hptune implements itself, which the local backend runs. */
 export type LocalSamplerKind = 'grid' | 'random' | 'tpe' | 'gp';

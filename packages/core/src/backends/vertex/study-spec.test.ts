@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ValidationError } from '../errors.js';
-import { categorical, discrete, double, integer, searchSpace } from './builder.js';
-import { exampleSearchSpace } from '../testing/example-space.js';
-import { toVertexStudySpec, type VertexStudySpec } from './vertex.js';
+import { ValidationError } from '../../errors.js';
+import { categorical, discrete, double, integer, searchSpace } from '../../space/builder.js';
+import { exampleSearchSpace } from '../../testing/example-space.js';
+import { toVertexStudySpec, type VertexStudySpec } from './study-spec.js';
 
 /** Loads google.cloud.aiplatform.v1.StudySpec from the .proto files shipped inside @google-cloud/aiplatform. */
 function loadStudySpecType(): protobuf.Type {

@@ -1,14 +1,11 @@
-import { ValidationError } from '../errors.js';
-import type { MeasurementSelection, MetricSpec } from '../study/types.js';
-import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from './types.js';
-import { ALGORITHM_BACKENDS, VERTEX_ALGORITHMS, type SearchAlgorithm } from '../samplers/algorithms.js';
-import { METRIC_ID_PATTERN, validateSearchSpace } from './validate.js';
+import { ValidationError } from '../../errors.js';
+import type { MeasurementSelection, MetricSpec } from '../../study/types.js';
+import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from '../../space/types.js';
+import { ALGORITHM_BACKENDS, VERTEX_ALGORITHMS, type SearchAlgorithm, type VertexAlgorithm } from '../../algorithms.js';
+import { METRIC_ID_PATTERN, validateSearchSpace } from '../../space/validate.js';
 
 /** Vertex's `StudySpec.ParameterSpec.ScaleType` names, as the Node client takes enum values. */
 export type VertexScaleType = 'UNIT_LINEAR_SCALE' | 'UNIT_LOG_SCALE' | 'UNIT_REVERSE_LOG_SCALE';
-
-/** Vertex's `StudySpec.Algorithm`; `ALGORITHM_UNSPECIFIED` means the default, Bayesian optimization. */
-export type VertexAlgorithm = 'ALGORITHM_UNSPECIFIED' | 'GRID_SEARCH' | 'RANDOM_SEARCH';
 
 /** Vertex's `StudySpec.MeasurementSelectionType`. */
 export type VertexMeasurementSelectionType = 'LAST_MEASUREMENT' | 'BEST_MEASUREMENT';
