@@ -94,14 +94,17 @@ export {
 } from './space/json.js';
 export { SEARCH_ALGORITHMS, createSampler, type CreateSamplerOptions, type Sampler, type SearchAlgorithm } from './samplers/index.js';
 export {
+  EARLY_STOPPING_KINDS,
   asha,
   decayCurve,
   hyperband,
   median,
+  stoppingRuleFromSpec,
   type AshaOptions,
   type AshaStoppingSpec,
   type DecayCurveOptions,
   type DecayCurveStoppingSpec,
+  type EarlyStoppingKind,
   type EarlyStoppingSpec,
   type HyperbandOptions,
   type HyperbandStoppingSpec,

@@ -2,11 +2,8 @@ import { availableParallelism } from 'node:os';
 import {
   HptuneError,
   ValidationError,
-  asha,
-  hyperband,
-  decayCurve,
   launchStudy,
-  median,
+  stoppingRuleFromSpec,
   type MeasurementSelection,
   type MetricGoal,
   type SearchAlgorithm,
@@ -151,7 +148,7 @@ export function quickPresetNotes(trials: readonly FrozenTrial[]): string[] {
  * gives it as `--asha-max-step` or `maxStep` in the study file.
  */
 function stoppingRuleOf(setting: EarlyStoppingSetting | undefined, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
-  const { kind, ...settings }: { readonly kind: EarlyStoppingSetting | undefined; readonly [setting: string]: unknown } = typeof setting === 'object' ? setting : { kind: setting };
+  const { kind, ...settings }: { readonly kind: EarlyStoppingRule | undefined; readonly [setting: string]: unknown } = typeof setting === 'object' ? setting : { kind: setting };
   try {
     return stoppingRuleWith(kind, settings, context);
   } catch (error) {
@@ -162,26 +159,18 @@ function stoppingRuleOf(setting: EarlyStoppingSetting | undefined, context: { ma
   }
 }
 
-function stoppingRuleWith(kind: EarlyStoppingSetting | undefined, settings: Readonly<Record<string, unknown>>, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
-  switch (kind) {
-    case 'median':
-      return median(settings);
-    case 'decay-curve':
-      return decayCurve(settings);
-    case 'asha':
-    case 'hyperband': {
-      const maxStep = (settings['maxStep'] as number | undefined) ?? context.maxStep;
-      if (maxStep === undefined) {
-        throw new ValidationError({ field: context.where, value: kind, problem: 'needs the last step of a trial (maxStep)', fix: `pass --asha-max-step N (the epochs your program trains), or give { "kind": "${kind}", "maxStep": N } in the study file` });
-      }
-      if (maxStep < 2) {
-        throw new HptuneError('INVALID_ARGUMENT', `--early-stopping ${kind} needs trials of at least 2 epochs, and ${context.maxStepFlag} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
-      }
-      return kind === 'asha' ? asha({ ...settings, maxStep }) : hyperband({ ...settings, maxStep });
-    }
-    default:
-      return undefined;
+/** Core's one builder (`stoppingRuleFromSpec`, as a resumed study rebuilds its rule), given the settings and, for ASHA and Hyperband, the last step. */
+function stoppingRuleWith(kind: EarlyStoppingRule | undefined, settings: Readonly<Record<string, unknown>>, context: { maxStep: number | undefined; where: string; maxStepFlag: string }): StoppingRule | undefined {
+  if (kind === undefined || kind === 'none') return undefined;
+  if (kind !== 'asha' && kind !== 'hyperband') return stoppingRuleFromSpec({ ...settings, kind });
+  const maxStep = (settings['maxStep'] as number | undefined) ?? context.maxStep;
+  if (maxStep === undefined) {
+    throw new ValidationError({ field: context.where, value: kind, problem: 'needs the last step of a trial (maxStep)', fix: `pass --asha-max-step N (the epochs your program trains), or give { "kind": "${kind}", "maxStep": N } in the study file` });
   }
+  if (maxStep < 2) {
+    throw new HptuneError('INVALID_ARGUMENT', `--early-stopping ${kind} needs trials of at least 2 epochs, and ${context.maxStepFlag} is ${maxStep}; pass e.g. --num-epochs 9`, { exitCode: 2 });
+  }
+  return stoppingRuleFromSpec({ ...settings, kind, maxStep });
 }
 
 /** The program after `--`: started without a shell in the current folder, so relative paths in it work as typed. */
