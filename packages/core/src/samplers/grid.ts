@@ -1,7 +1,7 @@
 import type { FrozenTrial, TrialState } from '../study/types.js';
 import { combinationKey, enumerateGrid } from '../space/grid.js';
 import type { SearchSpace, TrialParameters } from '../space/types.js';
-import { validateSearchSpace } from '../space/validate.js';
+import { checkSearchSpace } from '../space/checked.js';
 import type { Sampler } from './types.js';
 
 /**
@@ -25,8 +25,7 @@ export interface GridSamplerOptions {
  * @throws ValidationError when the space cannot be searched by grid.
  */
 export function createGridSampler(options: GridSamplerOptions): Sampler {
-  const { space } = options;
-  validateSearchSpace(space, { algorithm: 'grid' });
+  const space = checkSearchSpace(options.space, { algorithm: 'grid' });
   return {
     algorithm: 'grid',
     suggest(trials: readonly FrozenTrial[]): TrialParameters | undefined {

@@ -1,7 +1,7 @@
 import { createRandom } from '../space/random.js';
 import { sampleParameters } from '../space/sample.js';
 import type { SearchSpace, TrialParameters } from '../space/types.js';
-import { validateSearchSpace } from '../space/validate.js';
+import { checkSearchSpace } from '../space/checked.js';
 import type { FrozenTrial } from '../study/types.js';
 import type { Sampler } from './types.js';
 
@@ -20,8 +20,8 @@ export interface RandomSamplerOptions {
  * @throws ValidationError when the space is invalid.
  */
 export function createRandomSampler(options: RandomSamplerOptions): Sampler {
-  const { space, seed } = options;
-  validateSearchSpace(space, { algorithm: 'random' });
+  const { seed } = options;
+  const space = checkSearchSpace(options.space, { algorithm: 'random' });
   return {
     algorithm: 'random',
     suggest(trials: readonly FrozenTrial[]): TrialParameters {

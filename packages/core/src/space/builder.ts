@@ -9,7 +9,7 @@ import type {
   ParameterSpecs,
   SearchSpace,
 } from './types.js';
-import { validateSearchSpace } from './validate.js';
+import { checkSearchSpace } from './checked.js';
 
 /** Options of a numeric parameter without children (`double`). */
 export interface ScaleOptions {
@@ -80,6 +80,7 @@ function withConditions<S extends object, C>(spec: S, when: C | undefined): S & 
 /**
  * Builds a search space from parameter specs by id, and checks it with {@link validateSearchSpace}
  * (every rule but the algorithm's own: pass the algorithm to `validateSearchSpace` for those).
+ * Returns a frozen copy, which a launch does not validate again.
  * Declaration order matters: grid search varies the first parameter slowest.
  * @throws ValidationError naming the field path (e.g. `parameters.batch_size.values`), the value and the fix.
  * @example
@@ -91,9 +92,7 @@ function withConditions<S extends object, C>(spec: S, when: C | undefined): S & 
  * type Parameters = ParametersOf<typeof space>;
  */
 export function searchSpace<const R extends ParameterSpecs>(parameters: R): SearchSpace<R> {
-  const space: SearchSpace<R> = { parameters };
-  validateSearchSpace(space);
-  return space;
+  return checkSearchSpace<SearchSpace<R>>({ parameters });
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};

@@ -1,5 +1,6 @@
 import type { ParameterSpec, ParameterValue, SearchSpace, TrialParameters } from './types.js';
-import { validateSearchSpace, sameValue } from './validate.js';
+import { checkSearchSpace } from './checked.js';
+import { sameValue } from './validate.js';
 import { activeChildren, entriesOf, finiteValues, type SpecEntry } from './walk.js';
 
 /**
@@ -9,8 +10,7 @@ import { activeChildren, entriesOf, finiteValues, type SpecEntry } from './walk.
  * @throws ValidationError when the space has a `double` parameter (or is otherwise invalid).
  */
 export function gridSize(space: SearchSpace): number {
-  validateSearchSpace(space, { algorithm: 'grid' });
-  return countEntries(entriesOf(space.parameters));
+  return countEntries(entriesOf(checkSearchSpace(space, { algorithm: 'grid' }).parameters));
 }
 
 function countEntries(entries: readonly SpecEntry[]): number {
@@ -40,8 +40,7 @@ function countSpec(spec: ParameterSpec): number {
  * @throws ValidationError when the space has a `double` parameter (or is otherwise invalid).
  */
 export function* enumerateGrid(space: SearchSpace): Generator<TrialParameters, void, undefined> {
-  validateSearchSpace(space, { algorithm: 'grid' });
-  yield* expand(entriesOf(space.parameters));
+  yield* expand(entriesOf(checkSearchSpace(space, { algorithm: 'grid' }).parameters));
 }
 
 function* expand(entries: readonly SpecEntry[]): Generator<Record<string, ParameterValue>, void, undefined> {

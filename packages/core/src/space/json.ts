@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from './types.js';
-import { MAX_CONDITION_DEPTH, validateSearchSpace } from './validate.js';
+import { checkSearchSpace } from './checked.js';
+import { MAX_CONDITION_DEPTH } from './validate.js';
 
 /**
  * How deeply a search space's JSON may nest (objects and arrays): room for conditions
@@ -59,8 +60,7 @@ export interface SearchSpaceJSON {
  * @throws ValidationError when the space is invalid.
  */
 export function searchSpaceToJSON(space: SearchSpace): SearchSpaceJSON {
-  validateSearchSpace(space);
-  return { version: SEARCH_SPACE_JSON_VERSION, parameters: specsToJSON(space.parameters) };
+  return { version: SEARCH_SPACE_JSON_VERSION, parameters: specsToJSON(checkSearchSpace(space).parameters) };
 }
 
 function specsToJSON(specs: ParameterSpecs): Record<string, ParameterSpecJSON> {
@@ -137,9 +137,7 @@ export function searchSpaceFromJSON(json: unknown): SearchSpace {
   if (extra !== undefined) {
     throw new ValidationError({ field: extra, value: rest[extra], problem: 'is not a field of a search space', fix: 'a search space has only version and parameters' });
   }
-  const space = { parameters: defaultScales(parameters) };
-  validateSearchSpace(space);
-  return space;
+  return checkSearchSpace({ parameters: defaultScales(parameters) } as SearchSpace);
 }
 
 /** A deep copy of parsed specs with `scale: 'linear'` filled in where a numeric spec omits it; anything else is copied as is for validation to judge. */

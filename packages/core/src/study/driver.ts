@@ -1,6 +1,6 @@
 import type { HptuneError } from '../errors.js';
 import type { Sampler } from '../samplers/types.js';
-import type { SearchSpace } from '../space/types.js';
+import type { CheckedSearchSpace } from '../space/checked.js';
 import type { StoppingRule } from '../stopping/types.js';
 import type { StudyInfo, StudyWarningEvent, TrialEvent, MeasurementEvent } from './handle.js';
 import type { FrozenTrial, StudyBackendKind, TrainerCommand } from './types.js';
@@ -50,8 +50,8 @@ export interface StudyExecution<Details = unknown, Extra extends object = object
 /** A launch as the driver receives it: the definition checked by the shared checks, and the options only some backends take. */
 export interface DriverLaunch {
   readonly definition: Omit<StudyDefinition, 'trainer' | 'backend'>;
-  /** The search space the definition's `space` was written from. */
-  readonly space: SearchSpace;
+  /** The search space the definition's `space` was written from, validated once for the launch (check it again for free). */
+  readonly space: CheckedSearchSpace;
   /** `launchStudy`'s `trainer`, unchecked: the local backend requires it, Vertex AI refuses it. */
   readonly trainer: TrainerCommand | undefined;
   /** `launchStudy`'s `studyDir`, unchecked: where the local backend keeps studies. */

@@ -5,7 +5,8 @@ import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
 import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from '../algorithms.js';
 import type { Sampler } from '../samplers/types.js';
-import { METRIC_ID_PATTERN, validateSearchSpace } from '../space/validate.js';
+import { checkSearchSpace } from '../space/checked.js';
+import { METRIC_ID_PATTERN } from '../space/validate.js';
 import type { DriverLaunch, StudyDriver } from './driver.js';
 import { validateStoppingRule } from '../stopping/from-spec.js';
 import type { MeasurementSelection, MetricSpec } from './types.js';
@@ -155,12 +156,13 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
     }
   }
   const searchAlgorithm = sampler ? undefined : (algorithm as SearchAlgorithm);
-  validateSearchSpace(options.space, searchAlgorithm === undefined ? {} : { algorithm: searchAlgorithm });
+  // The one validation of the space in a launch: everything below, and the backend, gets the checked copy.
+  const space = checkSearchSpace(options.space, searchAlgorithm === undefined ? {} : { algorithm: searchAlgorithm });
   const metric = validateMetric(options.metric);
 
   let maxTrials = options.maxTrials;
   if (searchAlgorithm === 'grid') {
-    const size = gridSize(options.space);
+    const size = gridSize(space);
     if (maxTrials === undefined) {
       if (!Number.isSafeInteger(size)) fail('maxTrials', maxTrials, `is needed: the grid has more combinations than can be counted (${size})`, 'give the trials to run, e.g. 100, or search fewer parameters');
       maxTrials = size;
@@ -183,7 +185,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   return {
     definition: {
       name: options.name,
-      space: searchSpaceToJSON(options.space),
+      space: searchSpaceToJSON(space),
       metric,
       algorithm: searchAlgorithm ?? 'custom',
       ...(sampler ? { sampler: { name: sampler.algorithm } } : {}),
@@ -195,7 +197,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
       ...(stoppingRule ? { earlyStopping: structuredClone(stoppingRule.spec) } : {}),
       measurementSelection,
     },
-    space: options.space,
+    space,
     sampler,
     ...(stoppingRule ? { stoppingRule } : {}),
   };

@@ -22,7 +22,7 @@ import {
 import { readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
 import { PluginName, scalarValue } from '@hptune/outputs/tensorboard';
 import { HptuneError } from '../../errors.js';
-import { searchSpaceFromJSON } from '../../space/json.js';
+import type { ParameterSpecs } from '../../space/types.js';
 import type { FrozenTrial } from '../../study/types.js';
 import type { StudyDefinition } from '../../study/definition.js';
 
@@ -66,7 +66,9 @@ export function writeStudyExperiment(options: StudyExperimentOptions): string {
     logDir: options.directory,
     name: definition.name,
     description: `hptune study ${definition.name}: ${definition.algorithm} search, ${definition.maxTrials} trials, ${metric.goal} ${metric.id}. Each run \`<trial id>/logs\` is one trial.`,
-    parameters: searchSpaceFromJSON(definition.space).parameters,
+    // The stored JSON has the specs' own shape, and it was written from the launch's checked space
+    // (or, resumed, read back through searchSpaceFromJSON): parsing it again would validate it again.
+    parameters: definition.space.parameters as ParameterSpecs,
     metrics,
   });
 }

@@ -2,7 +2,8 @@ import { ValidationError } from '../../errors.js';
 import type { MeasurementSelection, MetricSpec } from '../../study/types.js';
 import type { ConditionalParameters, ParameterScale, ParameterSpec, ParameterSpecs, SearchSpace } from '../../space/types.js';
 import { ALGORITHM_BACKENDS, VERTEX_ALGORITHMS, type SearchAlgorithm, type VertexAlgorithm } from '../../algorithms.js';
-import { METRIC_ID_PATTERN, validateSearchSpace } from '../../space/validate.js';
+import { checkSearchSpace } from '../../space/checked.js';
+import { METRIC_ID_PATTERN } from '../../space/validate.js';
 
 /** Vertex's `StudySpec.ParameterSpec.ScaleType` names, as the Node client takes enum values. */
 export type VertexScaleType = 'UNIT_LINEAR_SCALE' | 'UNIT_LOG_SCALE' | 'UNIT_REVERSE_LOG_SCALE';
@@ -92,7 +93,7 @@ export function toVertexStudySpec(space: SearchSpace, options: VertexStudySpecOp
       fix: `use ${VERTEX_ALGORITHMS.map((name) => JSON.stringify(name)).join(', ')} (bayesian is Vertex AI's model-based search)`,
     });
   }
-  validateSearchSpace(space, { algorithm });
+  checkSearchSpace(space, { algorithm });
   if (typeof metric?.id !== 'string' || !METRIC_ID_PATTERN.test(metric.id)) {
     throw new ValidationError({
       field: 'metric.id',

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors.js';
 import { createRandom, type Random } from '../../space/random.js';
 import type { SearchSpace, TrialParameters } from '../../space/types.js';
-import { validateSearchSpace } from '../../space/validate.js';
+import { checkSearchSpace } from '../../space/checked.js';
 import { finalMetricValue } from '../../study/best.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
 import { createTpeSampler } from '../tpe/sampler.js';
@@ -80,8 +80,8 @@ const DESIGN_STREAM = -1;
  * @throws ValidationError when the space is invalid or an option is out of range.
  */
 export function createGpSampler(options: GpSamplerOptions): Sampler {
-  const { space, metric, seed } = options;
-  validateSearchSpace(space, { algorithm: 'gp' });
+  const { metric, seed } = options;
+  const space = checkSearchSpace(options.space, { algorithm: 'gp' });
   const candidates = options.candidates ?? DEFAULT_GP_CANDIDATES;
   checkCount('candidates', candidates, 1, DEFAULT_GP_CANDIDATES);
   if (options.startupTrials !== undefined) checkCount('startupTrials', options.startupTrials, 0, 10);

@@ -2,7 +2,8 @@ import { ValidationError } from '../../errors.js';
 import { createRandom, type Random } from '../../space/random.js';
 import { sampleParameters, sampleValue } from '../../space/sample.js';
 import type { ParameterSpec, ParameterValue, SearchSpace, TrialParameters } from '../../space/types.js';
-import { sameValue, validateSearchSpace } from '../../space/validate.js';
+import { checkSearchSpace } from '../../space/checked.js';
+import { sameValue } from '../../space/validate.js';
 import { assignActive } from '../../space/walk.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
 import type { Sampler } from '../types.js';
@@ -77,8 +78,8 @@ const PARZEN: ParzenSettings = { priorWeight: 1, minPriorShare: 0.05, bandwidthF
  * @see https://papers.nips.cc/paper/2011/hash/86e8f7ab32cfd12577bc2619bc635690-Abstract.html
  */
 export function createTpeSampler(options: TpeSamplerOptions): Sampler {
-  const { space, metric, seed } = options;
-  validateSearchSpace(space, { algorithm: 'tpe' });
+  const { metric, seed } = options;
+  const space = checkSearchSpace(options.space, { algorithm: 'tpe' });
   const startupTrials = options.startupTrials ?? DEFAULT_TPE_STARTUP_TRIALS;
   const candidates = options.candidates ?? DEFAULT_TPE_CANDIDATES;
   checkCount('startupTrials', startupTrials, 0, DEFAULT_TPE_STARTUP_TRIALS);
