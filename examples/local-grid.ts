@@ -27,7 +27,7 @@ const study = await launchStudy({
   parallelTrials: 2,
   maxFailedTrials: Math.min(3, maxTrials),
   ...(process.env.HPTUNE_STUDY_DIR ? { studyDir: process.env.HPTUNE_STUDY_DIR } : {}),
-  trainer: lenet5Trainer({ flags: { numEpochs: 1, trainSize: 2048, testSize: 1000, backend: 'wasm' } }),
+  trainer: lenet5Trainer({ flags: { numEpochs: 1, trainSize: 2048, testSize: 1000, tfjsBackend: 'wasm' } }),
 });
 
 study.on('trialCompleted', ({ trial }) => {

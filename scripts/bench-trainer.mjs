@@ -88,7 +88,7 @@ for (const backend of options.backends.split(',')) {
     out(`  ${backend.padEnd(10)}${cells.join('   ')}`);
   } catch (error) {
     if (error?.code !== 'BACKEND_UNAVAILABLE') throw error;
-    out(`  ${backend.padEnd(10)}not available: ${error.message.replace(/^--backend "[^"]+" cannot be used: /, '').split(';')[0]}`);
+    out(`  ${backend.padEnd(10)}not available: ${error.message.replace(/^--tfjs-backend "[^"]+" cannot be used: /, '').split(';')[0]}`);
   }
 }
 

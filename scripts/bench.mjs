@@ -18,6 +18,6 @@ for (const [backend, steps] of Object.entries(STEPS)) {
     console.log(`  ${label}${Math.round(result.imagesPerSecond).toLocaleString('en-US').padStart(7)} images/s  (${result.millisecondsPerStep.toFixed(1)} ms/step over ${steps} steps)`);
   } catch (error) {
     if (error?.code !== 'BACKEND_UNAVAILABLE') throw error;
-    console.log(`  ${label}    not available: ${error.message.replace(/^--backend "[^"]+" cannot be used: /, '').split(';')[0]}`);
+    console.log(`  ${label}    not available: ${error.message.replace(/^--tfjs-backend "[^"]+" cannot be used: /, '').split(';')[0]}`);
   }
 }

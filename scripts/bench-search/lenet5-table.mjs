@@ -68,7 +68,7 @@ try {
             const outputDir = mkdtempSync(join(tmpdir(), 'hptune-lenet5-table-'));
             try {
               const result = await train({
-                activation, optimizer, batchSize, learningRate, seed, numEpochs: 1, backend: 'wasm', dataDir,
+                activation, optimizer, batchSize, learningRate, seed, numEpochs: 1, tfjsBackend: 'wasm', dataDir,
                 outputDir, env: {}, out: discard, err: discard, progress: 'none',
               });
               accuracies.push(Number((result.testAccuracy * 100).toFixed(2)));

@@ -48,7 +48,7 @@ function cliCorpus(files) {
     run('--learning-rate', 'NaN'),
     run('--seed', '-1'),
     run('--seed', '1.5'),
-    run('--backend', 'gpu'),
+    run('--tfjs-backend', 'gpu'),
     { args: ['study', 'run', '--algorithm', 'random'], field: '--max-trial-count', value: '' },
     { args: ['study', 'run', '--frobnicate', 'yes'], field: '--frobnicate', value: '' },
     { args: ['study', 'resume', '../escape'], field: 'name', value: '../escape' },

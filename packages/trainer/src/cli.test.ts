@@ -24,7 +24,7 @@ describe('runTrainerCli', () => {
   it('trains with Vertex-style flags and environment and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hptune-cli-'));
     const metricFile = join(dir, 'output.metrics');
-    const result = await run(['--batch_size=32', '--num_epochs=1', '--activation=leakyrelu', '--optimizer=rmsprop', '--backend', 'wasm', '--train-size', '128', '--test-size=64', `--output-dir=${dir}`], {
+    const result = await run(['--batch_size=32', '--num_epochs=1', '--activation=leakyrelu', '--optimizer=rmsprop', '--tfjs-backend', 'wasm', '--train-size', '128', '--test-size=64', `--output-dir=${dir}`], {
       CLOUD_ML_TRIAL_ID: '3',
       CLOUD_ML_HP_METRIC_FILE: metricFile,
     });
@@ -42,7 +42,7 @@ describe('runTrainerCli', () => {
     [['--train-size=100000'], '--train-size 100000 is larger than the images in the training set (60000)'],
     [['--test-size=20000'], '--test-size 20000 is larger than the images in the test set (10000)'],
     [['--bogus'], 'flag "--bogus" is not a flag of the trainer'],
-    [['--backend=tfjs-node'], '--backend "tfjs-node" cannot be used: @tensorflow/tfjs-node is not installed'],
+    [['--tfjs-backend=tfjs-node'], '--tfjs-backend "tfjs-node" cannot be used: @tensorflow/tfjs-node is not installed'],
   ])('exits 2 with one line for %j', async (argv, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'hptune-cli-'));
     const result = await run([...argv, `--output-dir=${dir}`]);
@@ -70,7 +70,7 @@ describe('runTrainerCli', () => {
     // way makes the first report fail after training started, while the pre-flight checks pass.
     const metricFile = join(dir, 'output.metrics');
     mkdirSync(`${metricFile}.${process.pid}.tmp`);
-    const result = await run(['--backend=cpu', '--train-size=1', '--test-size=1', `--output-dir=${dir}`], { CLOUD_ML_HP_METRIC_FILE: metricFile });
+    const result = await run(['--tfjs-backend=cpu', '--train-size=1', '--test-size=1', `--output-dir=${dir}`], { CLOUD_ML_HP_METRIC_FILE: metricFile });
     expect(result.code).toBe(1);
     expect(result.err.trimEnd().split('\n')).toHaveLength(1);
     expect(result.err).toMatch(/^hptune-train: error: Error: EISDIR/);

@@ -31,6 +31,7 @@ export async function runTrainerCli(argv: readonly string[], io: TrainerCliIo = 
       out.write(invocation.text);
       return 0;
     }
+    for (const notice of invocation.notices) err.write(`hptune-train: warning: ${notice}\n`);
     // As a command, a SIGTERM (Vertex AI stopping the trial) first syncs a gs:// log dir.
     await trainWithOptions(invocation.options, { out, err, handleSignals: true });
     return 0;

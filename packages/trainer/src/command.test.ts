@@ -6,9 +6,9 @@ import { lenet5Trainer, trainerBinPath } from './command.js';
 
 describe('lenet5Trainer', () => {
   it('runs the built hptune-train under the current Node with the fixed flags', () => {
-    const command = lenet5Trainer({ flags: { numEpochs: 2, trainSize: 5000, backend: 'wasm', testSize: undefined }, env: { A: 'b' }, nodeArgs: ['--max-old-space-size=1024'] });
+    const command = lenet5Trainer({ flags: { numEpochs: 2, trainSize: 5000, tfjsBackend: 'wasm', testSize: undefined }, env: { A: 'b' }, nodeArgs: ['--max-old-space-size=1024'] });
     expect(command.command).toBe(process.execPath);
-    expect(command.args).toEqual(['--max-old-space-size=1024', trainerBinPath(), '--num-epochs=2', '--train-size=5000', '--backend=wasm']);
+    expect(command.args).toEqual(['--max-old-space-size=1024', trainerBinPath(), '--num-epochs=2', '--train-size=5000', '--tfjs-backend=wasm']);
     expect(trainerBinPath()).toMatch(/packages\/trainer\/dist\/bin\.js$/);
     expect(command.env).toEqual({ A: 'b' });
   });

@@ -8,7 +8,7 @@ export type FixedTrainerFlags = SettingValues;
 
 /** Options of {@link lenet5Trainer}. */
 export interface Lenet5TrainerOptions {
-  /** Flags for every trial, e.g. `{ numEpochs: 2, trainSize: 5000, backend: 'wasm' }`. @default {} */
+  /** Flags for every trial, e.g. `{ numEpochs: 2, trainSize: 5000, tfjsBackend: 'wasm' }`. @default {} */
   flags?: FixedTrainerFlags;
   /** Extra environment variables for every trial. */
   env?: Readonly<Record<string, string>>;

@@ -26,20 +26,27 @@ function rejection(argv: string[], env: Record<string, string> = {}): Validation
 describe('parseTrainerOptions', () => {
   it('fills in the defaults', () => {
     const parsed = options([]);
-    expect(parsed).toMatchObject({ activation: 'relu', optimizer: 'adam', batchSize: 64, numEpochs: 1, learningRate: 0.001, seed: 42, backend: 'auto', metricTag: 'accuracy', trialId: '0' });
+    expect(parsed).toMatchObject({ activation: 'relu', optimizer: 'adam', batchSize: 64, numEpochs: 1, learningRate: 0.001, seed: 42, tfjsBackend: 'auto', metricTag: 'accuracy', trialId: '0' });
     expect(parsed.trainSize).toBeUndefined();
     expect(parsed.testSize).toBeUndefined();
   });
 
   it('accepts --flag=value, --flag value and underscores alike', () => {
     const spellings = [
-      ['--activation=softmax', '--optimizer=sgd', '--batch-size=32', '--num-epochs=3', '--learning-rate=0.05', '--train-size=256', '--test-size=128', '--seed=7', '--backend=cpu', '--metric-tag=acc'],
-      ['--activation', 'softmax', '--optimizer', 'sgd', '--batch-size', '32', '--num-epochs', '3', '--learning-rate', '0.05', '--train-size', '256', '--test-size', '128', '--seed', '7', '--backend', 'cpu', '--metric-tag', 'acc'],
-      ['--activation=softmax', '--optimizer', 'sgd', '--batch_size=32', '--num_epochs', '3', '--learning_rate=0.05', '--train_size=256', '--test_size', '128', '--seed=7', '--backend=cpu', '--metric_tag=acc'],
+      ['--activation=softmax', '--optimizer=sgd', '--batch-size=32', '--num-epochs=3', '--learning-rate=0.05', '--train-size=256', '--test-size=128', '--seed=7', '--tfjs-backend=cpu', '--metric-tag=acc'],
+      ['--activation', 'softmax', '--optimizer', 'sgd', '--batch-size', '32', '--num-epochs', '3', '--learning-rate', '0.05', '--train-size', '256', '--test-size', '128', '--seed', '7', '--tfjs-backend', 'cpu', '--metric-tag', 'acc'],
+      ['--activation=softmax', '--optimizer', 'sgd', '--batch_size=32', '--num_epochs', '3', '--learning_rate=0.05', '--train_size=256', '--test_size', '128', '--seed=7', '--tfjs-backend=cpu', '--metric_tag=acc'],
     ];
     for (const argv of spellings) {
-      expect(options(argv)).toMatchObject({ activation: 'softmax', optimizer: 'sgd', batchSize: 32, numEpochs: 3, learningRate: 0.05, trainSize: 256, testSize: 128, seed: 7, backend: 'cpu', metricTag: 'acc' });
+      expect(options(argv)).toMatchObject({ activation: 'softmax', optimizer: 'sgd', batchSize: 32, numEpochs: 3, learningRate: 0.05, trainSize: 256, testSize: 128, seed: 7, tfjsBackend: 'cpu', metricTag: 'acc' });
     }
+  });
+
+  it('takes --backend, the old name of --tfjs-backend, with a one-line deprecation notice', () => {
+    const old = parseTrainerOptions(['--backend=cpu'], {});
+    expect(old.kind === 'train' && [old.options.tfjsBackend, old.notices]).toEqual(['cpu', ['--backend is deprecated: use --tfjs-backend (the same values)']]);
+    const current = parseTrainerOptions(['--tfjs-backend', 'wasm'], {});
+    expect(current.kind === 'train' && [current.options.tfjsBackend, current.notices]).toEqual(['wasm', []]);
   });
 
   it('lets the last spelling win, as Vertex appends its own values', () => {
@@ -96,7 +103,7 @@ describe('parseTrainerOptions', () => {
   it.each([
     [['--activation=tanh'], '--activation "tanh" is not one of the valid values; use one of relu, softmax, leakyrelu'],
     [['--optimizer', 'adagrad'], '--optimizer "adagrad" is not one of the valid values; use one of sgd, adam, rmsprop'],
-    [['--backend=webgl'], 'use one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu'],
+    [['--tfjs-backend=webgl'], 'use one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu'],
     [['--batch-size=0'], '--batch-size 0 is not a positive integer'],
     [['--batch-size=-3'], '--batch-size "-3" is not a positive integer'],
     [['--batch_size=12.5'], '--batch-size "12.5" is not a positive integer'],

@@ -4,6 +4,7 @@ import { resolveTrialPaths, type TrialEnvironment, type TrialPaths } from './con
 import { GCS_API_ENDPOINT_VARIABLE, readStorageSettings, SYNC_INTERVAL_VARIABLE, type StorageSettings } from './outputs/settings.js';
 import {
   DEFAULT_LEARNING_RATES,
+  deprecatedFlagNotice,
   LENET5_SETTINGS,
   SETTING_IDS,
   settingFlag,
@@ -45,7 +46,12 @@ export type TrainerOptions = {
 /** What the command line asked for: help, or a training run. */
 export type TrainerInvocation =
   | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'train'; readonly options: TrainerOptions };
+  | {
+      readonly kind: 'train';
+      readonly options: TrainerOptions;
+      /** One line per old flag name given (`--backend`), naming the new one; print them as warnings. */
+      readonly notices: readonly string[];
+    };
 
 /** The trainer's usage text: every flag with its default, and the environment it reads. */
 export function trainerHelp(program = 'hptune-train'): string {
@@ -151,7 +157,7 @@ function checkSetting(id: SettingId, declared: Setting, value: unknown, field: s
  * @throws ValidationError naming the flag, the value and the fix (exit code 2).
  */
 export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironment = process.env): TrainerInvocation {
-  const values = readFlags(argv);
+  const { values, notices } = readFlags(argv);
   if (values.help !== undefined) return { kind: 'help', text: trainerHelp() };
   const config: Record<string, unknown> = { env };
   for (const id of SETTING_IDS) {
@@ -160,19 +166,21 @@ export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironme
     const declared: Setting = LENET5_SETTINGS[id];
     config[settingKey(id)] = declared.kind === 'integer' ? integerFlag(settingFlag(id), text, declared.min) : declared.kind === 'double' ? numberFlag(settingFlag(id), text) : text;
   }
-  return { kind: 'train', options: validate(config as TrainerConfig, flagName) };
+  return { kind: 'train', options: validate(config as TrainerConfig, flagName), notices };
 }
 
-/** The flags' values by setting id (`batch_size`), the last spelling given winning. */
-function readFlags(argv: readonly string[]): Record<string, string | undefined> {
+/** The flags' values by setting id (`batch_size`), the last spelling given winning, and a notice per old name used. */
+function readFlags(argv: readonly string[]): { values: Record<string, string | undefined>; notices: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   const keyOf = new Map<string, string>([['help', 'help']]);
+  const oldNames = new Map<string, string>();
   for (const id of SETTING_IDS) {
     // Each spelling of each name: `--batch-size` and `--batch_size`, and any older name it had.
     for (const name of [id, ...((LENET5_SETTINGS[id] as Setting).aliases ?? [])]) {
       for (const spelling of new Set([name.replaceAll('_', '-'), name])) {
         options[spelling] = { type: 'string' };
         keyOf.set(spelling, id);
+        if (name !== id) oldNames.set(spelling, deprecatedFlagNotice(name, id));
       }
     }
   }
@@ -183,11 +191,14 @@ function readFlags(argv: readonly string[]): Record<string, string | undefined> 
     throw argumentError(error);
   }
   const values: Record<string, string | undefined> = {};
+  const notices = new Set<string>();
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     values[keyOf.get(token.name) ?? token.name] = typeof token.value === 'string' ? token.value : 'true';
+    const notice = oldNames.get(token.name);
+    if (notice !== undefined) notices.add(notice);
   }
-  return values;
+  return { values, notices: [...notices] };
 }
 
 function argumentError(error: unknown): ValidationError {

@@ -34,15 +34,15 @@ describe('the LeNet-5 settings declaration', () => {
 
   it('derives the --quick preset and the defaults from the declaration', () => {
     expect(QUICK_PRESET).toEqual({ numEpochs: 1, trainSize: 2048, testSize: 1000 });
-    expect(TRAINER_DEFAULTS).toMatchObject({ activation: 'relu', optimizer: 'adam', batchSize: 64, numEpochs: 1, seed: 42, backend: 'auto', metricTag: 'accuracy' });
+    expect(TRAINER_DEFAULTS).toMatchObject({ activation: 'relu', optimizer: 'adam', batchSize: 64, numEpochs: 1, seed: 42, tfjsBackend: 'auto', metricTag: 'accuracy' });
     expect(STUDY_FLAG_IDS).toEqual(expect.arrayContaining(['num_epochs', 'train_size', 'test_size', 'learning_rate', 'backend']));
   });
 
   it('writes the flags every trial gets as one argv, which the trainer parses back to the same values', () => {
-    const argv = formatTrainerFlags({ numEpochs: 2, trainSize: 256, learningRate: 0.05, backend: 'cpu', metricTag: 'acc' });
-    expect(argv).toEqual(['--learning-rate=0.05', '--num-epochs=2', '--train-size=256', '--backend=cpu', '--metric-tag=acc']);
+    const argv = formatTrainerFlags({ numEpochs: 2, trainSize: 256, learningRate: 0.05, tfjsBackend: 'cpu', metricTag: 'acc' });
+    expect(argv).toEqual(['--learning-rate=0.05', '--num-epochs=2', '--train-size=256', '--tfjs-backend=cpu', '--metric-tag=acc']);
     const parsed = parseTrainerOptions([...argv, '--batch_size=32'], {});
-    expect(parsed.kind === 'train' && parsed.options).toMatchObject({ numEpochs: 2, trainSize: 256, learningRate: 0.05, backend: 'cpu', metricTag: 'acc', batchSize: 32 });
+    expect(parsed.kind === 'train' && parsed.options).toMatchObject({ numEpochs: 2, trainSize: 256, learningRate: 0.05, tfjsBackend: 'cpu', metricTag: 'acc', batchSize: 32 });
   });
 
   it('lists every setting in --help with its flag, help and default', () => {

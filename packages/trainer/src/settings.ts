@@ -25,9 +25,9 @@ export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 /** An optimizer name. */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-/** The TensorFlow.js backends `--backend` accepts; `auto` picks the fastest that loads. */
+/** The TensorFlow.js backends `--tfjs-backend` accepts; `auto` picks the fastest that loads. */
 export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-/** A `--backend` value. */
+/** A `--tfjs-backend` value. */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /**
@@ -62,7 +62,7 @@ interface SettingBase {
    * differs makes the run start from scratch.
    */
   readonly resumesAcross?: boolean;
-  /** Other spellings the trainer and the CLI still take, e.g. an old flag name (without `--`). */
+  /** Old names the trainer and the CLI still take (without `--`), each with a one-line deprecation notice. */
   readonly aliases?: readonly string[];
 }
 
@@ -179,14 +179,16 @@ export const LENET5_SETTINGS = {
     studyFlag: true,
   },
   seed: { kind: 'integer', min: 0, max: 0xffffffff, maxText: '2^32 - 1', default: 42, help: 'random seed of the sample, the shuffling and the initial weights', valueName: 'N' },
-  backend: {
+  tfjs_backend: {
     kind: 'categorical',
     values: BACKEND_CHOICES,
     default: 'auto',
-    help: `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')}`,
+    help: `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')} (--backend, its old name, still works)`,
     valueName: 'NAME',
     studyFlag: true,
     resumesAcross: true,
+    // "backend" alone is a study backend (local, vertex): the old spelling is taken with a notice.
+    aliases: ['backend'],
   },
   gcs_bucket: {
     kind: 'text',
@@ -247,6 +249,14 @@ export function settingIdOfKey(key: string): SettingId | undefined {
 /** The setting's flag: `batch_size` -> `--batch-size`. */
 export function settingFlag(id: SettingId): string {
   return `--${id.replaceAll('_', '-')}`;
+}
+
+/**
+ * The one-line notice for a setting's old name (one of its `aliases`), which the trainer and the
+ * CLI still take: `--backend is deprecated: use --tfjs-backend (the same values)`.
+ */
+export function deprecatedFlagNotice(oldName: string, id: SettingId): string {
+  return `--${oldName.replaceAll('_', '-')} is deprecated: use ${settingFlag(id)} (the same values)`;
 }
 
 /** The ids of the hyperparameters, which a study may tune and TensorBoard's HParams dashboard records. */

@@ -16,7 +16,6 @@ export {
   WEIGHTS_TAG_PREFIX,
   type TensorBoardObserver,
   type TensorBoardObserverOptions,
-  type TrainingStatus,
 } from './train/tensorboard-observer.js';
 export { measureTrainStepThroughput, type ThroughputOptions, type ThroughputResult } from './train/throughput.js';
 export { buildLenet5, LEAKY_RELU_ALPHA, type Lenet5Options } from './model/lenet5.js';

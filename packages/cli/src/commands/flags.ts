@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '@hptune/core/errors';
-import { LENET5_SETTINGS, QUICK_PRESET, STUDY_FLAG_IDS, settingFlag, settingIdOfKey, type Setting } from '@hptune/trainer/settings';
+import { LENET5_SETTINGS, QUICK_PRESET, STUDY_FLAG_IDS, deprecatedFlagNotice, settingFlag, settingIdOfKey, type Setting } from '@hptune/trainer/settings';
 
 /** A commander argument parser for a whole number of at least `min`, failing with a ValidationError naming the flag. */
 export function integerFlag(flag: string, min: number): (raw: string) => number {
@@ -68,13 +68,26 @@ export function addObjectiveOptions(command: Command): Command {
  * `launch`: each setting of `@hptune/trainer/settings` declared `studyFlag`, with its help, its
  * default and a parser for its kind. The trainer checks the values again (ranges) before any trial.
  */
-export function addTrainerPassThroughOptions(command: Command): Command {
-  for (const id of STUDY_FLAG_IDS) command.addOption(trainerOption(id, LENET5_SETTINGS[id]));
+export function addTrainerPassThroughOptions(command: Command, stderr: Pick<NodeJS.WritableStream, 'write'>): Command {
+  for (const id of STUDY_FLAG_IDS) {
+    const declared: Setting = LENET5_SETTINGS[id];
+    const option = trainerOption(declared, settingFlag(id));
+    command.addOption(option);
+    // An old name (`--backend`) is taken, hidden from --help, as the new one with a notice.
+    for (const oldName of declared.aliases ?? []) {
+      const alias = trainerOption(declared, `--${oldName.replaceAll('_', '-')}`).hideHelp();
+      command.addOption(alias);
+      // Runs after commander's own listener has parsed the value into the alias's attribute.
+      command.on(`option:${alias.name()}`, () => {
+        stderr.write(`hptune: warning: ${deprecatedFlagNotice(oldName, id)}\n`);
+        command.setOptionValueWithSource(option.attributeName(), command.getOptionValue(alias.attributeName()), 'cli');
+      });
+    }
+  }
   return command;
 }
 
-function trainerOption(id: (typeof STUDY_FLAG_IDS)[number], declared: Setting): Option {
-  const flag = settingFlag(id);
+function trainerOption(declared: Setting, flag: string): Option {
   const defaultText = declared.defaultText ?? (declared.default === undefined ? undefined : String(declared.default));
   const option = new Option(`${flag} <${declared.valueName.toLowerCase()}>`, `trainer: ${declared.help}${defaultText === undefined ? '' : ` (default: ${defaultText})`}`);
   switch (declared.kind) {

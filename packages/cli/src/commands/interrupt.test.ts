@@ -13,7 +13,7 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'b
 function studyRun(name: string, studyDir: string, flags: readonly string[]) {
   const child = spawn(
     process.execPath,
-    [bin, 'study', 'run', '--name', name, '--study-dir', studyDir, '--max-parallel-trial-count', '1', '--train-size', '256', '--test-size', '64', '--backend', 'wasm', ...flags],
+    [bin, 'study', 'run', '--name', name, '--study-dir', studyDir, '--max-parallel-trial-count', '1', '--train-size', '256', '--test-size', '64', '--tfjs-backend', 'wasm', ...flags],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = { stdout: '', stderr: '' };

@@ -63,7 +63,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     )
     .addOption(new Option('--poll-interval <seconds>', 'first wait between polls with --debug-sync').default(5).argParser(positiveNumberFlag('--poll-interval')))
     .option('--seed <n>', 'trainer: random seed of the data sample and initial weights', integerFlag('--seed', 0));
-  addTrainerPassThroughOptions(addObjectiveOptions(launch))
+  addTrainerPassThroughOptions(addObjectiveOptions(launch), io.stderr)
     .action(async (trainerArgs: string[], flags, self: Command) => {
       const { launchCommand } = await import('./launch.js');
       setExitCode(await launchCommand(flags, io, { trainerArgs, given: typedOptions(self) }));

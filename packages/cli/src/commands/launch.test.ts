@@ -61,6 +61,17 @@ describe('hptune launch --dry-run', () => {
     expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
   });
 
+  it('takes --backend, the old name of --tfjs-backend, with a one-line notice, and passes --tfjs-backend to every trial', async () => {
+    const result = await runCli([...DONE_WHEN, '--dry-run', '--backend', 'wasm']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('hptune: warning: --backend is deprecated: use --tfjs-backend (the same values)\n');
+    const request = JSON.parse(result.stdout) as { hyperparameterTuningJob: { trialJobSpec: { workerPoolSpecs: { containerSpec: { args: string[] } }[] } } };
+    expect(request.hyperparameterTuningJob.trialJobSpec.workerPoolSpecs[0]?.containerSpec.args).toEqual(['--tfjs-backend=wasm']);
+    const help = await runCli(['launch', '--help']);
+    expect(help.stdout).toContain('--tfjs-backend <name>');
+    expect(help.stdout).not.toMatch(/^ +--backend </m);
+  });
+
   it('runs as the built bin, exits 0 and never loads the aiplatform client', () => {
     builtFile(CLI_BIN);
     const probe = join(mkdtempSync(join(tmpdir(), 'hptune-probe-')), 'probe.cjs');

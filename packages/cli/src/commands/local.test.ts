@@ -17,7 +17,7 @@ describe('hptune study', () => {
     const run = await runCli([
       'study', 'run', '--name', 'tiny', '--study-dir', studyDir,
       '--max-trial-count', '2', '--max-parallel-trial-count', '2',
-      '--num-epochs', '1', '--train-size', '128', '--test-size', '64', '--backend', 'wasm',
+      '--num-epochs', '1', '--train-size', '128', '--test-size', '64', '--tfjs-backend', 'wasm',
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -54,7 +54,7 @@ describe('hptune study', () => {
     const studyDir = scratch();
     const run = await runCli([
       'study', 'run', '--name', 'wide', '--study-dir', studyDir, '--algorithm', 'tpe', '--space', WIDE_SPACE, '--quick',
-      '--max-trial-count', '4', '--max-parallel-trial-count', '2', '--train-size', '128', '--test-size', '64', '--backend', 'wasm', '--seed', '3',
+      '--max-trial-count', '4', '--max-parallel-trial-count', '2', '--train-size', '128', '--test-size', '64', '--tfjs-backend', 'wasm', '--seed', '3',
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -75,7 +75,7 @@ describe('hptune study', () => {
     const studyDir = scratch();
     const run = await runCli([
       'study', 'run', '--name', 'gp', '--study-dir', studyDir, '--algorithm', 'bayesian', '--space', WIDE_SPACE, '--quick',
-      '--max-trial-count', '3', '--max-parallel-trial-count', '1', '--train-size', '128', '--test-size', '64', '--backend', 'wasm', '--seed', '7',
+      '--max-trial-count', '3', '--max-parallel-trial-count', '1', '--train-size', '128', '--test-size', '64', '--tfjs-backend', 'wasm', '--seed', '7',
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -121,7 +121,7 @@ describe('hptune study', () => {
       metric: { id: 'accuracy', goal: 'maximize' },
       maxTrials: 1,
       sampler: { algorithm: 'always-relu', suggest: () => ({ activation: 'relu', optimizer: 'adam', batch_size: 32 }) },
-      trainer: lenet5Trainer({ flags: { numEpochs: 1, trainSize: 64, testSize: 32, backend: 'wasm' } }),
+      trainer: lenet5Trainer({ flags: { numEpochs: 1, trainSize: 64, testSize: 32, tfjsBackend: 'wasm' } }),
       studyDir,
       backend: local(),
     });

@@ -35,7 +35,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--asha-max-step <n>', "with --early-stopping asha or hyperband: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
     .option('--quick', QUICK_HELP)
     .option('--json', 'print newline-delimited JSON events instead of progress');
-  addTrainerPassThroughOptions(addObjectiveOptions(run))
+  addTrainerPassThroughOptions(addObjectiveOptions(run), io.stderr)
     .action(async (command: string[], flags, self: Command) => {
       const { runStudyCommand } = await import('./study-run.js');
       setExitCode(await runStudyCommand(flags, io, { command, given: typedOptions(self) }));

@@ -10,7 +10,7 @@ import { runCli } from '../../test/cli-harness.js';
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin.js');
 const EPOCHS = 4;
 /** One trial of hptune's own trainer, long enough per epoch (about a second here) to be killed inside one. */
-const STUDY_FLAGS = ['--max-trial-count', '1', '--max-parallel-trial-count', '1', '--num-epochs', String(EPOCHS), '--train-size', '12000', '--test-size', '500', '--backend', 'wasm'];
+const STUDY_FLAGS = ['--max-trial-count', '1', '--max-parallel-trial-count', '1', '--num-epochs', String(EPOCHS), '--train-size', '12000', '--test-size', '500', '--tfjs-backend', 'wasm'];
 
 /** The summary line hptune-train prints after `epoch` of {@link EPOCHS}, with its test accuracy. */
 const epochLines = (log: string) => [...log.matchAll(/^epoch (\d+)\/\d+: .*test loss [\d.]+ accuracy ([\d.]+)%/gm)].map((match) => ({ epoch: Number(match[1]), accuracy: match[2] }));

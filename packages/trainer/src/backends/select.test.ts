@@ -43,7 +43,7 @@ describe('selectBackend', () => {
     const attempt = selectBackend({ choice: 'tfjs-node-gpu', nvidiaDevices: [] });
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     await expect(attempt).rejects.toThrow(
-      '--backend "tfjs-node-gpu" cannot be used: @tensorflow/tfjs-node-gpu is not installed; install @tensorflow/tfjs-node-gpu',
+      '--tfjs-backend "tfjs-node-gpu" cannot be used: @tensorflow/tfjs-node-gpu is not installed; install @tensorflow/tfjs-node-gpu',
     );
     await expect(selectBackend({ choice: 'tfjs-node' })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', exitCode: 2 });
   });
@@ -68,7 +68,7 @@ describe('selectBackend', () => {
   it('uses cpu when asked and registers the training kernels', async () => {
     const selection = await selectBackend({ choice: 'cpu', nvidiaDevices: [] });
     expect(selection).toMatchObject({ backend: 'cpu', tfBackend: 'cpu' });
-    expect(selection.gpu.reason).toBe('not tried, --backend cpu was asked for (no NVIDIA device found)');
+    expect(selection.gpu.reason).toBe('not tried, --tfjs-backend cpu was asked for (no NVIDIA device found)');
   });
 
   it('registers Conv2DBackpropFilter on wasm', async () => {

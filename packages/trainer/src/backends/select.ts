@@ -7,7 +7,7 @@ import { registerTrainingKernels } from './kernels/index.js';
 /** A backend the trainer can run on. */
 export type TrainerBackend = Exclude<BackendChoice, 'auto'>;
 
-/** The order `--backend auto` tries backends in: fastest first. */
+/** The order `--tfjs-backend auto` tries backends in: fastest first. */
 export const AUTO_BACKEND_ORDER: readonly TrainerBackend[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
 /** The npm package each native backend lives in (optional peer dependencies, never bundled). */
@@ -71,10 +71,10 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
   const failed = attempts[attempts.length - 1] as BackendAttempt;
   throw new ValidationError(
     {
-      field: '--backend',
+      field: '--tfjs-backend',
       value: options.choice,
       problem: `cannot be used: ${failed.reason}`,
-      fix: failed.backend in NATIVE_PACKAGES ? `${installHint(failed.backend)}, or pass --backend auto to use the fastest backend that loads` : 'pass --backend auto',
+      fix: failed.backend in NATIVE_PACKAGES ? `${installHint(failed.backend)}, or pass --tfjs-backend auto to use the fastest backend that loads` : 'pass --tfjs-backend auto',
     },
     { code: 'BACKEND_UNAVAILABLE' },
   );
@@ -163,6 +163,6 @@ function gpuStatus(attempts: readonly BackendAttempt[], usesGpu: boolean, device
   const devicesNote = describeDevices(devices);
   if (usesGpu) return { used: true, reason: `TensorFlow runs on the GPU (${devicesNote})`, devices };
   const gpuAttempt = attempts.find((attempt) => attempt.backend === 'tfjs-node-gpu');
-  const reason = gpuAttempt ? gpuAttempt.reason : `not tried, --backend ${attempts[0]?.backend ?? 'auto'} was asked for`;
+  const reason = gpuAttempt ? gpuAttempt.reason : `not tried, --tfjs-backend ${attempts[0]?.backend ?? 'auto'} was asked for`;
   return { used: false, reason: `${reason} (${devicesNote})`, devices };
 }

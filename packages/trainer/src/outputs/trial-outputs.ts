@@ -5,10 +5,9 @@
 import { HptuneError } from '@hptune/trial';
 import type { SavedModel } from '../model/save.js';
 import type { TrainerOptions } from '../options.js';
-import { createTensorBoardObserver, type TensorBoardObserver, type TrainingStatus } from '../train/tensorboard-observer.js';
+import { createTensorBoardObserver, type TensorBoardObserver } from '../train/tensorboard-observer.js';
 import { startLogSync, type LogSync } from './log-sync.js';
 import { uploadModel } from './model-upload.js';
-import { HYPERPARAMETER_IDS, settingKey } from '../settings.js';
 
 /** Options of {@link openTrialOutputs}. */
 export interface TrialOutputsOptions {
@@ -32,10 +31,10 @@ export interface TrialOutputs {
   /** Uploads the saved model to a `gs://` model folder, verified; throws when it does not land. */
   publishModel(saved: SavedModel): Promise<void>;
   /**
-   * Writes the HParams session end with `status` and closes the event files, then, for a `gs://`
-   * log dir, runs the final sync and logs its report. Never throws.
+   * Closes the event files, then, for a `gs://` log dir, runs the final sync and logs its report.
+   * Never throws.
    */
-  finish(status: TrainingStatus): Promise<void>;
+  finish(): Promise<void>;
 }
 
 /** Opens the run's TensorBoard logs (and starts their sync to `gs://` when the log dir is there). */
@@ -44,10 +43,6 @@ export function openTrialOutputs(settings: TrialOutputsOptions): TrialOutputs {
   const { logDir, modelDir } = options.paths;
   const observer = createTensorBoardObserver({
     logDir: logDir.path,
-    // By the ids the search space uses (`batch_size`), as the study's own HParams record names them.
-    hyperparameters: Object.fromEntries(HYPERPARAMETER_IDS.map((id) => [id, options[settingKey(id) as keyof TrainerOptions] as string | number])),
-    groupName: options.trialId,
-    modelUri: modelDir.url ?? modelDir.path,
     onError: warn,
   });
   const controller = new AbortController();
@@ -61,7 +56,7 @@ export function openTrialOutputs(settings: TrialOutputsOptions): TrialOutputs {
       handleSignals: settings.handleSignals,
       onSignal: (signal) => {
         controller.abort(new HptuneError('TRAINING_STOPPED', `training stopped by ${signal}; the TensorBoard logs are synced to ${logDir.url} before exiting`));
-        observer.close('FAILURE');
+        observer.close();
       },
       log,
       warn,
@@ -80,9 +75,9 @@ export function openTrialOutputs(settings: TrialOutputsOptions): TrialOutputs {
         log(`model uploaded to ${modelDir.url} and verified: ${landed.map((blob) => `${blob.name} (${blob.size} bytes, CRC-32C ${blob.crc32c})`).join(', ')}`);
       }
     },
-    finish(status) {
+    finish() {
       finished ??= (async () => {
-        observer.close(status);
+        observer.close();
         await sync?.finish();
       })();
       return finished;

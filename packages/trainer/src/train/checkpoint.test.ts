@@ -12,8 +12,8 @@ import { train, type TrainResult } from './train.js';
 
 const temporaryDir = () => mkdtempSync(join(tmpdir(), 'hptune-checkpoint-'));
 // Small enough to take seconds: 32 batches an epoch.
-const SETTINGS = { backend: 'wasm', activation: 'relu', optimizer: 'rmsprop', batchSize: 32, trainSize: 1024, testSize: 256, seed: 7 } as const;
-const FLAGS = ['--backend=wasm', '--activation=relu', '--optimizer=rmsprop', '--batch-size=32', '--train-size=1024', '--test-size=256', '--seed=7'];
+const SETTINGS = { tfjsBackend: 'wasm', activation: 'relu', optimizer: 'rmsprop', batchSize: 32, trainSize: 1024, testSize: 256, seed: 7 } as const;
+const FLAGS = ['--tfjs-backend=wasm', '--activation=relu', '--optimizer=rmsprop', '--batch-size=32', '--train-size=1024', '--test-size=256', '--seed=7'];
 const local = (dir: string) => ({ dir: { path: join(dir, 'checkpoints'), from: '--output-dir' }, storage: readStorageSettings({}) });
 
 describe('trial checkpoints', () => {

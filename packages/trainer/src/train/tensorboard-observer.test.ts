@@ -5,7 +5,6 @@ import { encodePng, HPARAMS_SESSION_END_TAG, HPARAMS_SESSION_START_TAG, inspectL
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeEventFileWithFixtures,
-  decodeHParamsPluginDataWithFixtures,
   shapeOf,
   type DecodedValue,
 } from '@hptune/testing/tensorboard';
@@ -25,7 +24,7 @@ describe('TensorBoard logs of a 3-epoch training run', () => {
 
   beforeAll(async () => {
     result = await train({
-      backend: 'wasm',
+      tfjsBackend: 'wasm',
       trainSize: 256,
       testSize: 64,
       numEpochs: EPOCHS,
@@ -108,15 +107,10 @@ describe('TensorBoard logs of a 3-epoch training run', () => {
     }
   });
 
-  it('holds the HParams session: the trial\'s hyperparameters under the search space\'s ids, group = trial id, SUCCESS', () => {
-    const inspection = inspectLogDir(logDir);
-    expect(inspection.runs[0]?.session).toEqual({
-      groupName: '7',
-      hparams: { activation: 'leakyrelu', optimizer: 'sgd', batch_size: 32, learning_rate: 0.05, momentum: 0 },
-      status: 'SUCCESS',
-    });
-    expect(byTag(HPARAMS_SESSION_START_TAG)).toHaveLength(1);
-    expect(byTag(HPARAMS_SESSION_END_TAG)).toHaveLength(1);
+  it('writes no HParams session: the study\'s coordinator is its one writer', () => {
+    expect(inspectLogDir(logDir).runs[0]?.session).toBeUndefined();
+    expect(byTag(HPARAMS_SESSION_START_TAG)).toHaveLength(0);
+    expect(byTag(HPARAMS_SESSION_END_TAG)).toHaveLength(0);
   });
 
   it('decodes with protobufjs and the published field numbers: metadata on each tag\'s first value, the right tensor forms', () => {
@@ -128,7 +122,7 @@ describe('TensorBoard logs of a 3-epoch training run', () => {
     const first = new Map<string, DecodedValue>();
     for (const { value } of values) if (!first.has(value.tag)) first.set(value.tag, value);
     const tags = [...first.keys()];
-    expect(tags).toEqual(expect.arrayContaining([...Object.values(TENSORBOARD_SCALAR_TAGS), TEST_IMAGES_TAG, TEST_PREDICTIONS_TAG, ...WEIGHTS.map((w) => WEIGHTS_TAG_PREFIX + w), HPARAMS_SESSION_START_TAG, HPARAMS_SESSION_END_TAG]));
+    expect(tags).toEqual(expect.arrayContaining([...Object.values(TENSORBOARD_SCALAR_TAGS), TEST_IMAGES_TAG, TEST_PREDICTIONS_TAG, ...WEIGHTS.map((w) => WEIGHTS_TAG_PREFIX + w)]));
     for (const [tag, value] of first) {
       expect(value.metadata?.plugin_data?.plugin_name, tag).toBeTruthy();
     }
@@ -139,17 +133,5 @@ describe('TensorBoard logs of a 3-epoch training run', () => {
     const image = first.get(TEST_IMAGES_TAG) as DecodedValue;
     expect([image.metadata?.plugin_data?.plugin_name, image.tensor?.dtype, shapeOf(image.tensor)]).toEqual(['images', 'DT_STRING', [10]]);
     expect(image.tensor?.string_val?.slice(0, 2).map((bytes) => bytes.toString())).toEqual(['28', '28']);
-    const start = first.get(HPARAMS_SESSION_START_TAG) as DecodedValue;
-    const data = decodeHParamsPluginDataWithFixtures(start.metadata?.plugin_data?.content as Buffer) as { session_start_info?: { group_name?: string; hparams?: Record<string, unknown> } };
-    expect(data.session_start_info?.group_name).toBe('7');
-    expect(Object.keys(data.session_start_info?.hparams ?? {}).sort()).toEqual(['activation', 'batch_size', 'learning_rate', 'momentum', 'optimizer']);
-    expect(data.session_start_info?.hparams).toMatchObject({
-      activation: { string_value: 'leakyrelu' },
-      optimizer: { string_value: 'sgd' },
-      batch_size: { number_value: 32 },
-      learning_rate: { number_value: 0.05 },
-    });
-    const end = first.get(HPARAMS_SESSION_END_TAG) as DecodedValue;
-    expect((decodeHParamsPluginDataWithFixtures(end.metadata?.plugin_data?.content as Buffer) as { session_end_info?: { status?: string } }).session_end_info?.status).toBe('STATUS_SUCCESS');
   });
 });

@@ -1,12 +1,12 @@
 /**
- * TensorBoard logs of a training run: per-epoch scalars, weight histograms per layer, a few test
- * images with their predicted labels, and the run's HParams session (start and end), written
- * with `@hptune/outputs`'s event writer. TensorBoard trouble never stops training: every failure is
+ * TensorBoard logs of a training run: per-epoch scalars, weight histograms per layer and a few test
+ * images with their predicted labels, written with `@hptune/outputs`'s event writer. The run's HParams
+ * session is not the trainer's to write: a study's coordinator writes each trial's (core's
+ * `backends/local/tensorboard.ts`), with the study's verdict as its status. TensorBoard trouble never stops training: every failure is
  * reported to `onError` (once per kind) and the run goes on.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrialParameters } from '@hptune/trial';
-import { SummaryWriter, writeHParamsSessionEnd, writeHParamsSessionStart, type RawImage, type SummaryWriterStatus } from '@hptune/outputs/tensorboard';
+import { SummaryWriter, type RawImage, type SummaryWriterStatus } from '@hptune/outputs/tensorboard';
 import { batchesOf } from '../data/batches.js';
 import type { ImageSet } from '../data/mnist.js';
 import type { EpochMetrics, TrainingContext, TrainingObserver } from './observers.js';
@@ -39,19 +39,10 @@ export const TEST_PREDICTIONS_TAG = 'test/predictions';
 /** How many of the first test images are shown with their predictions. @default 8 */
 export const DEFAULT_TENSORBOARD_IMAGES = 8;
 
-/** How a run ended, for its HParams session end. */
-export type TrainingStatus = 'SUCCESS' | 'FAILURE';
-
 /** Options of {@link createTensorBoardObserver}. */
 export interface TensorBoardObserverOptions {
   /** The local run directory the event files go into. */
   logDir: string;
-  /** The hyperparameters of the run's HParams session, by the search space's ids (e.g. `batch_size`). */
-  hyperparameters: TrialParameters;
-  /** The HParams session's group: the trial id. */
-  groupName: string;
-  /** Where the model will be saved, shown with the session. */
-  modelUri?: string;
   /** How many of the first test images to show. @default {@link DEFAULT_TENSORBOARD_IMAGES} */
   images?: number;
   /** Told of the first failure of each kind, as one line; must not throw. @default ignore */
@@ -65,11 +56,10 @@ export interface TensorBoardObserver extends TrainingObserver {
   /** The local run directory. */
   readonly logDir: string;
   /**
-   * Writes the HParams session end with `status` (when the session started), flushes and closes the
-   * event file; later hooks write nothing. Safe to call more than once (the first status wins).
+   * Flushes and closes the event file; later hooks write nothing. Safe to call more than once.
    * @returns whether every event reached the disk
    */
-  close(status: TrainingStatus): boolean;
+  close(): boolean;
   /** The writer's counters: files, events and bytes written, failures. */
   status(): SummaryWriterStatus;
 }
@@ -82,7 +72,7 @@ interface Examples {
 }
 
 /**
- * Creates the TensorBoard observer: at the start, the HParams session start; after each epoch,
+ * Creates the TensorBoard observer: at the start, it picks the example images; after each epoch,
  * the {@link TENSORBOARD_SCALAR_TAGS}, a histogram of every trainable weight, the first test images
  * and a table of their true and predicted labels; everything flushed to disk after each epoch, so
  * a killed run keeps every finished epoch.
@@ -105,7 +95,6 @@ export function createTensorBoardObserver(options: TensorBoardObserverOptions): 
   });
   const imageCount = options.images ?? DEFAULT_TENSORBOARD_IMAGES;
   let examples: Examples | undefined;
-  let sessionStarted = false;
   let closed = false;
   const guard = async (what: string, body: () => Promise<void> | void): Promise<void> => {
     if (closed) return;
@@ -121,16 +110,8 @@ export function createTensorBoardObserver(options: TensorBoardObserverOptions): 
     status: () => writer.status(),
 
     onTrainBegin: (context) =>
-      guard('the HParams session start', () => {
-        writeHParamsSessionStart({
-          writer,
-          parameters: options.hyperparameters,
-          groupName: options.groupName,
-          ...(options.modelUri === undefined ? {} : { modelUri: options.modelUri }),
-        });
-        sessionStarted = true;
+      guard('the example images', () => {
         examples = pickExamples(context.data.test, imageCount);
-        writer.flush();
       }),
 
     onEpochEnd: async (metrics, context) => {
@@ -143,15 +124,8 @@ export function createTensorBoardObserver(options: TensorBoardObserverOptions): 
       if (!closed) writer.flush();
     },
 
-    close(status) {
+    close() {
       if (closed) return writer.status().droppedEvents === 0 && writer.status().pendingEvents === 0;
-      if (sessionStarted) {
-        try {
-          writeHParamsSessionEnd({ writer, status });
-        } catch (error) {
-          report('the HParams session end', `TensorBoard: could not log the HParams session end (${(error as Error).message})`);
-        }
-      }
       closed = true;
       return writer.close();
     },

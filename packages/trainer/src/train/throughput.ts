@@ -8,7 +8,7 @@ import { createTrainStep, type GradientPath } from './step.js';
 
 /** Options of {@link measureTrainStepThroughput}. */
 export interface ThroughputOptions {
-  /** The backend to measure; `auto` measures whichever `--backend auto` picks. */
+  /** The backend to measure; `auto` measures whichever `--tfjs-backend auto` picks. */
   backend: BackendChoice;
   /** Images per step. @default 64 */
   batchSize?: number;

@@ -16,7 +16,7 @@ describe('train', () => {
   it('learns, reports accuracy every epoch and saves the model where the contract says', async () => {
     const dir = temporaryDir();
     const out = recordingSink();
-    const result = await train({ backend: 'wasm', trainSize: 2048, testSize: 500, numEpochs: 2, outputDir: dir, env: { CLOUD_ML_TRIAL_ID: '12' }, out, err: recordingSink() });
+    const result = await train({ tfjsBackend: 'wasm', trainSize: 2048, testSize: 500, numEpochs: 2, outputDir: dir, env: { CLOUD_ML_TRIAL_ID: '12' }, out, err: recordingSink() });
 
     expect(result.backend.backend).toBe('wasm');
     expect(result.history.map((epoch) => epoch.epoch)).toEqual([1, 2]);
@@ -44,7 +44,7 @@ describe('train', () => {
 
     const log = out.lines();
     expect(log[0]).toBe('LeNet-5: activation relu, optimizer adam (learning rate 0.001), batch size 64, 2 epochs, seed 42, trial 12');
-    expect(log.some((line) => /^hardware: \d+ CPU cores? \(.+\); GPU not used: not tried, --backend wasm was asked for/.test(line))).toBe(true);
+    expect(log.some((line) => /^hardware: \d+ CPU cores? \(.+\); GPU not used: not tried, --tfjs-backend wasm was asked for/.test(line))).toBe(true);
     expect(log).toContain('backend: wasm (asked for: WebAssembly, SIMD on, one thread)');
     expect(log.filter((line) => /^epoch \d\/2: train loss/.test(line))).toHaveLength(2);
     expect(log[log.length - 1]).toContain(`reported as "accuracy" to ${join(dir, 'hypertune', 'output.metrics')}`);
@@ -54,7 +54,7 @@ describe('train', () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     await train({
-      backend: 'wasm',
+      tfjsBackend: 'wasm',
       trainSize: 256,
       testSize: 128,
       numEpochs: 3,
@@ -71,7 +71,7 @@ describe('train', () => {
   it('takes its outputs from the AIP_* variables and the metric tag from the options', async () => {
     const dir = temporaryDir();
     const env = { AIP_MODEL_DIR: join(dir, 'aip-model'), CLOUD_ML_HP_METRIC_FILE: join(dir, 'metrics', 'm.txt') };
-    await train({ backend: 'cpu', trainSize: 64, testSize: 32, metricTag: 'test_accuracy', outputDir: dir, env, out: recordingSink() });
+    await train({ tfjsBackend: 'cpu', trainSize: 64, testSize: 32, metricTag: 'test_accuracy', outputDir: dir, env, out: recordingSink() });
     expect(readdirSync(join(dir, 'aip-model')).sort()).toEqual(['hptune-complete.json', 'model.json', 'weights.bin']);
     expect(readMetricFile(join(dir, 'metrics', 'm.txt')).map((report) => [report.tag, report.globalStep, report.trial])).toEqual([['test_accuracy', 1, '0']]);
   });
@@ -88,7 +88,7 @@ describe('train', () => {
   it('stops between batches when aborted', async () => {
     const controller = new AbortController();
     const run = train({
-      backend: 'wasm',
+      tfjsBackend: 'wasm',
       trainSize: 512,
       testSize: 32,
       outputDir: temporaryDir(),

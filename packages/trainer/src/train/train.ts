@@ -14,7 +14,6 @@ import { runTrainingLoop, type TrainingProgress } from './loop.js';
 import { createMetricReportingObserver } from './metric-reporting.js';
 import type { EpochMetrics, TrainingObserver } from './observers.js';
 import { createConsoleReporter, type ProgressMode, type TextSink } from './progress.js';
-import type { TrainingStatus } from './tensorboard-observer.js';
 
 /** How a run talks to the outside world: where it writes, what else observes it. */
 export interface TrainRuntime {
@@ -78,7 +77,7 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
   prepareTrialOutputs(options.paths);
   await checkModelDestination(options.paths.modelDir, options.storage);
   const hardware = detectCpu();
-  const backend = await selectBackend({ choice: options.backend });
+  const backend = await selectBackend({ choice: options.tfjsBackend });
   log(
     `LeNet-5: activation ${options.activation}, optimizer ${options.optimizer} (learning rate ${options.learningRate}), ` +
       `batch size ${options.batchSize}, ${options.numEpochs} epoch${options.numEpochs === 1 ? '' : 's'}, seed ${options.seed}, trial ${options.trialId}`,
@@ -109,7 +108,6 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
     handleSignals: runtime.handleSignals ?? false,
     ...(runtime.signal === undefined ? {} : { signal: runtime.signal }),
   });
-  let status: TrainingStatus = 'FAILURE';
   try {
     const history = await runTrainingLoop({
       model,
@@ -151,7 +149,6 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
     await outputs.publishModel(savedModel);
     // Last: a study whose coordinator died while this ran records the trial from its outputs.
     markTrialComplete({ modelDir: options.paths.modelDir.url ?? options.paths.modelDir.path });
-    status = 'SUCCESS';
     log(
       `model saved to ${options.paths.modelDir.url ?? options.paths.modelDir.path} (model.json + weights.bin, ${Math.round(savedModel.weightBytes / 1024)} KiB); ` +
         `test accuracy ${(last.testAccuracy * 100).toFixed(2)}% reported as "${options.metricTag}" to ${options.paths.metricFile.path}`,
@@ -160,7 +157,7 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
   } finally {
     model.dispose();
     optimizer.dispose();
-    await outputs.finish(status);
+    await outputs.finish();
   }
 }
 

@@ -3,11 +3,12 @@
  * (`<study dir>/<study>`), whose runs are the trials' log dirs (`<trial id>/logs`), so that
  * `tensorboard --logdir <study dir>/<study>` shows every trial side by side in the HParams dashboard.
  *
- * Trainers that write their own HParams session (hptune's LeNet-5 trainer does) keep it; for any
- * other trainer the coordinator fills in, after the trial, what its run lacks: the session start
- * (parameters, group = trial id), the study metric's measurements as a scalar, and the session end.
- * Filling in after the fact, rather than writing a session at start, is what keeps a trainer that
- * writes its own session from getting two.
+ * The coordinator is the one writer of each trial's HParams session (hptune's LeNet-5 trainer
+ * writes none): after the trial it adds what the run lacks, the session start (parameters, group =
+ * trial id), the study metric's measurements as a scalar, and the session end with the study's
+ * verdict (SUCCESS for a SUCCEEDED trial, stopped early or not; FAILURE otherwise), which only the
+ * coordinator knows. Writing after the fact also keeps a third-party trainer that writes its own
+ * session from getting two.
  */
 import { existsSync } from 'node:fs';
 import { SummaryWriter } from '@hptune/outputs/tensorboard';

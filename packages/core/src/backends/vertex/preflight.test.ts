@@ -136,8 +136,8 @@ describe('preflightVertexJob', () => {
 
     it.each<[string, () => Partial<VertexBackendOptions>, string, RegExp]>([
       ['GPUs', () => ({ machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 }), 'acceleratorType', /no CUDA.*useCustomContainer containerUri/],
-      ['a native TensorFlow backend', () => ({ trainerArgs: ['--backend=tfjs-node-gpu'] }), 'trainerArgs', /tfjs-node-gpu, which staged trials do not install.*drop --backend/],
-      ['a native TensorFlow backend, as two arguments', () => ({ trainerArgs: ['--num-epochs', '2', '--backend', 'tfjs-node'] }), 'trainerArgs', /tfjs-node, which staged trials do not install/],
+      ['a native TensorFlow backend', () => ({ trainerArgs: ['--tfjs-backend=tfjs-node-gpu'] }), 'trainerArgs', /tfjs-node-gpu, which staged trials do not install.*drop --tfjs-backend/],
+      ['a native TensorFlow backend, as two arguments', () => ({ trainerArgs: ['--num-epochs', '2', '--tfjs-backend', 'tfjs-node'] }), 'trainerArgs', /tfjs-node, which staged trials do not install/],
       ['no trainer package', () => ({ trainerPackageDir: undefined }), 'trainerPackageDir', /is required to stage the trainer/],
       ['a trainer package that is not built', () => ({ trainerPackageDir: unbuiltTrainer }), 'trainerPackageDir', /lists "dist".*does not exist|has no dist\/bin\.js.*pnpm build/],
       ['a folder that is no package', () => ({ trainerPackageDir: packageRoot }), 'trainerPackageDir', /has no package\.json/],

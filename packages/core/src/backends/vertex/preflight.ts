@@ -157,9 +157,10 @@ function checkStagedTrainer(backend: VertexBackendOptions): void {
   }
   const trainerArgs = backend.trainerArgs ?? [];
   trainerArgs.forEach((argument, index) => {
-    const backendName = /^--backend=(.*)$/.exec(String(argument))?.[1] ?? (argument === '--backend' ? trainerArgs[index + 1] : undefined);
+    // --backend is the trainer's old name for --tfjs-backend, still taken.
+    const backendName = /^--(?:tfjs-)?backend=(.*)$/.exec(String(argument))?.[1] ?? (argument === '--tfjs-backend' || argument === '--backend' ? trainerArgs[index + 1] : undefined);
     if (backendName === 'tfjs-node' || backendName === 'tfjs-node-gpu') {
-      fail('trainerArgs', argument, `asks for ${backendName}, which staged trials do not install (it needs libtensorflow at install time)`, `drop --backend (auto picks wasm), or ${useImage}`);
+      fail('trainerArgs', argument, `asks for ${backendName}, which staged trials do not install (it needs libtensorflow at install time)`, `drop --tfjs-backend (auto picks wasm), or ${useImage}`);
     }
   });
   if (typeof backend.trainerPackageDir !== 'string' || backend.trainerPackageDir === '') {
