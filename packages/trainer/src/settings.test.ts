@@ -35,7 +35,7 @@ describe('the LeNet-5 settings declaration', () => {
   it('derives the --quick preset and the defaults from the declaration', () => {
     expect(QUICK_PRESET).toEqual({ numEpochs: 1, trainSize: 2048, testSize: 1000 });
     expect(TRAINER_DEFAULTS).toMatchObject({ activation: 'relu', optimizer: 'adam', batchSize: 64, numEpochs: 1, seed: 42, tfjsBackend: 'auto', metricTag: 'accuracy' });
-    expect(STUDY_FLAG_IDS).toEqual(expect.arrayContaining(['num_epochs', 'train_size', 'test_size', 'learning_rate', 'backend']));
+    expect(STUDY_FLAG_IDS).toEqual(expect.arrayContaining(['num_epochs', 'train_size', 'test_size', 'learning_rate', 'tfjs_backend']));
   });
 
   it('writes the flags every trial gets as one argv, which the trainer parses back to the same values', () => {

@@ -3,8 +3,8 @@
  * with its kind, default, help and, for the seed study, its values. Everything else is derived
  * from {@link LENET5_SETTINGS}: the trainer's parser and help (`options.ts`), the trainer flags of
  * `hptune study run` and `hptune launch` and the `--quick` preset, the flags every trial gets
- * ({@link formatTrainerFlags}), the seed search space ({@link seedSearchSpace}) and the HParams ids
- * ({@link HYPERPARAMETER_IDS}). Adding a hyperparameter is one entry here, plus the training code.
+ * ({@link formatTrainerFlags}), the seed search space ({@link seedSearchSpace}) and the list of
+ * hyperparameter ids ({@link HYPERPARAMETER_IDS}). Adding a hyperparameter is one entry here, plus the training code.
  *
  * A setting's name has one spelling pipeline: its id is snake_case (`batch_size`, as Vertex AI
  * passes a parameter: `--batch_size=64`); its flag is the id with hyphens (`--batch-size`, the
@@ -46,8 +46,8 @@ interface SettingBase {
   /** The placeholder of its value in `--help`, e.g. `N`. */
   readonly valueName: string;
   /**
-   * A hyperparameter: a study may tune it (its value then travels as the trial's `--<id>=<value>`),
-   * and TensorBoard's HParams dashboard records it for every trial.
+   * A hyperparameter: a study may tune it (its value then travels as the trial's `--<id>=<value>`,
+   * and the study's HParams sessions record it when its space searches it).
    */
   readonly hyperparameter?: boolean;
   /** A flag `hptune study run` and `hptune launch` take and pass to every trial of the study. */
@@ -259,7 +259,7 @@ export function deprecatedFlagNotice(oldName: string, id: SettingId): string {
   return `--${oldName.replaceAll('_', '-')} is deprecated: use ${settingFlag(id)} (the same values)`;
 }
 
-/** The ids of the hyperparameters, which a study may tune and TensorBoard's HParams dashboard records. */
+/** The ids of the hyperparameters, which a study may tune, in declaration order. */
 export const HYPERPARAMETER_IDS = SETTING_IDS.filter((id) => (LENET5_SETTINGS[id] as Setting).hyperparameter === true);
 
 /** The ids of the settings `hptune study run` and `hptune launch` take as flags and pass to every trial. */
