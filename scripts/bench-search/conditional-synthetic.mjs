@@ -1,51 +1,28 @@
 #!/usr/bin/env node
-// Synthetic conditional spaces, made up for tuning TPE's conditional parents (issue 22) and kept
-// apart from the bench's halves, plus the tuning half's conditional-optimizer. For each space:
+// The conditional spaces made up for tuning TPE's conditional parents (issue 22; defined in
+// tuning-extra.mjs, never in the evaluation half), plus the tuning half's conditional-optimizer. For each space:
 // the median of the best value of `trials` trials over `seeds` seeds (the minimum is 0), how many
 // seeds' best trial is under the better branch, and per seed how many of the suggestions after
 // start-up chose that branch.
 //
-//   pnpm --filter @hptune/core build && node scripts/bench-search/conditional-synthetic.mjs [names] [seeds 10] [trials 60]
-import { categorical, createSampler, discrete, double, integer, searchSpace } from '../../packages/core/dist/index.js';
+//   pnpm --filter @hptune/core build && node scripts/bench-search/conditional-synthetic.mjs [two-branch,three-branch,harsh-branch,kernel-choice,conditional-optimizer] [seeds 10] [trials 60]
+import { createSampler } from '../../packages/core/dist/index.js';
 import { PROBLEMS } from './problems.mjs';
+import { EXTRA_PROBLEMS } from './tuning-extra.mjs';
 const METRIC = { id: 'value', goal: 'minimize' };
-const synth = {
-  // safe branch: floor 0.2, flat-ish; tuned branch: 0 at its optimum, bad when random
-  'two-branch': {
-    space: searchSpace({ kind: categorical(['safe', 'tuned'], { when: [
-      { parentValues: ['safe'], parameters: { s: double(0, 1) } },
-      { parentValues: ['tuned'], parameters: { t1: double(1e-4, 1, { scale: 'log' }), t2: double(0, 1) } }] }) }),
-    f: (p) => p.kind === 'safe' ? 0.2 + 0.1 * (p.s - 0.5) ** 2 : 0.4 * (Math.log10(p.t1) + 2) ** 2 + 2 * (p.t2 - 0.6) ** 2,
-    good: 'tuned',
-  },
-  'three-branch': {
-    space: searchSpace({ algo: categorical(['a', 'b', 'c'], { when: [
-      { parentValues: ['a'], parameters: { a1: double(0, 1) } },
-      { parentValues: ['b'], parameters: { b1: integer(1, 100, { scale: 'log' }), b2: integer(1, 10) } },
-      { parentValues: ['c'], parameters: { c1: double(1e-4, 1, { scale: 'log' }), c2: discrete([8, 16, 32, 64]), c3: double(0, 1) } }] }),
-      shared: double(0, 1) }),
-    f: (p) => 0.1 * (p.shared - 0.4) ** 2 + (p.algo === 'a' ? 0.5 + 0.1 * p.a1 : p.algo === 'b' ? 0.12 + 0.05 * (Math.log10(p.b1) - 1) ** 2 + 0.004 * (p.b2 - 5) ** 2
-      : 0.25 * (Math.log10(p.c1) + 2.5) ** 2 + 0.05 * (Math.log2(p.c2) - 5) ** 2 + 1.2 * (p.c3 - 0.3) ** 2),
-    good: 'c',
-  },
-  // a branch that is good only once its four children are tuned, beside two easy mediocre ones
-  'harsh': {
-    space: searchSpace({ family: categorical(['p', 'q', 'r'], { when: [
-      { parentValues: ['p'], parameters: { p1: integer(1, 50) } },
-      { parentValues: ['q'], parameters: { q1: double(1e-3, 1e3, { scale: 'log' }), q2: double(-1, 1) } },
-      { parentValues: ['r'], parameters: { r1: double(1e-6, 1, { scale: 'log' }), r2: integer(1, 12), r3: double(0, 1), r4: discrete([2, 4, 8, 16, 32]) } }] }) }),
-    f: (p) => p.family === 'p' ? 0.3 + 0.001 * Math.abs(p.p1 - 20) : p.family === 'q' ? 0.1 + 0.02 * Math.log10(p.q1) ** 2 + 0.05 * p.q2 ** 2
-      : 0.2 * (Math.log10(p.r1) + 3.5) ** 2 + 0.01 * (p.r2 - 7) ** 2 + 1.0 * (p.r3 - 0.2) ** 2 + 0.03 * (Math.log2(p.r4) - 3) ** 2,
-    good: 'r',
-  },
-};
-const opt = PROBLEMS.find((p) => p.name === 'conditional-optimizer');
-synth['conditional-optimizer'] = { space: opt.space, f: opt.evaluate, good: 'adam' };
+/** Each space, with its parent and the branch that holds the minimum. */
+const GOOD = { 'two-branch': ['kind', 'tuned'], 'three-branch': ['algo', 'c'], 'harsh-branch': ['family', 'r'], 'kernel-choice': ['kernel', 'rbf'], 'conditional-optimizer': ['optimizer', 'adam'] };
+const synth = Object.fromEntries(
+  Object.entries(GOOD).map(([name, [parent, good]]) => {
+    const problem = [...EXTRA_PROBLEMS, ...PROBLEMS.filter((p) => p.half === 'tuning')].find((p) => p.name === name);
+    return [name, { space: problem.space, f: problem.evaluate, parent, good }];
+  }),
+);
 const names = (process.argv[2] ?? Object.keys(synth).join(',')).split(',');
 const seeds = Number(process.argv[3] ?? 10), trials = Number(process.argv[4] ?? 60);
-const parentOf = (p) => p.kind ?? p.algo ?? p.optimizer ?? p.family;
 for (const name of names) {
-  const { space, f, good } = synth[name];
+  const { space, f, parent, good } = synth[name];
+  const parentOf = (p) => p[parent];
   const regrets = [], hits = [], shares = [];
   for (let seed = 0; seed < seeds; seed += 1) {
     const s = createSampler({ algorithm: 'tpe', space, metric: METRIC, seed });

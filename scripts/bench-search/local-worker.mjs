@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSampler } from '../../packages/core/dist/index.js';
 import { PROBLEMS, evaluateProblem } from './problems.mjs';
+import { EXTRA_PROBLEMS } from './tuning-extra.mjs';
 import { regretsAt } from './stats.mjs';
 
 const METRIC = { id: 'value', goal: 'minimize' };
@@ -14,7 +15,7 @@ function finished(id, parameters, value) {
 }
 
 for (const name of problemNames) {
-  const problem = PROBLEMS.find((candidate) => candidate.name === name);
+  const problem = [...PROBLEMS, ...EXTRA_PROBLEMS].find((candidate) => candidate.name === name);
   for (const algorithm of algorithms) {
     for (const seed of seeds) {
       const started = performance.now();

@@ -2,7 +2,7 @@
 // `pnpm bench:search`: search quality of hptune's samplers on a suite of problems with a held-out
 // half, against Optuna 3.1 run in the same command.
 //
-//   pnpm bench:search [--seeds 10] [--first-seed 0] [--trials 100] [--half all|evaluation|tuning]
+//   pnpm bench:search [--seeds 10] [--first-seed 0] [--trials 100] [--half all|evaluation|tuning|extra]
 //                     [--problems name,name] [--algorithms tpe,random] [--anchors optuna-tpe,optuna-tpe-mv,optuna-cmaes,random]
 //                     [--no-suggest-time] [--json FILE (every seed's regrets, for other tools)] [--python-processes 2]
 //
@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { SEARCH_ALGORITHMS, createSampler, double, searchSpace } from '../../packages/core/dist/index.js';
 import { LENET5_TABLE, PROBLEMS, evaluateProblem } from './problems.mjs';
+import { EXTRA_PROBLEMS } from './tuning-extra.mjs';
 import { median, regretsAt, verdict } from './stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -76,10 +77,12 @@ const algorithms = flags.algorithms?.split(',') ?? SEARCH_ALGORITHMS.filter((alg
 for (const algorithm of algorithms) if (!SEARCH_ALGORITHMS.includes(algorithm)) refuse(`--algorithms: ${JSON.stringify(algorithm)} is not one of ${SEARCH_ALGORITHMS.join(', ')}`);
 const anchors = flags.anchors === '' || flags.anchors === 'none' ? [] : flags.anchors.split(',');
 for (const anchor of anchors) if (![...OPTUNA_ANCHORS, 'random'].includes(anchor)) refuse(`--anchors: ${JSON.stringify(anchor)} is not one of ${[...OPTUNA_ANCHORS, 'random'].join(', ')}`);
-if (!['all', 'evaluation', 'tuning'].includes(flags.half)) refuse(`--half ${JSON.stringify(flags.half)}: pass all, evaluation or tuning`);
+if (!['all', 'evaluation', 'tuning', 'extra'].includes(flags.half)) refuse(`--half ${JSON.stringify(flags.half)}: pass all, evaluation, tuning or extra`);
 const names = flags.problems?.split(',');
-for (const name of names ?? []) if (!PROBLEMS.some((problem) => problem.name === name)) refuse(`--problems: no problem ${JSON.stringify(name)}; the problems are ${PROBLEMS.map((p) => p.name).join(', ')}`);
-const problems = PROBLEMS.filter((problem) => (names === undefined || names.includes(problem.name)) && (flags.half === 'all' || problem.half === flags.half));
+const SUITE = [...PROBLEMS, ...EXTRA_PROBLEMS];
+for (const name of names ?? []) if (!SUITE.some((problem) => problem.name === name)) refuse(`--problems: no problem ${JSON.stringify(name)}; the problems are ${SUITE.map((p) => p.name).join(', ')}`);
+// `all` is the suite's two halves; the extra tuning problems run only when asked for (--half extra).
+const problems = SUITE.filter((problem) => (names === undefined || names.includes(problem.name)) && (flags.half === 'all' ? problem.half !== 'extra' : problem.half === flags.half));
 const localSamplers = [...new Set([...algorithms, ...(anchors.includes('random') ? ['random'] : [])])];
 const optunaAnchors = anchors.filter((anchor) => OPTUNA_ANCHORS.includes(anchor));
 const started = performance.now();
@@ -229,11 +232,12 @@ const table = (header, rows) => {
 };
 const goalCheckpoint = checkpoints.includes(GOAL_TRIALS) ? GOAL_TRIALS : checkpoints[checkpoints.length - 1];
 
-for (const half of ['evaluation', 'tuning']) {
+for (const half of ['evaluation', 'tuning', 'extra']) {
   const members = problems.filter((problem) => problem.half === half);
   if (members.length === 0) continue;
   out('');
-  out(`## ${half === 'evaluation' ? 'Evaluation half (held out: no constant was chosen on it)' : 'Tuning half (constants were chosen on these)'}: ${members.length} problems`);
+  const title = { evaluation: 'Evaluation half (held out: no constant was chosen on it)', tuning: 'Tuning half (constants were chosen on these)', extra: 'Extra tuning problems (tuning-extra.mjs; constants were chosen on these too)' }[half];
+  out(`## ${title}: ${members.length} problems`);
   out(`median regret over ${seeds.length} seeds at ${checkpoints.join(' / ')} trials; verdicts at ${goalCheckpoint} trials against ${anchors.join(', ')} (W/T/L: Mann-Whitney U, p < 0.05)`);
   out('');
   table(

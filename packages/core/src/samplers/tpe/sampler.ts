@@ -7,6 +7,7 @@ import { sameValue } from '../../space/validate.js';
 import { assignActive } from '../../space/walk.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
 import type { Sampler } from '../types.js';
+import { underTriedBranchValue } from './branches.js';
 import { parameterGroup, type ParameterGroup } from './groups.js';
 import { splitObservations, type SplitSettings } from './observations.js';
 import { fitParzenEstimator, type ParzenSettings, type Point } from './parzen.js';
@@ -65,8 +66,9 @@ const PARZEN: ParzenSettings = { priorWeight: 1, minPriorShare: 0.05, bandwidthF
  * each candidate takes a fifth of its dimensions from the prior, and an integer or discrete
  * kernel spreads over the neighbouring values, so no value of a parameter is lost for good. A
  * parameter that activates conditional children takes a value from its prior one time in ten,
- * so the children of every branch keep being tuned and a branch that is best only once they are
- * is not lost to one that is fair with any children.
+ * and every branch keeps at least `⌈√n⌉` of the `n` trials under its parent, so the children of
+ * every branch keep being tuned and a branch that is best only once they are is not lost to one
+ * that is fair with any children.
  *
  * Failed trials count as bad (they join the rest), so the search moves away from parameters that
  * crash or time out. Running trials count as bad until they finish (a constant liar), so parallel
@@ -123,7 +125,10 @@ function sampleGroup(group: ParameterGroup, trials: readonly FrozenTrial[], rand
       values.set(dimension.id, dimension.kind === 'categorical' ? (dimension.values[position] as ParameterValue) : dimension.valueAt(position));
     });
     for (const parent of parentsOf(group)) {
-      if (random.nextFloat() < PARENT_PRIOR_SHARE) values.set((group.dimensions[parent] as { id: string }).id, sampleValue(group.specs[parent] as ParameterSpec, random));
+      const id = (group.dimensions[parent] as { id: string }).id;
+      if (random.nextFloat() < PARENT_PRIOR_SHARE) values.set(id, sampleValue(group.specs[parent] as ParameterSpec, random));
+      const neglected = underTriedBranchValue(group, parent, trials);
+      if (neglected !== undefined) values.set(id, neglected);
     }
   }
   for (const child of group.children) {
