@@ -28,7 +28,8 @@ for (const name of problemNames) {
         evaluations.push(evaluation);
         history.push(finished(index + 1, parameters, evaluation.observed));
       }
-      parentPort.postMessage({ result: { problem: name, sampler: algorithm, seed, regrets: regretsAt(evaluations, checkpoints, problem.minimum), seconds: (performance.now() - started) / 1000 } });
+      const curve = problem.family === 'lenet5' ? { curve: regretsAt(evaluations, evaluations.map((_, index) => index + 1), problem.minimum) } : {};
+      parentPort.postMessage({ result: { problem: name, sampler: algorithm, seed, regrets: regretsAt(evaluations, checkpoints, problem.minimum), ...curve, seconds: (performance.now() - started) / 1000 } });
     }
   }
 }

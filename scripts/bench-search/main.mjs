@@ -12,7 +12,7 @@
 // puts each problem in the evaluation or the tuning half is `splitHalves` there.
 //
 // hptune's samplers (--algorithms; default: every algorithm createSampler takes but grid and
-// its alias bayesian) run in a worker thread; Optuna's anchors run in a Python process
+// bayesian, gp's alias locally) run in a worker thread; Optuna's anchors run in a Python process
 // (optuna_anchor.py, Debian's python3-optuna; --python-processes of them, 2 by default, since
 // Optuna is the slow side) that ask this process to evaluate each point, so both cores work. CMA-ES runs on the problems whose parameters are all doubles. For each half
 // (evaluation first) it prints the median regret at 30, 60 and 100 trials, and each hptune
@@ -34,7 +34,7 @@ import { median, regretsAt, verdict } from './stats.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const OPTUNA_ANCHORS = ['optuna-tpe', 'optuna-tpe-mv', 'optuna-cmaes'];
-/** Not local samplers of their own: grid cannot take doubles, bayesian is TPE locally. */
+/** Not local samplers of their own: grid cannot take doubles, bayesian is gp locally. */
 const NOT_BENCHMARKED = new Set(['grid', 'bayesian']);
 const CHECKPOINTS = [30, 60, 100];
 /** The budget the goals are judged at. */
@@ -93,9 +93,11 @@ out(`load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; Node ${
 
 /** results.get(problem).get(sampler)[seedIndex] = regrets at each checkpoint */
 const results = new Map(problems.map((problem) => [problem.name, new Map()]));
+/** curves.get(problem).get(sampler)[seedIndex] = regret after every trial (LeNet-5 problems only) */
+const curves = new Map(problems.map((problem) => [problem.name, new Map()]));
 let recorded = 0;
 let lastProgress = performance.now();
-const record = ({ problem, sampler, seed, regrets }) => {
+const record = ({ problem, sampler, seed, regrets, curve }) => {
   recorded += 1;
   if (performance.now() - lastProgress > 30_000) {
     lastProgress = performance.now();
@@ -104,6 +106,9 @@ const record = ({ problem, sampler, seed, regrets }) => {
   const bySampler = results.get(problem);
   if (!bySampler.has(sampler)) bySampler.set(sampler, new Array(seeds.length));
   bySampler.get(sampler)[seeds.indexOf(seed)] = regrets;
+  if (curve === undefined) return;
+  if (!curves.get(problem).has(sampler)) curves.get(problem).set(sampler, new Array(seeds.length));
+  curves.get(problem).get(sampler)[seeds.indexOf(seed)] = curve;
 };
 
 const local = new Promise((resolve, reject) => {
@@ -162,7 +167,8 @@ function runOptunaProcess(jobs, mine, suggestTime) {
       } else if (message.finished) {
         const job = jobs[message.finished.job];
         const problem = problems[job.problem];
-        record({ problem: problem.name, sampler: job.anchor, seed: job.seed, regrets: regretsAt(evaluations.get(job.id), checkpoints, problem.minimum) });
+        const curve = problem.family === 'lenet5' ? regretsAt(evaluations.get(job.id), evaluations.get(job.id).map((_, index) => index + 1), problem.minimum) : undefined;
+        record({ problem: problem.name, sampler: job.anchor, seed: job.seed, regrets: regretsAt(evaluations.get(job.id), checkpoints, problem.minimum), curve });
         evaluations.delete(job.id);
       } else if (message.done) done = message.done;
     });
@@ -177,13 +183,17 @@ function runOptunaProcess(jobs, mine, suggestTime) {
 
 const [localDone, optunaDone] = await Promise.all([local, optuna]);
 // After both sides, so nothing else of ours competes for the core.
-const suggestTime = !flags['no-suggest-time'] && algorithms.includes('tpe') ? suggestMilliseconds(500) : undefined;
+const suggestTime = !flags['no-suggest-time'] && algorithms.includes('tpe') ? suggestMilliseconds('tpe', 500) : undefined;
+/** The GP's cost: 200 finished trials (the issue's goal, 300 ms), 500 (the cap) and 1,000 (past it: the model keeps a subset). */
+const GP_SUGGEST_COUNTS = [200, 500, 1000];
+const gpSuggestTimes = !flags['no-suggest-time'] && algorithms.includes('gp') ? GP_SUGGEST_COUNTS.map((count) => ({ count, ...suggestMilliseconds('gp', count, 7) })) : undefined;
 
 /**
- * One TPE suggestion with `count` finished trials of 6 doubles: the median wall time of 31 after
- * 5 warm-ups and the mean CPU time of this thread (a busy shared machine inflates it less), in ms.
+ * One `algorithm` suggestion with `count` finished trials of 6 doubles: the median wall time of
+ * `repeats` after warm-ups and the mean CPU time of this process (a busy shared machine inflates
+ * it less), in ms.
  */
-function suggestMilliseconds(count) {
+function suggestMilliseconds(algorithm, count, repeats = 31) {
   const metric = { id: 'value', goal: 'minimize' };
   const space = searchSpace(Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`x${i}`, double(0, 1)])));
   const random = createSampler({ algorithm: 'random', space, metric, seed: 99 });
@@ -193,17 +203,17 @@ function suggestMilliseconds(count) {
     const measurement = { step: 1, metrics: { value: Object.values(parameters).reduce((sum, v) => sum + (v - 0.3) ** 2, 0) }, elapsedSeconds: 0 };
     history.push({ id: String(n + 1), state: 'SUCCEEDED', parameters, measurements: [measurement], finalMeasurement: measurement });
   }
-  const tpe = createSampler({ algorithm: 'tpe', space, metric, seed: 1 });
-  for (let repeat = 0; repeat < 5; repeat += 1) tpe.suggest(history);
+  const sampler = createSampler({ algorithm, space, metric, seed: 1 });
+  for (let repeat = 0; repeat < Math.min(5, repeats); repeat += 1) sampler.suggest(history);
   const times = [];
   const cpuBefore = process.cpuUsage();
-  for (let repeat = 0; repeat < 31; repeat += 1) {
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
     const before = performance.now();
-    tpe.suggest(history);
+    sampler.suggest(history);
     times.push(performance.now() - before);
   }
   const cpu = process.cpuUsage(cpuBefore);
-  return { wall: median(times), cpu: (cpu.user + cpu.system) / 1000 / 31 };
+  return { wall: median(times), cpu: (cpu.user + cpu.system) / 1000 / repeats };
 }
 
 const samplers = [...localSamplers, ...optunaAnchors];
@@ -283,6 +293,18 @@ if (lenet5.length > 0) {
     });
     out(`- ${problem.name} (${problem.half}): ${parts.join(', ')}`);
   }
+  // The curves: how fast each sampler gets there (issue 23's goal: gp in fewer trials than tpe).
+  const marks = [10, 20, 30, 40, 50, 60, 80, 100].filter((mark) => mark <= trials);
+  out(`trials until the pick is within ${LENET5_GOAL_POINTS} points of the best (median over seeds; ${trials + 1} = never), and the median regret in points after ${marks.join(' / ')} trials:`);
+  for (const problem of lenet5) {
+    for (const [sampler, bySeed] of curves.get(problem.name)) {
+      const reached = bySeed.map((curve) => {
+        const index = curve.findIndex((regret) => regret <= LENET5_GOAL_POINTS + 1e-9);
+        return index === -1 ? trials + 1 : index + 1;
+      });
+      out(`- ${problem.name}, ${sampler}: ${median(reached)} trials; ${marks.map((mark) => fmt(median(bySeed.map((curve) => curve[mark - 1])))).join(' / ')}`);
+    }
+  }
 }
 
 out('');
@@ -291,6 +313,10 @@ if (suggestTime !== undefined) {
     `one tpe suggestion with 500 finished trials of 6 doubles: ${suggestTime.wall.toFixed(2)} ms wall (median of 31), ${suggestTime.cpu.toFixed(2)} ms CPU (mean)` +
       `${optunaDone.suggestMs ? `; Optuna ${optunaDone.version} TPESampler (defaults): ${optunaDone.suggestMs.toFixed(2)} ms wall (median of 10)` : ''}; goal: at most 25 ms`,
   );
+}
+if (gpSuggestTimes !== undefined) {
+  const parts = gpSuggestTimes.map(({ count, wall, cpu }) => `${count} trials ${wall.toFixed(0)} ms wall (median of 7), ${cpu.toFixed(0)} ms CPU (mean)`);
+  out(`one gp suggestion with N finished trials of 6 doubles: ${parts.join('; ')}; goal: at most 300 ms at 200; past 500 the model keeps a subset of 500 (load average then ${loadavg().map((load) => load.toFixed(1)).join(' ')})`);
 }
 if (optunaDone.missing) out(optunaDone.missing);
 const cpu = process.cpuUsage();

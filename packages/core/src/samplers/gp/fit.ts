@@ -24,8 +24,9 @@ const FIT_GRADIENT_TOLERANCE = 1e-2;
  *   switched off (`lambda -> 0`: with tens of trials that is usually a lack of data, and the search
  *   would then drift that parameter to a bound) and a length scale too short to generalize. The
  *   dimension-scaled log-normal of Hvarfner et al. (2024, BoTorch's default) was tried and lost on
- *   Styblinski-Tang (8 d) for exactly that drift (median regret 122 against 89, 5 seeds of
- *   `scripts/bench-gp.mjs`).
+ *   Styblinski-Tang (8 d) for exactly that drift (median regret 122 against 89, 5 seeds of the
+ *   GP's first benchmark); a mode at length scale `sqrt(d)` lost again on the tuning half of
+ *   `pnpm bench:search` (Styblinski-Tang 5 d: 62 against 19; rotated-ellipsoid-10d: 174 against 102).
  * - Kernel scale `s ~ Gamma(2, 1)`: about the variance of standardized values.
  * - Noise variance `~ Gamma(1.1, 30)`: small (mode 0.003) but free to grow for noisy metrics.
  */

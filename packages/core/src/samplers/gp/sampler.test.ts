@@ -7,7 +7,7 @@ import type { FrozenTrial, MetricSpec, TrialState } from '../../study/types.js';
 import { createRandomSampler } from '../random.js';
 import type { Sampler } from '../types.js';
 import { createTpeSampler } from '../tpe/sampler.js';
-import { createGpSampler, defaultGpStartupTrials, selectSubset } from './sampler.js';
+import { GP_PRIOR_MEAN, createGpSampler, defaultGpStartupTrials, selectSubset } from './sampler.js';
 
 const minimize: MetricSpec = { id: 'loss', goal: 'minimize' };
 const maximize: MetricSpec = { id: 'score', goal: 'maximize' };
@@ -108,6 +108,23 @@ describe('createGpSampler', () => {
     expect(gp.filter((value, seed) => value < (random[seed] as number)).length).toBeGreaterThanOrEqual(6);
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length / 2] as number;
     expect(median(gp)).toBeLessThan(median(random));
+  });
+
+  test('in 10 dimensions it does not spend trials at the corners of the cube (the prior mean is pessimistic)', { timeout: 120_000 }, () => {
+    // The rotated ellipsoid: sum of squared prefix sums, minimum 0 at the centre. With a prior mean
+    // at the average value (0), seeds 0-2 sent 7 of their 90 model-chosen trials to a corner.
+    expect(GP_PRIOR_MEAN).toBeGreaterThan(0);
+    const space = searchSpace(Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`x${index}`, double(-1, 1)])));
+    const ellipsoid = (parameters: TrialParameters): number => {
+      let prefix = 0;
+      return Object.values(parameters).reduce<number>((total, value) => total + (prefix += value as number) ** 2, 0);
+    };
+    let corners = 0;
+    for (let seed = 0; seed < 3; seed += 1) {
+      const trials = study(createGpSampler({ space, metric: minimize, seed }), 40, minimize, ellipsoid);
+      corners += trials.slice(defaultGpStartupTrials(10)).filter((t) => Object.values(t.parameters).filter((value) => Math.abs(value as number) > 0.99).length >= 5).length;
+    }
+    expect(corners).toBe(0);
   });
 
   test('concurrent suggestions differ: a running trial is counted as the worst value (a constant liar)', () => {

@@ -28,6 +28,17 @@ export const GP_MAX_MODELLED_TRIALS = 500;
 export const GP_MAX_FITTED_TRIALS = 100;
 
 /**
+ * The GP's prior mean, in standard deviations of the (warped) values above their mean: away from
+ * the trials the model expects a value this much worse than the average trial. With a prior mean
+ * at the average (0), the far corners of the cube look as promising as an average trial with the
+ * largest uncertainty, and log EI spent trials there: in 10 dimensions (rotated-ellipsoid-10d)
+ * about one trial in four of a 60-trial study went to a corner. Chosen on the tuning half of
+ * `pnpm bench:search` (0, 0.5, 1, 2 tried; 2 was best on the continuous and noisy problems); the
+ * figures are in the README's GP section.
+ */
+export const GP_PRIOR_MEAN = 2;
+
+/**
  * The quasi-random design before the model takes over, for a space of `parameters` parameters:
  * `min(10, 2 * parameters + 1)`. Two points per parameter let the fit tell the length scales apart
  * (one per parameter) and one more places the mean; 10 (Optuna's start-up) caps it because at the
@@ -157,11 +168,12 @@ function suggestPoint(
   const dimensions = coordinates.length;
   const categorical = coordinates.map((coordinate) => coordinate.kind === 'categorical');
   const modelled = selectSubset(observations.finished, GP_MAX_MODELLED_TRIALS);
-  // Failed trials take the worst value observed; values are standardized over the finished trials.
+  // Failed trials take the worst value observed; values are standardized over the finished trials,
+  // then measured from the prior mean (a zero-mean GP over them is one with mean GP_PRIOR_MEAN).
   const succeeded = modelled.flatMap((observation) => (observation.value === undefined ? [] : [observation.value]));
   const worst = Math.max(...succeeded);
   const raw = modelled.map((observation) => observation.value ?? worst);
-  const standardized = warpValues(raw);
+  const standardized = warpValues(raw).map((value) => value - GP_PRIOR_MEAN);
   const bestIndex = raw.indexOf(Math.min(...succeeded));
   const best = standardized[bestIndex] as number;
   const lie = Math.max(...standardized);

@@ -125,7 +125,7 @@ const AROUND_BEST_REDRAW = 0.2;
  * coordinate moved by a normal step of {@link AROUND_BEST_SCALE} (clipped to the cube), each other
  * one redrawn with chance {@link AROUND_BEST_REDRAW}. Quasi-random candidates alone cover the cube
  * thinly in 5 or more dimensions, and the acquisition's best points are often a short step from
- * the incumbent; on `scripts/bench-gp.mjs` (5 seeds) they cut the median regret on Levy (5 d) from
+ * the incumbent; on the GP's first benchmark (5 seeds; since folded into `pnpm bench:search`) they cut the median regret on Levy (5 d) from
  * 0.90 to 0.15 and on Styblinski-Tang (8 d) from 89 to 64.
  */
 export function candidatesAroundBest(best: Float64Array, coordinates: readonly Coordinate[], random: Random, count: number): Float64Array[] {
