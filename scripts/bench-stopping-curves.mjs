@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { asha, bestTrial, hyperband, launchStudy, local, median, seedSearchSpace } from '../packages/core/dist/index.js';
+import { asha, bestTrial, hyperband, launchStudy, local, median } from '../packages/core/dist/index.js';
+import { seedSearchSpace } from '../packages/trainer/dist/settings.js';
 import { BEST, CURVES, STEPS, TRIALS } from './stopping-curves/curves.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -34,8 +34,8 @@ import { median, regretsAt, verdict } from './stats.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const OPTUNA_ANCHORS = ['optuna-tpe', 'optuna-tpe-mv', 'optuna-cmaes'];
-/** Not local samplers of their own: grid cannot take doubles, bayesian is gp locally. */
-const NOT_BENCHMARKED = new Set(['grid', 'bayesian']);
+/** Not local samplers of their own: grid (in either order) cannot take doubles, bayesian is gp locally. */
+const NOT_BENCHMARKED = new Set(['grid', 'shuffled-grid', 'bayesian']);
 const CHECKPOINTS = [30, 60, 100];
 /** The budget the goals are judged at. */
 const GOAL_TRIALS = 60;

@@ -2,10 +2,12 @@
  * Every search algorithm hptune knows, in the order the CLI lists them: the one list the SDK's
  * checks, the backends, the CLI's `--algorithm` choices and the conformance tests derive from.
  */
-export const SEARCH_ALGORITHMS = ['grid', 'random', 'tpe', 'gp', 'bayesian'] as const;
+export const SEARCH_ALGORITHMS = ['grid', 'shuffled-grid', 'random', 'tpe', 'gp', 'bayesian'] as const;
 
 /**
- * A search algorithm: `grid` (every combination once), `random` (seeded draws), `tpe` (hptune's
+ * A search algorithm: `grid` (every combination once, in enumeration order), `shuffled-grid` (every
+ * combination once, in an order drawn from the study's seed, as Optuna's `GridSampler` visits its
+ * grid; local only), `random` (seeded draws), `tpe` (hptune's
  * Tree-structured Parzen Estimator, local only), `gp` (hptune's Gaussian-process Bayesian
  * optimization, local only) or `bayesian` (the backend's Bayesian optimization: the GP sampler
  * locally, Vizier's Gaussian-process bandit on Vertex AI).
@@ -40,6 +42,7 @@ export interface AlgorithmBackends {
  */
 export const ALGORITHM_BACKENDS: Readonly<Record<SearchAlgorithm, AlgorithmBackends>> = {
   grid: { local: 'grid', vertex: 'GRID_SEARCH' },
+  'shuffled-grid': { local: 'grid' },
   random: { local: 'random', vertex: 'RANDOM_SEARCH' },
   tpe: { local: 'tpe' },
   gp: { local: 'gp' },
@@ -48,6 +51,11 @@ export const ALGORITHM_BACKENDS: Readonly<Record<SearchAlgorithm, AlgorithmBacke
 
 /** The algorithms Vertex AI runs, in {@link SEARCH_ALGORITHMS} order. */
 export const VERTEX_ALGORITHMS: readonly SearchAlgorithm[] = SEARCH_ALGORITHMS.filter((algorithm) => ALGORITHM_BACKENDS[algorithm].vertex !== undefined);
+
+/** Whether an algorithm runs every combination of the grid once (`grid`, `shuffled-grid`): no double parameters, `maxTrials` at most the grid size. */
+export function isGridSearch(algorithm: SearchAlgorithm): boolean {
+  return ALGORITHM_BACKENDS[algorithm].local === 'grid';
+}
 
 /** Whether `value` names a search algorithm. */
 export function isSearchAlgorithm(value: unknown): value is SearchAlgorithm {

@@ -56,7 +56,7 @@ export function registerVertexCommands(program: Command, io: CliIo, setExitCode:
     .option('--cancel-on-interrupt', 'with --debug-sync, Ctrl-C cancels the job without asking')
     .option('--name <name>', 'study name: the output folder gs://<bucket>/hptune/<name>/ (default: lenet5-<UTC time>)')
     .addOption(
-      new Option('--algorithm <algorithm>', "search algorithm (bayesian is Vertex AI's Bayesian optimization; tpe and gp run only locally)")
+      new Option('--algorithm <algorithm>', "search algorithm (bayesian is Vertex AI's Bayesian optimization; shuffled-grid, tpe and gp run only locally)")
         .choices(SEARCH_ALGORITHMS)
         .default('grid')
         .argParser(choiceFlag('--algorithm', SEARCH_ALGORITHMS)),

@@ -117,7 +117,7 @@ describe('hptune launch --dry-run', () => {
     expect(protoRoundTrip('google.cloud.aiplatform.v1.CreateHyperparameterTuningJobRequest', request).verifyError).toBeNull();
   });
 
-  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe and gp for bayesian', async () => {
+  it('sends --algorithm bayesian as ALGORITHM_UNSPECIFIED (Vizier\'s Bayesian optimization), and refuses tpe and gp for bayesian, and shuffled-grid', async () => {
     const bayesian = await runCli([...DONE_WHEN.map((flag) => (flag === '27' ? '12' : flag)), '--algorithm', 'bayesian', '--space', WIDE_SPACE, '--dry-run', '--name', 'wide']);
     expect(bayesian.code, bayesian.stderr).toBe(0);
     const request = JSON.parse(bayesian.stdout) as { hyperparameterTuningJob: { maxTrialCount: number; studySpec: { algorithm: string; parameters: { parameterId: string }[] } } };
@@ -132,6 +132,10 @@ describe('hptune launch --dry-run', () => {
     const gp = await runCli([...DONE_WHEN, '--algorithm', 'gp', '--dry-run']);
     expect(gp.code).toBe(2);
     expect(gp.stderr).toMatch(/--algorithm "gp" is not a search algorithm the vertex backend runs; use "bayesian" there/);
+    // Vertex AI decides the order of its GRID_SEARCH: a shuffled grid runs only locally.
+    const shuffled = await runCli([...DONE_WHEN, '--algorithm', 'shuffled-grid', '--dry-run']);
+    expect(shuffled.code).toBe(2);
+    expect(shuffled.stderr).toMatch(/--algorithm "shuffled-grid" is not a search algorithm the vertex backend runs; use one of "grid", "random", "bayesian" there/);
   });
 
   describe('with your own image: -- <args...>', () => {

@@ -97,7 +97,7 @@ describe('hptune study', () => {
 
   it.each([
     [['--max-parallel-trial-count', '0'], '--max-parallel-trial-count "0" must be a whole number of at least 1'],
-    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, random, tpe, gp, bayesian'],
+    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, shuffled-grid, random, tpe, gp, bayesian'],
     [['--train-size', '70000'], '--train-size 70000 is larger than the images in the training set'],
     [['--max-trial-count', '28'], '28'],
     [['--name', 'has space'], 'has space'],

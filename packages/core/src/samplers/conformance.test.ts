@@ -1,7 +1,7 @@
-import { SEARCH_ALGORITHMS } from '../algorithms.js';
+import { SEARCH_ALGORITHMS, isGridSearch } from '../algorithms.js';
 import { describeSamplerConformance } from './conformance.js';
 import { createSampler } from './index.js';
 
 for (const algorithm of SEARCH_ALGORITHMS) {
-  describeSamplerConformance(algorithm, { create: ({ space, seed, metric }) => createSampler({ algorithm, space, metric, seed }), exhaustive: algorithm === 'grid' });
+  describeSamplerConformance(algorithm, { create: ({ space, seed, metric }) => createSampler({ algorithm, space, metric, seed }), exhaustive: isGridSearch(algorithm) });
 }

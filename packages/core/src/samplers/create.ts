@@ -15,7 +15,7 @@ export interface CreateSamplerOptions {
   readonly space: SearchSpace;
   /** The metric the study optimizes: TPE and the GP learn from it; grid and random search ignore it. */
   readonly metric: MetricSpec;
-  /** The study's seed (any safe integer); grid search ignores it. @default 0 */
+  /** The study's seed (any safe integer); grid search in enumeration order ignores it. @default 0 */
   readonly seed?: number;
 }
 
@@ -44,7 +44,7 @@ export function createSampler(options: CreateSamplerOptions): Sampler {
   const metric = validateMetric(options.metric);
   switch (ALGORITHM_BACKENDS[options.algorithm].local) {
     case 'grid':
-      return createGridSampler({ space: options.space });
+      return createGridSampler({ space: options.space, ...(options.algorithm === 'shuffled-grid' ? { order: 'shuffled', seed } : {}) });
     case 'random':
       return createRandomSampler({ space: options.space, seed });
     case 'tpe':

@@ -41,6 +41,36 @@ describe('createGridSampler', () => {
     expect(sampler.suggest(trials)).toBeUndefined();
   });
 
+  test('shuffled: visits every combination once, in an order drawn from the seed, the same for the same seed', () => {
+    const visit = (seed: number) => {
+      const sampler = createGridSampler({ space: exampleSearchSpace, order: 'shuffled', seed });
+      const trials: FrozenTrial[] = [];
+      for (let next = sampler.suggest(trials); next !== undefined; next = sampler.suggest(trials)) trials.push(trial(trials.length + 1, next, 'SUCCEEDED'));
+      return trials.map((each) => each.parameters);
+    };
+    const order = visit(42);
+    expect(createGridSampler({ space: exampleSearchSpace, order: 'shuffled' }).algorithm).toBe('shuffled-grid');
+    expect(order).toHaveLength(grid.length);
+    expect(new Set(order.map((parameters) => JSON.stringify(parameters))).size).toBe(grid.length);
+    expect(order).not.toEqual(grid);
+    expect(visit(42)).toEqual(order);
+    expect(visit(7)).not.toEqual(order);
+    // The seed study's first trials are not all of one activation, as in enumeration order.
+    expect(new Set(order.slice(0, 6).map((parameters) => parameters['activation'])).size).toBeGreaterThan(1);
+  });
+
+  test('shuffled: a resumed study goes on where it was, from the trials alone', () => {
+    const order = (() => {
+      const sampler = createGridSampler({ space: exampleSearchSpace, order: 'shuffled', seed: 3 });
+      const trials: FrozenTrial[] = [];
+      for (let next = sampler.suggest(trials); next !== undefined; next = sampler.suggest(trials)) trials.push(trial(trials.length + 1, next, 'SUCCEEDED'));
+      return trials.map((each) => each.parameters);
+    })();
+    const resumed = createGridSampler({ space: exampleSearchSpace, order: 'shuffled', seed: 3 });
+    const done = order.slice(0, 5).map((parameters, index) => trial(index + 1, parameters, index === 4 ? 'ACTIVE' : 'SUCCEEDED'));
+    expect(resumed.suggest(done)).toEqual(order[5]);
+  });
+
   test('refuses a space with a double parameter when created', () => {
     expect(() => createGridSampler({ space: searchSpace({ a: categorical(['x']), lr: double(0, 1) }) })).toThrow(ValidationError);
   });

@@ -33,7 +33,7 @@ describe('createSampler', () => {
 
   test('rejects an unknown algorithm, a fractional seed, a bad metric and a grid over a double', () => {
     // @ts-expect-error an algorithm from untyped input
-    expect(() => createSampler({ algorithm: 'cmaes', space: exampleSearchSpace, metric })).toThrow(/algorithm "cmaes" is not a search algorithm; use "grid", "random", "tpe", "gp", "bayesian"/);
+    expect(() => createSampler({ algorithm: 'cmaes', space: exampleSearchSpace, metric })).toThrow(/algorithm "cmaes" is not a search algorithm; use "grid", "shuffled-grid", "random", "tpe", "gp", "bayesian"/);
     expect(() => createSampler({ algorithm: 'random', space: exampleSearchSpace, metric, seed: 1.5 })).toThrow(/seed 1.5/);
     // @ts-expect-error a goal from untyped input
     expect(() => createSampler({ algorithm: 'tpe', space: exampleSearchSpace, metric: { id: 'loss', goal: 'lower' } })).toThrow(/metric.goal "lower"/);

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { SearchAlgorithm } from '../algorithms.js';
+import { isGridSearch, type SearchAlgorithm } from '../algorithms.js';
 import type { ParameterScale, ParameterValue, SearchSpace } from './types.js';
 
 /**
@@ -65,7 +65,7 @@ type Kind = keyof typeof SPEC_KEYS;
  * {@link MAX_CATEGORICAL_VALUE_LENGTH} characters); conditional children only under integer,
  * discrete or categorical parents, on values the parent can take, at most
  * {@link MAX_CONDITION_DEPTH} levels deep; at most {@link MAX_SEARCH_SPACE_PARAMETERS} parameters in
- * all; no unknown fields. With `algorithm: 'grid'`, no `double` parameter (at any depth). Runs in
+ * all; no unknown fields. With `algorithm: 'grid'` (or `'shuffled-grid'`), no `double` parameter (at any depth). Runs in
  * n log n of the values listed.
  * @throws ValidationError with the field path (e.g. `parameters.batch_size.values[1]`), the value and the fix.
  */
@@ -129,11 +129,11 @@ function checkSpec(spec: unknown, path: string, seen: Map<string, string>, optio
   switch (kind as Kind) {
     case 'double':
       checkBounds(spec, path, false);
-      if (options.algorithm === 'grid') {
+      if (options.algorithm !== undefined && isGridSearch(options.algorithm)) {
         fail(
           `${path}.kind`,
           kind,
-          'cannot be searched by grid: a double parameter has no finite list of values',
+          `cannot be searched by ${options.algorithm}: a double parameter has no finite list of values`,
           'list the values to try with discrete([...]) (or integer(min, max)), or use the random, tpe, gp or bayesian algorithm',
         );
       }

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { gridSize } from '../space/grid.js';
 import { searchSpaceToJSON } from '../space/json.js';
 import type { SearchSpace } from '../space/types.js';
-import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isSearchAlgorithm, type SearchAlgorithm } from '../algorithms.js';
+import { ALGORITHM_BACKENDS, SEARCH_ALGORITHMS, isGridSearch, isSearchAlgorithm, type SearchAlgorithm } from '../algorithms.js';
 import type { Sampler } from '../samplers/types.js';
 import { checkSearchSpace } from '../space/checked.js';
 import { METRIC_ID_PATTERN } from '../space/validate.js';
@@ -161,7 +161,7 @@ export function validateStudyDefinition(options: StudyDefinitionInput, driver: P
   const metric = validateMetric(options.metric);
 
   let maxTrials = options.maxTrials;
-  if (searchAlgorithm === 'grid') {
+  if (searchAlgorithm !== undefined && isGridSearch(searchAlgorithm)) {
     const size = gridSize(space);
     if (maxTrials === undefined) {
       if (!Number.isSafeInteger(size)) fail('maxTrials', maxTrials, `is needed: the grid has more combinations than can be counted (${size})`, 'give the trials to run, e.g. 100, or search fewer parameters');

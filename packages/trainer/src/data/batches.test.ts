@@ -28,6 +28,18 @@ describe('batchesOf', () => {
     expect([...(first?.oneHotLabels ?? [])]).toEqual([1, 0, 0, 0, 1, 0]);
   });
 
+  it('fills the same arrays for every full batch with reuseArrays, each batch right when it is yielded', () => {
+    const seen: { images: Float32Array; pixels: number[]; labels: number[] }[] = [];
+    for (const batch of batchesOf(set, { batchSize: 2, classes: 3, reuseArrays: true })) {
+      seen.push({ images: batch.images, pixels: [...batch.images].map((value) => Math.round(value * 255)), labels: [...batch.oneHotLabels] });
+    }
+    expect(seen[0]?.images).toBe(seen[1]?.images);
+    expect(seen[2]?.images).not.toBe(seen[0]?.images);
+    expect(seen.map((batch) => batch.pixels)).toEqual([[0, 255, 1, 255], [2, 255, 3, 255], [4, 255]]);
+    // The one-hot rows are cleared between batches: one 1 per image.
+    expect(seen.map((batch) => batch.labels)).toEqual([[1, 0, 0, 0, 1, 0], [0, 0, 1, 1, 0, 0], [0, 1, 0]]);
+  });
+
   it('visits images in the given order', () => {
     const order = new Uint32Array([4, 2, 0, 1, 3]);
     const [first] = batchesOf(set, { batchSize: 3, classes: 3, order });

@@ -77,11 +77,12 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
     await notify('onEpochBegin', epoch, context);
     const order = permutation(data.train.count, shuffle);
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     let lossSum = 0;
     let correct = 0;
     let images = 0;
     let batch = 0;
-    for (const input of batchesOf(data.train, { batchSize, order })) {
+    for (const input of batchesOf(data.train, { batchSize, order, reuseArrays: true })) {
       options.signal?.throwIfAborted();
       const result = await step(input);
       batch += 1;
@@ -116,6 +117,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
       testLoss: test.loss,
       testAccuracy: test.correct / data.test.count,
       epochSeconds: (performance.now() - started) / 1000,
+      cpuSeconds: cpuSecondsSince(cpuStarted),
       trainSeconds,
       imagesPerSecond: images / trainSeconds,
     };
@@ -125,6 +127,12 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Epo
   }
   await notify('onTrainEnd', history, context);
   return history;
+}
+
+/** This process's CPU time (user and system) since `start`, in seconds. */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 function yieldToEventLoop(): Promise<void> {

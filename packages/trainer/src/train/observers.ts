@@ -15,6 +15,12 @@ export interface EpochMetrics {
   readonly testAccuracy: number;
   /** Wall time of the epoch, training and evaluation, in seconds. */
   readonly epochSeconds: number;
+  /**
+   * CPU time of the training process during the epoch (user and system, training and evaluation),
+   * in seconds: unlike the wall time it hardly grows when other processes share the cores. Absent
+   * from epochs resumed from a checkpoint written before it was recorded.
+   */
+  readonly cpuSeconds?: number;
   /** Wall time of the training steps alone, in seconds. */
   readonly trainSeconds: number;
   /** Training images per second (training images / `trainSeconds`). */

@@ -21,6 +21,7 @@ const epoch = { epoch: 1, trainLoss: 0.23451, trainAccuracy: 0.93124, testLoss: 
 describe('console output', () => {
   it('formats an epoch line', () => {
     expect(formatEpochLine(epoch, 3)).toBe('epoch 1/3: train loss 0.2345 accuracy 93.12% | test loss 0.0812 accuracy 97.45% | 85.2 s, 704 images/s');
+    expect(formatEpochLine({ ...epoch, cpuSeconds: 7.06 }, 3)).toBe('epoch 1/3: train loss 0.2345 accuracy 93.12% | test loss 0.0812 accuracy 97.45% | 85.2 s (CPU 7.1 s), 704 images/s');
   });
 
   it('formats a progress line and a bar that fits the terminal', () => {

@@ -95,7 +95,7 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, batchSize =
   const classes = outputClasses(model);
   let lossSum = 0;
   let correct = 0;
-  for (const batch of batchesOf(set, { batchSize, classes })) {
+  for (const batch of batchesOf(set, { batchSize, classes, reuseArrays: true })) {
     const [batchLoss, batchCorrect] = tf.tidy(() => {
       const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
       const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);

@@ -24,6 +24,7 @@ describe('train', () => {
     for (const epoch of result.history) {
       expect(epoch.imagesPerSecond).toBeGreaterThan(0);
       expect(epoch.epochSeconds).toBeGreaterThanOrEqual(epoch.trainSeconds);
+      expect(epoch.cpuSeconds).toBeGreaterThan(0);
       expect(Number.isFinite(epoch.trainLoss) && Number.isFinite(epoch.testLoss)).toBe(true);
     }
 

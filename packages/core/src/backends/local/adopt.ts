@@ -6,6 +6,7 @@ import type { FrozenTrial, Measurement } from '../../study/types.js';
 import type { StudyDefinition } from '../../study/definition.js';
 import { metricValue } from '../../stopping/values.js';
 import { readTrialCompletion } from '@hptune/trial';
+import { trialPaths, type TrialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { MeasurementTracker } from './measurements.js';
 import { MetricIntake } from './metric-intake.js';
@@ -28,7 +29,8 @@ export interface AdoptedTrialOptions extends AdoptedTrial, TrialProcessWatching 
 export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialProcess {
   const { paths, trial } = options;
   const startedAtMs = Date.parse(trial.startTime ?? '') || Date.now();
-  const tracker = new MeasurementTracker(startedAtMs / 1000, trial.measurements);
+  // What a STOPPING trial reported after the decision is stored too: seen, not measured again.
+  const tracker = new MeasurementTracker(startedAtMs / 1000, [...trial.measurements, ...(trial.measurementsAfterStop ?? [])]);
   const intake = new MetricIntake({ metricFile: paths.metricFile, tracker, onMeasurements: options.onMeasurements, pollIntervalMs: options.pollIntervalMs });
   let timeoutTimer: LongTimer | undefined;
 
@@ -93,9 +95,13 @@ export function adoptTrialProcess(options: AdoptedTrialOptions): RunningTrialPro
   return trialProcessHandle(done, stopper, startedAtMs / 1000);
 }
 
-/** A trial a dead coordinator left ACTIVE, with the trainer process it recorded, for a resumed study to adopt. */
+/**
+ * A trial a dead coordinator left running, with the trainer process it recorded, for a resumed study
+ * to adopt: ACTIVE, or STOPPING with the rule's decision stored (the resumed coordinator then asks
+ * its trainer to stop again, and judges its end as a live stop is judged).
+ */
 export interface AdoptedTrial {
-  /** The trial as stored: ACTIVE, its measurements so far. */
+  /** The trial as stored: its measurements so far, and for a STOPPING one its `stoppedAtStep`. */
   readonly trial: FrozenTrial;
   /** Its trainer's process, as recorded when it started. */
   readonly process: TrialProcess;
@@ -112,11 +118,18 @@ export interface DecidedTrial {
 /** What a resumed study does with each trial a dead coordinator left unfinished. */
 export interface TakenOverTrials {
   /**
-   * STOPPING trials whose early-stopping decision was stored: the rule had judged them, so they are
-   * finished as stopped early at that step (their trainers ended), neither judged nor run again.
+   * STOPPING trials whose early-stopping decision was stored and whose trainer is gone without
+   * finishing its run: the rule had judged them, so they are finished as stopped early at that step,
+   * neither judged nor run again.
    */
   readonly decided: readonly DecidedTrial[];
-  /** ACTIVE trials whose trainer ran on this host: followed to their end (`adoptTrialProcess`), not run again. */
+  /**
+   * Trials whose trainer ran on this host, followed to their end (`adoptTrialProcess`), not run
+   * again: ACTIVE ones, and STOPPING ones whose trainer still runs (stopped again, then judged as a
+   * live stop: stopped early, unless it finished its run first) or finished its run (its completion
+   * marker says exit code 0: an ordinary SUCCEEDED trial, as a trainer that finished before the
+   * signal is).
+   */
   readonly adopted: readonly AdoptedTrial[];
   /** The others (STOPPING, no process recorded, or a trainer on another host): INFEASIBLE `interrupted`, each with a re-run queued. */
   readonly interrupted: readonly InterruptedTrial[];
@@ -124,12 +137,16 @@ export interface TakenOverTrials {
 
 /**
  * Sorts the trials a dead coordinator left ACTIVE or STOPPING, right after the lease was taken
- * over: a trial the early-stopping rule had stopped (its decision stored) is finished as stopped
- * early; a trainer started on this host is adopted, whether it still runs (it is waited for) or
- * ended unwatched (it is judged by its completion marker); every other trial is interrupted and
- * queued again, as the store's `interruptTrials` does.
+ * over, so that each is decided once: a trainer started on this host is adopted, whether it still
+ * runs (it is waited for) or ended unwatched (it is judged by its completion marker in its model
+ * folder under `directory`), and so is a STOPPING trial's trainer that still runs or that finished
+ * its run while no coordinator watched; a trial the early-stopping rule had stopped (its decision
+ * stored) whose trainer is gone without finishing is finished as stopped early; every other trial
+ * is interrupted and queued again, as the store's `interruptTrials` does.
+ *
+ * @param directory the study's folder, where each trial's outputs are (see `trialPaths`)
  */
-export function takeOverTrials(store: StudyStore, name: string, token: string): TakenOverTrials {
+export function takeOverTrials(store: StudyStore, name: string, token: string, directory: string): TakenOverTrials {
   const adopted: AdoptedTrial[] = [];
   const interrupted: InterruptedTrial[] = [];
   const decided: DecidedTrial[] = [];
@@ -138,13 +155,23 @@ export function takeOverTrials(store: StudyStore, name: string, token: string): 
     if (trial.state !== 'ACTIVE' && trial.state !== 'STOPPING') continue;
     const process = store.getTrialProcess(name, trial.id);
     const finalMeasurement = definition && trial.stoppedAtStep !== undefined ? decidedValue(trial, definition) : undefined;
-    if (trial.state === 'STOPPING' && finalMeasurement) {
+    if (trial.state === 'STOPPING' && finalMeasurement && process && stoppingTrainerLeftToJudge(process, trialPaths(directory, trial.id))) adopted.push({ trial, process });
+    else if (trial.state === 'STOPPING' && finalMeasurement) {
       const finished = store.finishTrial(name, trial.id, { state: 'SUCCEEDED', finalMeasurement, endTime: new Date().toISOString(), stoppedEarly: true }, token);
       decided.push({ trial: finished, ...(process ? { process } : {}) });
     } else if (trial.state === 'ACTIVE' && process && processLiveness(process) !== 'unknown') adopted.push({ trial, process });
     else interrupted.push(store.interruptTrial(name, trial.id, new Date().toISOString(), token));
   }
   return { adopted, interrupted, decided };
+}
+
+/**
+ * Whether a STOPPING trial's trainer still runs (its stop is asked again and judged as a live one)
+ * or finished its run (its completion marker says exit code 0): then the decision alone does not
+ * settle the trial, as it does for a trainer the stop ended.
+ */
+function stoppingTrainerLeftToJudge(process: TrialProcess, paths: Pick<TrialPaths, 'modelDir'>): boolean {
+  return processLiveness(process) === 'alive' || finishedFirst(paths);
 }
 
 /** A decided trial's value: from its measurements up to the decision, by the study's `measurementSelection`. */

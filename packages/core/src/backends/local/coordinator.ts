@@ -315,8 +315,10 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   /**
-   * Takes over a trial a dead coordinator left ACTIVE whose trainer ran on this host: waits for
-   * the trainer if it still runs and records what it reports; see `adoptTrialProcess`.
+   * Takes over a trial a dead coordinator left running whose trainer ran on this host: waits for
+   * the trainer if it still runs and records what it reports; see `adoptTrialProcess`. A STOPPING
+   * trial's stop is asked again (nothing happens when its trainer is gone), so its end is judged
+   * as a live early stop is: stopped at its stored step, unless its trainer finished its run first.
    */
   #adopt(adopted: AdoptedTrial): void {
     const { trial, process } = adopted;
@@ -329,6 +331,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     });
     this.#events?.trialStarted({ trial, timings: { ...timings } });
     this.#watch(id, trialProcess, timings);
+    if (trial.state === 'STOPPING' && trial.stoppedAtStep !== undefined) trialProcess.stopEarly(trial.stoppedAtStep);
   }
 
   #guard(id: string, context: string, body: () => void): void {

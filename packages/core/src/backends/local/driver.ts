@@ -120,11 +120,11 @@ export function resumeLocalStudy(resume: DriverResume, settings: LocalRunSetting
     const owner = currentLeaseOwner();
     store.acquireLease(name, owner, { takeOver: (held) => checkLeaseTakeover(name, held, owner, resume.forceUnlock) });
     try {
-      const { adopted, interrupted, decided } = takeOverTrials(store, name, owner.token);
+      const directory = join(studyDir, name);
+      const { adopted, interrupted, decided } = takeOverTrials(store, name, owner.token, directory);
       store.setStudyState(name, 'ACTIVE', owner.token);
       const record = store.getStudy(name);
       if (!record) throw storeErrors.studyNotFound(name, studyDir);
-      const directory = join(studyDir, name);
       mkdirSync(directory, { recursive: true, mode: 0o755 });
       return new LocalStudyRun({
         store,

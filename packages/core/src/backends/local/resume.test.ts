@@ -34,7 +34,7 @@ beforeAll(() => {
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   // Trainer processes a killed coordinator left behind.
-  for (const file of ['trainers.log', 'orphan.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log']) {
+  for (const file of ['trainers.log', 'deaf.log', 'orphan.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log']) {
     for (const { pid } of trainerLog(join(root, file))) {
       try {
         process.kill(-pid, 'SIGKILL');
@@ -316,6 +316,45 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
     expect(stopped).toMatchObject({ stoppedEarly: true, stoppedAtStep: 1, finalMeasurement: { step: 1 } });
     expect(stopped?.measurements.map((measurement) => measurement.step)).toEqual([1]);
     expect(trials.filter((trial) => trial.stoppedEarly).map((trial) => trial.parameters['x']).sort()).toEqual([3, 4, 5]);
+  });
 
+  it('records a trial it was stopping as an ordinary one when its trainer finished its run while no coordinator watched', async () => {
+    const name = 'stopping-finished';
+    const log = join(root, 'deaf.log');
+    // x=5 is rejected at step 1 (as above), ignores SIGTERM and trains on to a clean end, completion marker written.
+    const launched = coordinator('launch', {
+      name,
+      space: searchSpaceToJSON(searchSpace({ x: discrete([6, 5, 4, 3]) })),
+      metric: { id: 'accuracy', goal: 'maximize' },
+      algorithm: 'grid',
+      parallelTrials: 1,
+      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=4', '--sleep-ms=300', '--fail-when=x=5:deaf', `--log=${log}`] },
+      studyDir,
+      backend: { pollIntervalMs: 20, stopGracePeriodSeconds: 30 },
+      earlyStopping: { kind: 'asha', maxStep: 4, reductionFactor: 2 },
+    });
+    await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'STOPPING'));
+    await kill9(launched);
+    const killedWhile = openStudy(name, { studyDir }).trials.find((trial) => trial.parameters['x'] === 5);
+    expect(killedWhile).toMatchObject({ state: 'STOPPING', stoppedAtStep: 1 });
+    // The trainer runs on, unwatched, to its end.
+    await waitFor(() => trainerLog(log).some((entry) => entry.event === 'end' && parametersOf(entry).x === 5));
+
+    const { trials, study } = await (await resumeStudy(name, { studyDir, backend: local(backend) })).wait();
+    expect(study.state).toBe('COMPLETED');
+    // Every combination decided once; x=5 is not stopped (its trainer finished first), nor run again.
+    expect(trials.map((trial) => [trial.parameters['x'], trial.state])).toEqual([
+      [6, 'SUCCEEDED'],
+      [5, 'SUCCEEDED'],
+      [4, 'SUCCEEDED'],
+      [3, 'SUCCEEDED'],
+    ]);
+    const finished = trials.find((trial) => trial.parameters['x'] === 5) as FrozenTrial;
+    expect(finished.stoppedEarly).toBeFalsy();
+    expect(finished.stoppedAtStep).toBeUndefined();
+    expect(finished.measurementsAfterStop ?? []).toEqual([]);
+    expect(finished.measurements.map((measurement) => measurement.step)).toEqual([1, 2, 3, 4]);
+    expect(finished.finalMeasurement).toMatchObject({ step: 4, metrics: { accuracy: 0.005 } });
+    expect(trainerLog(log).filter((entry) => entry.event === 'start' && parametersOf(entry).x === 5)).toHaveLength(1);
   });
 });
