@@ -21,6 +21,7 @@ export type {
   TrialFailure,
   TrialFailureKind,
   TrialState,
+  TrialSummary,
 } from './study/types.js';
 export {
   bestTrial,

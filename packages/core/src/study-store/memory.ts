@@ -1,4 +1,4 @@
-import type { FrozenTrial, Measurement, StudyDefinition, StudyState } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyDefinition, StudyState, TrialSummary } from '../study/types.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
 import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
 
@@ -46,6 +46,7 @@ export function createMemoryStudyStore(): StudyStore {
     entry.trial = deepFreeze({ ...entry.trial, ...changes });
     return entry.trial;
   };
+  const recordOf = ({ measurements: _measurements, measurementsAfterStop: _after, ...record }: FrozenTrial): TrialSummary => Object.freeze(record);
   const leaseFor = (owner: LeaseOwner): StudyLease => ({ ...owner, acquiredAt: new Date().toISOString() });
   const interrupt = (found: MemoryStudy, entry: MemoryTrial, endTime: string): InterruptedTrial => {
     const trial = update(entry, { state: 'INFEASIBLE', failure: interruptedFailure(), endTime });
@@ -123,7 +124,7 @@ export function createMemoryStudyStore(): StudyStore {
       const entry = trialOf(leased(name, token), trialId);
       checkTransition(name, trialId, entry.trial.state, 'stop');
       if (decision) checkMeasurement(decision.stoppedAtStep, 0);
-      return update(entry, { state: 'STOPPING', ...(decision ? { stoppedAtStep: decision.stoppedAtStep } : {}) });
+      return recordOf(update(entry, { state: 'STOPPING', ...(decision ? { stoppedAtStep: decision.stoppedAtStep } : {}) }));
     },
     addMeasurements(name, trialId, measurements: readonly Measurement[], token) {
       if (measurements.length === 0) return;
@@ -146,7 +147,7 @@ export function createMemoryStudyStore(): StudyStore {
         outcome.state === 'SUCCEEDED'
           ? { state: outcome.state, finalMeasurement: structuredClone(outcome.finalMeasurement), endTime: outcome.endTime, ...(outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
           : { state: outcome.state, failure: structuredClone(outcome.failure), endTime: outcome.endTime };
-      return update(entry, finished);
+      return recordOf(update(entry, finished));
     },
     interruptTrials(name, endTime, token) {
       const found = leased(name, token);
@@ -169,6 +170,9 @@ export function createMemoryStudyStore(): StudyStore {
     },
     getTrials(name) {
       return study(name).trials.map((entry) => entry.trial);
+    },
+    getTrialSummaries(name) {
+      return study(name).trials.map((entry) => recordOf(entry.trial));
     },
     getTrial(name, trialId) {
       const found = study(name);
