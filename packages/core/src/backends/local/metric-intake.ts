@@ -6,10 +6,11 @@ import type { MeasurementTracker } from './measurements.js';
 
 /**
  * Bytes of a metric file read at once, so a huge file never holds the coordinator's event loop for
- * long (about 11,000 lines of 90 bytes: tens of milliseconds to parse and store). Each read is one
- * store transaction, a disk sync, and a copy of the trial's curve: smaller reads cost more of those.
+ * long: about 2,900 lines of 90 bytes, tens of milliseconds to parse and store (a megabyte held it
+ * over a second on a loaded machine). Each read is one store transaction, a disk sync and a copy of
+ * the trial's curve, so much smaller reads cost more of those.
  */
-export const METRIC_READ_CHUNK_BYTES = 1024 * 1024;
+export const METRIC_READ_CHUNK_BYTES = 256 * 1024;
 
 /** Lines of a metric file remembered to recognise them after a rewrite (at least; more when a rewrite holds more). */
 const RECENT_LINES = 128;
