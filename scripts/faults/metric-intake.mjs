@@ -42,7 +42,7 @@ export async function run() {
   writeFileSync(trainer, TRAINER);
   const row = new CaseResult(
     `metric intake: a trainer writing ${LINES.toLocaleString('en')} metric lines (8 MB) at once, beside a trial with a ${TIMEOUT_SECONDS} s timeout`,
-    `the flood recorded whole (every line once) within 3 s of its trainer's last line; coordinator RSS growth reported (the 50 MiB goal is not met yet: issue 24 item 2 is open); the other trial's timeout fires under 1 s late`,
+    `the flood recorded whole (every line once) within 3 s of its trainer's last line; the other trial's timeout fires under 1 s late; coordinator RSS growth reported, not checked (the goal, under 50 MiB, is not met: the coordinator holds all 100,000 measurements as objects; issue 24 item 2)`,
   );
   const baseline = process.memoryUsage().rss;
   let peak = baseline;

@@ -20,6 +20,7 @@ export type {
   TrialFailure,
   TrialFailureKind,
   TrialState,
+  TrialSummary,
 } from './study/types.js';
 export type { StudyDefinition } from './study/definition.js';
 export {

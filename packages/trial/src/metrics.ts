@@ -208,9 +208,15 @@ export function parseMetricLine(line: string): MetricReport | string {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'is not a JSON object';
   const record = parsed as Record<string, unknown>;
-  const tags = Object.keys(record).filter((key) => !RESERVED_KEYS.has(key));
-  if (tags.length !== 1) return `has ${tags.length} metric tags (expected exactly one)`;
-  const tag = tags[0] as string;
+  // Counted without building a list: a coordinator reads this for every line of a huge file.
+  let tag: string | undefined;
+  let tagCount = 0;
+  for (const key in record) {
+    if (RESERVED_KEYS.has(key) || !Object.hasOwn(record, key)) continue;
+    tag ??= key;
+    tagCount += 1;
+  }
+  if (tag === undefined || tagCount !== 1) return `has ${tagCount} metric tags (expected exactly one)`;
   const value = numberIn(record[tag]);
   const globalStep = record.global_step === undefined ? 0 : numberIn(record.global_step);
   const timestamp = numberIn(record.timestamp);
@@ -218,12 +224,6 @@ export function parseMetricLine(line: string): MetricReport | string {
   // A step past 2^53 cannot be stored or compared exactly: refuse it here rather than fail the study later.
   if (!Number.isSafeInteger(globalStep) || globalStep < 0) return 'has a global_step that is not a non-negative integer';
   if (!Number.isFinite(timestamp)) return 'has no numeric timestamp';
-  return {
-    tag,
-    value,
-    globalStep,
-    timestamp,
-    trial: String(record.trial ?? '0'),
-    ...(typeof record.checkpoint_path === 'string' && record.checkpoint_path ? { checkpointPath: record.checkpoint_path } : {}),
-  };
+  const report = { tag, value, globalStep, timestamp, trial: String(record.trial ?? '0') };
+  return typeof record.checkpoint_path === 'string' && record.checkpoint_path ? { ...report, checkpointPath: record.checkpoint_path } : report;
 }

@@ -1,4 +1,4 @@
-import type { FrozenTrial } from '@hptune/core';
+import type { FrozenTrial, TrialSummary } from '@hptune/core';
 
 /** A trial as every `--json` output prints it: `{ id, state, parameters, metrics, measurements, ... }`. */
 export function trialJson(trial: FrozenTrial) {
@@ -18,6 +18,6 @@ export function trialJson(trial: FrozenTrial) {
 }
 
 /** The best trial as `--json` outputs print it, or `null`. */
-export function bestTrialJson(best: FrozenTrial | undefined) {
+export function bestTrialJson(best: TrialSummary | undefined) {
   return best ? { id: best.id, parameters: best.parameters, metrics: best.finalMeasurement?.metrics ?? {} } : null;
 }

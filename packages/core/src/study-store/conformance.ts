@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HptuneError } from '../errors.js';
 import type { StudyDefinition } from '../study/definition.js';
+import { withCurves } from './rules.js';
 import type { LeaseOwner, StudyStore } from './types.js';
 
 const definition = (name = 'seed'): StudyDefinition => ({
@@ -98,15 +99,30 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
       const final = { step: 2, metrics: { accuracy: 0.7 }, elapsedSeconds: 2 };
       const done = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: final, endTime: '2026-01-01T00:00:02.000Z' }, owner.token);
       expect(done).toMatchObject({ state: 'SUCCEEDED', finalMeasurement: final, startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T00:00:02.000Z' });
-      expect(done.measurements.map((measurement) => measurement.step)).toEqual([1, 1, 2]);
-      expect(done.measurements[0]?.metrics).toEqual({ accuracy: 0.5, loss: 1 });
-      expect(Object.isFrozen(done) && Object.isFrozen(done.measurements)).toBe(true);
+      // The write hands back the record alone: a trial's measurements are not read back on each write.
+      expect('measurements' in done).toBe(false);
+      const stored = store.getTrial('seed', '1');
+      expect(stored?.measurements.map((measurement) => measurement.step)).toEqual([1, 1, 2]);
+      expect(stored?.measurements[0]?.metrics).toEqual({ accuracy: 0.5, loss: 1 });
+      expect(Object.isFrozen(stored) && Object.isFrozen(stored?.measurements) && Object.isFrozen(done)).toBe(true);
 
       const failure = { kind: 'exit-code' as const, reason: 'exited with code 1', exitCode: 1 };
       expect(codeOf(() => store.finishTrial('seed', '1', { state: 'INFEASIBLE', failure, endTime: 'x' }, owner.token))).toBe('TRIAL_FINISHED');
       expect(codeOf(() => store.addMeasurements('seed', '1', [final], owner.token))).toBe('TRIAL_FINISHED');
       expect(codeOf(() => store.stopTrial('seed', '1', owner.token))).toBe('TRIAL_FINISHED');
-      expect(store.getTrial('seed', '1')).toEqual(done);
+      expect(store.getTrial('seed', '1')).toEqual(stored);
+      expect(store.getTrialSummaries('seed')).toEqual([done]);
+    });
+
+    it('keeps a large batch of measurements whole and in order, and the batches after it', () => {
+      store.createStudy(definition(), owner);
+      store.createTrial('seed', { parameters: { x: 'a' } }, owner.token);
+      store.startTrial('seed', '1', { startTime: 't' }, owner.token);
+      const at = (step: number) => ({ step, metrics: { accuracy: step / 1000, ...(step % 2 === 0 ? { loss: 1 / step } : {}) }, elapsedSeconds: step / 10 });
+      const first = Array.from({ length: 1001 }, (_, index) => at(index + 1));
+      store.addMeasurements('seed', '1', first, owner.token);
+      store.addMeasurements('seed', '1', [at(1002), at(1003)], owner.token);
+      expect(store.getTrial('seed', '1')?.measurements).toEqual([...first, at(1002), at(1003)]);
     });
 
     it('records a trial an early-stopping rule ended: SUCCEEDED, its last measurement final, stoppedEarly', () => {
@@ -135,13 +151,18 @@ export function describeStudyStoreConformance(label: string, open: () => StudySt
         store.addMeasurements('seed', id, [at(3)], owner.token);
         expect(store.getTrial('seed', id)).toMatchObject({ measurements: [at(1), at(2)], measurementsAfterStop: [at(3)] });
       }
-      const stopped = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: at(2), endTime: 't', stoppedEarly: true }, owner.token);
+      const stoppedSummary = store.finishTrial('seed', '1', { state: 'SUCCEEDED', finalMeasurement: at(2), endTime: 't', stoppedEarly: true }, owner.token);
+      const stopped = store.getTrial('seed', '1');
       expect(stopped).toMatchObject({ stoppedEarly: true, stoppedAtStep: 2, measurements: [at(1), at(2)], measurementsAfterStop: [at(3)] });
-      const finishedFirst = store.finishTrial('seed', '2', { state: 'SUCCEEDED', finalMeasurement: at(3), endTime: 't' }, owner.token);
-      expect(finishedFirst.measurements).toEqual([at(1), at(2), at(3)]);
-      expect(finishedFirst.stoppedAtStep).toBeUndefined();
-      expect(finishedFirst.measurementsAfterStop).toBeUndefined();
+      const finishedFirstSummary = store.finishTrial('seed', '2', { state: 'SUCCEEDED', finalMeasurement: at(3), endTime: 't' }, owner.token);
+      const finishedFirst = store.getTrial('seed', '2');
+      expect(finishedFirst?.measurements).toEqual([at(1), at(2), at(3)]);
+      expect(finishedFirst?.stoppedAtStep).toBeUndefined();
+      expect(finishedFirst?.measurementsAfterStop).toBeUndefined();
       expect(store.getTrials('seed')).toEqual([stopped, finishedFirst]);
+      // What the writer holds, joined to what the writes returned, is what is stored.
+      const held = { measurements: [at(1), at(2)], measurementsAfterStop: [at(3)] };
+      expect([withCurves(stoppedSummary, held), withCurves(finishedFirstSummary, held)]).toEqual([stopped, finishedFirst]);
     });
 
     it('numbers trials 1, 2, ... and records failures and stops', () => {

@@ -1,4 +1,4 @@
-import type { FrozenTrial, Measurement, StudyState } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyState, TrialSummary } from '../study/types.js';
 import type { StudyDefinition } from '../study/definition.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
 import type { InterruptedTrial, LeaseOwner, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
@@ -47,6 +47,7 @@ export function createMemoryStudyStore(): StudyStore {
     entry.trial = deepFreeze({ ...entry.trial, ...changes });
     return entry.trial;
   };
+  const recordOf = ({ measurements: _measurements, measurementsAfterStop: _after, ...record }: FrozenTrial): TrialSummary => Object.freeze(record);
   const leaseFor = (owner: LeaseOwner): StudyLease => ({ ...owner, acquiredAt: new Date().toISOString() });
   const interrupt = (found: MemoryStudy, entry: MemoryTrial, endTime: string): InterruptedTrial => {
     const trial = update(entry, { state: 'INFEASIBLE', failure: interruptedFailure(), endTime });
@@ -124,7 +125,7 @@ export function createMemoryStudyStore(): StudyStore {
       const entry = trialOf(leased(name, token), trialId);
       checkTransition(name, trialId, entry.trial.state, 'stop');
       if (decision) checkMeasurement(decision.stoppedAtStep, 0);
-      return update(entry, { state: 'STOPPING', ...(decision ? { stoppedAtStep: decision.stoppedAtStep } : {}) });
+      return recordOf(update(entry, { state: 'STOPPING', ...(decision ? { stoppedAtStep: decision.stoppedAtStep } : {}) }));
     },
     addMeasurements(name, trialId, measurements: readonly Measurement[], token) {
       if (measurements.length === 0) return;
@@ -147,7 +148,7 @@ export function createMemoryStudyStore(): StudyStore {
         outcome.state === 'SUCCEEDED'
           ? { state: outcome.state, finalMeasurement: structuredClone(outcome.finalMeasurement), endTime: outcome.endTime, ...(outcome.stoppedEarly ? { stoppedEarly: true } : {}) }
           : { state: outcome.state, failure: structuredClone(outcome.failure), endTime: outcome.endTime };
-      return update(entry, finished);
+      return recordOf(update(entry, finished));
     },
     interruptTrials(name, endTime, token) {
       const found = leased(name, token);
@@ -170,6 +171,9 @@ export function createMemoryStudyStore(): StudyStore {
     },
     getTrials(name) {
       return study(name).trials.map((entry) => entry.trial);
+    },
+    getTrialSummaries(name) {
+      return study(name).trials.map((entry) => recordOf(entry.trial));
     },
     getTrial(name, trialId) {
       const found = study(name);

@@ -1,5 +1,5 @@
 import { HptuneError } from '../errors.js';
-import type { StudyState, TrialFailure, TrialState } from '../study/types.js';
+import type { FrozenTrial, StudyState, TrialFailure, TrialState, TrialSummary } from '../study/types.js';
 
 /** The store's refusals, shared by every implementation so they read the same. */
 export const storeErrors = {
@@ -71,4 +71,19 @@ export function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
+}
+
+/**
+ * A trial as a store's write returned it (a {@link TrialSummary}, no measurements read back), with
+ * the measurements its writer holds for it, which are those it stored, in order. As every store
+ * keeps them, what was reported after an early-stopping decision stays apart only while the trial
+ * keeps the decision (`stoppedAtStep`); otherwise it joins the curve. Nothing is copied but, then,
+ * the one curve.
+ */
+export function withCurves(record: TrialSummary, held: Pick<FrozenTrial, 'measurements' | 'measurementsAfterStop'>): FrozenTrial {
+  const after = held.measurementsAfterStop ?? [];
+  if (record.stoppedAtStep === undefined) {
+    return Object.freeze({ ...record, measurements: after.length === 0 ? held.measurements : Object.freeze(held.measurements.concat(after)) });
+  }
+  return Object.freeze({ ...record, measurements: held.measurements, ...(after.length === 0 ? {} : { measurementsAfterStop: after }) });
 }

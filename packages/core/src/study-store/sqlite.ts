@@ -5,7 +5,7 @@ import { makeDirectory } from '@hptune/trial';
 import { HptuneError } from '../errors.js';
 import { dependencyLoadError, isNativeAddonLoadError, loadDependency } from '../load-dependency.js';
 import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, Measurement, StudyState, TrialFailure, TrialState } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyState, TrialFailure, TrialState, TrialSummary } from '../study/types.js';
 import type { StudyDefinition } from '../study/definition.js';
 import { checkMeasurement, checkTransition, deepFreeze, interruptedFailure, storeErrors } from './rules.js';
 import type { AcquireLeaseOptions, InterruptedTrial, LeaseOwner, StopDecision, StudyLease, StudyRecord, StudyStore, TrialProcess } from './types.js';
@@ -73,6 +73,11 @@ const MIGRATION_V3 = `
 ALTER TABLE trials ADD COLUMN stopped_at_step INTEGER;
 ALTER TABLE measurements ADD COLUMN after_stop INTEGER NOT NULL DEFAULT 0 CHECK (after_stop IN (0, 1));
 `;
+
+const INSERT_MEASUREMENT = 'INSERT INTO measurements (study, trial, seq, step, metrics, elapsed_seconds, after_stop) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/** Measurement rows one INSERT statement writes (7 values each, well under SQLite's 32,766 variables). */
+const MEASUREMENT_ROWS_PER_INSERT = 64;
 
 interface StudyRow {
   name: string;
@@ -481,14 +486,14 @@ class SqliteStudyStore implements StudyStore {
     });
   }
 
-  stopTrial(name: string, trialId: string, token: string, decision?: StopDecision): FrozenTrial {
+  stopTrial(name: string, trialId: string, token: string, decision?: StopDecision): TrialSummary {
     return this.#write(() => {
       this.#leased(name, token);
       checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'stop');
       if (decision) checkMeasurement(decision.stoppedAtStep, 0);
       this.#sql(`UPDATE trials SET state = 'STOPPING', stopped_at_step = ? WHERE study = ? AND id = ?`).run(decision?.stoppedAtStep ?? null, name, Number(trialId));
       this.#touch(name);
-      return this.#trial(name, trialId);
+      return toTrialSummary(this.#trialRow(name, trialId));
     });
   }
 
@@ -502,15 +507,29 @@ class SqliteStudyStore implements StudyStore {
       const next = this.#sql('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM measurements WHERE study = ? AND trial = ?').get(name, Number(trialId)) as {
         seq: number;
       };
-      const insert = this.#sql('INSERT INTO measurements (study, trial, seq, step, metrics, elapsed_seconds, after_stop) VALUES (?, ?, ?, ?, ?, ?, ?)');
       const afterStop = row.stopped_at_step === null ? 0 : 1;
-      measurements.forEach((measurement, index) => {
-        insert.run(name, Number(trialId), next.seq + index, measurement.step, JSON.stringify(measurement.metrics), measurement.elapsedSeconds, afterStop);
-      });
+      const trial = Number(trialId);
+      // Rows go in groups of MEASUREMENT_ROWS_PER_INSERT, one statement each: a trainer may report 100,000 steps at once.
+      const many = this.#sql(`${INSERT_MEASUREMENT}${', (?, ?, ?, ?, ?, ?, ?)'.repeat(MEASUREMENT_ROWS_PER_INSERT - 1)}`);
+      const one = this.#sql(INSERT_MEASUREMENT);
+      const values: unknown[] = [];
+      let index = 0;
+      for (; index + MEASUREMENT_ROWS_PER_INSERT <= measurements.length; index += MEASUREMENT_ROWS_PER_INSERT) {
+        values.length = 0;
+        for (let row = index; row < index + MEASUREMENT_ROWS_PER_INSERT; row += 1) {
+          const measurement = measurements[row] as Measurement;
+          values.push(name, trial, next.seq + row, measurement.step, JSON.stringify(measurement.metrics), measurement.elapsedSeconds, afterStop);
+        }
+        many.run(values);
+      }
+      for (; index < measurements.length; index += 1) {
+        const measurement = measurements[index] as Measurement;
+        one.run(name, trial, next.seq + index, measurement.step, JSON.stringify(measurement.metrics), measurement.elapsedSeconds, afterStop);
+      }
     });
   }
 
-  finishTrial(name: string, trialId: string, outcome: Parameters<StudyStore['finishTrial']>[2], token: string): FrozenTrial {
+  finishTrial(name: string, trialId: string, outcome: Parameters<StudyStore['finishTrial']>[2], token: string): TrialSummary {
     return this.#write(() => {
       this.#leased(name, token);
       checkTransition(name, trialId, this.#trialRow(name, trialId).state, 'finish');
@@ -530,7 +549,7 @@ class SqliteStudyStore implements StudyStore {
         Number(trialId),
       );
       this.#touch(name);
-      return this.#trial(name, trialId);
+      return toTrialSummary(this.#trialRow(name, trialId));
     });
   }
 
@@ -585,6 +604,13 @@ class SqliteStudyStore implements StudyStore {
     });
   }
 
+  getTrialSummaries(name: string): TrialSummary[] {
+    return this.#read(() => {
+      this.#studyRow(name);
+      return (this.#sql('SELECT * FROM trials WHERE study = ? ORDER BY id').all(name) as TrialRow[]).map(toTrialSummary);
+    });
+  }
+
   getTrial(name: string, trialId: string): FrozenTrial | undefined {
     return this.#read(() => {
       try {
@@ -627,13 +653,19 @@ function toTrial(row: TrialRow, rows: readonly MeasurementRow[]): FrozenTrial {
   const measurements: Measurement[] = [];
   const afterStop: Measurement[] = [];
   for (const measurement of rows) (measurement.after_stop === 1 ? afterStop : measurements).push(frozenMeasurement(measurement));
+  return Object.freeze({
+    ...toTrialSummary(row),
+    measurements: Object.freeze(measurements),
+    ...(afterStop.length === 0 ? {} : { measurementsAfterStop: Object.freeze(afterStop) }),
+  });
+}
+
+function toTrialSummary(row: TrialRow): TrialSummary {
   return deepFreeze({
     id: String(row.id),
     state: row.state,
     parameters: JSON.parse(row.parameters) as TrialParameters,
-    measurements: Object.freeze(measurements),
     ...(row.stopped_at_step === null ? {} : { stoppedAtStep: row.stopped_at_step }),
-    ...(afterStop.length === 0 ? {} : { measurementsAfterStop: Object.freeze(afterStop) }),
     ...(row.final_measurement === null ? {} : { finalMeasurement: JSON.parse(row.final_measurement) as Measurement }),
     ...(row.failure === null ? {} : { failure: JSON.parse(row.failure) as TrialFailure }),
     ...(row.retry_of === null ? {} : { retryOf: String(row.retry_of) }),

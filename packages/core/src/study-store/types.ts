@@ -20,7 +20,7 @@
  * - Methods are synchronous: a store is used by one thread; SQLite serializes processes.
  */
 import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, Measurement, StudyState, TrialFailure } from '../study/types.js';
+import type { FrozenTrial, Measurement, StudyState, TrialFailure, TrialSummary } from '../study/types.js';
 import type { StudyDefinition } from '../study/definition.js';
 
 /** Who holds, or wants, a study's lease: a coordinator process. */
@@ -132,7 +132,7 @@ export interface StudyStore {
    * study's early-stopping rule rejected its measurement at that step (the decision is stored, so a
    * resumed study finishes the trial as stopped early instead of running it again).
    */
-  stopTrial(name: string, trialId: string, token: string, decision?: StopDecision): FrozenTrial;
+  stopTrial(name: string, trialId: string, token: string, decision?: StopDecision): TrialSummary;
   /**
    * Appends measurements to an unfinished trial, in one transaction. After an early-stopping
    * decision they are stored as reported after it (`FrozenTrial.measurementsAfterStop`).
@@ -143,7 +143,7 @@ export interface StudyStore {
    * a finished trial. A trial with an early-stopping decision that ends otherwise (its trainer had
    * finished first) loses the decision: its measurements after it become ordinary ones.
    */
-  finishTrial(name: string, trialId: string, outcome: TrialOutcome, token: string): FrozenTrial;
+  finishTrial(name: string, trialId: string, outcome: TrialOutcome, token: string): TrialSummary;
   /**
    * After taking over from a dead coordinator: every ACTIVE or STOPPING trial becomes INFEASIBLE
    * (kind `interrupted`, its measurements kept) and gets a new REQUESTED trial with the same
@@ -162,6 +162,8 @@ export interface StudyStore {
   getTrialProcess(name: string, trialId: string): TrialProcess | undefined;
   /** Every trial of the study, by id. */
   getTrials(name: string): FrozenTrial[];
+  /** Every trial of the study, by id, without reading a single measurement: what a list of studies needs. */
+  getTrialSummaries(name: string): TrialSummary[];
   /** One trial, or `undefined`. */
   getTrial(name: string, trialId: string): FrozenTrial | undefined;
   /**

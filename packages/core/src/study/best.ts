@@ -1,8 +1,7 @@
-import type { TrialParameters } from '../space/types.js';
-import type { FrozenTrial, Measurement, MetricSpec } from './types.js';
+import type { Measurement, MetricSpec, TrialSummary } from './types.js';
 
 /** The final value of the study's metric for a trial, when it SUCCEEDED and reported one. */
-export function finalMetricValue(trial: FrozenTrial, metric: MetricSpec): number | undefined {
+export function finalMetricValue(trial: Pick<TrialSummary, 'state' | 'finalMeasurement'>, metric: MetricSpec): number | undefined {
   if (trial.state !== 'SUCCEEDED') return undefined;
   const value = trial.finalMeasurement?.metrics[metric.id];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -12,8 +11,8 @@ export function finalMetricValue(trial: FrozenTrial, metric: MetricSpec): number
  * The best trial: the SUCCEEDED one whose final measurement has the highest (maximize) or lowest
  * (minimize) value of the metric; on a tie, the earliest trial. `undefined` when none succeeded.
  */
-export function bestTrial<P extends TrialParameters>(trials: readonly FrozenTrial<P>[], metric: MetricSpec): FrozenTrial<P> | undefined {
-  let best: FrozenTrial<P> | undefined;
+export function bestTrial<T extends TrialSummary>(trials: readonly T[], metric: MetricSpec): T | undefined {
+  let best: T | undefined;
   let bestValue = 0;
   for (const trial of trials) {
     const value = finalMetricValue(trial, metric);
@@ -31,12 +30,12 @@ export function bestTrial<P extends TrialParameters>(trials: readonly FrozenTria
  * cancelled, or interrupted by a coordinator's death, say nothing about their parameters: their
  * parameters are run again, so they count as if they never ran.
  */
-export function countsForSearch(trial: FrozenTrial): boolean {
+export function countsForSearch(trial: Pick<TrialSummary, 'state' | 'failure'>): boolean {
   return !(trial.state === 'INFEASIBLE' && (trial.failure?.kind === 'cancelled' || trial.failure?.kind === 'interrupted'));
 }
 
 /** Whether a trial failed in a way that counts towards `maxFailedTrials`. */
-export function countsAsFailed(trial: FrozenTrial): boolean {
+export function countsAsFailed(trial: Pick<TrialSummary, 'state' | 'failure'>): boolean {
   return trial.state === 'INFEASIBLE' && countsForSearch(trial);
 }
 

@@ -1,5 +1,5 @@
 import { countsAsFailed } from './best.js';
-import type { FrozenTrial } from './types.js';
+import type { TrialSummary } from './types.js';
 
 /**
  * A study's trials counted by what happened to them, the one count every summary shows
@@ -28,7 +28,7 @@ export interface TrialCounts {
 }
 
 /** Counts trials by {@link TrialCounts}. */
-export function countTrials(trials: readonly FrozenTrial[]): TrialCounts {
+export function countTrials(trials: readonly Pick<TrialSummary, 'state' | 'failure'>[]): TrialCounts {
   const counts = { total: trials.length, done: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, running: 0, requested: 0 };
   for (const trial of trials) {
     if (trial.state === 'SUCCEEDED') counts.succeeded += 1;

@@ -117,5 +117,12 @@ export interface FrozenTrial<P extends TrialParameters = TrialParameters> {
   readonly endTime?: string;
 }
 
+/**
+ * A trial without its measurements: its state, parameters, final measurement and failure, what a
+ * list of trials shows. A trial may hold 100,000 measurements; a list of studies reads none, and a
+ * store's writes that stop or end a trial return this (its writer holds the measurements already).
+ */
+export type TrialSummary<P extends TrialParameters = TrialParameters> = Omit<FrozenTrial<P>, 'measurements' | 'measurementsAfterStop'>;
+
 /** Where a study's trials run: `local` (child processes on this machine) or `vertex` (a Vertex AI HyperparameterTuningJob). */
 export type StudyBackendKind = 'local' | 'vertex';

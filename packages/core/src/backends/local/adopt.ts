@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { interruptedFailure } from '../../study-store/rules.js';
+import { interruptedFailure, withCurves } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
 import { bestMeasurement } from '../../study/best.js';
 import type { FrozenTrial, Measurement } from '../../study/types.js';
@@ -157,7 +157,7 @@ export function takeOverTrials(store: StudyStore, name: string, token: string, d
     const finalMeasurement = definition && trial.stoppedAtStep !== undefined ? decidedValue(trial, definition) : undefined;
     if (trial.state === 'STOPPING' && finalMeasurement && process && stoppingTrainerLeftToJudge(process, trialPaths(directory, trial.id))) adopted.push({ trial, process });
     else if (trial.state === 'STOPPING' && finalMeasurement) {
-      const finished = store.finishTrial(name, trial.id, { state: 'SUCCEEDED', finalMeasurement, endTime: new Date().toISOString(), stoppedEarly: true }, token);
+      const finished = withCurves(store.finishTrial(name, trial.id, { state: 'SUCCEEDED', finalMeasurement, endTime: new Date().toISOString(), stoppedEarly: true }, token), trial);
       decided.push({ trial: finished, ...(process ? { process } : {}) });
     } else if (trial.state === 'ACTIVE' && process && processLiveness(process) !== 'unknown') adopted.push({ trial, process });
     else interrupted.push(store.interruptTrial(name, trial.id, new Date().toISOString(), token));

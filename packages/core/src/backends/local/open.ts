@@ -6,7 +6,7 @@ import type { StudyRecord, StudyStore } from '../../study-store/types.js';
 import { bestTrial } from '../../study/best.js';
 import { countTrials, type TrialCounts } from '../../study/counts.js';
 import type { StudyInfo } from '../../study/handle.js';
-import type { FrozenTrial, StudyState } from '../../study/types.js';
+import type { FrozenTrial, StudyState, TrialSummary } from '../../study/types.js';
 import { validateStudyName } from '../../study/validate.js';
 import { processLiveness } from './liveness.js';
 import { DEFAULT_STUDY_DIR, resolveStudyDir, storeFileIn } from './settings.js';
@@ -62,7 +62,8 @@ export interface StudySummary {
   readonly status: StudyStatus;
   /** Trials by what happened to them: cancelled and interrupted ones are not counted as failed. */
   readonly counts: TrialCounts;
-  readonly best: FrozenTrial | undefined;
+  /** The best trial, without its measurements (a list reads none; `openStudy` has them). */
+  readonly best: TrialSummary | undefined;
   readonly coordinator?: StudyCoordinator;
 }
 
@@ -93,14 +94,17 @@ export function openStudy(name: string, options: StudyDirOptions = {}): StoredSt
   }
 }
 
-/** Every study in the study directory, oldest first, with trial counts and the best trial; `[]` when there is none. */
+/**
+ * Every study in the study directory, oldest first, with trial counts and the best trial; `[]` when
+ * there is none. Reads no measurement: a study may hold millions, and a list needs none of them.
+ */
 export function listStudies(options: StudyDirOptions = {}): StudySummary[] {
   const studyDir = resolveStudyDir(options.studyDir ?? DEFAULT_STUDY_DIR);
   const store = openExisting(studyDir);
   if (!store) return [];
   try {
     return store.listStudies().map((record) => {
-      const trials = store.getTrials(record.definition.name);
+      const trials = store.getTrialSummaries(record.definition.name);
       const coordinator = coordinatorOf(record);
       return {
         study: infoOf(record, studyDir),

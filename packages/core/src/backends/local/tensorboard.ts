@@ -82,8 +82,12 @@ export interface TrialRunCompletion {
   readonly wrote: readonly ('session-start' | 'metric' | 'session-end' | 'stopped-early')[];
 }
 
-/** The most points of the metric's curve {@link completeTrialRun} writes for a trial. */
-export const MAX_COMPLETED_SCALARS = 10_000;
+/**
+ * The most points of the metric's curve {@link completeTrialRun} writes for a trial: as many as
+ * TensorBoard shows of a scalar by default (10,000 held the coordinator for most of a second on a
+ * loaded machine).
+ */
+export const MAX_COMPLETED_SCALARS = 1_000;
 
 /** Options of {@link completeTrialRun}. */
 export interface CompleteTrialRunOptions {
