@@ -127,8 +127,10 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
       for (const name of sessionHParamNames(run.points)) hparamNames.add(name);
     }
   }
-  // A value the trainer records as a hyperparameter of its session (LeNet-5's learning_rate, also
-  // logged as a scalar) is a setting, not a metric of the experiment.
+  // A hyperparameter of the session (the trial's parameters, which the coordinator writes below when
+  // the run has no session; LeNet-5's learning_rate is also logged as a scalar) is a setting, not a
+  // metric of the experiment.
+  if (!hasStart) for (const name of Object.keys(trial.parameters)) hparamNames.add(name);
   for (const name of hparamNames) scalarTags.delete(name);
   const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
   const measurements = thinned(scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number'), MAX_COMPLETED_SCALARS);
