@@ -52,6 +52,11 @@ describe('the README, pasted', () => {
     }
   });
 
+  it('runs the CLI the way a fresh clone can: pnpm hptune (hptune is on no PATH there)', () => {
+    const bare = shellBlocks.flatMap(commands).filter((line) => /^hptune\b/.test(line.trim()));
+    expect(bare).toEqual([]);
+  });
+
   it('has no placeholder a preflight refuses, and never reuses a study name', () => {
     expect(README).not.toMatch(/MY_PROJECT|MY_BUCKET|JOB_ID |hptune launch \.\.\./);
     const names = shellBlocks.flatMap(commands).flatMap((line) => [...line.matchAll(/study run --name (\S+)/g)].map((match) => match[1]));

@@ -54,6 +54,15 @@ describe('parseTrainerOptions', () => {
     expect(options(['--batch_size=128', '--batch-size', '16']).batchSize).toBe(16);
   });
 
+  it('resumes from a checkpoint unless --no-resume (or --no_resume) is given, the last of --resume and --no-resume winning', () => {
+    expect(options([]).resume).toBe(true);
+    expect(options(['--no-resume']).resume).toBe(false);
+    expect(options(['--no_resume']).resume).toBe(false);
+    expect(options(['--no-resume', '--resume']).resume).toBe(true);
+    expect(options(['--resume', '--no-resume']).resume).toBe(false);
+    expect(resolveTrainerOptions({ resume: false, env: {} }).resume).toBe(false);
+  });
+
   it.each(OPTIMIZERS)('uses the documented default learning rate for %s', (optimizer) => {
     expect(options([`--optimizer=${optimizer}`]).learningRate).toBe(DEFAULT_LEARNING_RATES[optimizer]);
   });
@@ -66,7 +75,7 @@ describe('parseTrainerOptions', () => {
     const parsed = parseTrainerOptions(['--batch-size=3', '--help'], {});
     expect(parsed.kind).toBe('help');
     const text = parsed.kind === 'help' ? parsed.text : '';
-    for (const flag of ['activation', 'optimizer', 'batch-size', 'num-epochs', 'learning-rate', 'gcs-bucket', 'train-size', 'test-size', 'seed', 'backend', 'output-dir', 'metric-tag', 'help']) {
+    for (const flag of ['activation', 'optimizer', 'batch-size', 'num-epochs', 'learning-rate', 'gcs-bucket', 'train-size', 'test-size', 'seed', 'resume, --no-resume', 'backend', 'output-dir', 'metric-tag', 'help']) {
       expect(text).toContain(`--${flag}`);
     }
     expect(text).toContain('(default: relu)');
@@ -121,6 +130,7 @@ describe('parseTrainerOptions', () => {
     [['--metric-tag=test accuracy'], 'is not a usable metric tag'],
     [['--epochs=3'], 'flag "--epochs" is not a flag of the trainer; known flags: --activation'],
     [['--activation'], 'flag "--activation" needs a value'],
+    [['--resume=false'], 'flag "--resume" takes no value; write it alone, e.g. --resume or --no-resume'],
     [['relu'], 'argument "relu" is not expected'],
     [['--gcs-bucket=my-bucket/logs'], '--gcs-bucket "my-bucket/logs" is not a bucket name; pass the bucket alone'],
     [['--gcs-bucket=My_Bucket'], '--gcs-bucket'],

@@ -7,6 +7,7 @@ import {
   deprecatedFlagNotice,
   LENET5_SETTINGS,
   SETTING_IDS,
+  negatedSettingFlag,
   settingFlag,
   settingKey,
   type CamelCase,
@@ -57,6 +58,7 @@ export type TrainerInvocation =
 export function trainerHelp(program = 'hptune-train'): string {
   const rows: [string, string][] = SETTING_IDS.map((id) => {
     const declared: Setting = LENET5_SETTINGS[id];
+    if (declared.kind === 'switch') return [`${settingFlag(id)}, ${negatedSettingFlag(id)}`, `${declared.help} (default: ${declared.default ? settingFlag(id) : negatedSettingFlag(id)})`];
     return [`${settingFlag(id)} ${declared.valueName}`, `${declared.help} (default: ${declared.defaultText ?? String(declared.default)})`];
   });
   rows.push(['--help', 'show this help']);
@@ -144,6 +146,9 @@ function checkSetting(id: SettingId, declared: Setting, value: unknown, field: s
     case 'text':
       if (value !== undefined && typeof value !== 'string') throw new ValidationError({ field, value, problem: 'is not text', fix: `pass ${id === 'metric_tag' ? 'e.g. accuracy' : 'a string'}` });
       return value ?? declared.default;
+    case 'switch':
+      if (value !== undefined && typeof value !== 'boolean') throw new ValidationError({ field, value, problem: 'is not true or false', fix: `pass ${String(declared.default)} or ${String(!declared.default)}` });
+      return value ?? declared.default;
   }
 }
 
@@ -164,23 +169,33 @@ export function parseTrainerOptions(argv: readonly string[], env: TrialEnvironme
     const text = values[id];
     if (text === undefined) continue;
     const declared: Setting = LENET5_SETTINGS[id];
-    config[settingKey(id)] = declared.kind === 'integer' ? integerFlag(settingFlag(id), text, declared.min) : declared.kind === 'double' ? numberFlag(settingFlag(id), text) : text;
+    config[settingKey(id)] =
+      declared.kind === 'integer' ? integerFlag(settingFlag(id), text, declared.min) : declared.kind === 'double' ? numberFlag(settingFlag(id), text) : declared.kind === 'switch' ? text === 'true' : text;
   }
   return { kind: 'train', options: validate(config as TrainerConfig, flagName), notices };
 }
 
-/** The flags' values by setting id (`batch_size`), the last spelling given winning, and a notice per old name used. */
+/** The flags' values by setting id (`batch_size`), the last spelling given winning (a switch's is `'true'` or `'false'`), and a notice per old name used. */
 function readFlags(argv: readonly string[]): { values: Record<string, string | undefined>; notices: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   const keyOf = new Map<string, string>([['help', 'help']]);
   const oldNames = new Map<string, string>();
+  /** The spellings that turn a switch off (`no-resume`, `no_resume`). */
+  const negated = new Set<string>();
   for (const id of SETTING_IDS) {
+    const isSwitch = (LENET5_SETTINGS[id] as Setting).kind === 'switch';
     // Each spelling of each name: `--batch-size` and `--batch_size`, and any older name it had.
     for (const name of [id, ...((LENET5_SETTINGS[id] as Setting).aliases ?? [])]) {
       for (const spelling of new Set([name.replaceAll('_', '-'), name])) {
-        options[spelling] = { type: 'string' };
+        options[spelling] = { type: isSwitch ? 'boolean' : 'string' };
         keyOf.set(spelling, id);
         if (name !== id) oldNames.set(spelling, deprecatedFlagNotice(name, id));
+        if (!isSwitch) continue;
+        for (const off of new Set([`no-${spelling}`, `no_${spelling}`])) {
+          options[off] = { type: 'boolean' };
+          keyOf.set(off, id);
+          negated.add(off);
+        }
       }
     }
   }
@@ -194,7 +209,7 @@ function readFlags(argv: readonly string[]): { values: Record<string, string | u
   const notices = new Set<string>();
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
-    values[keyOf.get(token.name) ?? token.name] = typeof token.value === 'string' ? token.value : 'true';
+    values[keyOf.get(token.name) ?? token.name] = typeof token.value === 'string' ? token.value : negated.has(token.name) ? 'false' : 'true';
     const notice = oldNames.get(token.name);
     if (notice !== undefined) notices.add(notice);
   }
@@ -212,6 +227,9 @@ function argumentError(error: unknown): ValidationError {
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new ValidationError({ field: 'argument', value: quoted, problem: 'is not expected (every input is a --flag)', fix: known }, { cause: error });
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(message)) {
+        return new ValidationError({ field: 'flag', value: quoted.split(' ')[0], problem: 'takes no value', fix: 'write it alone, e.g. --resume or --no-resume' }, { cause: error });
+      }
       return new ValidationError({ field: 'flag', value: quoted.split(' ')[0], problem: 'needs a value', fix: 'write --flag=value or --flag value' }, { cause: error });
     default:
       return new ValidationError({ field: 'arguments', value: message, problem: 'cannot be parsed', fix: known }, { cause: error });

@@ -43,13 +43,18 @@ describe('the LeNet-5 settings declaration', () => {
     expect(argv).toEqual(['--learning-rate=0.05', '--num-epochs=2', '--train-size=256', '--tfjs-backend=cpu', '--metric-tag=acc']);
     const parsed = parseTrainerOptions([...argv, '--batch_size=32'], {});
     expect(parsed.kind === 'train' && parsed.options).toMatchObject({ numEpochs: 2, trainSize: 256, learningRate: 0.05, tfjsBackend: 'cpu', metricTag: 'acc', batchSize: 32 });
+    // A switch is a bare flag either way.
+    expect(formatTrainerFlags({ resume: false })).toEqual(['--no-resume']);
+    expect(formatTrainerFlags({ resume: true })).toEqual(['--resume']);
+    const fresh = parseTrainerOptions(formatTrainerFlags({ resume: false }), {});
+    expect(fresh.kind === 'train' && fresh.options.resume).toBe(false);
   });
 
   it('lists every setting in --help with its flag, help and default', () => {
     const help = trainerHelp();
     for (const id of SETTING_IDS) {
       const declared = LENET5_SETTINGS[id];
-      expect(help).toContain(`${settingFlag(id)} ${declared.valueName}`);
+      expect(help).toContain(declared.kind === 'switch' ? `${settingFlag(id)}, --no-${id}` : `${settingFlag(id)} ${declared.valueName}`);
       expect(help).toContain(declared.help);
     }
     expect(help).toContain('(default: sgd 0.01, adam 0.001, rmsprop 0.001)');

@@ -105,8 +105,14 @@ export interface TextSetting extends SettingBase {
   readonly default: string | undefined;
 }
 
+/** A setting that is on or off: `--<flag>` turns it on, `--no-<flag>` off; it takes no value (`valueName` is empty). */
+export interface SwitchSetting extends SettingBase {
+  readonly kind: 'switch';
+  readonly default: boolean;
+}
+
 /** One setting of the trainer. */
-export type Setting = CategoricalSetting | IntegerSetting | DoubleSetting | TextSetting;
+export type Setting = CategoricalSetting | IntegerSetting | DoubleSetting | TextSetting | SwitchSetting;
 
 /**
  * Every setting of the LeNet-5 trainer, by id, in the order `--help` lists them. The one place a
@@ -179,6 +185,15 @@ export const LENET5_SETTINGS = {
     studyFlag: true,
   },
   seed: { kind: 'integer', min: 0, max: 0xffffffff, maxText: '2^32 - 1', default: 42, help: 'random seed of the sample, the shuffling and the initial weights', valueName: 'N' },
+  // "resume" as PyTorch users know it (torchvision's and timm's --resume, Lightning's ckpt_path,
+  // argparse's --no-<flag> negation); on by default, since a restarted trial must go on.
+  resume: {
+    kind: 'switch',
+    default: true,
+    help: 'go on from the checkpoint an earlier run with the same settings left in the checkpoint folder; --no-resume trains from epoch 1 and replaces it',
+    valueName: '',
+    resumesAcross: true,
+  },
   tfjs_backend: {
     kind: 'categorical',
     values: BACKEND_CHOICES,
@@ -217,8 +232,8 @@ export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}
 /** The key of a setting in code: `batchSize`. */
 export type SettingKey = CamelCase<SettingId>;
 
-/** The value type a setting declares: its names for a categorical one, a number, or text. */
-export type SettingValue<S> = S extends CategoricalSetting<infer V> ? V : S extends IntegerSetting | DoubleSetting ? number : string;
+/** The value type a setting declares: its names for a categorical one, a number, a boolean for a switch, or text. */
+export type SettingValue<S> = S extends CategoricalSetting<infer V> ? V : S extends IntegerSetting | DoubleSetting ? number : S extends SwitchSetting ? boolean : string;
 
 /** Every setting as an optional property of its value type, by key (`{ batchSize?: number, ... }`). */
 export type SettingValues = { -readonly [K in SettingId as CamelCase<K>]?: SettingValue<(typeof LENET5_SETTINGS)[K]> };
@@ -259,7 +274,12 @@ export function deprecatedFlagNotice(oldName: string, id: SettingId): string {
   return `--${oldName.replaceAll('_', '-')} is deprecated: use ${settingFlag(id)} (the same values)`;
 }
 
-/** The ids of the hyperparameters, which a study may tune, in declaration order. */
+/** The flag that turns a switch off: `resume` -> `--no-resume`. */
+export function negatedSettingFlag(id: SettingId): string {
+  return `--no-${id.replaceAll('_', '-')}`;
+}
+
+/** The ids of the hyperparameters, which a study may tune and TensorBoard's HParams dashboard records. */
 export const HYPERPARAMETER_IDS = SETTING_IDS.filter((id) => (LENET5_SETTINGS[id] as Setting).hyperparameter === true);
 
 /** The ids of the settings `hptune study run` and `hptune launch` take as flags and pass to every trial. */
@@ -287,13 +307,16 @@ export const TRAINER_DEFAULTS = Object.freeze(
 };
 
 /**
- * The flags for `values` as one argv entry each (`--num-epochs=2`), in declaration order, skipping
- * what is undefined. How the CLI passes fixed trainer flags to every trial, locally and on Vertex AI.
+ * The flags for `values` as one argv entry each (`--num-epochs=2`; a switch as `--resume` or
+ * `--no-resume`), in declaration order, skipping what is undefined. How the CLI passes fixed
+ * trainer flags to every trial, locally and on Vertex AI.
  */
 export function formatTrainerFlags(values: SettingValues): string[] {
   return SETTING_IDS.flatMap((id) => {
     const value = values[settingKey(id) as keyof SettingValues];
-    return value === undefined ? [] : [`${settingFlag(id)}=${String(value)}`];
+    if (value === undefined) return [];
+    if (typeof value === 'boolean') return [value ? settingFlag(id) : negatedSettingFlag(id)];
+    return [`${settingFlag(id)}=${String(value)}`];
   });
 }
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '@hptune/core/errors';
-import { LENET5_SETTINGS, QUICK_PRESET, STUDY_FLAG_IDS, deprecatedFlagNotice, settingFlag, settingIdOfKey, type Setting } from '@hptune/trainer/settings';
+import { LENET5_SETTINGS, QUICK_PRESET, STUDY_FLAG_IDS, deprecatedFlagNotice, negatedSettingFlag, settingFlag, settingIdOfKey, type Setting } from '@hptune/trainer/settings';
 
 /** A commander argument parser for a whole number of at least `min`, failing with a ValidationError naming the flag. */
 export function integerFlag(flag: string, min: number): (raw: string) => number {
@@ -99,6 +99,9 @@ function trainerOption(declared: Setting, flag: string): Option {
       return option.argParser(declared.min === 0 && !declared.minInclusive ? positiveNumberFlag(flag) : numberFlag(flag));
     case 'text':
       return option;
+    case 'switch':
+      // A bare flag: the one that changes the default (`--no-resume` for a switch that is on).
+      return new Option(declared.default ? negatedSettingFlag(id) : flag, `trainer: ${declared.help}`);
   }
 }
 

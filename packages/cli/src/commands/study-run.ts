@@ -119,7 +119,9 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
     studyDir: flags.studyDir,
   }));
   const quick = !custom && flags.quick === true;
-  return followStudy(handle, io, { json: flags.json, ...(quick && metricId === 'accuracy' ? { notes: quickPresetNotes } : {}) });
+  const training = lenet5Flags(flags);
+  const notes = (trials: readonly FrozenTrial[]) => quickPresetNotes(trials, { trainSize: training.trainSize, numEpochs: training.numEpochs });
+  return followStudy(handle, io, { json: flags.json, ...(quick && metricId === 'accuracy' ? { notes } : {}) });
 }
 
 /** MNIST has 10 classes: a test accuracy under this is at (or near) chance, the untrained model's. */
@@ -131,13 +133,16 @@ const NEAR_CHANCE_ACCURACY = 0.2;
  * momentum, as PyTorch's) takes too few steps to leave the initial loss plateau, and softmax hidden
  * layers train slowly with every optimizer; on 16,384 images sgd/128 and softmax/adam still sat at
  * 0.109 and 0.126. The full study separates them (README, Fidelity with PyTorch).
+ * @param training - the images and epochs the trials trained on: the preset's, or flags given with it.
  */
-export function quickPresetNotes(trials: readonly FrozenTrial[]): string[] {
+export function quickPresetNotes(trials: readonly FrozenTrial[], training: { readonly trainSize?: number | undefined; readonly numEpochs?: number | undefined } = QUICK_PRESET): string[] {
   const atChance = trials.filter((trial) => trial.state === 'SUCCEEDED' && (finalMetricValue(trial, { id: 'accuracy', goal: 'maximize' }) ?? 1) < NEAR_CHANCE_ACCURACY);
   if (atChance.length === 0) return [];
+  const images = training.trainSize === undefined ? 'all 60,000 images' : `${training.trainSize} images`;
+  const epochs = training.numEpochs ?? 1;
   return [
-    `${atChance.length} trial(s) ended near chance (accuracy about 0.10 for MNIST's 10 classes): the quick preset trains ${QUICK_PRESET.trainSize} images for ` +
-      `${QUICK_PRESET.numEpochs} epoch, too few steps for sgd at its learning rate 0.01 or for softmax hidden layers to leave the starting plateau. ` +
+    `${atChance.length} trial(s) ended near chance (accuracy about 0.10 for MNIST's 10 classes): the quick preset trains ${images} for ` +
+      `${epochs} epoch${epochs === 1 ? '' : 's'}, too few steps for plain sgd (no momentum, learning rate 0.01 unless tuned) or for softmax hidden layers to leave the starting plateau. ` +
       'That is expected, not a fault: the full study (--num-epochs 3, all 60,000 images) separates them.',
   ];
 }

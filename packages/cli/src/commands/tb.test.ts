@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SummaryWriter } from '@hptune/core/tensorboard';
+import { SummaryWriter, writeHParamsSessionStart } from '@hptune/core/tensorboard';
 import { runCli } from '../../test/cli-harness.js';
 
 function writeRun(logDir: string) {
@@ -33,6 +33,16 @@ describe('hptune tb inspect', () => {
     expect(lines.filter((line) => /^\d+\/logs /.test(line)).map((line) => line.split(' ')[0])).toEqual(['1/logs', '2/logs', '10/logs']);
     expect(result.stdout).toMatch(/test\/accuracy\s+scalars\s+3\s+9\n/);
     expect(lines.length).toBeLessThan(16);
+  });
+
+  it('prints session hyperparameters as tables print parameters: doubles with 4 significant digits', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hptune-tb-'));
+    writeHParamsSessionStart({ logDir: join(root, '1', 'logs'), parameters: { learning_rate: 0.0031622776601683794, batch_size: 64, activation: 'relu' }, groupName: '1' });
+    const summary = await runCli(['tb', 'inspect', root]);
+    expect(summary.stdout).toMatch(/^1\/logs\s+no end yet\s+0\.003162\s+64\s+relu\s/m);
+    const runs = await runCli(['tb', 'inspect', root, '--runs']);
+    expect(runs.stdout).toContain('hparams session 1: learning_rate=0.003162 batch_size=64 activation=relu (no end yet)');
+    expect(summary.stdout + runs.stdout).not.toContain('0.00316227');
   });
 
   it('reports a corrupt record with its file and offset, and exits 1', async () => {

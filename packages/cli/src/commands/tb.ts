@@ -1,7 +1,7 @@
 import { openStudy } from '@hptune/core';
 import { inspectLogDir, type LogDirInspection } from '@hptune/core/tensorboard';
 import type { CliIo } from '../io.js';
-import { formatTable } from '../reporters/format.js';
+import { formatParameterValue, formatTable } from '../reporters/format.js';
 
 /**
  * `hptune tb inspect <dir>`: a TensorBoard log directory at a glance (one row per run, one per tag
@@ -31,8 +31,8 @@ export function formatInspectionSummary(inspection: LogDirInspection): string {
   const metric = experiment?.metrics[0];
   const runRows = inspection.runs.map((run) => [
     run.name,
-    run.session?.status ?? (run.experiment ? 'experiment' : '-'),
-    ...parameters.map((name) => (run.session && name in run.session.hparams ? String(run.session.hparams[name]) : '')),
+    run.session ? (run.session.status ?? 'no end yet') : run.experiment ? 'experiment' : '-',
+    ...parameters.map((name) => (run.session && name in run.session.hparams ? formatSessionValue(run.session.hparams[name]) : '')),
     ...(metric === undefined ? [] : [formatLast(run.tags.find((tag) => tag.tag === metric)?.lastValue)]),
     String(run.events),
   ]);
@@ -51,6 +51,11 @@ export function formatInspectionSummary(inspection: LogDirInspection): string {
   return lines.join('\n') + '\n';
 }
 
+/** A session's hyperparameter value as tables print parameters (a double with 4 significant digits). */
+function formatSessionValue(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'string' ? formatParameterValue(value) : String(value);
+}
+
 function formatLast(value: number | undefined): string {
   return value === undefined ? '' : String(Number(value.toPrecision(4)));
 }
@@ -62,7 +67,7 @@ export function formatInspection(inspection: LogDirInspection): string {
     lines.push('', `run ${run.name}: ${run.files} file(s), ${run.events} events, ${run.bytes} bytes` + (run.trailingBytes ? `, ${run.trailingBytes} bytes still being written` : ''));
     if (run.experiment) lines.push(`  hparams experiment: parameters ${run.experiment.hparams.join(', ')}; metrics ${run.experiment.metrics.join(', ')}`);
     if (run.session) {
-      const values = Object.entries(run.session.hparams).map(([name, value]) => `${name}=${String(value)}`).join(' ');
+      const values = Object.entries(run.session.hparams).map(([name, value]) => `${name}=${formatSessionValue(value)}`).join(' ');
       lines.push(`  hparams session ${run.session.groupName ?? ''}: ${values} (${run.session.status ?? 'no end yet'})`);
     }
     const rows = run.tags

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describeTrialCounts, type FrozenTrial, type TrialCounts } from '@hptune/core';
 
 // Durations, parameters and metric values print one way in every package: `@hptune/trial/format`.
-export { formatDuration, formatParameters } from '@hptune/trial/format';
+export { formatDuration, formatParameterValue, formatParameters } from '@hptune/trial/format';
 export { formatMetricValue as formatMetric } from '@hptune/trial/format';
 
 /** Renders rows as a left-aligned text table with a header rule. */

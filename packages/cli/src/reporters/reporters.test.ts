@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrozenTrial } from '@hptune/core';
 import { jsonLinesReporter } from './json.js';
 import { plainReporter } from './plain.js';
+import { formatTrialTable } from './summary.js';
 import { ttyReporter } from './tty.js';
 import type { StudyHeader } from './types.js';
 
@@ -118,6 +119,17 @@ describe('study reporters', () => {
     expect(text).toMatch(/1 \*\s+SUCCEEDED\s+relu\s+32\s+0\.9700\s+3\n/);
     expect(text).toMatch(/2\s+SUCCEEDED\s+relu\s+64\s+0\.4200\s+1\s+stopped at epoch 1/);
     expect(text).toContain('2 succeeded, 0 failed, 2 trials; 1 stopped early');
+  });
+});
+
+describe('the trial table', () => {
+  it('prints doubles with 4 significant digits and whole numbers in full; an inactive parameter is blank', () => {
+    const tuned: FrozenTrial = { ...trial('1', 'SUCCEEDED', 0.9123456), parameters: { learning_rate: 0.04095642313322619, l2: 0.0000188153219019386, batch_size: 128 } };
+    const without: FrozenTrial = { ...trial('2', 'SUCCEEDED', 0.5), parameters: { learning_rate: 0.1, batch_size: 16 } };
+    const table = formatTrialTable([tuned, without], header.metric, tuned);
+    expect(table).toMatch(/^1 \*\s+SUCCEEDED\s+0\.04096\s+0\.00001882\s+128\s+0\.9123\s+1\s*$/m);
+    expect(table).toMatch(/^2\s+SUCCEEDED\s+0\.1\s+16\s+0\.5000\s+1\s*$/m);
+    expect(table).not.toContain('0.0409564');
   });
 });
 

@@ -1,5 +1,5 @@
 import { countTrials, finalMetricValue as finalMetric, type FrozenTrial, type MetricSpec } from '@hptune/core';
-import { formatDuration, formatMetric, formatParameters, formatStoppedEarly, formatTable, formatTrialCounts } from './format.js';
+import { formatDuration, formatMetric, formatParameterValue, formatParameters, formatStoppedEarly, formatTable, formatTrialCounts } from './format.js';
 import type { StudySummary } from './types.js';
 
 /** The table of trials printed at the end of a run and by `hptune study show`: best first, then by id. */
@@ -9,7 +9,7 @@ export function formatTrialTable(trials: readonly FrozenTrial[], metric: MetricS
   const rows = ordered.map((trial) => [
     `${trial.id}${trial.id === best?.id ? ' *' : ''}`,
     trial.state,
-    ...parameterIds.map((id) => String(trial.parameters[id] ?? '')),
+    ...parameterIds.map((id) => (id in trial.parameters ? formatParameterValue(trial.parameters[id]) : '')),
     formatMetric(finalMetric(trial, metric)),
     String(trial.measurements.reduce((last, measurement) => Math.max(last, measurement.step), 0)),
     formatStoppedEarly(trial) ?? trial.failure?.reason ?? '',

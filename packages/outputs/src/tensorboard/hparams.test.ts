@@ -75,6 +75,31 @@ describe('HParams experiment', () => {
     ]);
   });
 
+  it('declares the hyperparameters sessions record beyond the parameters, by the values seen, as TensorBoard decodes it', () => {
+    const path = writeHParamsExperiment({
+      logDir: root,
+      parameters: { units: parameters.units as ParameterSpec },
+      metrics,
+      recordedValues: {
+        units: [99], // declared by the parameters: their domain wins
+        momentum: [0.9, 0, 0.9],
+        optimizer: ['sgd', 'adam'],
+        nesterov: [true],
+        seed: Array.from({ length: 101 }, (_, index) => index),
+        mixed: ['a', 1],
+      },
+    });
+    const experiment = onlyValue(path).content.experiment as { hparam_infos: Record<string, unknown>[] };
+    const byName = Object.fromEntries(experiment.hparam_infos.map((info) => [info.name, info]));
+    expect(experiment.hparam_infos.map((info) => info.name)).toEqual(['units', 'momentum', 'optimizer', 'nesterov', 'seed', 'mixed']);
+    expect(byName.units).toMatchObject({ domain_discrete: { values: [16, 17, 18, 19, 20].map((n) => ({ number_value: n })) } });
+    expect(byName.momentum).toMatchObject({ type: 'DATA_TYPE_FLOAT64', domain_discrete: { values: [{ number_value: 0 }, { number_value: 0.9 }] } });
+    expect(byName.optimizer).toMatchObject({ type: 'DATA_TYPE_STRING', domain_discrete: { values: [{ string_value: 'adam' }, { string_value: 'sgd' }] } });
+    expect(byName.nesterov).toEqual({ name: 'nesterov', display_name: '', description: '', type: 'DATA_TYPE_BOOL' });
+    expect(byName.seed).toMatchObject({ type: 'DATA_TYPE_FLOAT64', domain: 'domain_interval', domain_interval: { min_value: 0, max_value: 100 } });
+    expect(byName.mixed).toEqual({ name: 'mixed', display_name: '', description: '', type: 'DATA_TYPE_UNSET' });
+  });
+
   it('replaces an experiment written before, leaving other event files alone', () => {
     const trainer = new SummaryWriter({ logDir: root, flushIntervalMs: 0 });
     trainer.scalar('x', 1, 0);

@@ -33,7 +33,7 @@ export const HPARAMS_SESSION_START_TAG = '_hparams_/session_start_info';
 /** The tag of a session's end. */
 export const HPARAMS_SESSION_END_TAG = '_hparams_/session_end_info';
 
-/** Integer parameters with at most this many values get a discrete domain; wider ones an interval. @default 100 */
+/** Integer parameters, and numeric hyperparameters sessions recorded, with at most this many values get a discrete domain; wider ones an interval. @default 100 */
 export const MAX_DISCRETE_INTEGER_VALUES = 100;
 
 /** A metric the HParams dashboard shows for each trial. */
@@ -47,10 +47,21 @@ export interface HParamsMetric {
   datasetType?: 'training' | 'validation';
 }
 
+/** A value a session records for a hyperparameter: text, a number or a boolean. */
+export type RecordedHParamValue = string | number | boolean;
+
 /** What the HParams experiment describes. */
 export interface HParamsExperimentOptions {
   /** The study's parameters (a search space's `parameters`); conditional children are included. */
   parameters: ParameterSpecs;
+  /**
+   * Hyperparameters the sessions record that `parameters` does not declare (a trainer's own
+   * settings, e.g. LeNet-5's `learning_rate` and `momentum`), each with the values the sessions
+   * hold: declared with the type of those values and, for text and numbers, those values as a
+   * discrete domain (numbers with more than {@link MAX_DISCRETE_INTEGER_VALUES} distinct values get
+   * the interval they span). TensorBoard's HParams dashboard shows only what the experiment declares.
+   */
+  recordedValues?: Readonly<Record<string, readonly RecordedHParamValue[]>>;
   metrics: readonly HParamsMetric[];
   /** The experiment's name, e.g. the study's. */
   name?: string;
@@ -90,6 +101,9 @@ export function hparamsExperiment(options: HParamsExperimentOptions): Experiment
   }
   const infos = new Map<string, HParamInfo>();
   collectParameters(options.parameters, infos);
+  for (const [name, values] of Object.entries(options.recordedValues ?? {})) {
+    if (!infos.has(name)) infos.set(name, recordedHParamInfo(name, values));
+  }
   return {
     ...(options.name ? { name: options.name } : {}),
     ...(options.description ? { description: options.description } : {}),
@@ -247,6 +261,21 @@ function hparamInfo(name: string, spec: ParameterSpec): HParamInfo {
     case 'categorical':
       return { name, type: HParamDataType.STRING, domainDiscrete: [...spec.values] };
   }
+}
+
+/** A hyperparameter declared from the values sessions recorded for it; mixed types get no type or domain. */
+function recordedHParamInfo(name: string, values: readonly RecordedHParamValue[]): HParamInfo {
+  const distinct = [...new Set(values)];
+  if (distinct.length > 0 && distinct.every((value) => typeof value === 'string')) {
+    return { name, type: HParamDataType.STRING, domainDiscrete: distinct.sort() };
+  }
+  if (distinct.length > 0 && distinct.every((value) => typeof value === 'boolean')) return { name, type: HParamDataType.BOOL };
+  if (distinct.length > 0 && distinct.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+    const numbers = (distinct as number[]).sort((a, b) => a - b);
+    if (numbers.length <= MAX_DISCRETE_INTEGER_VALUES) return { name, type: HParamDataType.FLOAT64, domainDiscrete: numbers };
+    return { name, type: HParamDataType.FLOAT64, domainInterval: { minValue: numbers[0] as number, maxValue: numbers[numbers.length - 1] as number } };
+  }
+  return { name };
 }
 
 function metricInfo(metric: HParamsMetric): MetricInfo {

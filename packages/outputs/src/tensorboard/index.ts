@@ -41,6 +41,7 @@ export {
   type HParamsSessionEndOptions,
   type HParamsSessionStartOptions,
   type HParamsSessionStatus,
+  type RecordedHParamValue,
 } from './hparams.js';
 export {
   readEventFile,

@@ -41,7 +41,7 @@ describe('trial checkpoints', () => {
 
     const out = recordingSink();
     const resumed = await train({ ...SETTINGS, numEpochs: 3, outputDir: dir, env: {}, out });
-    expect(out.lines()).toContain(`checkpoint: resuming after epoch 1 of 3 from ${join(dir, 'checkpoints', CHECKPOINT_FILE)} (delete it to train from scratch)`);
+    expect(out.lines()).toContain(`checkpoint: resuming after epoch 1 of 3 from ${join(dir, 'checkpoints', CHECKPOINT_FILE)} (--no-resume trains from epoch 1)`);
     expect(resumed.history.map((epoch) => epoch.epoch)).toEqual([1, 2, 3]);
     const firstThree = uninterrupted.history.slice(0, 3);
     expect(resumed.history.map((epoch) => epoch.testAccuracy)).toEqual(firstThree.map((epoch) => epoch.testAccuracy));
@@ -50,16 +50,27 @@ describe('trial checkpoints', () => {
     expect(readMetricFile(join(dir, 'hypertune', 'output.metrics')).map((report) => report.globalStep)).toEqual([1, 1, 2, 3]);
   }, 120_000);
 
-  it('run again after its last epoch, says that nothing trains and how to train again', async () => {
+  it('run again after its last epoch, says that nothing trains and how to train again; with --no-resume (resume: false) it trains from epoch 1', async () => {
     const dir = temporaryDir();
     await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out: recordingSink() });
+    let batches = 0;
+    const countBatches = [{ onBatchEnd: () => void (batches += 1) }];
     const out = recordingSink();
-    const again = await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out });
+    const again = await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, outputDir: dir, env: {}, out, observers: countBatches });
     expect(again.history).toHaveLength(1);
+    expect(batches).toBe(0);
     const location = join(dir, 'checkpoints', CHECKPOINT_FILE);
     expect(out.lines()).toContain(
-      `checkpoint: all 1 epoch(s) of this run are already trained in ${location}: nothing to train, the model and metrics below are that run's; to train again from epoch 1, pass another --output-dir or delete ${location}`,
+      `checkpoint: all 1 epoch(s) of this run are already trained in ${location}: nothing to train, the model and metrics below are that run's; to train again from epoch 1, add --no-resume`,
     );
+
+    const fresh = recordingSink();
+    const retrained = await train({ ...SETTINGS, trainSize: 256, numEpochs: 1, resume: false, outputDir: dir, env: {}, out: fresh, observers: countBatches });
+    expect(batches).toBe(256 / SETTINGS.batchSize);
+    expect(fresh.lines()).toContain(`checkpoint: --no-resume: training from epoch 1; a checkpoint in ${join(dir, 'checkpoints')} from an earlier run is not read, and is replaced after epoch 1`);
+    // Training is deterministic: the fresh run ends where the first did, and leaves its own checkpoint.
+    expect(retrained.testAccuracy).toBe(again.testAccuracy);
+    expect((await readCheckpoint(local(dir)))?.header.progress.epoch).toBe(1);
   }, 120_000);
 
   it('keeps SGD momentum\'s velocity in the checkpoint: a resumed run ends with the weights of an uninterrupted one', async () => {

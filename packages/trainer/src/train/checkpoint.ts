@@ -175,6 +175,8 @@ export interface ResumeOptions {
   readonly settings: CheckpointSettings;
   /** This run's epochs; a checkpoint after a later epoch is not used. */
   readonly numEpochs: number;
+  /** `false` (`--no-resume`): read no checkpoint and train from epoch 1, replacing it after that epoch. */
+  readonly resume: boolean;
   readonly model: tf.LayersModel;
   readonly optimizer: tf.Optimizer;
   readonly log: (line: string) => void;
@@ -185,10 +187,15 @@ export interface ResumeOptions {
  * Continues an earlier run of the same trial: reads the checkpoint folder's checkpoint and, when it
  * was written with this run's settings, puts its state into the model and optimizer. A checkpoint
  * that is unreadable, of other settings or past this run's last epoch is named in a warning and
- * left to be overwritten after epoch 1.
+ * left to be overwritten after epoch 1. With `resume: false` nothing is read.
  * @returns where to go on from, or `undefined` to train from epoch 1.
  */
 export async function resumeFromCheckpoint(options: ResumeOptions): Promise<TrainingProgress | undefined> {
+  if (!options.resume) {
+    const folder = options.location.dir.url ?? options.location.dir.path;
+    options.log(`checkpoint: --no-resume: training from epoch 1; a checkpoint in ${folder} from an earlier run is not read, and is replaced after epoch 1`);
+    return undefined;
+  }
   let checkpoint: Checkpoint | undefined;
   try {
     checkpoint = await readCheckpoint(options.location);
@@ -213,10 +220,10 @@ export async function resumeFromCheckpoint(options: ResumeOptions): Promise<Trai
     // The same command run again: every epoch is there, so nothing trains. Say so, and how to train again.
     options.log(
       `checkpoint: all ${options.numEpochs} epoch(s) of this run are already trained in ${checkpoint.location}: nothing to train, ` +
-        `the model and metrics below are that run's; to train again from epoch 1, pass another --output-dir or delete ${checkpoint.location}`,
+        `the model and metrics below are that run's; to train again from epoch 1, add --no-resume`,
     );
   } else {
-    options.log(`checkpoint: resuming after epoch ${progress.epoch} of ${options.numEpochs} from ${checkpoint.location} (delete it to train from scratch)`);
+    options.log(`checkpoint: resuming after epoch ${progress.epoch} of ${options.numEpochs} from ${checkpoint.location} (--no-resume trains from epoch 1)`);
   }
   return progress;
 }

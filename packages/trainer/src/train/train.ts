@@ -95,7 +95,7 @@ export async function trainWithOptions(options: TrainerOptions, runtime: TrainRu
   const settings = checkpointSettings(options);
   let resumeFrom: TrainingProgress | undefined;
   try {
-    resumeFrom = await resumeFromCheckpoint({ location: checkpoints, settings, numEpochs: options.numEpochs, model, optimizer, log, warn });
+    resumeFrom = await resumeFromCheckpoint({ location: checkpoints, settings, numEpochs: options.numEpochs, resume: options.resume, model, optimizer, log, warn });
   } catch (error) {
     model.dispose();
     optimizer.dispose();

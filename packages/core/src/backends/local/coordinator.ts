@@ -13,7 +13,7 @@ import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types
 import { adoptTrialProcess, type AdoptedTrial, type DecidedTrial } from './adopt.js';
 import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
-import { completeTrialRun, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
+import { addRecordedHParams, completeTrialRun, readTrialRuns, writeStudyExperiment, type RecordedHParams } from './tensorboard.js';
 import { isAccessDenied, startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
 import type { StopRequest as TrialStopRequest } from './trial-stop.js';
 import { metricValue } from '../../stopping/values.js';
@@ -102,9 +102,12 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   #startRetry: NodeJS.Timeout | undefined;
   #stop: StopRequest | undefined;
   #wake: () => void = () => {};
-  /** Scalar tags of the trials' runs, the experiment's metrics; and those it was last written with. */
+  /** Scalar tags of the trials' runs, the experiment's metrics. */
   readonly #scalarTags = new Set<string>();
-  #experimentTags: string | undefined;
+  /** Hyperparameters the trials' sessions record, with their values: the experiment declares them all. */
+  readonly #recordedHParams: RecordedHParams = new Map();
+  /** The metrics and hyperparameters the experiment was last written with. */
+  #experimentKey: string | undefined;
 
   constructor(options: LocalStudyRunOptions) {
     this.#options = options;
@@ -177,7 +180,9 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       }
     }, STORE_CHECK_INTERVAL_MS);
     try {
-      for (const tag of scalarTagsOfTrials([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir))) this.#scalarTags.add(tag);
+      const existing = readTrialRuns([...this.#trials.keys()].map((id) => trialPaths(this.#options.directory, id).logDir), this.#options.record.definition);
+      for (const tag of existing.scalarTags) this.#scalarTags.add(tag);
+      for (const [name, values] of existing.hparams) this.#recordedHParams.set(name, values);
       this.#writeExperiment();
       await this.#stopOrphans();
       for (const adopted of this.#options.adopted ?? []) this.#adopt(adopted);
@@ -458,15 +463,17 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   /**
-   * Writes the study's HParams experiment when its metrics changed (at the start, then when a trial
-   * logged a new scalar tag). TensorBoard trouble never stops a study: a failure is a warning.
+   * Writes the study's HParams experiment when its metrics or hyperparameters changed (at the start,
+   * then when a trial logged a new scalar tag or recorded a new hyperparameter value). TensorBoard
+   * trouble never stops a study: a failure is a warning.
    */
   #writeExperiment(): void {
-    const key = [...this.#scalarTags].sort().join('\n');
-    if (key === this.#experimentTags) return;
+    const hparams = [...this.#recordedHParams].map(([name, values]) => [name, [...values].map(String).sort()]).sort();
+    const key = JSON.stringify([[...this.#scalarTags].sort(), hparams]);
+    if (key === this.#experimentKey) return;
     try {
-      writeStudyExperiment({ definition: this.#options.record.definition, directory: this.#options.directory, scalarTags: this.#scalarTags });
-      this.#experimentTags = key;
+      writeStudyExperiment({ definition: this.#options.record.definition, directory: this.#options.directory, scalarTags: this.#scalarTags, recordedHParams: this.#recordedHParams });
+      this.#experimentKey = key;
     } catch (error) {
       this.#events?.warning({
         code: 'TENSORBOARD_WRITE_FAILED',
@@ -480,8 +487,9 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   #completeRun(trial: FrozenTrial): void {
     const logDir = trialPaths(this.#options.directory, trial.id).logDir;
     try {
-      const { scalarTags } = completeTrialRun({ logDir, trial, metricId: this.#options.record.definition.metric.id });
+      const { scalarTags, hparams } = completeTrialRun({ logDir, trial, metricId: this.#options.record.definition.metric.id });
       for (const tag of scalarTags) this.#scalarTags.add(tag);
+      addRecordedHParams(this.#recordedHParams, hparams, this.#options.record.definition);
     } catch (error) {
       this.#events?.warning({
         code: 'TENSORBOARD_WRITE_FAILED',

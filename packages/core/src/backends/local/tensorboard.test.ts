@@ -10,7 +10,7 @@ import { inspectLogDir } from '@hptune/outputs/tensorboard';
 import { readLogDir } from '@hptune/outputs/tensorboard';
 import type { FrozenTrial } from '../../study/types.js';
 import type { StudyDefinition } from '../../study/definition.js';
-import { completeTrialRun, MAX_DISCOVERED_METRICS, scalarTagsOfTrials, writeStudyExperiment } from './tensorboard.js';
+import { addRecordedHParams, completeTrialRun, MAX_DISCOVERED_METRICS, readTrialRuns, writeStudyExperiment, type RecordedHParams } from './tensorboard.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hptune-local-tb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -76,6 +76,27 @@ describe('writeStudyExperiment', () => {
     ]);
   });
 
+  it('declares the hyperparameters the sessions record beyond the search space, typed by the values seen', () => {
+    const directory = fresh();
+    const recordedHParams: RecordedHParams = new Map();
+    // LeNet-5's sessions: the space's parameters, plus its learning rate (by optimizer) and momentum.
+    addRecordedHParams(recordedHParams, { activation: 'relu', learning_rate: 0.01, momentum: 0, optimizer: 'sgd', nesterov: false }, definition);
+    addRecordedHParams(recordedHParams, { activation: 'softmax', learning_rate: 0.001, momentum: 0, optimizer: 'adam', nesterov: true }, definition);
+    // The space's own parameters are not tracked by value: they are declared with their domains.
+    expect([...recordedHParams.keys()].sort()).toEqual(['momentum', 'nesterov', 'optimizer']);
+    writeStudyExperiment({ definition, directory, recordedHParams });
+    const experiment = inspectLogDir(directory).runs[0]?.experiment;
+    expect(experiment?.hparams).toEqual(['activation', 'batch_size', 'learning_rate', 'depth', 'momentum', 'nesterov', 'optimizer']);
+    expect(experiment?.metrics).toEqual(['accuracy']);
+    const point = readLogDir(directory).runs[0]?.points.find((candidate) => candidate.tag === '_hparams_/experiment');
+    if (point?.kind !== 'hparams') throw new Error('no experiment');
+    const byName = new Map(point.data.experiment?.hparamInfos?.map((info) => [info.name, info]));
+    expect(byName.get('learning_rate')?.domainInterval).toEqual({ minValue: 0.0001, maxValue: 0.1 });
+    expect(byName.get('momentum')).toEqual({ name: 'momentum', type: 3, domainDiscrete: [0] });
+    expect(byName.get('optimizer')).toEqual({ name: 'optimizer', type: 1, domainDiscrete: ['adam', 'sgd'] });
+    expect(byName.get('nesterov')).toEqual({ name: 'nesterov', type: 2 });
+  });
+
   it('replaces the experiment written before, and caps the discovered metrics', () => {
     const directory = fresh();
     writeStudyExperiment({ definition, directory });
@@ -93,6 +114,7 @@ describe('completeTrialRun', () => {
     const completion = completeTrialRun({ logDir, trial: trial(), metricId: 'accuracy' });
     expect(completion.wrote).toEqual(['session-start', 'metric', 'session-end']);
     expect([...completion.scalarTags]).toEqual(['accuracy']);
+    expect(completion.hparams).toEqual({ activation: 'relu', batch_size: 64, learning_rate: 0.01, depth: 2 });
     const run = inspectLogDir(logDir).runs[0];
     expect(run?.session).toEqual({ groupName: '4', hparams: { activation: 'relu', batch_size: 64, learning_rate: 0.01, depth: 2 }, status: 'SUCCESS' });
     const accuracy = readLogDir(logDir).runs[0]?.points.filter((point) => point.tag === 'accuracy');
@@ -117,12 +139,14 @@ describe('completeTrialRun', () => {
     const completion = completeTrialRun({ logDir, trial: trial({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'cancelled' } }), metricId: 'accuracy' });
     expect(completion.wrote).toEqual(['session-end']);
     expect([...completion.scalarTags].sort()).toEqual(['accuracy', 'test/loss']);
+    // The session's values are the trainer's, not the trial's parameters.
+    expect(completion.hparams).toEqual({ activation: 'softmax', learning_rate: 0.01 });
     const run = readLogDir(logDir).runs[0];
     expect(run?.points.filter((point) => point.tag === '_hparams_/session_start_info')).toHaveLength(1);
     expect(run?.points.filter((point) => point.tag === 'accuracy')).toHaveLength(1);
     expect(inspectLogDir(logDir).runs[0]?.session).toEqual({ groupName: '4', hparams: { activation: 'softmax', learning_rate: 0.01 }, status: 'FAILURE' });
     // A hyperparameter is never listed as a metric of the experiment.
-    expect([...scalarTagsOfTrials([logDir])].sort()).toEqual(['accuracy', 'test/loss']);
+    expect([...readTrialRuns([logDir], definition).scalarTags].sort()).toEqual(['accuracy', 'test/loss']);
   });
 
   it('lists trial runs in numeric order', () => {
@@ -137,6 +161,6 @@ describe('completeTrialRun', () => {
     const writer = new SummaryWriter({ logDir: join(directory, '2', 'logs'), flushIntervalMs: 0 });
     writer.scalar('train/loss', 1, 1);
     writer.close();
-    expect([...scalarTagsOfTrials([1, 2, 3].map((id) => join(directory, String(id), 'logs')))].sort()).toEqual(['accuracy', 'train/loss']);
+    expect([...readTrialRuns([1, 2, 3].map((id) => join(directory, String(id), 'logs')), definition).scalarTags].sort()).toEqual(['accuracy', 'train/loss']);
   });
 });

@@ -19,6 +19,7 @@ import {
   writeHParamsSessionEnd,
   writeHParamsSessionStart,
   type HParamsMetric,
+  type RecordedHParamValue,
 } from '@hptune/outputs/tensorboard';
 import { readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
 import { PluginName, scalarValue } from '@hptune/outputs/tensorboard';
@@ -44,17 +45,28 @@ export interface StudyExperimentOptions {
   readonly directory: string;
   /** Scalar tags the trials log (e.g. `test/loss`), listed as metrics after the study's; at most {@link MAX_DISCOVERED_METRICS}. */
   readonly scalarTags?: Iterable<string>;
+  /**
+   * Hyperparameters the trials' sessions record, with the values seen: those the search space lacks
+   * (LeNet-5's `learning_rate` and `momentum`, settings of the trainer) are declared too, since
+   * TensorBoard's HParams dashboard shows only the hyperparameters the experiment declares.
+   */
+  readonly recordedHParams?: ReadonlyMap<string, ReadonlySet<RecordedHParamValue>>;
 }
+
+/** Hyperparameters found in trials' HParams sessions, each with the values seen. */
+export type RecordedHParams = Map<string, Set<RecordedHParamValue>>;
 
 /**
  * Writes (or rewrites) the study's HParams experiment in its folder: every parameter of the search
- * space with its domain, the study's metric first, then the scalar tags its trials log.
+ * space with its domain, then the other hyperparameters the trials' sessions record; the study's
+ * metric first, then the scalar tags its trials log.
  * @returns the event file written
  * @throws TensorBoardWriteError when the file cannot be written
  */
 export function writeStudyExperiment(options: StudyExperimentOptions): string {
   const { definition } = options;
   const metric = definition.metric;
+  const recorded = options.recordedHParams ?? new Map<string, ReadonlySet<RecordedHParamValue>>();
   const discovered = [...new Set(options.scalarTags ?? [])]
     .filter((tag) => tag !== metric.id && !tag.startsWith('_hparams_/'))
     .sort()
@@ -70,6 +82,7 @@ export function writeStudyExperiment(options: StudyExperimentOptions): string {
     // The stored JSON has the specs' own shape, and it was written from the launch's checked space
     // (or, resumed, read back through searchSpaceFromJSON): parsing it again would validate it again.
     parameters: definition.space.parameters as ParameterSpecs,
+    recordedValues: Object.fromEntries([...recorded.keys()].sort().map((name) => [name, [...(recorded.get(name) ?? [])]])),
     metrics,
   });
 }
@@ -78,6 +91,8 @@ export function writeStudyExperiment(options: StudyExperimentOptions): string {
 export interface TrialRunCompletion {
   /** Scalar tags in the trial's run (its log dir itself), the study metric included once written. */
   readonly scalarTags: ReadonlySet<string>;
+  /** The hyperparameters its HParams session records: the trainer's own session, or the trial's parameters when the coordinator wrote it. */
+  readonly hparams: Readonly<Record<string, RecordedHParamValue>>;
   /** What the coordinator wrote: `session-start`, `metric`, `session-end`; empty when the trainer wrote everything. */
   readonly wrote: readonly ('session-start' | 'metric' | 'session-end' | 'stopped-early')[];
 }
@@ -115,7 +130,7 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
   let hasStart = false;
   let hasEnd = false;
   const scalarTags = new Set<string>();
-  const hparamNames = new Set<string>();
+  const hparams: Record<string, RecordedHParamValue> = {};
   if (existsSync(logDir)) {
     // A trainer killed mid-write leaves a damaged last record: what precedes it still counts.
     for (const run of readLogDir(logDir, { tolerateCorruption: true }).runs) {
@@ -124,14 +139,14 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
         else if (point.tag === HPARAMS_SESSION_END_TAG) hasEnd = true;
         else if (run.name === '.' && point.pluginName === PluginName.SCALARS) scalarTags.add(point.tag);
       }
-      for (const name of sessionHParamNames(run.points)) hparamNames.add(name);
+      Object.assign(hparams, sessionHParams(run.points));
     }
   }
-  // A hyperparameter of the session (the trial's parameters, which the coordinator writes below when
-  // the run has no session; LeNet-5's learning_rate is also logged as a scalar) is a setting, not a
-  // metric of the experiment.
-  if (!hasStart) for (const name of Object.keys(trial.parameters)) hparamNames.add(name);
-  for (const name of hparamNames) scalarTags.delete(name);
+  // A hyperparameter of the session (the trainer's own session, or the trial's parameters, which the
+  // coordinator writes below when the run has none; LeNet-5's learning_rate is also logged as a
+  // scalar) is a setting, not a metric of the experiment.
+  if (!hasStart) Object.assign(hparams, trial.parameters);
+  for (const name of Object.keys(hparams)) scalarTags.delete(name);
   const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
   const measurements = thinned(scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number'), MAX_COMPLETED_SCALARS);
   const stoppedAt = trial.stoppedEarly && !scalarTags.has(STOPPED_EARLY_TAG) ? (trial.stoppedAtStep ?? trial.finalMeasurement?.step) : undefined;
@@ -140,7 +155,7 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
   if (measurements.length > 0) wrote.push('metric');
   if (stoppedAt !== undefined) wrote.push('stopped-early');
   if (!hasEnd) wrote.push('session-end');
-  if (wrote.length === 0) return { scalarTags, wrote };
+  if (wrote.length === 0) return { scalarTags, hparams, wrote };
 
   const writer = new SummaryWriter({ logDir, flushIntervalMs: 0 });
   if (!hasStart) {
@@ -165,35 +180,77 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
   if (!complete || status.lastError) {
     throw status.lastError ?? new HptuneError('TB_WRITE_FAILED', `could not write the HParams session of trial ${trial.id} to ${logDir}`);
   }
-  return { scalarTags, wrote };
+  return { scalarTags, hparams, wrote };
+}
+
+/** What {@link readTrialRuns} found in trial runs. */
+export interface TrialRunsContents {
+  /** Scalar tags of the runs, without those a session records as a hyperparameter. */
+  readonly scalarTags: Set<string>;
+  /** The hyperparameters the runs' HParams sessions record that the search space lacks, each with the values seen. */
+  readonly hparams: RecordedHParams;
 }
 
 /**
- * The scalar tags of the trial runs already in a study's folder (`<trial id>/logs`), for the
- * experiment of a resumed study. Unreadable runs are skipped.
+ * The scalar tags and session hyperparameters of the trial runs already in a study's folder
+ * (`<trial id>/logs`), for the experiment of a resumed study. Unreadable runs are skipped.
  */
-export function scalarTagsOfTrials(logDirs: Iterable<string>): Set<string> {
-  const tags = new Set<string>();
+export function readTrialRuns(logDirs: Iterable<string>, definition: StudyDefinition): TrialRunsContents {
+  const scalarTags = new Set<string>();
+  const hparams: RecordedHParams = new Map();
   const hparamNames = new Set<string>();
   for (const logDir of logDirs) {
     if (!existsSync(logDir)) continue;
     try {
       for (const run of readLogDir(logDir, { tolerateCorruption: true }).runs) {
-        for (const name of sessionHParamNames(run.points)) hparamNames.add(name);
+        const session = sessionHParams(run.points);
+        for (const name of Object.keys(session)) hparamNames.add(name);
+        addRecordedHParams(hparams, session, definition);
         if (run.name !== '.') continue;
-        for (const point of run.points) if (point.pluginName === PluginName.SCALARS) tags.add(point.tag);
+        for (const point of run.points) if (point.pluginName === PluginName.SCALARS) scalarTags.add(point.tag);
       }
     } catch {
       // A run that cannot be read adds no metric names; the trial's own files are not ours to judge.
     }
   }
-  for (const name of hparamNames) tags.delete(name);
-  return tags;
+  for (const name of hparamNames) scalarTags.delete(name);
+  return { scalarTags, hparams };
 }
 
-/** The hyperparameter names of the HParams session starts among `points`. */
-function sessionHParamNames(points: readonly SummaryPoint[]): string[] {
-  return points.flatMap((point) => (point.kind === 'hparams' && point.data.sessionStartInfo ? Object.keys(point.data.sessionStartInfo.hparams) : []));
+/**
+ * Adds one session's values of the hyperparameters the study's search space does not declare to
+ * `into` (the space's own are declared with their domains; tracking their values would only rewrite
+ * the experiment after every trial).
+ */
+export function addRecordedHParams(into: RecordedHParams, values: Readonly<Record<string, RecordedHParamValue>>, definition: StudyDefinition): void {
+  const declared = parameterIds(searchSpaceFromJSON(definition.space).parameters);
+  for (const [name, value] of Object.entries(values)) {
+    if (declared.has(name)) continue;
+    const seen = into.get(name) ?? new Set<RecordedHParamValue>();
+    seen.add(value);
+    into.set(name, seen);
+  }
+}
+
+/** Every parameter id of `specs`, conditional children included. */
+function parameterIds(specs: ParameterSpecs, into = new Set<string>()): Set<string> {
+  for (const [id, spec] of Object.entries(specs)) {
+    into.add(id);
+    for (const condition of spec.conditions ?? []) parameterIds(condition.parameters, into);
+  }
+  return into;
+}
+
+/** The hyperparameter values of the HParams session starts among `points` (text, numbers and booleans). */
+function sessionHParams(points: readonly SummaryPoint[]): Record<string, RecordedHParamValue> {
+  const values: Record<string, RecordedHParamValue> = {};
+  for (const point of points) {
+    if (point.kind !== 'hparams' || !point.data.sessionStartInfo) continue;
+    for (const [name, value] of Object.entries(point.data.sessionStartInfo.hparams)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[name] = value;
+    }
+  }
+  return values;
 }
 
 function datasetOf(tag: string): Pick<HParamsMetric, 'datasetType'> {
