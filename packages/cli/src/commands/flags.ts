@@ -71,11 +71,11 @@ export function addObjectiveOptions(command: Command): Command {
 export function addTrainerPassThroughOptions(command: Command, stderr: Pick<NodeJS.WritableStream, 'write'>): Command {
   for (const id of STUDY_FLAG_IDS) {
     const declared: Setting = LENET5_SETTINGS[id];
-    const option = trainerOption(declared, settingFlag(id));
+    const option = trainerOption(declared, settingFlag(id), negatedSettingFlag(id));
     command.addOption(option);
     // An old name (`--backend`) is taken, hidden from --help, as the new one with a notice.
     for (const oldName of declared.aliases ?? []) {
-      const alias = trainerOption(declared, `--${oldName.replaceAll('_', '-')}`).hideHelp();
+      const alias = trainerOption(declared, `--${oldName.replaceAll('_', '-')}`, `--no-${oldName.replaceAll('_', '-')}`).hideHelp();
       command.addOption(alias);
       // Runs after commander's own listener has parsed the value into the alias's attribute.
       command.on(`option:${alias.name()}`, () => {
@@ -87,7 +87,8 @@ export function addTrainerPassThroughOptions(command: Command, stderr: Pick<Node
   return command;
 }
 
-function trainerOption(declared: Setting, flag: string): Option {
+/** The commander option of a setting under `flag`; a switch is a bare flag, `negated` when it is on by default. */
+function trainerOption(declared: Setting, flag: string, negated: string): Option {
   const defaultText = declared.defaultText ?? (declared.default === undefined ? undefined : String(declared.default));
   const option = new Option(`${flag} <${declared.valueName.toLowerCase()}>`, `trainer: ${declared.help}${defaultText === undefined ? '' : ` (default: ${defaultText})`}`);
   switch (declared.kind) {
@@ -101,7 +102,7 @@ function trainerOption(declared: Setting, flag: string): Option {
       return option;
     case 'switch':
       // A bare flag: the one that changes the default (`--no-resume` for a switch that is on).
-      return new Option(declared.default ? negatedSettingFlag(id) : flag, `trainer: ${declared.help}`);
+      return new Option(declared.default ? negated : flag, `trainer: ${declared.help}`);
   }
 }
 

@@ -223,7 +223,7 @@ export function readTrialRuns(logDirs: Iterable<string>, definition: StudyDefini
  * the experiment after every trial).
  */
 export function addRecordedHParams(into: RecordedHParams, values: Readonly<Record<string, RecordedHParamValue>>, definition: StudyDefinition): void {
-  const declared = parameterIds(searchSpaceFromJSON(definition.space).parameters);
+  const declared = parameterIds(definition.space.parameters as ParameterSpecs);
   for (const [name, value] of Object.entries(values)) {
     if (declared.has(name)) continue;
     const seen = into.get(name) ?? new Set<RecordedHParamValue>();
