@@ -81,8 +81,9 @@ describe('a trial whose study folder denies access as it ends', () => {
       state: 'INFEASIBLE',
       failure: { kind: 'interrupted', reason: expect.stringMatching(/could not be read \(EACCES: the study folder denied access\); it runs again$/) },
     });
-    // The final read and its six retries, about 5 s apart in all; what was read before stays recorded.
-    expect(access.refused).toBe(7);
+    // The final read and its six retries, about 5 s apart in all (a read the intake started while
+    // the trainer lingered may be refused too); what was read before stays recorded.
+    expect(access.refused).toBeGreaterThanOrEqual(7);
     expect(Date.now() - started).toBeGreaterThan(5000);
     expect(measurements.map((measurement) => measurement.step)).toEqual([1, 2]);
   }, 30_000);
