@@ -34,7 +34,8 @@ const loss = (p: TrialParameters): number => {
   return shared + 0.25 * (Math.log10(p['rate'] as number) + 2.5) ** 2 + 0.05 * (Math.log2(p['width'] as number) - 5) ** 2 + 1.2 * ((p['momentum'] as number) - 0.3) ** 2;
 };
 
-function best(seed: number, count: number): TrialParameters {
+/** A study of `count` trials of `space`, each scored by `loss`. */
+function trialsOf(seed: number, count: number): FrozenTrial[] {
   const sampler = createTpeSampler({ space, metric, seed });
   const trials: FrozenTrial[] = [];
   for (let n = 1; n <= count; n += 1) {
@@ -42,7 +43,11 @@ function best(seed: number, count: number): TrialParameters {
     const measurement = { step: 1, metrics: { loss: loss(parameters) }, elapsedSeconds: 1 };
     trials.push({ id: String(n), state: 'SUCCEEDED', parameters, measurements: [measurement], finalMeasurement: measurement });
   }
-  const top = trials.reduce((a, b) => ((a.finalMeasurement?.metrics['loss'] as number) <= (b.finalMeasurement?.metrics['loss'] as number) ? a : b));
+  return trials;
+}
+
+function best(seed: number, count: number): TrialParameters {
+  const top = trialsOf(seed, count).reduce((a, b) => ((a.finalMeasurement?.metrics['loss'] as number) <= (b.finalMeasurement?.metrics['loss'] as number) ? a : b));
   return top.parameters;
 }
 
@@ -56,17 +61,6 @@ describe('TPE tunes the children of a branch that is best only once they are tun
 });
 
 describe('every branch keeps at least ⌈√n⌉ of the n trials under its parent', () => {
-  const trialsOf = (seed: number, count: number): FrozenTrial[] => {
-    const sampler = createTpeSampler({ space, metric, seed });
-    const trials: FrozenTrial[] = [];
-    for (let n = 1; n <= count; n += 1) {
-      const parameters = sampler.suggest(trials) as TrialParameters;
-      const measurement = { step: 1, metrics: { loss: loss(parameters) }, elapsedSeconds: 1 };
-      trials.push({ id: String(n), state: 'SUCCEEDED', parameters, measurements: [measurement], finalMeasurement: measurement });
-    }
-    return trials;
-  };
-
   test('the worst branch (`fixed`, 0.5 or more) is still tried, but on a shrinking share of 100 trials', () => {
     for (const seed of [0, 1, 2, 3]) {
       const trials = trialsOf(seed, 100);
