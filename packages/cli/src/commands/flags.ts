@@ -43,10 +43,40 @@ export function positiveNumberFlag(flag: string): (raw: string) => number {
 export function choiceFlag<const C extends string>(flag: string, choices: readonly C[]): (raw: string) => C {
   return (raw) => {
     if (!(choices as readonly string[]).includes(raw)) {
-      throw new ValidationError({ field: flag, value: raw, problem: `is not one of ${choices.join(', ')}`, fix: `pass ${flag} ${choices[0]}` });
+      throw new ValidationError({ field: flag, value: raw, problem: `is not one of ${choices.join(', ')}`, fix: `pass ${flag} ${nearestChoice(raw, choices)}` });
     }
     return raw as C;
   };
+}
+
+/**
+ * The choice a mistyped value most likely meant: one it begins (or that begins it), else the
+ * fewest single-letter edits away (case ignored), ties to the earlier choice.
+ */
+function nearestChoice(raw: string, choices: readonly string[]): string {
+  const typed = raw.trim().toLowerCase();
+  const prefixed = typed === '' ? undefined : choices.find((choice) => choice.startsWith(typed) || typed.startsWith(choice));
+  if (prefixed !== undefined) return prefixed;
+  let nearest = choices[0] as string;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const choice of choices) {
+    const edits = editDistance(typed, choice.toLowerCase());
+    if (edits < fewest) [nearest, fewest] = [choice, edits];
+  }
+  return nearest;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length] as number;
 }
 
 /** The study's objective, the same for `study run` and `launch`: `--metric`, `--goal`, `--measurement-selection`, `--space`. */

@@ -97,13 +97,16 @@ describe('hptune study', () => {
 
   it.each([
     [['--max-parallel-trial-count', '0'], '--max-parallel-trial-count "0" must be a whole number of at least 1'],
-    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, shuffled-grid, random, tpe, gp, bayesian'],
+    [['--algorithm', 'bayes'], '--algorithm "bayes" is not one of grid, shuffled-grid, random, tpe, gp, bayesian; pass --algorithm bayesian'],
+    [['--algorithm', 'TPE'], 'pass --algorithm tpe'],
+    [['--algorithm', 'radnom'], 'pass --algorithm random'],
     [['--train-size', '70000'], '--train-size 70000 is larger than the images in the training set'],
     [['--max-trial-count', '28'], '28'],
     [['--name', 'has space'], 'has space'],
     [['--early-stopping', 'asha', '--num-epochs', '1'], '--early-stopping asha needs trials of at least 2 epochs, and --num-epochs is 1'],
     [['--early-stopping', 'hyperband', '--num-epochs', '1'], '--early-stopping hyperband needs trials of at least 2 epochs, and --num-epochs is 1'],
     [['--early-stopping', 'pbt'], '--early-stopping "pbt" is not one of none, median, asha, hyperband, decay-curve'],
+    [['--early-stopping', 'hyper-band'], 'pass --early-stopping hyperband'],
   ])('rejects %j with exit code 2 before creating anything', async (flags, message) => {
     const studyDir = join(scratch(), 'not-yet');
     const result = await runCli(['study', 'run', '--study-dir', studyDir, ...flags]);
