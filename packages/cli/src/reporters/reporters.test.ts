@@ -66,6 +66,15 @@ describe('study reporters', () => {
     expect(text).not.toContain('\x1b[');
   });
 
+  it('the table shows a cancelled or interrupted trial as such, not as the INFEASIBLE it is stored as', () => {
+    const cancelled: FrozenTrial = { ...trial('4', 'INFEASIBLE'), failure: { kind: 'cancelled', reason: 'cancelled when the study stopped' } };
+    const interrupted: FrozenTrial = { ...trial('5', 'INFEASIBLE'), failure: { kind: 'interrupted', reason: 'its coordinator died' } };
+    const table = formatTrialTable([trial('2', 'INFEASIBLE'), cancelled, interrupted], header.metric);
+    expect(table).toMatch(/\n2\s+INFEASIBLE\s/);
+    expect(table).toMatch(/\n4\s+CANCELLED\s/);
+    expect(table).toMatch(/\n5\s+INTERRUPTED\s/);
+  });
+
   it('tty: a live status block with done/running/failed, the best so far and an ETA', () => {
     const out = capture();
     let clock = 0;
