@@ -10,6 +10,8 @@ import { importCore, scratchDir } from './lib/env.mjs';
 
 const LINES = 100_000;
 const TIMEOUT_SECONDS = 5;
+/** The most the coordinator's RSS may grow while it records the flood (issue 24 item 2: under 50 MB). */
+const MAX_RSS_GROWTH_MIB = 50;
 
 // Appends its lines in blocks of 5,000, writes done.json (when it finished writing), exits 0; `hang` waits for SIGTERM.
 const TRAINER = `
@@ -42,7 +44,7 @@ export async function run() {
   writeFileSync(trainer, TRAINER);
   const row = new CaseResult(
     `metric intake: a trainer writing ${LINES.toLocaleString('en')} metric lines (8 MB) at once, beside a trial with a ${TIMEOUT_SECONDS} s timeout`,
-    `the flood recorded whole (every line once) within 3 s of its trainer's last line; the other trial's timeout fires under 1 s late; coordinator RSS growth reported, not checked (the goal, under 50 MiB, is not met: the coordinator holds all 100,000 measurements as objects; issue 24 item 2)`,
+    `the flood recorded whole (every line once) within 3 s of its trainer's last line; the other trial's timeout fires under 1 s late; coordinator RSS grows under ${MAX_RSS_GROWTH_MIB} MiB (peak, sampled every 25 ms)`,
   );
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
@@ -99,6 +101,7 @@ export async function run() {
     }
     row.record(`trial ${trial.id} (${mode})`, problems);
   }
+  row.record('coordinator memory', grown < MAX_RSS_GROWTH_MIB ? [] : [`RSS grew ${grown.toFixed(0)} MiB, not under ${MAX_RSS_GROWTH_MIB}`]);
   row.checked += ` (this run: ${figures.join(', ')}; RSS +${grown.toFixed(0)} MiB; longest event-loop stall ${stall.toFixed(0)} ms; coordinator CPU ${((user + system) / 1e6).toFixed(1)} s)`;
   return [row];
 }

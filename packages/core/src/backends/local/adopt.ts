@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { interruptedFailure, withCurves } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyStore, TrialProcess } from '../../study-store/types.js';
@@ -131,7 +132,11 @@ export interface TakenOverTrials {
    * signal is).
    */
   readonly adopted: readonly AdoptedTrial[];
-  /** The others (STOPPING, no process recorded, or a trainer on another host): INFEASIBLE `interrupted`, each with a re-run queued. */
+  /**
+   * The others (STOPPING, no process recorded, or a trainer on another host), and REQUESTED trials
+   * whose trainer the dead coordinator may have started without recording it: INFEASIBLE
+   * `interrupted`, each with a re-run queued (in a folder of its own).
+   */
   readonly interrupted: readonly InterruptedTrial[];
 }
 
@@ -144,6 +149,13 @@ export interface TakenOverTrials {
  * stored) whose trainer is gone without finishing is finished as stopped early; every other trial
  * is interrupted and queued again, as the store's `interruptTrials` does.
  *
+ * A coordinator records a trial's start with its trainer's pid, so only once the trainer is spawned:
+ * killed in between, it leaves the trial REQUESTED while the trainer runs. Run again in the same
+ * folder, two trainers would share one metric file (the curve recorded then interleaves both runs'
+ * steps). Such a trial, REQUESTED with its output files opened (the last step before the spawn), is
+ * interrupted and queued again instead: its re-run gets a folder of its own. The trainer, if any,
+ * runs on unwatched, as it would have; nothing it writes is read.
+ *
  * @param directory the study's folder, where each trial's outputs are (see `trialPaths`)
  */
 export function takeOverTrials(store: StudyStore, name: string, token: string, directory: string): TakenOverTrials {
@@ -152,6 +164,7 @@ export function takeOverTrials(store: StudyStore, name: string, token: string, d
   const decided: DecidedTrial[] = [];
   const definition = store.getStudy(name)?.definition;
   for (const trial of store.getTrials(name)) {
+    if (trial.state === 'REQUESTED' && existsSync(trialPaths(directory, trial.id).stdoutFile)) interrupted.push(interruptUnrecordedStart(store, name, trial.id, token));
     if (trial.state !== 'ACTIVE' && trial.state !== 'STOPPING') continue;
     const process = store.getTrialProcess(name, trial.id);
     const finalMeasurement = definition && trial.stoppedAtStep !== undefined ? decidedValue(trial, definition) : undefined;
@@ -163,6 +176,18 @@ export function takeOverTrials(store: StudyStore, name: string, token: string, d
     else interrupted.push(store.interruptTrial(name, trial.id, new Date().toISOString(), token));
   }
   return { adopted, interrupted, decided };
+}
+
+/**
+ * Interrupts a REQUESTED trial whose trainer may have been started unrecorded: started (with no
+ * process), then interrupted with its re-run queued. Two writes, as the store interrupts only a
+ * started trial; killed between them, the next resume finds it ACTIVE with no process recorded and
+ * interrupts it then.
+ */
+function interruptUnrecordedStart(store: StudyStore, name: string, trialId: string, token: string): InterruptedTrial {
+  const now = new Date().toISOString();
+  store.startTrial(name, trialId, { startTime: now }, token);
+  return store.interruptTrial(name, trialId, now, token);
 }
 
 /**

@@ -4,16 +4,16 @@ import { HptuneError } from '../../errors.js';
 import type { Sampler } from '../../samplers/types.js';
 import type { StoppingRule } from '../../stopping/types.js';
 import type { TrialParameters } from '../../space/types.js';
-import { withCurves } from '../../study-store/rules.js';
 import type { InterruptedTrial, StudyRecord, StudyStore } from '../../study-store/types.js';
-import { bestMeasurement, countsAsFailed, countsForSearch } from '../../study/best.js';
+import { countsAsFailed, countsForSearch } from '../../study/best.js';
 import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/driver.js';
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
-import type { FrozenTrial, Measurement, TrainerCommand } from '../../study/types.js';
+import type { FrozenTrial, Measurement, TrainerCommand, TrialSummary } from '../../study/types.js';
 import { adoptTrialProcess, type AdoptedTrial, type DecidedTrial } from './adopt.js';
 import { inheritCheckpoints, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
-import { addRecordedHParams, completeTrialRun, readTrialRuns, writeStudyExperiment, type RecordedHParams } from './tensorboard.js';
+import { addRecordedHParams, completeTrialRun, MAX_COMPLETED_SCALARS, readTrialRuns, writeStudyExperiment, type RecordedHParams } from './tensorboard.js';
+import { TrialCurve } from './trial-curve.js';
 import { isAccessDenied, startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
 import type { StopRequest as TrialStopRequest } from './trial-stop.js';
 import { metricValue } from '../../stopping/values.js';
@@ -92,7 +92,10 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   readonly details: LocalStudyDetails;
   readonly #options: LocalStudyRunOptions;
   readonly #name: string;
+  /** Every trial as last stored, its measurements read from its curve when asked for. */
   readonly #trials = new Map<string, FrozenTrial>();
+  /** Each trial's measurements, in columns: a trial may report 100,000, too many to hold as objects. */
+  readonly #curves = new Map<string, TrialCurve>();
   readonly #running = new Map<string, RunningTrialProcess>();
   readonly #timings: MutableTimings[] = [];
   #events: StudyEventSink | undefined;
@@ -113,7 +116,10 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     this.#options = options;
     this.#name = options.record.definition.name;
     this.#info = toInfo(options.record);
-    for (const trial of options.store.getTrials(this.#name)) this.#trials.set(trial.id, trial);
+    for (const trial of options.store.getTrials(this.#name)) {
+      this.#curves.set(trial.id, TrialCurve.of(trial));
+      this.#hold(trial);
+    }
     this.details = {
       kind: 'local',
       directory: options.directory,
@@ -243,8 +249,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       if (!trial) {
         const parameters = this.#nextParameters();
         if (!parameters) return;
-        trial = this.#options.store.createTrial(this.#name, { parameters }, this.#options.token);
-        this.#trials.set(trial.id, trial);
+        trial = this.#hold(this.#options.store.createTrial(this.#name, { parameters }, this.#options.token));
       }
       try {
         this.#start(trial, decidedAt);
@@ -299,8 +304,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       onRunning: (child, at) =>
         this.#guard(id, 'recording a started trial', () => {
           timings.runningAt = at;
-          const started = store.startTrial(this.#name, id, { startTime: new Date().toISOString(), process: child }, token);
-          this.#trials.set(id, started);
+          const started = this.#hold(store.startTrial(this.#name, id, { startTime: new Date().toISOString(), process: child }, token));
           this.#events?.trialStarted({ trial: started, timings: { ...timings } });
         }),
     });
@@ -340,6 +344,18 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     if (trial.state === 'STOPPING' && trial.stoppedAtStep !== undefined) trialProcess.stopEarly(trial.stoppedAtStep);
   }
 
+  /**
+   * Holds a trial as the store last returned it: `trial`'s state and fields, with the measurements
+   * recorded on its curve (those the store holds, which the store's writes do not hand back).
+   */
+  #hold(trial: TrialSummary): FrozenTrial {
+    let curve = this.#curves.get(trial.id);
+    if (!curve) this.#curves.set(trial.id, (curve = new TrialCurve()));
+    const held = curve.snapshot(trial);
+    this.#trials.set(trial.id, held);
+    return held;
+  }
+
   #guard(id: string, context: string, body: () => void): void {
     try {
       body();
@@ -359,12 +375,15 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       const current = this.#trials.get(id) as FrozenTrial;
       if (current.state !== 'ACTIVE' && current.state !== 'STOPPING') return;
       const { store, token } = this.#options;
+      const curve = this.#curves.get(id) as TrialCurve;
       const startedAtSeconds = this.#running.get(id)?.startedAtSeconds;
       const lagMs = (measurement: Measurement) => (startedAtSeconds === undefined ? undefined : Math.max(0, Date.now() - (startedAtSeconds + measurement.elapsedSeconds) * 1000));
-      const rejected = current.state === 'ACTIVE' && !this.#stop ? this.#firstRejected(current, batch) : undefined;
+      curve.stage(batch);
+      const rejected = current.state === 'ACTIVE' && !this.#stop ? this.#firstRejected(current, curve, batch) : undefined;
       const decided = rejected === undefined ? batch : batch.slice(0, rejected + 1);
       store.addMeasurements(this.#name, id, decided, token);
-      this.#trials.set(id, withMeasurements(current, decided));
+      curve.commit(decided.length);
+      this.#hold(current);
       if (timings.firstMeasurementAt === undefined && batch[0]) {
         timings.firstMeasurementAt = performance.now();
         const lag = lagMs(batch[0]);
@@ -380,7 +399,8 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
         }
         const after = batch.slice(rejected + 1);
         store.addMeasurements(this.#name, id, after, token);
-        this.#trials.set(id, withMeasurements(this.#trials.get(id) as FrozenTrial, after));
+        curve.commit(after.length);
+        this.#hold(this.#trials.get(id) as FrozenTrial);
       }
       const trial = this.#trials.get(id) as FrozenTrial;
       for (const measurement of batch) this.#events?.measurement({ trial, measurement });
@@ -388,19 +408,20 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   }
 
   /**
-   * Asks the study's early-stopping rule about each new measurement of an ACTIVE trial in turn,
-   * showing it the trial up to that measurement and the other trials that count for the search;
-   * the index of the first one it rejects. A rule that throws stops the study, as any coordinator fault does.
+   * Asks the study's early-stopping rule about each new measurement of an ACTIVE trial in turn (the
+   * batch, staged on the trial's curve), showing it the trial up to that measurement and the other
+   * trials that count for the search; the index of the first one it rejects. A rule that throws
+   * stops the study, as any coordinator fault does.
    */
-  #firstRejected(trial: FrozenTrial, batch: readonly Measurement[]): number | undefined {
+  #firstRejected(trial: FrozenTrial, curve: TrialCurve, batch: readonly Measurement[]): number | undefined {
     const rule = this.#options.stoppingRule;
     if (!rule) return undefined;
     const { metric } = this.#options.record.definition;
     const others = [...this.#trials.values()].filter((other) => other.id !== trial.id && countsForSearch(other));
     for (let index = 0; index < batch.length; index += 1) {
-      // A rule never stops on a measurement without the metric: no need to ask (or to copy the curve).
+      // A rule never stops on a measurement without the metric: no need to ask.
       if (metricValue(batch[index], metric) === undefined) continue;
-      const shown: FrozenTrial = Object.freeze({ ...trial, measurements: Object.freeze([...trial.measurements, ...batch.slice(0, index + 1)]) });
+      const shown = curve.judged(trial, curve.recorded + index + 1);
       try {
         if (rule.decide({ trial: shown, others, metric, studyName: this.#name }).stop) return index;
       } catch (error) {
@@ -416,7 +437,8 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       if (this.#trials.get(id)?.state !== 'ACTIVE') return;
       const decision = request.kind === 'early-stopped' && request.atStep !== undefined ? { stoppedAtStep: request.atStep } : undefined;
       const record = this.#options.store.stopTrial(this.#name, id, this.#options.token, decision);
-      this.#trials.set(id, withCurves(record, this.#trials.get(id) as FrozenTrial));
+      if (decision) this.#curves.get(id)?.decide();
+      this.#hold(record);
     });
   }
 
@@ -434,8 +456,8 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
           if (result.outcome.state === 'INFEASIBLE' && result.outcome.failure.kind === 'interrupted') {
             // An adopted trainer that ended without completing its run: run its parameters again.
             const { trial, retry } = store.interruptTrial(this.#name, id, endTime, token);
-            this.#trials.set(retry.id, retry);
-            finished = trial;
+            this.#hold(retry);
+            finished = this.#hold(trial);
           } else {
             const outcome =
               result.outcome.state === 'SUCCEEDED'
@@ -447,10 +469,9 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
                   }
                 : { state: 'INFEASIBLE' as const, failure: result.outcome.failure, endTime };
             // The measurements are held here already: the store hands back the record alone.
-            finished = withCurves(store.finishTrial(this.#name, id, outcome, token), this.#trials.get(id) as FrozenTrial);
+            finished = this.#hold(store.finishTrial(this.#name, id, outcome, token));
           }
           timings.recordedAt = performance.now();
-          this.#trials.set(id, finished);
           this.#completeRun(finished);
           this.#events?.trialCompleted({ trial: finished, timings: { ...timings } });
         });
@@ -486,8 +507,11 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   /** Fills in the HParams session of a finished trial whose trainer did not write one; see `completeTrialRun`. */
   #completeRun(trial: FrozenTrial): void {
     const logDir = trialPaths(this.#options.directory, trial.id).logDir;
+    const metricId = this.#options.record.definition.metric.id;
     try {
-      const { scalarTags, hparams } = completeTrialRun({ logDir, trial, metricId: this.#options.record.definition.metric.id });
+      const curve = this.#curves.get(trial.id) as TrialCurve;
+      const metricPoints = curve.metricPoints(metricId, curve.curveLength(trial), MAX_COMPLETED_SCALARS);
+      const { scalarTags, hparams } = completeTrialRun({ logDir, trial, metricPoints, metricId });
       for (const tag of scalarTags) this.#scalarTags.add(tag);
       addRecordedHParams(this.#recordedHParams, hparams, this.#options.record.definition);
     } catch (error) {
@@ -509,11 +533,11 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
    */
   #finalMeasurement(id: string, last: Measurement, stoppedEarly: boolean): Measurement {
     const { measurementSelection = 'last', metric } = this.#options.record.definition;
-    const trial = this.#trials.get(id);
-    const curve = stoppedEarly ? (trial?.measurements ?? []) : [...(trial?.measurements ?? []), ...(trial?.measurementsAfterStop ?? [])];
-    if (measurementSelection === 'best') return bestMeasurement(curve, metric) ?? last;
+    const curve = this.#curves.get(id) as TrialCurve;
+    const rows = stoppedEarly ? curve.decided : curve.recorded;
+    if (measurementSelection === 'best') return curve.best(metric, rows) ?? last;
     if (!stoppedEarly) return last;
-    return curve.findLast((measurement) => metricValue(measurement, metric) !== undefined) ?? last;
+    return curve.lastWith(metric, rows) ?? last;
   }
 
   #checkFailures(): void {
@@ -550,7 +574,9 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       for (const [id, trial] of this.#trials) {
         if (trial.state === 'SUCCEEDED' || trial.state === 'INFEASIBLE') continue;
         const stored = store.getTrial(this.#name, id);
-        if (stored) this.#trials.set(id, stored);
+        if (!stored) continue;
+        this.#curves.set(id, TrialCurve.of(stored));
+        this.#hold(stored);
       }
       const record = store.getStudy(this.#name);
       if (record) this.#info = toInfo(record);
@@ -566,18 +592,6 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
     if (!finalError) return { state: 'COMPLETED' };
     return { state: state === 'CANCELLED' ? 'CANCELLED' : 'FAILED', error: finalError };
   }
-}
-
-/**
- * The trial with `added` appended: to its curve, or, once a rule's decision is stored, to what came
- * after it. One copy per read of the metric file, never one per measurement.
- */
-function withMeasurements(trial: FrozenTrial, added: readonly Measurement[]): FrozenTrial {
-  if (added.length === 0) return trial;
-  for (const measurement of added) Object.freeze(measurement);
-  // concat, not spread: it copies a frozen array of 100,000 three times faster.
-  if (trial.stoppedAtStep !== undefined) return Object.freeze({ ...trial, measurementsAfterStop: Object.freeze((trial.measurementsAfterStop ?? []).concat(added)) });
-  return Object.freeze({ ...trial, measurements: Object.freeze(trial.measurements.concat(added)) });
 }
 
 function toInfo(record: StudyRecord): StudyInfo {

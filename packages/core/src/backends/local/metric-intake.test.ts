@@ -167,7 +167,7 @@ describe('MetricIntake', () => {
     const ending = new MetricIntake({ metricFile: file, tracker: new MeasurementTracker(0), onMeasurements: (batch) => counted.push(batch.length), pollIntervalMs: 3_600_000 });
     expect(await ending.finish()).toBeUndefined();
     expect(counted.reduce((sum, count) => sum + count, 0)).toBe(30_000);
-    // 2.6 MB in chunks of 256 KiB: the event loop was given back in between.
+    // 2.6 MB in chunks of 128 KiB: the event loop was given back in between.
     expect(counted.length).toBeGreaterThan(2);
   });
 });

@@ -109,9 +109,12 @@ describe('writeStudyExperiment', () => {
 });
 
 describe('completeTrialRun', () => {
+  // The local coordinator hands its trial's metric points over (thinned past 1,000); these curves are short.
+  const complete = (logDir: string, finished = trial()) => completeTrialRun({ logDir, trial: finished, metricPoints: finished.measurements, metricId: 'accuracy' });
+
   it('gives a trainer that wrote no TensorBoard logs a whole session: start, the study metric, end', () => {
     const logDir = join(fresh(), 'logs');
-    const completion = completeTrialRun({ logDir, trial: trial(), metricId: 'accuracy' });
+    const completion = complete(logDir);
     expect(completion.wrote).toEqual(['session-start', 'metric', 'session-end']);
     expect([...completion.scalarTags]).toEqual(['accuracy']);
     expect(completion.hparams).toEqual({ activation: 'relu', batch_size: 64, learning_rate: 0.01, depth: 2 });
@@ -123,7 +126,7 @@ describe('completeTrialRun', () => {
       [2, 0.75, Date.parse('2025-01-01T00:00:20Z') / 1000],
     ]);
     // Run again (a resumed coordinator): nothing is written twice.
-    expect(completeTrialRun({ logDir, trial: trial(), metricId: 'accuracy' }).wrote).toEqual([]);
+    expect(complete(logDir).wrote).toEqual([]);
     expect(readdirSync(logDir)).toHaveLength(1);
   });
 
@@ -136,7 +139,7 @@ describe('completeTrialRun', () => {
     writer.scalar('test/loss', 1.5, 1);
     writer.scalar('learning_rate', 0.01, 1);
     writer.close();
-    const completion = completeTrialRun({ logDir, trial: trial({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'cancelled' } }), metricId: 'accuracy' });
+    const completion = complete(logDir, trial({ state: 'INFEASIBLE', failure: { kind: 'cancelled', reason: 'cancelled' } }));
     expect(completion.wrote).toEqual(['session-end']);
     expect([...completion.scalarTags].sort()).toEqual(['accuracy', 'test/loss']);
     // The session's values are the trainer's, not the trial's parameters.
@@ -151,13 +154,13 @@ describe('completeTrialRun', () => {
 
   it('lists trial runs in numeric order', () => {
     const directory = fresh();
-    for (const id of [1, 2, 10, 11]) completeTrialRun({ logDir: join(directory, String(id), 'logs'), trial: trial({ id: String(id) }), metricId: 'accuracy' });
+    for (const id of [1, 2, 10, 11]) complete(join(directory, String(id), 'logs'), trial({ id: String(id) }));
     expect(inspectLogDir(directory).runs.map((run) => run.name)).toEqual(['1/logs', '2/logs', '10/logs', '11/logs']);
   });
 
   it('reads the scalar tags of runs already there, skipping missing ones', () => {
     const directory = fresh();
-    completeTrialRun({ logDir: join(directory, '1', 'logs'), trial: trial({ id: '1' }), metricId: 'accuracy' });
+    complete(join(directory, '1', 'logs'), trial({ id: '1' }));
     const writer = new SummaryWriter({ logDir: join(directory, '2', 'logs'), flushIntervalMs: 0 });
     writer.scalar('train/loss', 1, 1);
     writer.close();

@@ -25,7 +25,7 @@ import { readLogDir, type SummaryPoint } from '@hptune/outputs/tensorboard';
 import { PluginName, scalarValue } from '@hptune/outputs/tensorboard';
 import { HptuneError } from '../../errors.js';
 import type { ParameterSpecs } from '../../space/types.js';
-import type { FrozenTrial } from '../../study/types.js';
+import type { Measurement, TrialSummary } from '../../study/types.js';
 import type { StudyDefinition } from '../../study/definition.js';
 
 /**
@@ -108,8 +108,14 @@ export const MAX_COMPLETED_SCALARS = 1_000;
 export interface CompleteTrialRunOptions {
   /** The trial's log dir (`AIP_TENSORBOARD_LOG_DIR`), the run. */
   readonly logDir: string;
-  /** The trial, finished. */
-  readonly trial: FrozenTrial;
+  /** The trial, finished (its measurements are not read: `metricPoints` are those written). */
+  readonly trial: TrialSummary;
+  /**
+   * The trial's measurements that carry the metric, in order, at most {@link MAX_COMPLETED_SCALARS}
+   * of them: a longer curve evenly thinned by the caller, its last kept (the local coordinator's
+   * `TrialCurve.metricPoints` builds only those).
+   */
+  readonly metricPoints: readonly Measurement[];
   /** The study's metric id. */
   readonly metricId: string;
 }
@@ -119,14 +125,14 @@ export interface CompleteTrialRunOptions {
  * session start (the trial's parameters, group = trial id) when no run under the log dir has one;
  * the study metric's measurements as a scalar of that tag when the run has none; the session end
  * (SUCCESS for a SUCCEEDED trial, FAILURE otherwise) when none was written; for a trial stopped
- * early, {@link STOPPED_EARLY_TAG} at the step the rule stopped it. A curve of more than
- * {@link MAX_COMPLETED_SCALARS} measurements is written evenly thinned to that many, its last
- * always kept: TensorBoard shows 1,000 points of a scalar by default, and a trainer that reported
- * 100,000 steps must not hold the coordinator for seconds.
+ * early, {@link STOPPED_EARLY_TAG} at the step the rule stopped it. The metric's curve is the
+ * caller's `metricPoints`, at most {@link MAX_COMPLETED_SCALARS}: TensorBoard shows 1,000 points of
+ * a scalar by default, and a trainer that reported 100,000 steps must not hold the coordinator for
+ * seconds.
  * @throws HptuneError `TB_READ_FAILED`, or TensorBoardWriteError when the file cannot be written
  */
 export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunCompletion {
-  const { logDir, trial, metricId } = options;
+  const { logDir, trial, metricPoints, metricId } = options;
   let hasStart = false;
   let hasEnd = false;
   const scalarTags = new Set<string>();
@@ -148,7 +154,7 @@ export function completeTrialRun(options: CompleteTrialRunOptions): TrialRunComp
   if (!hasStart) Object.assign(hparams, trial.parameters);
   for (const name of Object.keys(hparams)) scalarTags.delete(name);
   const startSecs = trial.startTime === undefined ? undefined : Date.parse(trial.startTime) / 1000;
-  const measurements = thinned(scalarTags.has(metricId) ? [] : trial.measurements.filter((measurement) => typeof measurement.metrics[metricId] === 'number'), MAX_COMPLETED_SCALARS);
+  const measurements = scalarTags.has(metricId) ? [] : metricPoints;
   const stoppedAt = trial.stoppedEarly && !scalarTags.has(STOPPED_EARLY_TAG) ? (trial.stoppedAtStep ?? trial.finalMeasurement?.step) : undefined;
   const wrote: ('session-start' | 'metric' | 'session-end' | 'stopped-early')[] = [];
   if (!hasStart) wrote.push('session-start');
@@ -257,11 +263,4 @@ function datasetOf(tag: string): Pick<HParamsMetric, 'datasetType'> {
   if (/^train(ing)?[/_]/.test(tag)) return { datasetType: 'training' };
   if (/^(test|val|validation|eval)[/_]/.test(tag)) return { datasetType: 'validation' };
   return {};
-}
-
-/** At most `limit` of `items`, evenly spaced, the last always among them. */
-function thinned<T>(items: readonly T[], limit: number): readonly T[] {
-  if (items.length <= limit) return items;
-  const stride = items.length / limit;
-  return Array.from({ length: limit }, (_, index) => items[Math.min(items.length - 1, Math.floor(items.length - 1 - (limit - 1 - index) * stride))] as T);
 }
