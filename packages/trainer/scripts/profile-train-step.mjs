@@ -7,7 +7,7 @@
 //        [--seconds 2] [--activation relu|leakyrelu|softmax] [--optimizer adam|rmsprop|sgd]
 //        [--per-kernel] [--baseline] [--tfjs-only] [--stock-optimizer] [--tape]
 //
-// --per-kernel       also prints where the time of one batch-64 step goes, kernel by kernel
+// --per-kernel       also prints where the time of one step goes, kernel by kernel, per batch size
 //                    (time of the kernels tfjs dispatches; work they delegate is counted in them),
 //                    as wall time and as this process's CPU time, which stays honest when other
 //                    processes share the machine.
@@ -60,7 +60,8 @@ async function loadTrainer() {
   mkdirSync(outDir, { recursive: true });
   await build({
     entry: {
-      trainer: join(packageRoot, 'src/index.ts'),
+      trainer: join(packageRoot, 'src/training.ts'),
+      settings: join(packageRoot, 'src/settings.ts'),
       step: join(packageRoot, 'src/train/step.ts'),
       batches: join(packageRoot, 'src/data/batches.ts'),
       kernels: join(packageRoot, 'src/backends/kernels/index.ts'),
@@ -79,8 +80,8 @@ async function loadTrainer() {
     external: [/^@tensorflow\//, /^@hptune\//],
   });
   const load = (name) => import(pathToFileURL(join(outDir, `${name}.js`)).href);
-  const [trainer, step, batchesModule, kernels, runtime] = await Promise.all(['trainer', 'step', 'batches', 'kernels', 'simd-runtime'].map(load));
-  return { ...trainer, ...step, ...batchesModule, kernels, setGeneratedKernelsEnabled: runtime.setGeneratedKernelsEnabled };
+  const [trainer, settings, step, batchesModule, kernels, runtime] = await Promise.all(['trainer', 'settings', 'step', 'batches', 'kernels', 'simd-runtime'].map(load));
+  return { ...trainer, ...settings, ...step, ...batchesModule, kernels, setGeneratedKernelsEnabled: runtime.setGeneratedKernelsEnabled };
 }
 
 /** Installs the kernels, or for --baseline only the missing Conv2DBackpropFilter in its fallback form. */
@@ -268,5 +269,5 @@ for (const backend of backends) {
         `by process CPU time ${cpuImagesPerSecond.toFixed(0).padStart(6)} (${optimizerName})`,
     );
   }
-  if (options['per-kernel']) await perKernelTable(backend, 64);
+  if (options['per-kernel']) for (const size of batches) await perKernelTable(backend, size);
 }
