@@ -4,7 +4,7 @@ import { ValidationError } from '@hptune/trial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, type TrainingBackendName } from './index.js';
 import { COLUMN_SCRATCH_BYTES } from './wasm/conv2d-backprop-input.js';
-import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
+import { setFusedMultiplyAddEnabled, setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
 import {
   maxRelativeError,
   randomInt,
@@ -163,19 +163,24 @@ function filterTolerance(c: ConvCase): number {
   return TOLERANCE * Math.max(1, (g.batch * g.outHeight * g.outWidth) / 2000);
 }
 
-const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
+const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean; fusedMultiplyAdd?: boolean }[] = [
   { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
+  { label: 'wasm (generated SIMD kernels, multiply and add unfused)', backendName: 'wasm', simd: true, fusedMultiplyAdd: false },
   { label: 'wasm (fallback: JS im2col/col2im and XNNPACK GEMM)', backendName: 'wasm', simd: false },
   { label: 'cpu', backendName: 'cpu', simd: false },
 ];
 
-describe.each(CONFIGURATIONS)('Conv2D gradient kernels on $label', ({ backendName, simd }) => {
+describe.each(CONFIGURATIONS)('Conv2D gradient kernels on $label', ({ backendName, simd, fusedMultiplyAdd = true }) => {
   beforeAll(async () => {
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
+    setFusedMultiplyAddEnabled(fusedMultiplyAdd);
   });
-  afterAll(() => setGeneratedKernelsEnabled(true));
+  afterAll(() => {
+    setGeneratedKernelsEnabled(true);
+    setFusedMultiplyAddEnabled(true);
+  });
 
   it('covers a case whose columns exceed the wasm scratch limit', () => {
     const g = referenceGeometry(CHUNKED);

@@ -18,7 +18,7 @@ function viaGeneratedGemm(wasm: WasmHeapBackend, backend: unknown, a: tf.TensorI
   const bEnd = heapAddress(wasm, b) + (sizeOf(b.shape) + gemmOverRead(spec)) * 4;
   if (bEnd > runtime.memory.buffer.byteLength) return undefined;
   const out = wasm.makeOutput([spec.m, spec.n], 'float32');
-  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), 0);
+  runtime.kernel(gemmKey(spec), (code) => buildGemmModule(spec, code))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), 0);
   return out;
 }
 
@@ -61,7 +61,7 @@ export const fusedMatMulWasm: tf.KernelFunc = (args) => {
   if (bEnd > heapEnd || biasEnd > heapEnd) return runWasmKernel('_FusedMatMul', args.backend, args.inputs, args.attrs ?? {});
   const outer = tfjs.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = wasm.makeOutput([...outer, m, n], 'float32');
-  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), bias === undefined ? 0 : heapAddress(wasm, bias));
+  runtime.kernel(gemmKey(spec), (code) => buildGemmModule(spec, code))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), bias === undefined ? 0 : heapAddress(wasm, bias));
   return out;
 };
 
