@@ -5,9 +5,9 @@
 //
 //   node packages/trainer/scripts/profile-train-step.mjs [--backends wasm,cpu] [--batches 32,64,128]
 //        [--seconds 2] [--activation relu|leakyrelu|softmax] [--optimizer adam|rmsprop|sgd]
-//        [--per-kernel] [--baseline] [--tfjs-only] [--stock-optimizer] [--tape]
+//        [--per-kernel] [--baseline] [--tfjs-only] [--stock-optimizer] [--tape] [--no-fma]
 //
-// --per-kernel       also prints where the time of one batch-64 step goes, kernel by kernel
+// --per-kernel       also prints where the time of one step goes, kernel by kernel, per batch size
 //                    (time of the kernels tfjs dispatches; work they delegate is counted in them),
 //                    as wall time and as this process's CPU time, which stays honest when other
 //                    processes share the machine.
@@ -16,6 +16,8 @@
 // --tfjs-only        skips the hptune kernels (wasm then fails: it has no Conv2DBackpropFilter).
 // --stock-optimizer  tfjs's own optimizer instead of the fused one.
 // --tape             gradients through tfjs's gradient tape instead of the explicit backward pass.
+// --no-fma           generated kernels multiply and add as two instructions, not relaxed SIMD's
+//                    fused multiply-add (setFusedMultiplyAddEnabled(false)).
 //
 // The trainer is bundled from src/ with tsup on each run, so no package build is needed.
 import { mkdirSync } from 'node:fs';
@@ -39,6 +41,7 @@ const { values: options } = parseArgs({
     baseline: { type: 'boolean', default: false },
     'stock-optimizer': { type: 'boolean', default: false },
     tape: { type: 'boolean', default: false },
+    'no-fma': { type: 'boolean', default: false },
   },
 });
 const backends = options.backends.split(',');
@@ -60,7 +63,8 @@ async function loadTrainer() {
   mkdirSync(outDir, { recursive: true });
   await build({
     entry: {
-      trainer: join(packageRoot, 'src/index.ts'),
+      trainer: join(packageRoot, 'src/training.ts'),
+      settings: join(packageRoot, 'src/settings.ts'),
       step: join(packageRoot, 'src/train/step.ts'),
       batches: join(packageRoot, 'src/data/batches.ts'),
       kernels: join(packageRoot, 'src/backends/kernels/index.ts'),
@@ -79,8 +83,16 @@ async function loadTrainer() {
     external: [/^@tensorflow\//, /^@hptune\//],
   });
   const load = (name) => import(pathToFileURL(join(outDir, `${name}.js`)).href);
-  const [trainer, step, batchesModule, kernels, runtime] = await Promise.all(['trainer', 'step', 'batches', 'kernels', 'simd-runtime'].map(load));
-  return { ...trainer, ...step, ...batchesModule, kernels, setGeneratedKernelsEnabled: runtime.setGeneratedKernelsEnabled };
+  const [trainer, settings, step, batchesModule, kernels, runtime] = await Promise.all(['trainer', 'settings', 'step', 'batches', 'kernels', 'simd-runtime'].map(load));
+  return {
+    ...trainer,
+    ...settings,
+    ...step,
+    ...batchesModule,
+    kernels,
+    setGeneratedKernelsEnabled: runtime.setGeneratedKernelsEnabled,
+    setFusedMultiplyAddEnabled: runtime.setFusedMultiplyAddEnabled,
+  };
 }
 
 /** Installs the kernels, or for --baseline only the missing Conv2DBackpropFilter in its fallback form. */
@@ -108,6 +120,7 @@ const tf = await import('@tensorflow/tfjs');
 await import('@tensorflow/tfjs-backend-wasm');
 tf.enableProdMode();
 const trainer = await loadTrainer();
+if (options['no-fma']) trainer.setFusedMultiplyAddEnabled(false);
 const data = trainer.loadMnist({ trainSize: 128 * 8, testSize: 1, seed: 42 });
 
 function setUp(size) {
@@ -254,7 +267,7 @@ out(
     `gradients by ${options.tape ? "tfjs's tape" : 'the explicit backward pass where supported'})`,
 );
 const mode = options['tfjs-only'] ? 'off' : options.baseline ? 'baseline' : 'on';
-out(`node ${process.version}, tfjs ${tf.version.tfjs}, hptune kernels ${mode}`);
+out(`node ${process.version}, tfjs ${tf.version.tfjs}, hptune kernels ${mode}${options['no-fma'] ? ', fused multiply-add off' : ''}`);
 for (const backend of backends) {
   await tf.setBackend(backend);
   await tf.ready();
@@ -268,5 +281,5 @@ for (const backend of backends) {
         `by process CPU time ${cpuImagesPerSecond.toFixed(0).padStart(6)} (${optimizerName})`,
     );
   }
-  if (options['per-kernel']) await perKernelTable(backend, 64);
+  if (options['per-kernel']) for (const size of batches) await perKernelTable(backend, size);
 }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { loadWasmBackend, tfjs } from '../tfjs.js';
 import { ValidationError } from '@hptune/trial';
 import type { BackendChoice } from '../settings.js';
 import { describeDevices, detectNvidiaDevices, type GpuStatus } from './hardware.js';
@@ -56,7 +56,7 @@ export interface SelectBackendOptions {
 export async function selectBackend(options: SelectBackendOptions): Promise<BackendSelection> {
   // tfjs warns on the console (the cpu backend's "install tfjs-node" banner, failed inits);
   // the trainer logs its own reasons instead.
-  tf.enableProdMode();
+  tfjs.enableProdMode();
   const importPackage = options.importPackage ?? ((specifier: string) => import(specifier));
   const devices = options.nvidiaDevices ?? detectNvidiaDevices();
   const candidates = options.choice === 'auto' ? AUTO_BACKEND_ORDER : [options.choice];
@@ -66,7 +66,7 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
     attempts.push({ backend, loaded: outcome.loaded, reason: outcome.reason });
     if (!outcome.loaded) continue;
     if (backend === 'wasm' || backend === 'cpu') registerTrainingKernels(backend);
-    return { requested: options.choice, backend, tfBackend: tf.getBackend(), attempts, gpu: gpuStatus(attempts, outcome.usesGpu, devices) };
+    return { requested: options.choice, backend, tfBackend: tfjs.getBackend(), attempts, gpu: gpuStatus(attempts, outcome.usesGpu, devices) };
   }
   const failed = attempts[attempts.length - 1] as BackendAttempt;
   throw new ValidationError(
@@ -99,7 +99,7 @@ async function tryBackend(backend: TrainerBackend, context: { importPackage: (sp
       if (!(await trySetBackend('tensorflow'))) {
         return { loaded: false, reason: `${packageName} loaded but its TensorFlow backend did not initialise`, usesGpu: false };
       }
-      const usesGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+      const usesGpu = (tfjs.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
       if (backend === 'tfjs-node-gpu' && !usesGpu) {
         const reason = `${packageName} loaded but TensorFlow sees no GPU device (check nvidia-smi and CUDA_VISIBLE_DEVICES)`;
         if (context.strict) return { loaded: false, reason, usesGpu: false };
@@ -109,13 +109,13 @@ async function tryBackend(backend: TrainerBackend, context: { importPackage: (sp
     }
     case 'wasm': {
       try {
-        await import('@tensorflow/tfjs-backend-wasm');
+        loadWasmBackend();
       } catch (error) {
         return { loaded: false, reason: explainImportFailure('@tensorflow/tfjs-backend-wasm', error), usesGpu: false };
       }
       if (!(await trySetBackend('wasm'))) return { loaded: false, reason: 'the WebAssembly module did not initialise', usesGpu: false };
-      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+      const simd = await tfjs.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = await tfjs.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
       return { loaded: true, reason: `WebAssembly, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'one thread'}`, usesGpu: false };
     }
     case 'cpu':
@@ -127,7 +127,7 @@ async function tryBackend(backend: TrainerBackend, context: { importPackage: (sp
 /** `tf.setBackend`, false when the backend failed to initialise. */
 async function trySetBackend(name: string): Promise<boolean> {
   try {
-    return (await tf.setBackend(name)) && tf.getBackend() === name;
+    return (await tfjs.setBackend(name)) && tfjs.getBackend() === name;
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import { OPTIMIZER_UPDATE_KERNELS, type FusedUpdateKind } from '../backends/kernels/optimizer-update.js';
 
 /** A tensor with its name, as tfjs optimizers take and give them. */
@@ -44,8 +45,8 @@ function slotNamesOf(settings: FusedOptimizerSettings): readonly string[] {
 
 /** Whether the fused update kernel of `kind` is registered on the backend in use. */
 export function fusedUpdateAvailable(kind: FusedUpdateKind): boolean {
-  const backendName = tf.getBackend();
-  return backendName !== undefined && backendName !== null && tf.getKernel(OPTIMIZER_UPDATE_KERNELS[kind], backendName) !== undefined;
+  const backendName = tfjs.getBackend();
+  return backendName !== undefined && backendName !== null && tfjs.getKernel(OPTIMIZER_UPDATE_KERNELS[kind], backendName) !== undefined;
 }
 
 /**
@@ -57,7 +58,7 @@ export function fusedUpdateAvailable(kind: FusedUpdateKind): boolean {
  * kernels are not registered (`registerTrainingKernels` installs them on wasm and cpu), it runs the
  * same update as tfjs ops: `createOptimizer` uses that for RMSprop on tfjs-node.
  */
-export class FusedOptimizer extends tf.Optimizer {
+export class FusedOptimizer extends tfjs.Optimizer {
   /** The name tfjs serialization knows this class by. */
   static readonly className = 'HptuneFusedOptimizer';
 
@@ -81,34 +82,34 @@ export class FusedOptimizer extends tf.Optimizer {
     const momentum = this.settings.momentum ?? 0;
     for (const [name, gradient] of entries) {
       if (gradient === undefined || gradient === null) continue;
-      const variable = tf.engine().registeredVariables[name];
+      const variable = tfjs.engine().registeredVariables[name];
       if (variable === undefined) throw new Error(`${FusedOptimizer.className}: no variable named '${name}' is registered`);
       let slots = this.slots.get(name);
       if (slots === undefined) {
-        slots = slotNames.map(() => tf.keep(tf.zerosLike(variable)));
+        slots = slotNames.map(() => tfjs.keep(tfjs.zerosLike(variable)));
         this.slots.set(name, slots);
       }
       if (this.settings.kind === 'sgd' && momentum > 0) {
         // The velocity is the step: the plain SGD update (fused kernel or ops) applies it, and it is the new slot.
-        const velocity = tf.tidy(() => tf.add(tf.mul(slots[0] as tf.Tensor, momentum), gradient));
+        const velocity = tfjs.tidy(() => tfjs.add(tfjs.mul(slots[0] as tf.Tensor, momentum), gradient));
         const [value] = fused
-          ? (tf.engine().runKernel(kernelName, { variable, gradient: velocity }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+          ? (tfjs.engine().runKernel(kernelName, { variable, gradient: velocity }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
           : updateWithOps('sgd', { variable, gradient: velocity }, attrs);
         variable.assign(value as tf.Tensor);
         (value as tf.Tensor).dispose();
-        tf.dispose(slots);
-        this.slots.set(name, [tf.keep(velocity)]);
+        tfjs.dispose(slots);
+        this.slots.set(name, [tfjs.keep(velocity)]);
         continue;
       }
       const inputs: tf.NamedTensorMap = { variable, gradient };
       slotNames.forEach((slotName, i) => (inputs[slotName] = slots[i] as tf.Tensor));
       const [value, ...updated] = fused
-        ? (tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+        ? (tfjs.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
         : updateWithOps(this.settings.kind, inputs, attrs);
       variable.assign(value as tf.Tensor);
       (value as tf.Tensor).dispose();
-      tf.dispose(slots);
-      this.slots.set(name, updated.map((tensor) => tf.keep(tensor)));
+      tfjs.dispose(slots);
+      this.slots.set(name, updated.map((tensor) => tfjs.keep(tensor)));
     }
     this.incrementIterations();
   }
@@ -145,7 +146,7 @@ export class FusedOptimizer extends tf.Optimizer {
       if (cut < 0 || index < 0) throw new Error(`${FusedOptimizer.className}: unknown optimizer weight '${name}'`);
       const variableName = name.slice(0, cut);
       const slots = restored.get(variableName) ?? [];
-      slots[index] = tf.keep(tensor.clone());
+      slots[index] = tfjs.keep(tensor.clone());
       restored.set(variableName, slots);
     }
     this.disposeSlots();
@@ -159,7 +160,7 @@ export class FusedOptimizer extends tf.Optimizer {
   }
 
   private disposeSlots(): void {
-    for (const slots of this.slots.values()) tf.dispose(slots);
+    for (const slots of this.slots.values()) tfjs.dispose(slots);
     this.slots.clear();
   }
 
@@ -174,25 +175,25 @@ export class FusedOptimizer extends tf.Optimizer {
   }
 }
 
-tf.serialization.registerClass(FusedOptimizer);
+tfjs.serialization.registerClass(FusedOptimizer);
 
 /** The fused kernels' update as tfjs ops, for a backend without them: the new variable, then the new slots. */
 function updateWithOps(kind: FusedUpdateKind, inputs: tf.NamedTensorMap, attrs: Record<string, number>): tf.Tensor[] {
-  return tf.tidy(() => {
+  return tfjs.tidy(() => {
     const { variable, gradient } = inputs as { variable: tf.Tensor; gradient: tf.Tensor };
     const rate = attrs['learningRate'] as number;
-    if (kind === 'sgd') return [tf.sub(variable, tf.mul(gradient, rate))];
+    if (kind === 'sgd') return [tfjs.sub(variable, tfjs.mul(gradient, rate))];
     const epsilon = attrs['epsilon'] as number;
     if (kind === 'rmsprop') {
       const decay = attrs['decay'] as number;
-      const meanSquare = tf.add(tf.mul(inputs['meanSquare'] as tf.Tensor, decay), tf.mul(tf.square(gradient), 1 - decay));
-      return [tf.sub(variable, tf.div(tf.mul(gradient, rate), tf.add(tf.sqrt(meanSquare), epsilon))), meanSquare];
+      const meanSquare = tfjs.add(tfjs.mul(inputs['meanSquare'] as tf.Tensor, decay), tfjs.mul(tfjs.square(gradient), 1 - decay));
+      return [tfjs.sub(variable, tfjs.div(tfjs.mul(gradient, rate), tfjs.add(tfjs.sqrt(meanSquare), epsilon))), meanSquare];
     }
     const beta1 = attrs['beta1'] as number;
     const beta2 = attrs['beta2'] as number;
-    const first = tf.add(tf.mul(inputs['firstMoment'] as tf.Tensor, beta1), tf.mul(gradient, 1 - beta1));
-    const second = tf.add(tf.mul(inputs['secondMoment'] as tf.Tensor, beta2), tf.mul(tf.square(gradient), 1 - beta2));
-    const step = tf.div(tf.div(first, attrs['firstCorrection'] as number), tf.add(tf.sqrt(tf.div(second, attrs['secondCorrection'] as number)), epsilon));
-    return [tf.add(tf.mul(step, -rate), variable), first, second];
+    const first = tfjs.add(tfjs.mul(inputs['firstMoment'] as tf.Tensor, beta1), tfjs.mul(gradient, 1 - beta1));
+    const second = tfjs.add(tfjs.mul(inputs['secondMoment'] as tf.Tensor, beta2), tfjs.mul(tfjs.square(gradient), 1 - beta2));
+    const step = tfjs.div(tfjs.div(first, attrs['firstCorrection'] as number), tfjs.add(tfjs.sqrt(tfjs.div(second, attrs['secondCorrection'] as number)), epsilon));
+    return [tfjs.add(tfjs.mul(step, -rate), variable), first, second];
   });
 }

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import type { Activation } from '../settings.js';
 import { createRandom } from '../random.js';
 
@@ -42,7 +43,7 @@ export interface Lenet5Options {
  */
 export function pytorchDefaultInitializer(fanIn: number, seed: number): ReturnType<typeof tf.initializers.randomUniform> {
   const bound = 1 / Math.sqrt(fanIn);
-  return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed });
+  return tfjs.initializers.randomUniform({ minval: -bound, maxval: bound, seed });
 }
 
 /**
@@ -67,25 +68,25 @@ export function buildLenet5(options: Lenet5Options): tf.Sequential {
   });
   // 'same' 5x5 conv keeps the size, pooling halves it, the 'valid' 5x5 conv takes 4 off, pooling halves it.
   const flattened = Math.floor((Math.floor(imageSize / 2) - 4) / 2) ** 2 * 16;
-  const model = tf.sequential({ name: 'lenet5' });
+  const model = tfjs.sequential({ name: 'lenet5' });
   const activated = (layer: (activation: 'relu' | 'softmax' | 'linear') => tf.layers.Layer, name: string) => {
     if (options.activation === 'leakyrelu') {
       model.add(layer('linear'));
-      model.add(tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: `${name}_leakyrelu` }));
+      model.add(tfjs.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: `${name}_leakyrelu` }));
     } else {
       model.add(layer(options.activation));
     }
   };
   const { mean, std } = MNIST_PIXEL_STATISTICS;
-  model.add(tf.layers.rescaling({ name: 'normalize', inputShape: [imageSize, imageSize, 1], scale: 1 / std, offset: -mean / std }));
-  activated((activation) => tf.layers.conv2d({ name: 'conv1', filters: 6, kernelSize: 5, padding: 'same', activation, ...initializers(1 * 5 * 5) }), 'conv1');
-  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2, strides: 2 }));
-  activated((activation) => tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, padding: 'valid', activation, ...initializers(6 * 5 * 5) }), 'conv2');
-  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2, strides: 2 }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  activated((activation) => tf.layers.dense({ name: 'dense1', units: 120, activation, ...initializers(flattened) }), 'dense1');
-  activated((activation) => tf.layers.dense({ name: 'dense2', units: 84, activation, ...initializers(120) }), 'dense2');
-  model.add(tf.layers.dense({ name: 'output', units: options.classes ?? 10, activation: 'softmax', ...initializers(84) }));
+  model.add(tfjs.layers.rescaling({ name: 'normalize', inputShape: [imageSize, imageSize, 1], scale: 1 / std, offset: -mean / std }));
+  activated((activation) => tfjs.layers.conv2d({ name: 'conv1', filters: 6, kernelSize: 5, padding: 'same', activation, ...initializers(1 * 5 * 5) }), 'conv1');
+  model.add(tfjs.layers.maxPooling2d({ name: 'pool1', poolSize: 2, strides: 2 }));
+  activated((activation) => tfjs.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, padding: 'valid', activation, ...initializers(6 * 5 * 5) }), 'conv2');
+  model.add(tfjs.layers.maxPooling2d({ name: 'pool2', poolSize: 2, strides: 2 }));
+  model.add(tfjs.layers.flatten({ name: 'flatten' }));
+  activated((activation) => tfjs.layers.dense({ name: 'dense1', units: 120, activation, ...initializers(flattened) }), 'dense1');
+  activated((activation) => tfjs.layers.dense({ name: 'dense2', units: 84, activation, ...initializers(120) }), 'dense2');
+  model.add(tfjs.layers.dense({ name: 'output', units: options.classes ?? 10, activation: 'softmax', ...initializers(84) }));
   return model;
 }
 
@@ -97,14 +98,14 @@ const PROBABILITY_EPSILON = 1e-7;
  * are clipped to [1e-7, 1 - 1e-7] as Keras does, so a confident mistake stays finite.
  */
 export function crossEntropy(probabilities: tf.Tensor2D, oneHotLabels: tf.Tensor2D, reduction: 'mean' | 'sum' = 'mean'): tf.Scalar {
-  return tf.tidy(() => {
-    const clipped = tf.clipByValue(probabilities, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
-    const perImage = tf.neg(tf.sum(tf.mul(oneHotLabels, tf.log(clipped)), -1));
-    return reduction === 'mean' ? tf.mean<tf.Scalar>(perImage) : tf.sum<tf.Scalar>(perImage);
+  return tfjs.tidy(() => {
+    const clipped = tfjs.clipByValue(probabilities, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
+    const perImage = tfjs.neg(tfjs.sum(tfjs.mul(oneHotLabels, tfjs.log(clipped)), -1));
+    return reduction === 'mean' ? tfjs.mean<tf.Scalar>(perImage) : tfjs.sum<tf.Scalar>(perImage);
   });
 }
 
 /** The number of rows whose most probable class is the labelled one, as an int32 scalar. */
 export function countCorrect(probabilities: tf.Tensor2D, oneHotLabels: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(oneHotLabels, -1)), 'int32')));
+  return tfjs.tidy(() => tfjs.sum<tf.Scalar>(tfjs.cast(tfjs.equal(tfjs.argMax(probabilities, -1), tfjs.argMax(oneHotLabels, -1)), 'int32')));
 }

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import { ValidationError } from '@hptune/trial';
 import type { OptimizerName } from '../settings.js';
 import { FusedOptimizer, fusedUpdateAvailable } from './fused-optimizer.js';
@@ -51,9 +52,9 @@ export function createOptimizer(name: OptimizerName, learningRate: number, optio
   }
   switch (name) {
     case 'sgd':
-      return tf.train.sgd(learningRate);
+      return tfjs.train.sgd(learningRate);
     case 'adam':
-      return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+      return tfjs.train.adam(learningRate, 0.9, 0.999, 1e-8);
     case 'rmsprop':
       return new FusedOptimizer({ kind: name, learningRate, decay: 0.99, epsilon: 1e-8, kernels: false });
   }

@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import { HptuneError } from '@hptune/trial';
 import { makeDirectoryAsync } from '@hptune/trial';
 
@@ -32,8 +33,8 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
   const modelJson = join(dir, MODEL_JSON);
   const weightsBin = join(dir, WEIGHTS_BIN);
   let weightBytes = 0;
-  const handler = tf.io.withSaveHandler(async (artifacts) => {
-    const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
+  const handler = tfjs.io.withSaveHandler(async (artifacts) => {
+    const weights = new Uint8Array(tfjs.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
     weightBytes = weights.byteLength;
     const json = {
       format: artifacts.format,
@@ -47,7 +48,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
     await makeDirectoryAsync(dir);
     await writeInPlace(weightsBin, weights);
     await writeInPlace(modelJson, JSON.stringify(json));
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    return { modelArtifactsInfo: tfjs.io.getModelArtifactsInfoForJSON(artifacts) };
   });
   try {
     await model.save(handler);
@@ -77,7 +78,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
     const manifest = json.weightsManifest ?? [];
     const weightSpecs = manifest.flatMap((group) => group.weights);
     const buffers = await Promise.all(manifest.flatMap((group) => group.paths).map((path) => readFile(join(dir, path))));
-    const weightData = tf.io.CompositeArrayBuffer.join(buffers.map((buffer) => buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength)));
+    const weightData = tfjs.io.CompositeArrayBuffer.join(buffers.map((buffer) => buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength)));
     const artifacts: tf.io.ModelArtifacts = {
       modelTopology: json.modelTopology,
       weightSpecs,
@@ -87,7 +88,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
       convertedBy: json.convertedBy,
       ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
     };
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    return await tfjs.loadLayersModel(tfjs.io.fromMemory(artifacts));
   } catch (error) {
     throw new HptuneError('MODEL_LOAD_FAILED', `cannot load the model from ${modelJson}: ${(error as Error).message}`, { cause: error });
   }

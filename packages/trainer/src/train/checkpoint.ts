@@ -11,7 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import { HptuneError } from '@hptune/trial';
 import { BlobNotFoundError, uploadFileVerified, type BlobStore } from '@hptune/outputs/blob';
 import { makeDirectoryAsync } from '@hptune/trial';
@@ -155,7 +156,7 @@ export async function restoreCheckpoint(checkpoint: Checkpoint, model: tf.Layers
   if (!fits) throw new HptuneError('CHECKPOINT_UNREADABLE', `the checkpoint ${location} holds weights of another model; delete it to train from scratch`);
   const restored = header.weights.map((entry) => tensorOf(entry, data));
   model.setWeights(restored);
-  tf.dispose(restored);
+  tfjs.dispose(restored);
   // The optimizer's slots are named after the variables, whose names may differ in this process.
   const variables = model.trainableWeights.map((weight) => (weight.read() as tf.Variable).name);
   const renamed = new Map(header.variables.map((name, i) => [name, variables[i] ?? name]));
@@ -165,7 +166,7 @@ export async function restoreCheckpoint(checkpoint: Checkpoint, model: tf.Layers
     return { name: variable === undefined ? entry.name : `${variable}${entry.name.slice(cut)}`, tensor: tensorOf(entry, data) };
   });
   await optimizer.setWeights(slots);
-  tf.dispose(slots.map((slot) => slot.tensor));
+  tfjs.dispose(slots.map((slot) => slot.tensor));
 }
 
 /** Options of {@link resumeFromCheckpoint}. */
@@ -244,7 +245,7 @@ async function encodeCheckpoint(state: { model: tf.LayersModel; optimizer: tf.Op
   const optimizerWeights = await state.optimizer.getWeights();
   const optimizer = optimizerWeights.map(({ name, tensor }) => add(name, tensor));
   // getWeights makes the iteration count a new scalar; the slots are the optimizer's own.
-  tf.dispose(optimizerWeights.filter(({ name }) => name === 'iter').map(({ tensor }) => tensor));
+  tfjs.dispose(optimizerWeights.filter(({ name }) => name === 'iter').map(({ tensor }) => tensor));
   const header: CheckpointHeader = {
     version: FORMAT_VERSION,
     settings: state.settings,
@@ -289,7 +290,7 @@ function tensorOf(entry: TensorEntry, data: Uint8Array): tf.Tensor {
   // A copy at offset 0: the file's bytes may sit anywhere in a larger (pooled) buffer.
   const copy = new Uint8Array(4 * count);
   copy.set(data.subarray(entry.offset, entry.offset + 4 * count));
-  return tf.tensor(entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer), entry.shape, entry.dtype);
+  return tfjs.tensor(entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer), entry.shape, entry.dtype);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

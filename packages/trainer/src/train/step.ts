@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import { batchesOf, type Batch } from '../data/batches.js';
 import type { ImageSet } from '../data/mnist.js';
 import { countCorrect, crossEntropy } from '../model/lenet5.js';
@@ -47,9 +48,9 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
   if (outcome?.supported) {
     const plan = outcome.plan;
     return async (batch) => {
-      const metrics = tf.tidy(() => {
-        const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
-        const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+      const metrics = tfjs.tidy(() => {
+        const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
+        const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
         const result = forwardBackward(plan, images, labels);
         optimizer.applyGradients(result.gradients);
         return result.metrics;
@@ -63,15 +64,15 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
     };
   }
   return async (batch) => {
-    const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
-    const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+    const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
+    const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
     let correct: tf.Scalar | undefined;
     let loss: tf.Scalar | null = null;
     try {
       loss = optimizer.minimize(
         () => {
           const probabilities = model.apply(images, { training: true }) as tf.Tensor2D;
-          correct = tf.keep(countCorrect(probabilities, labels));
+          correct = tfjs.keep(countCorrect(probabilities, labels));
           return crossEntropy(probabilities, labels);
         },
         true,
@@ -80,7 +81,7 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
       const [lossValue, correctValue] = await Promise.all([(loss as tf.Scalar).data(), (correct as tf.Scalar).data()]);
       return { loss: lossValue[0] as number, correct: correctValue[0] as number };
     } finally {
-      tf.dispose([images, labels, ...(loss ? [loss] : []), ...(correct ? [correct] : [])]);
+      tfjs.dispose([images, labels, ...(loss ? [loss] : []), ...(correct ? [correct] : [])]);
     }
   };
 }
@@ -96,9 +97,9 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, batchSize =
   let lossSum = 0;
   let correct = 0;
   for (const batch of batchesOf(set, { batchSize, classes, reuseArrays: true })) {
-    const [batchLoss, batchCorrect] = tf.tidy(() => {
-      const images = tf.tensor4d(batch.images, [batch.size, height, width, channels]);
-      const labels = tf.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+    const [batchLoss, batchCorrect] = tfjs.tidy(() => {
+      const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
+      const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
       const probabilities = model.apply(images, { training: false }) as tf.Tensor2D;
       return [crossEntropy(probabilities, labels, 'sum'), countCorrect(probabilities, labels)];
     });
@@ -107,7 +108,7 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, batchSize =
       lossSum += lossValue[0] as number;
       correct += correctValue[0] as number;
     } finally {
-      tf.dispose([batchLoss, batchCorrect]);
+      tfjs.dispose([batchLoss, batchCorrect]);
     }
   }
   return { loss: lossSum / set.count, correct };

@@ -5,7 +5,8 @@
  * `backends/local/tensorboard.ts`), with the study's verdict as its status. TensorBoard trouble never stops training: every failure is
  * reported to `onError` (once per kind) and the run goes on.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../tfjs.js';
 import { SummaryWriter, type RawImage, type SummaryWriterStatus } from '@hptune/outputs/tensorboard';
 import { batchesOf } from '../data/batches.js';
 import type { ImageSet } from '../data/mnist.js';
@@ -174,7 +175,7 @@ function pickExamples(set: ImageSet, wanted: number): Examples | undefined {
 async function logExamples(writer: SummaryWriter, step: number, model: tf.LayersModel, examples: Examples): Promise<void> {
   const count = examples.labels.length;
   const [, height, width, channels] = model.inputs[0]?.shape ?? [];
-  const probabilities = tf.tidy(() => model.apply(tf.tensor4d(examples.input, [count, height ?? 28, width ?? 28, channels ?? 1]), { training: false }) as tf.Tensor2D);
+  const probabilities = tfjs.tidy(() => model.apply(tfjs.tensor4d(examples.input, [count, height ?? 28, width ?? 28, channels ?? 1]), { training: false }) as tf.Tensor2D);
   let values: Float32Array;
   try {
     values = (await probabilities.data()) as Float32Array;

@@ -4,7 +4,7 @@ import { ValidationError } from '@hptune/trial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, type TrainingBackendName } from './index.js';
 import { COLUMN_SCRATCH_BYTES } from './wasm/conv2d-backprop-input.js';
-import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
+import { setFusedMultiplyAddEnabled, setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
 import {
   maxRelativeError,
   randomInt,
@@ -85,8 +85,8 @@ const LENET_LAYERS: ConvCase[] = [
   { xShape: [4, 14, 14, 6], filterShape: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
 ];
 // Pin down both wasm Conv2DBackpropInput paths: stride > 1, and stride 1 with a pad wider than the filter.
-// Columns of this one exceed COLUMN_SCRATCH_BYTES, so wasm takes it in two uneven chunks (9 + 1 images).
-const CHUNKED: ConvCase = { xShape: [10, 48, 48, 8], filterShape: [5, 5, 8, 4], strides: [1, 1], pad: 'same' };
+// Columns of this one exceed COLUMN_SCRATCH_BYTES (200 KiB an image), so wasm takes it in uneven chunks (2 + 2 + 1 images).
+const CHUNKED: ConvCase = { xShape: [5, 16, 16, 8], filterShape: [5, 5, 8, 4], strides: [1, 1], pad: 'same' };
 const EDGE_CASES: ConvCase[] = [
   { xShape: [2, 7, 8, 3], filterShape: [3, 2, 3, 4], strides: [2, 3], pad: 'same' },
   { xShape: [1, 5, 5, 2], filterShape: [1, 2, 2, 3], strides: [1, 1], pad: [[0, 0], [3, 0], [2, 1], [0, 0]] },
@@ -163,19 +163,24 @@ function filterTolerance(c: ConvCase): number {
   return TOLERANCE * Math.max(1, (g.batch * g.outHeight * g.outWidth) / 2000);
 }
 
-const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
+const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean; fusedMultiplyAdd?: boolean }[] = [
   { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
+  { label: 'wasm (generated SIMD kernels, multiply and add unfused)', backendName: 'wasm', simd: true, fusedMultiplyAdd: false },
   { label: 'wasm (fallback: JS im2col/col2im and XNNPACK GEMM)', backendName: 'wasm', simd: false },
   { label: 'cpu', backendName: 'cpu', simd: false },
 ];
 
-describe.each(CONFIGURATIONS)('Conv2D gradient kernels on $label', ({ backendName, simd }) => {
+describe.each(CONFIGURATIONS)('Conv2D gradient kernels on $label', ({ backendName, simd, fusedMultiplyAdd = true }) => {
   beforeAll(async () => {
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
+    setFusedMultiplyAddEnabled(fusedMultiplyAdd);
   });
-  afterAll(() => setGeneratedKernelsEnabled(true));
+  afterAll(() => {
+    setGeneratedKernelsEnabled(true);
+    setFusedMultiplyAddEnabled(true);
+  });
 
   it('covers a case whose columns exceed the wasm scratch limit', () => {
     const g = referenceGeometry(CHUNKED);

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../tfjs.js';
 import { ValidationError } from '@hptune/trial';
 
 /** Padding as tfjs kernels receive it: a mode, one number for every side, or explicit NHWC pairs. */
@@ -91,7 +92,7 @@ export function convGeometry(input: ConvGeometryInput): ConvGeometry {
       fix: 'reshape the tensors to rank 4 before the convolution',
     });
   }
-  const info = tf.backend_util.computeConv2DInfo(
+  const info = tfjs.backend_util.computeConv2DInfo(
     input.inputShape as [number, number, number, number],
     input.filterShape as [number, number, number, number],
     input.strides as number | [number, number],

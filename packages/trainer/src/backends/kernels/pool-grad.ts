@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../tfjs.js';
 import type { ArrayKernel } from './array-kernel.js';
 import type { KernelPadding } from './geometry.js';
 
@@ -46,7 +47,7 @@ export interface PoolGeometryInput {
 
 /** Resolves a pooling's geometry with tfjs's own rules (so output sizes match the forward op). */
 export function poolGeometry(input: PoolGeometryInput): PoolGeometry {
-  const info = tf.backend_util.computePool2DInfo(
+  const info = tfjs.backend_util.computePool2DInfo(
     input.inputShape as [number, number, number, number],
     input.filterSize as number | [number, number],
     input.strides as number | [number, number],

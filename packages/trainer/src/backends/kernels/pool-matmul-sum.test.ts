@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, type TrainingBackendName } from './index.js';
-import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
+import { setFusedMultiplyAddEnabled, setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
 import { maxRelativeError, randomInt, randomValues, referenceMatMul, seededRandom } from './testing/naive-reference.js';
 
 // tfjs-backend-cpu's own pooling gradients, captured before registration: the oracle for pooling.
@@ -88,8 +88,9 @@ async function poolExpectations(): Promise<PoolExpectation[]> {
   });
 }
 
-const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
+const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean; fusedMultiplyAdd?: boolean }[] = [
   { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
+  { label: 'wasm (generated SIMD kernels, multiply and add unfused)', backendName: 'wasm', simd: true, fusedMultiplyAdd: false },
   { label: 'wasm (JS loops)', backendName: 'wasm', simd: false },
   { label: 'cpu', backendName: 'cpu', simd: false },
 ];
@@ -128,7 +129,7 @@ async function sumExpectations(): Promise<SumCase[]> {
   });
 }
 
-describe.each(CONFIGURATIONS)('pooling gradients, BatchMatMul and Sum on $label', ({ backendName, simd }) => {
+describe.each(CONFIGURATIONS)('pooling gradients, BatchMatMul and Sum on $label', ({ backendName, simd, fusedMultiplyAdd = true }) => {
   let expectations: PoolExpectation[] = [];
   let sums: SumCase[] = [];
   beforeAll(async () => {
@@ -137,8 +138,12 @@ describe.each(CONFIGURATIONS)('pooling gradients, BatchMatMul and Sum on $label'
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
+    setFusedMultiplyAddEnabled(fusedMultiplyAdd);
   });
-  afterAll(() => setGeneratedKernelsEnabled(true));
+  afterAll(() => {
+    setGeneratedKernelsEnabled(true);
+    setFusedMultiplyAddEnabled(true);
+  });
 
   it("AvgPoolGrad and MaxPoolGrad equal tfjs-backend-cpu's own on 60 seeded random poolings", () => {
     expect(expectations.length).toBe(65);

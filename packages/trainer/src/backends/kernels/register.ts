@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../tfjs.js';
 import { onCpu, onCpuMulti, onWasmMulti } from './array-kernel.js';
 import { activationGradKernel } from './activation-grad.js';
 import { captureTfjsCpuConv2D, captureTfjsCpuFusedConv2D, conv2DCpu, fusedConv2DCpu } from './cpu/conv2d.js';
@@ -77,7 +78,7 @@ export function registerTrainingKernels(backendName: TrainingBackendName): void 
 }
 
 function install(backendName: TrainingBackendName, kernel: TrainingKernel): void {
-  const current = tf.getKernel(kernel.kernelName, backendName);
+  const current = tfjs.getKernel(kernel.kernelName, backendName);
   if (current?.kernelFunc === kernel.kernelFunc) return;
   if (backendName === 'wasm') rememberWasmOriginal(kernel.kernelName);
   const config: tf.KernelConfig = { kernelName: kernel.kernelName, backendName, kernelFunc: kernel.kernelFunc };
@@ -86,7 +87,7 @@ function install(backendName: TrainingBackendName, kernel: TrainingKernel): void
     // initialises later, because our kernel may delegate to it.
     if (current.setupFunc !== undefined) config.setupFunc = current.setupFunc;
     if (current.disposeFunc !== undefined) config.disposeFunc = current.disposeFunc;
-    tf.unregisterKernel(kernel.kernelName, backendName);
+    tfjs.unregisterKernel(kernel.kernelName, backendName);
   }
-  tf.registerKernel(config);
+  tfjs.registerKernel(config);
 }

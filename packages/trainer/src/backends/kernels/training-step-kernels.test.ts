@@ -6,7 +6,7 @@ import { registerTrainingKernels, type TrainingBackendName } from './index.js';
 import { OPTIMIZER_UPDATE_KERNELS } from './optimizer-update.js';
 import { SOFTMAX_CROSS_ENTROPY_KERNEL } from './softmax-cross-entropy.js';
 import { maxRelativeError, randomInt, randomValues, referenceMatMul, seededRandom } from './testing/naive-reference.js';
-import { setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
+import { setFusedMultiplyAddEnabled, setGeneratedKernelsEnabled } from './wasm/simd/runtime.js';
 
 // The oracles: tfjs's own ops on the cpu backend, captured before hptune's kernels are registered.
 const tfjsCpuFusedConv2D = tf.getKernel('FusedConv2D', 'cpu')!;
@@ -177,13 +177,14 @@ function oracles() {
   return oracleCases;
 }
 
-const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean }[] = [
+const CONFIGURATIONS: { label: string; backendName: TrainingBackendName; simd: boolean; fusedMultiplyAdd?: boolean }[] = [
   { label: 'wasm (generated SIMD kernels)', backendName: 'wasm', simd: true },
+  { label: 'wasm (generated SIMD kernels, multiply and add unfused)', backendName: 'wasm', simd: true, fusedMultiplyAdd: false },
   { label: 'wasm (JS loops)', backendName: 'wasm', simd: false },
   { label: 'cpu', backendName: 'cpu', simd: false },
 ];
 
-describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName, simd }) => {
+describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName, simd, fusedMultiplyAdd = true }) => {
   let activations: ActivationCase[] = [];
   let losses: LossCase[] = [];
   let softmaxes: SoftmaxCase[] = [];
@@ -194,8 +195,12 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
     await tf.setBackend(backendName);
     registerTrainingKernels(backendName);
     setGeneratedKernelsEnabled(simd);
+    setFusedMultiplyAddEnabled(fusedMultiplyAdd);
   });
-  afterAll(() => setGeneratedKernelsEnabled(true));
+  afterAll(() => {
+    setGeneratedKernelsEnabled(true);
+    setFusedMultiplyAddEnabled(true);
+  });
 
   it("Softmax over the last axis equals tfjs-backend-cpu's (LeNet's shapes, rows left over, large logits)", () => {
     for (const { shape, x, expected } of softmaxes) {

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../tfjs.js';
 import { ACTIVATION_GRAD_KERNEL } from '../../backends/kernels/activation-grad.js';
 import { SOFTMAX_CROSS_ENTROPY_KERNEL } from '../../backends/kernels/softmax-cross-entropy.js';
 import type { Stage, StageActivation, TrainingPlan } from './plan.js';
@@ -26,9 +27,9 @@ export const BACKPROP_KERNELS: readonly string[] = [
 
 /** Whether the backend in use has every kernel of {@link BACKPROP_KERNELS} (wasm and cpu with hptune's kernels do). */
 export function backpropAvailable(): boolean {
-  const backendName = tf.getBackend();
+  const backendName = tfjs.getBackend();
   if (backendName === undefined || backendName === null) return false;
-  return BACKPROP_KERNELS.every((name) => tf.getKernel(name, backendName) !== undefined);
+  return BACKPROP_KERNELS.every((name) => tfjs.getKernel(name, backendName) !== undefined);
 }
 
 /** What one forward and backward pass produced. */
@@ -40,7 +41,7 @@ export interface BackpropResult {
 }
 
 const run = (kernelName: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor =>
-  tf.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+  tfjs.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
 
 const reshape = (x: tf.Tensor, shape: number[]): tf.Tensor => run('Reshape', { x }, { shape });
 
@@ -68,7 +69,7 @@ function throughActivation(activation: StageActivation, dy: tf.Tensor, y: tf.Ten
 function forward(stage: Stage, x: tf.Tensor): tf.Tensor {
   switch (stage.kind) {
     case 'rescale':
-      return run('Add', { a: run('Multiply', { a: x, b: tf.scalar(stage.scale) }), b: tf.scalar(stage.offset) });
+      return run('Add', { a: run('Multiply', { a: x, b: tfjs.scalar(stage.scale) }), b: tfjs.scalar(stage.offset) });
     case 'conv2d': {
       const inputs: tf.NamedTensorMap = { x, filter: stage.kernel };
       if (stage.bias) inputs['bias'] = stage.bias;
@@ -97,7 +98,7 @@ function forward(stage: Stage, x: tf.Tensor): tf.Tensor {
 function backward(stage: Stage, x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, needInput: boolean, gradients: Map<tf.Variable, tf.Tensor>): tf.Tensor | undefined {
   switch (stage.kind) {
     case 'rescale':
-      return needInput ? run('Multiply', { a: dy, b: tf.scalar(stage.scale) }) : undefined;
+      return needInput ? run('Multiply', { a: dy, b: tfjs.scalar(stage.scale) }) : undefined;
     case 'flatten':
       return reshape(dy, x.shape);
     case 'pool': {
@@ -145,7 +146,7 @@ export function forwardBackward(plan: TrainingPlan, images: tf.Tensor, oneHotLab
     x = forward(stage, x);
     outputs.push(x);
   }
-  const [metrics, logitsGradient] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY_KERNEL, { logits: x, labels: oneHotLabels }, {}) as tf.Tensor[];
+  const [metrics, logitsGradient] = tfjs.engine().runKernel(SOFTMAX_CROSS_ENTROPY_KERNEL, { logits: x, labels: oneHotLabels }, {}) as tf.Tensor[];
   const firstLearning = plan.stages.findIndex(learns);
   const gradients = new Map<tf.Variable, tf.Tensor>();
   let dy = logitsGradient as tf.Tensor;

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../../tfjs.js';
 import { asCpuBackend, cpuFloats } from '../array-kernel.js';
 import { convGeometry } from '../geometry.js';
 import { conv2DForward } from './conv2d-gradients.js';
@@ -44,7 +45,7 @@ let tfjsConv2D: tf.KernelFunc | undefined;
 
 /** Keeps tfjs-backend-cpu's own Conv2D for the cases {@link conv2DCpu} hands back. */
 export function captureTfjsCpuConv2D(): void {
-  const current = tf.getKernel('Conv2D', 'cpu');
+  const current = tfjs.getKernel('Conv2D', 'cpu');
   if (current !== undefined && current.kernelFunc !== conv2DCpu) tfjsConv2D = current.kernelFunc;
 }
 
@@ -52,7 +53,7 @@ let tfjsFusedConv2D: tf.KernelFunc | undefined;
 
 /** Keeps tfjs-backend-cpu's own FusedConv2D for the cases {@link fusedConv2DCpu} hands back. */
 export function captureTfjsCpuFusedConv2D(): void {
-  const current = tf.getKernel('FusedConv2D', 'cpu');
+  const current = tfjs.getKernel('FusedConv2D', 'cpu');
   if (current !== undefined && current.kernelFunc !== fusedConv2DCpu) tfjsFusedConv2D = current.kernelFunc;
 }
 

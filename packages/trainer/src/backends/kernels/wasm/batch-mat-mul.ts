@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../../tfjs.js';
 import { transpose2d } from '../matrix.js';
 import { runWasmKernel, wasmMatMul } from './delegate.js';
 import { asWasmBackend, HeapScratch, heapAddress, heapFloats, type WasmHeapBackend } from './heap.js';
@@ -17,7 +18,7 @@ function viaGeneratedGemm(wasm: WasmHeapBackend, backend: unknown, a: tf.TensorI
   const bEnd = heapAddress(wasm, b) + (sizeOf(b.shape) + gemmOverRead(spec)) * 4;
   if (bEnd > runtime.memory.buffer.byteLength) return undefined;
   const out = wasm.makeOutput([spec.m, spec.n], 'float32');
-  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), 0);
+  runtime.kernel(gemmKey(spec), (code) => buildGemmModule(spec, code))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), 0);
   return out;
 }
 
@@ -58,9 +59,9 @@ export const fusedMatMulWasm: tf.KernelFunc = (args) => {
   const bEnd = heapAddress(wasm, b) + sizeOf(b.shape) * 4 + overRead;
   const biasEnd = bias === undefined ? 0 : heapAddress(wasm, bias) + n * 4 + overRead;
   if (bEnd > heapEnd || biasEnd > heapEnd) return runWasmKernel('_FusedMatMul', args.backend, args.inputs, args.attrs ?? {});
-  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const outer = tfjs.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = wasm.makeOutput([...outer, m, n], 'float32');
-  runtime.kernel(gemmKey(spec), () => buildGemmModule(spec))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), bias === undefined ? 0 : heapAddress(wasm, bias));
+  runtime.kernel(gemmKey(spec), (code) => buildGemmModule(spec, code))['gemm']!(heapAddress(wasm, a), heapAddress(wasm, b), heapAddress(wasm, out), bias === undefined ? 0 : heapAddress(wasm, bias));
   return out;
 };
 
@@ -96,7 +97,7 @@ export const batchMatMulWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   if (plain) return runWasmKernel('BatchMatMul', backend, inputs, attrs ?? {});
 
   const wasm = asWasmBackend(backend, 'BatchMatMul');
-  const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const outer = tfjs.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
   const generated = transposeA !== transposeB ? viaGeneratedGemm(wasm, backend, a, b, { kind: transposeA ? 'tn' : 'nt', m, n, t: k }) : undefined;
   if (generated !== undefined) return { dataId: generated.dataId, shape: [...outer, m, n], dtype: 'float32' };
 

@@ -68,7 +68,7 @@ function viaSimd(
   const outStride = paddedOutChannels(g);
   const patch = patchSize(g);
   const dyLength = outputPositions(g) * g.outChannels;
-  const kernel = runtime.kernel(filterGradientKey(g, input), () => buildFilterGradientModule(g, input));
+  const kernel = runtime.kernel(filterGradientKey(g, input), (code) => buildFilterGradientModule(g, input, undefined, code));
   const scratch = new HeapScratch(wasm);
   const out = wasm.makeOutput(filterShape, 'float32');
   try {

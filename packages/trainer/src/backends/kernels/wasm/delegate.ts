@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../../tfjs.js';
 
 /** Kernel functions written here, so a second registration never mistakes one for tfjs's own. */
 export const ownKernelFunctions = new WeakSet<tf.KernelFunc>();
@@ -11,7 +12,7 @@ const originals = new Map<string, tf.KernelConfig>();
  */
 export function rememberWasmOriginal(kernelName: string): void {
   if (originals.has(kernelName)) return;
-  const current = tf.getKernel(kernelName, 'wasm');
+  const current = tfjs.getKernel(kernelName, 'wasm');
   if (current !== undefined && !ownKernelFunctions.has(current.kernelFunc)) {
     originals.set(kernelName, current);
   }
@@ -24,7 +25,7 @@ export function runWasmKernel(
   inputs: tf.NamedTensorInfoMap,
   attrs: tf.NamedAttrMap,
 ): tf.TensorInfo {
-  const kernel = originals.get(kernelName) ?? tf.getKernel(kernelName, 'wasm');
+  const kernel = originals.get(kernelName) ?? tfjs.getKernel(kernelName, 'wasm');
   if (kernel === undefined || ownKernelFunctions.has(kernel.kernelFunc)) {
     throw new Error(`tfjs-backend-wasm's own '${kernelName}' kernel is not available to delegate to`);
   }

@@ -46,7 +46,7 @@ export const fusedConv2DWasm: tf.KernelFunc = (args) => {
   const x = inputs.x as tf.TensorInfo;
   const input = paddedInput(g);
   const relu = a.activation === 'relu';
-  const kernel = runtime.kernel(singleChannelConvKey(g, input, relu), () => buildSingleChannelConvModule(g, input, relu));
+  const kernel = runtime.kernel(singleChannelConvKey(g, input, relu), (code) => buildSingleChannelConvModule(g, input, relu, code));
   const scratch = new HeapScratch(wasm);
   try {
     const padded = input.copy ? scratch.alloc([g.batch, input.height, input.width, 1]) : x;

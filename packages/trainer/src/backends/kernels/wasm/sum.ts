@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../../../tfjs.js';
 import { runWasmKernel } from './delegate.js';
 import { asWasmBackend, heapAddress } from './heap.js';
 import { buildColumnSumModule, COLUMN_SUM_KEY } from './simd/column-sum.js';
@@ -13,7 +14,7 @@ export const sumWasm: tf.KernelFunc = (args) => {
   const { x } = args.inputs as tf.SumInputs;
   const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
   if (x === undefined) throw new Error('Sum: needs input x');
-  const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
+  const axes = [...new Set(tfjs.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
   const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
   const runtime = leading && x.dtype === 'float32' ? simdRuntime(args.backend) : undefined;
   const rows = x.shape.slice(0, axes.length).reduce((size, dim) => size * dim, 1);

@@ -69,6 +69,15 @@ function name(text: string, out: Bytes): void {
 const scratchFloat = new Float32Array(1);
 const scratchBytes = new Uint8Array(scratchFloat.buffer);
 
+/** Choices a generator makes for the engine it runs on, besides the geometry it bakes in. */
+export interface CodeOptions {
+  /** Accumulate with `f32x4.relaxed_madd` (see {@link FunctionWriter.multiplyAdd}). */
+  readonly fusedMultiplyAdd: boolean;
+}
+
+/** Code every engine with WebAssembly SIMD runs: `f32x4.mul` then `f32x4.add`. */
+export const PORTABLE_CODE: CodeOptions = { fusedMultiplyAdd: false };
+
 /** A handle to a local variable of a {@link FunctionWriter}. */
 export interface Local {
   readonly index: number;
@@ -244,6 +253,23 @@ export class FunctionWriter {
   /** `f32x4.mul`. */
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+
+  /**
+   * `f32x4.relaxed_madd` (relaxed SIMD): a · b + c, stack order a, b, c; rounded once where the
+   * engine fuses it (V8 on a CPU with FMA), twice otherwise.
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
+
+  /**
+   * `accumulator += a · b` on f32x4 lanes: one `f32x4.relaxed_madd` when `fused`, else
+   * `f32x4.mul` then `f32x4.add`. The two differ only in rounding.
+   */
+  multiplyAdd(accumulator: Local, a: Local, b: Local, fused: boolean): this {
+    if (fused) return this.get(a).get(b).get(accumulator).f32x4RelaxedMadd().set(accumulator);
+    return this.get(accumulator).get(a).get(b).f32x4Mul().f32x4Add().set(accumulator);
   }
 
   /** `f32x4.sub`. */

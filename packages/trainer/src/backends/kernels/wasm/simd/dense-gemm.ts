@@ -1,4 +1,4 @@
-import { encodeModule, FunctionWriter, type Local, ValueType } from './assembler.js';
+import { type CodeOptions, encodeModule, FunctionWriter, type Local, PORTABLE_CODE, ValueType } from './assembler.js';
 
 const { i32, v128 } = ValueType;
 
@@ -48,11 +48,11 @@ export const gemmKey = (spec: GemmSpec): string => `gemm:${spec.kind}:${spec.m}:
  * `nt`: blocks of 2 rows × 4 columns of C, each a dot product of a row of A with a row of B, four
  * floats at a time in 8 accumulators, summed across lanes at the end.
  */
-export function buildGemmModule(spec: GemmSpec): Uint8Array {
-  return encodeModule([{ name: 'gemm', writer: spec.kind === 'nt' ? transposedB(spec) : outerProducts(spec) }]);
+export function buildGemmModule(spec: GemmSpec, code: CodeOptions = PORTABLE_CODE): Uint8Array {
+  return encodeModule([{ name: 'gemm', writer: spec.kind === 'nt' ? transposedB(spec, code) : outerProducts(spec, code) }]);
 }
 
-function outerProducts({ kind, m, n, t, bias, relu }: GemmSpec): FunctionWriter {
+function outerProducts({ kind, m, n, t, bias, relu }: GemmSpec, code: CodeOptions): FunctionWriter {
   const f = new FunctionWriter([i32, i32, i32, i32]);
   const [a, b, c, biasAddress] = f.params as [Local, Local, Local, Local];
   // A(i, t): rows a row of T apart for nn, adjacent for tn (A stored [T×M]); steps likewise.
@@ -86,7 +86,7 @@ function outerProducts({ kind, m, n, t, bias, relu }: GemmSpec): FunctionWriter 
           f.get(pa).v128Load32Splat(r * rowStride).set(splat);
           for (let v = 0; v < vectors; v++) {
             const x = acc[r * vectors + v]!;
-            f.get(x).get(splat).get(bv[v]!).f32x4Mul().f32x4Add().set(x);
+            f.multiplyAdd(x, splat, bv[v]!, code.fusedMultiplyAdd);
           }
         }
         f.addTo(pa, stepStride);
@@ -128,7 +128,7 @@ function outerProducts({ kind, m, n, t, bias, relu }: GemmSpec): FunctionWriter 
   return f;
 }
 
-function transposedB({ m, n, t }: GemmSpec): FunctionWriter {
+function transposedB({ m, n, t }: GemmSpec, code: CodeOptions): FunctionWriter {
   const f = new FunctionWriter([i32, i32, i32, i32]);
   const [a, b, c] = f.params as [Local, Local, Local];
   const acc = Array.from({ length: 8 }, () => f.local(v128));
@@ -155,7 +155,7 @@ function transposedB({ m, n, t }: GemmSpec): FunctionWriter {
           f.get(pb).v128Load(col * rowBytes).set(bvec);
           for (let r = 0; r < rows; r++) {
             const x = acc[r * cols + col]!;
-            f.get(x).get(av[r]!).get(bvec).f32x4Mul().f32x4Add().set(x);
+            f.multiplyAdd(x, av[r]!, bvec, code.fusedMultiplyAdd);
           }
         }
         f.addTo(pa, 16);

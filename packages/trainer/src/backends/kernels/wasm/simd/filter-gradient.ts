@@ -1,5 +1,5 @@
 import type { ConvGeometry } from '../../geometry.js';
-import { encodeModule, FunctionWriter, type Local, ValueType } from './assembler.js';
+import { type CodeOptions, encodeModule, FunctionWriter, type Local, PORTABLE_CODE, ValueType } from './assembler.js';
 
 /** Where the filter-gradient kernel reads x: the input itself, or a zero-padded copy of it. */
 export interface PaddedInput {
@@ -88,6 +88,7 @@ export function buildFilterGradientModule(
   g: ConvGeometry,
   input: PaddedInput,
   accumulators = DEFAULT_ACCUMULATORS,
+  code: CodeOptions = PORTABLE_CODE,
 ): Uint8Array {
   const { inChannels: c, outChannels: co, filterHeight: kh, filterWidth: kw } = g;
   const patch = kh * kw * c;
@@ -139,7 +140,7 @@ export function buildFilterGradientModule(
                   for (let r = 0; r < rows; r++) {
                     f.get(xb).v128Load32Splat(tapOffset(k0 + r)).set(splat);
                     for (let v = 0; v < vectors; v++) {
-                      f.get(acc(r, v)).get(splat).get(dyVectors[v]!).f32x4Mul().f32x4Add().set(acc(r, v));
+                      f.multiplyAdd(acc(r, v), splat, dyVectors[v]!, code.fusedMultiplyAdd);
                     }
                   }
                   f.addTo(pdy, co * 4);

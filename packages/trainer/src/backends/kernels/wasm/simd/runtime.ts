@@ -1,4 +1,5 @@
-import { encodeModule, FunctionWriter, ValueType } from './assembler.js';
+import { setFlagsFromString } from 'node:v8';
+import { type CodeOptions, encodeModule, FunctionWriter, type Local, PORTABLE_CODE, ValueType } from './assembler.js';
 
 /** Generated kernels keep their modules per memory; a key names one geometry's code. */
 type KernelExports = Record<string, (...args: number[]) => void>;
@@ -25,14 +26,19 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export interface SimdRuntime {
   /** The backend's heap; kernels take byte addresses into it. */
   readonly memory: WasmMemory;
-  /** The exports of the module `build` makes, compiled and instantiated on first use of `key`. */
-  kernel(key: string, build: () => Uint8Array): KernelExports;
+  /**
+   * The exports of the module `build` makes for this engine's {@link CodeOptions}, compiled and
+   * instantiated on first use of `key` with those options.
+   */
+  kernel(key: string, build: (code: CodeOptions) => Uint8Array): KernelExports;
 }
 
 const modulesByMemory = new WeakMap<WasmMemory, Map<string, KernelExports>>();
 const runtimesByBackend = new WeakMap<object, SimdRuntime | null>();
 let simdSupport: boolean | undefined;
+let relaxedSimdSupport: boolean | undefined;
 let generatedKernelsEnabled = true;
+let fusedMultiplyAddEnabled = true;
 
 /**
  * Turns the generated SIMD kernels off (or back on); the kernels then take their fallback paths
@@ -41,6 +47,43 @@ let generatedKernelsEnabled = true;
  */
 export function setGeneratedKernelsEnabled(enabled: boolean): void {
   generatedKernelsEnabled = enabled;
+}
+
+/**
+ * Turns `f32x4.relaxed_madd` in generated kernels off (or back on where the engine has it): the
+ * kernels then multiply and add as two instructions. For tests and before/after measurements.
+ * @default true
+ */
+export function setFusedMultiplyAddEnabled(enabled: boolean): void {
+  fusedMultiplyAddEnabled = enabled;
+}
+
+/** The {@link CodeOptions} generated kernels are built with now. */
+export function codeOptions(): CodeOptions {
+  return fusedMultiplyAddEnabled && relaxedSimdSupported() ? { fusedMultiplyAdd: true } : PORTABLE_CODE;
+}
+
+/**
+ * Whether this engine validates relaxed SIMD's `f32x4.relaxed_madd`. Node 20's V8 (11.3) has it
+ * behind `--experimental-wasm-relaxed-simd`, which is turned on here when it is not on already
+ * (the flag only lets modules compiled from then on use the proposal; V8 12, in Node 22, has it
+ * on by default). On x86-64 with FMA, V8 compiles it to one fused multiply-add: one instruction
+ * and one rounding instead of two in the kernels' inner loops.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSimdSupport === undefined) {
+    const probe = new FunctionWriter([ValueType.v128, ValueType.v128, ValueType.v128], [ValueType.v128]);
+    const [a, b, c] = probe.params as [Local, Local, Local];
+    probe.get(a).get(b).get(c).f32x4RelaxedMadd();
+    const bytes = encodeModule([{ name: 'probe', writer: probe }]);
+    const validates = () => typeof wasmApi?.validate === 'function' && wasmApi.validate(bytes);
+    relaxedSimdSupport = validates();
+    if (!relaxedSimdSupport && simdSupported()) {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxedSimdSupport = validates();
+    }
+  }
+  return relaxedSimdSupport;
 }
 
 /** Whether this engine validates WebAssembly SIMD (Node 16.4+ and current browsers do). */
@@ -105,11 +148,13 @@ function runtimeFor(memory: WasmMemory): SimdRuntime {
   return {
     memory,
     kernel(key, build) {
-      let exports = cache.get(key);
+      const code = codeOptions();
+      const codeKey = `${code.fusedMultiplyAdd ? 'fma' : 'portable'}:${key}`;
+      let exports = cache.get(codeKey);
       if (exports === undefined) {
-        const instance = new wasmApi.Instance(new wasmApi.Module(build()), { env: { memory } });
+        const instance = new wasmApi.Instance(new wasmApi.Module(build(code)), { env: { memory } });
         exports = instance.exports as unknown as KernelExports;
-        cache.set(key, exports);
+        cache.set(codeKey, exports);
       }
       return exports;
     },

@@ -1,5 +1,5 @@
 import type { ConvGeometry } from '../../geometry.js';
-import { encodeModule, FunctionWriter, type Local, ValueType } from './assembler.js';
+import { type CodeOptions, encodeModule, FunctionWriter, type Local, PORTABLE_CODE, ValueType } from './assembler.js';
 import type { PaddedInput } from './filter-gradient.js';
 
 const { i32, v128 } = ValueType;
@@ -27,7 +27,7 @@ export function singleChannelConvKey(g: ConvGeometry, input: PaddedInput, relu: 
  * every channel; two such vectors at a time when the channels allow (fewer splats per pixel).
  * The channel vectors are then written out pixel by pixel in NHWC. Byte addresses into the heap.
  */
-export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput, relu: boolean): Uint8Array {
+export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput, relu: boolean, code: CodeOptions = PORTABLE_CODE): Uint8Array {
   const f = new FunctionWriter([i32, i32, i32, i32, i32]);
   const [padded, filter, bias, out, images] = f.params as [Local, Local, Local, Local, Local];
   const channels = g.outChannels;
@@ -64,7 +64,7 @@ export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput
             f.get(tapFilter).v128Load32Splat((kw * channels + c) * 4).set(weight);
             for (let p = 0; p < vectors; p++) {
               const a = acc[c * pairs + p]!;
-              f.get(a).get(xs[p]!).get(weight).f32x4Mul().f32x4Add().set(a);
+              f.multiplyAdd(a, xs[p]!, weight, code.fusedMultiplyAdd);
             }
           }
         }
