@@ -140,6 +140,8 @@ export interface GpPosterior {
   readonly dimensions: number;
   /** Writes the prediction at `x` into `out`; gradients (over the non-categorical coordinates) only when `withGradient`. */
   predict(x: Float64Array, out: Prediction, withGradient: boolean): void;
+  /** The posterior mean at `x` alone: `n` kernel values, without the triangular solve the variance needs. */
+  mean(x: Float64Array): number;
 }
 
 /** A prediction to reuse across calls, for `dimensions` coordinates. */
@@ -177,6 +179,16 @@ export function gpPosterior(inputs: GpInputs, values: Float64Array, theta: LogHy
   const solved = new Float64Array(n);
   return {
     dimensions,
+    mean(x) {
+      let mean = 0;
+      for (let i = 0; i < n; i += 1) {
+        let r2 = 0;
+        const row = i * dimensions;
+        for (let d = 0; d < dimensions; d += 1) r2 += (lambdas[d] as number) * coordinateDistance(x[d] as number, points[row + d] as number, categorical[d] as boolean);
+        mean += scale * matern52(r2) * (alpha[i] as number);
+      }
+      return mean;
+    },
     predict(x, out, withGradient) {
       let mean = 0;
       for (let i = 0; i < n; i += 1) {

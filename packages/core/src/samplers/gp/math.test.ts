@@ -109,6 +109,7 @@ describe('Matérn-5/2 kernel and the marginal likelihood', () => {
     expect(prediction.variance).toBeLessThan(1e-4);
     const x = Float64Array.from([0.37, 0.61, 1]);
     posterior?.predict(x, prediction, true);
+    expect(posterior?.mean(x)).toBeCloseTo(prediction.mean, 12); // the mean alone, as the trust region asks for it
     const { meanGradient, varianceGradient } = { meanGradient: Float64Array.from(prediction.meanGradient), varianceGradient: Float64Array.from(prediction.varianceGradient) };
     for (const d of [0, 1]) {
       const up = Float64Array.from(x);

@@ -11,7 +11,8 @@ import { coordinatesOf, decodePoint, encodeParameters, hasConditions, type Coord
 import { fitHyperparameters } from './fit.js';
 import { scrambledHalton } from './halton.js';
 import { warpValues } from './warping.js';
-import { gpPosterior, type GpInputs } from './kernel.js';
+import { gpPosterior, type GpInputs, type GpPosterior, type LogHyperparameters } from './kernel.js';
+import { noiseDistance, trustRegionBox, trustRegionLength, usesTrustRegion, wholeCube, type Box } from './trust-region.js';
 
 /** Quasi-random candidates scored per suggestion before the best few are refined locally; a quarter as many more are drawn around the best trial. */
 export const DEFAULT_GP_CANDIDATES = 1024;
@@ -78,6 +79,12 @@ const DESIGN_STREAM = -1;
  * are rounded inside the acquisition; categorical parameters enter the kernel as a Hamming
  * distance (unordered).
  *
+ * - Trust region (a space of doubles only): the search is confined to a box around the trial with
+ *   the lowest posterior mean, whose side TuRBO's rule sets from the trials (it halves after
+ *   `max(4, d)` model-chosen trials in a row without improvement, doubles after 3 improvements,
+ *   starts over below 2^-7), weighted by the length scales and never narrower than the noise
+ *   allows; late in a study the search refines around the best trial as CMA-ES does. See
+ *   `trust-region.ts`.
  * - Start-up: the first {@link defaultGpStartupTrials} trials (until that many have finished) are
  *   points of a scrambled Halton design fixed by the seed.
  * - Failed trials (and succeeded ones without the metric) count as the worst value observed, so
@@ -112,7 +119,7 @@ export function createGpSampler(options: GpSamplerOptions): Sampler {
         return decodePoint(space, coordinates, fromUnit(design.point(trials.length)));
       }
       const random = createRandom(seed, trials.length);
-      const point = suggestPoint(coordinates, observations, candidates, (index, sequence) => fromUnit(sequence.point(index)), scrambledHalton(coordinates.length, random), random);
+      const point = suggestPoint(coordinates, observations, startupTrials, candidates, (index, sequence) => fromUnit(sequence.point(index)), scrambledHalton(coordinates.length, random), random);
       return decodePoint(space, coordinates, point);
     },
   };
@@ -160,6 +167,7 @@ export function selectSubset(observations: readonly Observation[], limit: number
 function suggestPoint(
   coordinates: readonly Coordinate[],
   observations: Observations,
+  startupTrials: number,
   candidateCount: number,
   candidateAt: (index: number, sequence: ReturnType<typeof scrambledHalton>) => Float64Array,
   sequence: ReturnType<typeof scrambledHalton>,
@@ -191,10 +199,41 @@ function suggestPoint(
   const incumbent = modelled[bestIndex] as Observation;
   if (posterior === undefined) return incumbent.point;
   const acquisition = createLogExpectedImprovement(posterior, best);
+  const box = usesTrustRegion(coordinates) ? trustRegion(modelled, posterior, theta, startupTrials) : wholeCube(dimensions);
   const starts: Float64Array[] = [];
-  for (let index = 0; index < candidateCount; index += 1) starts.push(candidateAt(index, sequence));
-  starts.push(...candidatesAroundBest(incumbent.point, coordinates, aroundRandom, Math.ceil(candidateCount / 4)));
-  return maximizeAcquisition(acquisition, coordinates, starts, incumbent.point);
+  for (let index = 0; index < candidateCount; index += 1) {
+    const point = candidateAt(index, sequence);
+    for (let d = 0; d < dimensions; d += 1) {
+      if ((coordinates[d] as Coordinate).kind === 'continuous') point[d] = (box.lower[d] as number) + (point[d] as number) * ((box.upper[d] as number) - (box.lower[d] as number));
+    }
+    starts.push(point);
+  }
+  starts.push(...candidatesAroundBest(incumbent.point, coordinates, aroundRandom, Math.ceil(candidateCount / 4), box));
+  return maximizeAcquisition(acquisition, coordinates, starts, incumbent.point, box);
+}
+
+/**
+ * The trust region of a space of doubles: centred on the trial with the lowest posterior mean (the
+ * best trial when the metric is noiseless), its length replayed from the posterior means at the
+ * trials (`trustRegionLength`), its sides weighted by the fitted length scales and never narrower
+ * than the noise allows (`noiseDistance`).
+ */
+function trustRegion(modelled: readonly Observation[], posterior: GpPosterior, theta: LogHyperparameters, startupTrials: number): Box {
+  const dimensions = posterior.dimensions;
+  let centre = (modelled[0] as Observation).point;
+  let lowest = Number.POSITIVE_INFINITY;
+  const means = modelled.map((observation) => {
+    if (observation.value === undefined) return undefined;
+    const mean = posterior.mean(observation.point);
+    if (mean < lowest) {
+      lowest = mean;
+      centre = observation.point;
+    }
+    return mean;
+  });
+  const lengthScales = theta.subarray(0, dimensions).map((logInverseSquared) => Math.exp(-logInverseSquared / 2));
+  const floor = noiseDistance(Math.exp(theta[dimensions] as number), Math.exp(theta[dimensions + 1] as number));
+  return trustRegionBox(centre, trustRegionLength(means, startupTrials, dimensions), lengthScales, floor);
 }
 
 function inputsOf(observations: readonly Observation[], dimensions: number, categorical: readonly boolean[]): GpInputs {
