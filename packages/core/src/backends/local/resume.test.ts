@@ -35,7 +35,7 @@ beforeAll(() => {
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   // Trainer processes a killed coordinator left behind.
-  for (const file of ['trainers.log', 'deaf.log', 'orphan.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log', 'unrecorded.log']) {
+  for (const file of ['trainers.log', 'deaf.log', 'adopt-timeout.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log', 'unrecorded.log']) {
     for (const { pid } of trainerLog(join(root, file))) {
       try {
         process.kill(-pid, 'SIGKILL');
@@ -119,6 +119,13 @@ const twoTrials = (name: string) => ({
   backend,
 });
 
+/** Launches {@link twoTrials} in a coordinator process, the fake trainer given `flags` and logging to `<name>.log`. */
+function launchTwoTrials(name: string, flags: readonly string[]): { child: ChildProcess; log: string } {
+  const log = join(root, `${name}.log`);
+  const child = coordinator('launch', { ...twoTrials(name), trainer: { command: process.execPath, args: [FAKE_TRAINER, ...flags, `--log=${log}`] } });
+  return { child, log };
+}
+
 describe('resuming after the coordinator is killed with SIGKILL', () => {
   it('finishes the study: each grid combination succeeds exactly once, the trainers left running adopted, nothing recorded lost', async () => {
     const name = 'killed';
@@ -186,11 +193,7 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
 
   it('adopts a trainer still running: waits for it without killing it, and records every measurement once', async () => {
     const name = 'adopt-running';
-    const log = join(root, 'adopt-running.log');
-    const child = coordinator('launch', {
-      ...twoTrials(name),
-      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=6', '--sleep-ms=150', `--log=${log}`] },
-    });
+    const { child, log } = launchTwoTrials(name, ['--epochs=6', '--sleep-ms=150']);
     await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
     const status = () => listStudies({ studyDir }).find((summary) => summary.study.name === name)?.status;
     expect(status()).toBe('ACTIVE');
@@ -225,11 +228,7 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
 
   it('records a trainer that completed while no coordinator watched from its marker and metric file', async () => {
     const name = 'adopt-finished';
-    const log = join(root, 'adopt-finished.log');
-    const child = coordinator('launch', {
-      ...twoTrials(name),
-      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=3', '--sleep-ms=150', '--drop-last', `--log=${log}`] },
-    });
+    const { child, log } = launchTwoTrials(name, ['--epochs=3', '--sleep-ms=150', '--drop-last']);
     await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
     await kill9(child);
     await waitFor(() => trainerLog(log).some((entry) => entry.event === 'end'));
@@ -247,11 +246,7 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
 
   it('runs again a trainer that ended unwatched without its completion marker', async () => {
     const name = 'adopt-incomplete';
-    const log = join(root, 'adopt-incomplete.log');
-    const child = coordinator('launch', {
-      ...twoTrials(name),
-      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=3', '--sleep-ms=150', '--no-marker', `--log=${log}`] },
-    });
+    const { child, log } = launchTwoTrials(name, ['--epochs=3', '--sleep-ms=150', '--no-marker']);
     await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
     await kill9(child);
     await waitFor(() => trainerLog(log).some((entry) => entry.event === 'end'));
@@ -265,11 +260,7 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
 
   it('runs a trial whose trainer was spawned but not recorded again in a folder of its own, never beside that trainer', async () => {
     const name = 'unrecorded';
-    const log = join(root, 'unrecorded.log');
-    const child = coordinator('launch', {
-      ...twoTrials(name),
-      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--epochs=4', '--sleep-ms=150', `--log=${log}`] },
-    });
+    const { child, log } = launchTwoTrials(name, ['--epochs=4', '--sleep-ms=150']);
     await waitFor(() => trainerLog(log).length > 0);
     await kill9(child);
     // What a kill between the spawn and the record of its pid leaves: the trial REQUESTED, its trainer running.
@@ -297,11 +288,7 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
 
   it('stops an adopted trainer that outlives the trial timeout, and records it timed out', async () => {
     const name = 'adopt-timeout';
-    const log = join(root, 'orphan.log');
-    const child = coordinator('launch', {
-      ...twoTrials(name),
-      trainer: { command: process.execPath, args: [FAKE_TRAINER, '--fail-when=x=1:hang', `--log=${log}`] },
-    });
+    const { child, log } = launchTwoTrials(name, ['--fail-when=x=1:hang']);
     await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
     await kill9(child);
     const orphan = trainerLog(log)[0] as LogEntry;
