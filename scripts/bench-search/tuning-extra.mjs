@@ -31,6 +31,47 @@ const powell = (p) => {
 const differentPowers = (p) => vector(p).reduce((sum, v, i) => sum + Math.abs(v) ** (i + 2), 0);
 const qing = (p) => vector(p).reduce((sum, v, i) => sum + (v * v - (i + 1)) ** 2, 0);
 
+// Added for issue 23 (the GP against CMA-ES): two kinds the tuning half had little of, each a
+// standard test function of its own family, none a copy or a shift of an evaluation problem.
+// Multimodal with a global trend: Salomon (rings around the optimum on a linear radial trend) and
+// the chained Schaffer F7 (ripples on a square-root trend). Unimodal, coupled, with a large
+// dynamic range: Trid (coupled quadratic; minimum -d(d+4)(d-1)/6) and a rotated quartic (the
+// quartic of each prefix sum: ill-conditioned, flat at the optimum, 1e7 at the box's far corner).
+const salomon = (p) => {
+  const norm = Math.sqrt(vector(p).reduce((sum, v) => sum + v * v, 0));
+  return 1 - Math.cos(2 * Math.PI * norm) + 0.1 * norm;
+};
+const schafferF7 = (p) => {
+  const x = vector(p);
+  let total = 0;
+  for (let i = 0; i < x.length - 1; i += 1) {
+    const s = Math.sqrt(x[i] ** 2 + x[i + 1] ** 2);
+    total += Math.sqrt(s) * (1 + Math.sin(50 * s ** 0.2) ** 2);
+  }
+  return (total / (x.length - 1)) ** 2;
+};
+const trid = (p) => {
+  const x = vector(p);
+  let total = 0;
+  for (let i = 0; i < x.length; i += 1) total += (x[i] - 1) ** 2 - (i > 0 ? x[i] * x[i - 1] : 0);
+  return total;
+};
+const rotatedQuartic = (p) => {
+  let prefix = 0;
+  let total = 0;
+  for (const v of vector(p)) {
+    prefix += v;
+    total += prefix ** 4;
+  }
+  return total;
+};
+const issue23Continuous = [
+  { name: 'salomon-5d', kind: 'multimodal, rings on a radial trend', space: doubles(5, -10, 10), minimum: 0, evaluate: salomon },
+  { name: 'schaffer-f7-3d', kind: 'multimodal, ripples on a square-root trend', space: doubles(3, -100, 100), minimum: 0, evaluate: schafferF7 },
+  { name: 'trid-6d', kind: 'unimodal, coupled quadratic', space: doubles(6, -36, 36), minimum: -50, evaluate: trid },
+  { name: 'rotated-quartic-5d', kind: 'unimodal, coupled quartic, large dynamic range', space: doubles(5, -5, 10), minimum: 0, evaluate: rotatedQuartic },
+];
+
 const continuous = [
   { name: 'dixon-price-6d', kind: 'unimodal valley', space: doubles(6, -10, 10), minimum: 0, evaluate: dixonPrice },
   { name: 'schwefel-4d', kind: 'multimodal, deceptive', space: doubles(4, -500, 500), minimum: 0, evaluate: schwefel },
@@ -38,6 +79,7 @@ const continuous = [
   { name: 'powell-8d', kind: 'unimodal, coupled quartets', space: doubles(8, -4, 5), minimum: 0, evaluate: powell },
   { name: 'different-powers-6d', kind: 'unimodal, uneven curvature', space: doubles(6, -1, 1), minimum: 0, evaluate: differentPowers },
   { name: 'qing-5d', kind: 'multimodal, additive', space: doubles(5, -5, 5), minimum: 0, evaluate: qing },
+  ...issue23Continuous,
 ];
 
 const conditional = [
