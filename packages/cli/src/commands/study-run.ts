@@ -9,6 +9,7 @@ import {
   type SearchAlgorithm,
   type SearchSpace,
   type StoppingRule,
+  type AshaStoppingSpec,
   type TrainerCommand,
   finalMetricValue,
   type FrozenTrial,
@@ -120,8 +121,33 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
   }));
   const quick = !custom && flags.quick === true;
   const training = lenet5Flags(flags);
-  const notes = (trials: readonly FrozenTrial[]) => quickPresetNotes(trials, { trainSize: training.trainSize, numEpochs: training.numEpochs });
-  return followStudy(handle, io, { json: flags.json, ...(quick && metricId === 'accuracy' ? { notes } : {}) });
+  const algorithm = handle.study.algorithm;
+  const notes = (trials: readonly FrozenTrial[]) => [
+    ...(quick && metricId === 'accuracy' ? quickPresetNotes(trials, { trainSize: training.trainSize, numEpochs: training.numEpochs }) : []),
+    ...(algorithm === 'grid' && earlyStopping ? gridOrderNotes(trials, earlyStopping.spec) : []),
+  ];
+  return followStudy(handle, io, { json: flags.json, notes });
+}
+
+/**
+ * Why a grid study with `asha` may train more than it needs: asynchronous successive halving
+ * judges each trial against the trials that reached its rung before it (the first always goes on),
+ * and a grid in enumeration order sorts the arrivals by its first parameter, so how many go on
+ * depends on the grid's layout. A random order lets about one in `reductionFactor` through, as
+ * successive halving intends; `shuffled-grid` is that order.
+ * @param trials - the study's trials at its end.
+ * @param rule - the study's early-stopping rule's settings.
+ */
+export function gridOrderNotes(trials: readonly FrozenTrial[], rule: StoppingRule['spec']): string[] {
+  if (rule.kind !== 'asha') return [];
+  const spec = rule as AshaStoppingSpec;
+  const judged = trials.filter((trial) => trial.measurements.some((measurement) => measurement.step >= spec.minStep));
+  const wentOn = judged.filter((trial) => trial.measurements.some((measurement) => measurement.step > spec.minStep));
+  return [
+    `asha judges each trial against the trials that reached its rung before it, so the order trials run in decides how many go on: ` +
+      `in grid order the combinations arrive sorted by their first parameter, and ${wentOn.length} of ${judged.length} went past step ${spec.minStep} ` +
+      `(in a random order, about one in ${spec.reductionFactor}). --algorithm shuffled-grid runs each combination once in an order drawn from --seed, as Optuna's GridSampler does.`,
+  ];
 }
 
 /** MNIST has 10 classes: a test accuracy under this is at (or near) chance, the untrained model's. */
