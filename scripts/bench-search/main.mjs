@@ -80,6 +80,9 @@ for (const anchor of anchors) if (![...OPTUNA_ANCHORS, 'random'].includes(anchor
 if (!['all', 'evaluation', 'tuning', 'extra'].includes(flags.half)) refuse(`--half ${JSON.stringify(flags.half)}: pass all, evaluation, tuning or extra`);
 const names = flags.problems?.split(',');
 const SUITE = [...PROBLEMS, ...EXTRA_PROBLEMS];
+// Problems are found by name (here, in the worker, in Optuna's jobs): a name defined twice would run one problem under both entries.
+const twice = SUITE.map((problem) => problem.name).filter((name, index, all) => all.indexOf(name) !== index);
+if (twice.length > 0) refuse(`problems defined twice: ${[...new Set(twice)].join(', ')}; keep one definition of each (problems.mjs, tuning-extra.mjs)`);
 for (const name of names ?? []) if (!SUITE.some((problem) => problem.name === name)) refuse(`--problems: no problem ${JSON.stringify(name)}; the problems are ${SUITE.map((p) => p.name).join(', ')}`);
 // `all` is the suite's two halves; the extra tuning problems run only when asked for (--half extra).
 const problems = SUITE.filter((problem) => (names === undefined || names.includes(problem.name)) && (flags.half === 'all' ? problem.half !== 'extra' : problem.half === flags.half));
