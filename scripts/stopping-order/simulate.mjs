@@ -52,17 +52,16 @@ function orderOf(algorithm, seed) {
 /** Runs one order through `asha` with `parallel` slots; returns epochs, wall time and idle time at the end. */
 function simulate(order) {
   const rule = asha({ minStep: 1, maxStep: EPOCHS, reductionFactor: 3 });
-  const trials = order.map((parameters, index) => ({ number: index + 1, parameters, state: 'RUNNING', measurements: [], started: undefined }));
-  const slots = Array.from({ length: parallel }, () => 0);
+  const trials = order.map((parameters, index) => ({ number: index + 1, parameters, state: 'RUNNING', measurements: [] }));
   let next = 0;
   const running = [];
-  const start = (slot, time) => {
+  // A slot that frees starts the next trial in the order at once.
+  const start = (time) => {
     if (next >= trials.length) return;
     const trial = trials[next++];
-    trial.started = time;
-    running.push({ trial, slot, nextEnd: time + startUp + epochOf(trial.parameters) });
+    running.push({ trial, nextEnd: time + startUp + epochOf(trial.parameters) });
   };
-  for (let slot = 0; slot < parallel; slot++) start(slot, 0);
+  for (let slot = 0; slot < parallel; slot++) start(0);
   let epochs = 0;
   const ends = [];
   while (running.length > 0) {
@@ -80,7 +79,7 @@ function simulate(order) {
       trial.state = 'SUCCEEDED';
       trial.epochs = step;
       ends.push(event.nextEnd);
-      start(event.slot, event.nextEnd);
+      start(event.nextEnd);
     } else {
       running.push({ ...event, nextEnd: event.nextEnd + epochOf(trial.parameters) });
     }
