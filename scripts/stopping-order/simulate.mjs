@@ -49,10 +49,14 @@ function orderOf(algorithm, seed) {
   return trials.map((trial) => trial.parameters);
 }
 
+/** The steps `asha` judges at (min 1, factor 3, 9 epochs): the ones `rung-accuracies.json` must hold. */
+const RUNGS = [1, 3];
+
 /** Runs one order through `asha` with `parallel` slots; returns epochs, wall time and idle time at the end. */
 function simulate(order) {
   const rule = asha({ minStep: 1, maxStep: EPOCHS, reductionFactor: 3 });
-  const trials = order.map((parameters, index) => ({ number: index + 1, parameters, state: 'RUNNING', measurements: [] }));
+  // A trial's measurements are its measured epochs only: the rule judges nothing else.
+  const trials = order.map((parameters) => ({ parameters, measurements: [], epochs: 0 }));
   let next = 0;
   const running = [];
   // A slot that frees starts the next trial in the order at once.
@@ -68,16 +72,17 @@ function simulate(order) {
     running.sort((a, b) => a.nextEnd - b.nextEnd);
     const event = running.shift();
     const { trial } = event;
-    const step = trial.measurements.length + 1;
-    const value = accuracies.get(key(trial.parameters))?.[String(step)];
-    if (value === undefined && step !== EPOCHS && [1, 3].includes(step)) throw new Error(`no ${step}-epoch accuracy for ${key(trial.parameters)} in rung-accuracies.json`);
+    trial.epochs += 1;
     epochs += 1;
-    trial.measurements.push({ step, metrics: { accuracy: value ?? 0 } });
-    const others = trials.filter((other) => other !== trial && other.measurements.length > 0);
-    const stop = step < EPOCHS && value !== undefined && rule.decide({ trial, others, metric: METRIC }).stop;
-    if (stop || step === EPOCHS) {
-      trial.state = 'SUCCEEDED';
-      trial.epochs = step;
+    const value = accuracies.get(key(trial.parameters))?.[String(trial.epochs)];
+    if (value === undefined && RUNGS.includes(trial.epochs)) throw new Error(`no ${trial.epochs}-epoch accuracy for ${key(trial.parameters)} in rung-accuracies.json`);
+    let stop = false;
+    if (value !== undefined) {
+      trial.measurements.push({ step: trial.epochs, metrics: { accuracy: value } });
+      const others = trials.filter((other) => other !== trial && other.measurements.length > 0);
+      stop = rule.decide({ trial, others, metric: METRIC }).stop;
+    }
+    if (stop || trial.epochs === EPOCHS) {
       ends.push(event.nextEnd);
       start(event.nextEnd);
     } else {
