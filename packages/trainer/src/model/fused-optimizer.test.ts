@@ -96,6 +96,54 @@ describe('FusedOptimizer', () => {
     restored.dispose();
   });
 
+  it('writes the new weights over the old ones where nothing else shares them, and makes a new tensor where something does', async () => {
+    for (const backendName of ['wasm', 'cpu']) {
+      await tf.setBackend(backendName);
+      const weight = tf.variable(tf.tensor1d([1, 2, 3, 4, 5]));
+      const optimizer = new FusedOptimizer({ kind: 'adam', learningRate: 0.1 });
+      const gradient = () => tf.tensor1d([0.5, -0.5, 0.25, -0.25, 1]);
+      tf.tidy(() => optimizer.applyGradients({ [weight.name]: gradient() }));
+      const ownData = weight.dataId;
+      const before = [...(weight.dataSync() as Float32Array)];
+      tf.tidy(() => optimizer.applyGradients({ [weight.name]: gradient() }));
+      expect(weight.dataId, `${backendName}: updated in place`).toBe(ownData);
+      expect([...(weight.dataSync() as Float32Array)]).not.toEqual(before);
+
+      // A reshaped view shares the variable's memory: the update must leave the view as it was.
+      const view = tf.reshape(weight, [5, 1]);
+      const viewed = [...(view.dataSync() as Float32Array)];
+      tf.tidy(() => optimizer.applyGradients({ [weight.name]: gradient() }));
+      expect([...(view.dataSync() as Float32Array)], `${backendName}: the view keeps its values`).toEqual(viewed);
+      expect(weight.dataId, `${backendName}: a new tensor while shared`).not.toBe(ownData);
+      tf.dispose([view, weight]);
+      optimizer.dispose();
+    }
+  });
+
+  it("lets tfjs's own wasm convolution see weights written in place (XNNPACK keeps packed weights by tensor id)", async () => {
+    await tf.setBackend('wasm');
+    const random = seededRandom(7);
+    // Two input channels: tfjs's own FusedConv2D (XNNPACK) runs it, not the single-channel kernel.
+    const input = tf.tensor4d(randomValues(random, 2 * 6 * 6 * 2, 0), [2, 6, 6, 2]);
+    const filter = tf.variable(tf.tensor4d(randomValues(random, 3 * 3 * 2 * 4, 0), [3, 3, 2, 4]));
+    const optimizer = new FusedOptimizer({ kind: 'sgd', learningRate: 0.5 });
+    const convolve = (weights: tf.Tensor4D) => tf.tidy(() => tf.fused.conv2d({ x: input, filter: weights, strides: 1, pad: 'same', activation: 'relu' }).dataSync() as Float32Array);
+    // The first update makes a new tensor (the variable still shares the memory of the tensor it
+    // was made from); from then on each one is written in place.
+    tf.tidy(() => optimizer.applyGradients({ [filter.name]: tf.onesLike(filter) }));
+    convolve(filter);
+    for (let step = 0; step < 3; step++) {
+      const dataId = filter.dataId;
+      tf.tidy(() => optimizer.applyGradients({ [filter.name]: tf.onesLike(filter) }));
+      expect(filter.dataId).toBe(dataId);
+      const copy = tf.tensor4d(filter.dataSync() as Float32Array, [3, 3, 2, 4]);
+      expect(maxRelativeError(convolve(filter), convolve(copy)), `step ${step}`).toBe(0);
+      copy.dispose();
+    }
+    tf.dispose([input, filter]);
+    optimizer.dispose();
+  });
+
   it('refuses momentum with adam or rmsprop, naming the field, the value and the fix', () => {
     expect(() => createOptimizer('adam', 0.001, { momentum: 0.9 })).toThrow(
       'momentum 0.9 applies to the sgd optimizer only, and the optimizer is adam; leave momentum at 0 with adam and rmsprop, or pass --optimizer sgd',

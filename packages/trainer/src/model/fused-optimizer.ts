@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { tfjs } from '../tfjs.js';
 import { OPTIMIZER_UPDATE_KERNELS, type FusedUpdateKind } from '../backends/kernels/optimizer-update.js';
+import { updateInPlace } from '../backends/kernels/update-in-place.js';
 
 /** A tensor with its name, as tfjs optimizers take and give them. */
 interface NamedTensor {
@@ -50,8 +51,9 @@ export function fusedUpdateAvailable(kind: FusedUpdateKind): boolean {
 }
 
 /**
- * An optimizer that updates each variable with one kernel call (new weights and slots in one
- * pass) instead of tfjs's dozen small ops per variable: the arithmetic of PyTorch's
+ * An optimizer that updates each variable in one pass instead of tfjs's dozen small ops per
+ * variable: on wasm and cpu with hptune's kernels, written over the variable and its slots where
+ * they lie (`updateInPlace`), else by one kernel call making the new weights and slots: the arithmetic of PyTorch's
  * `torch.optim.Adam`, `RMSprop` (no momentum, not centred) and `SGD` (with or without momentum). For Adam and SGD that is also
  * `tf.train.adam`'s and `tf.train.sgd`'s; RMSprop adds ε after the square root as PyTorch does,
  * where `tf.train.rmsprop` adds it before (see `RmspropUpdateAttrs`). Where the `Hptune*Update`
@@ -89,6 +91,7 @@ export class FusedOptimizer extends tfjs.Optimizer {
         slots = slotNames.map(() => tfjs.keep(tfjs.zerosLike(variable)));
         this.slots.set(name, slots);
       }
+      if (fused && updateInPlace(this.settings.kind, { variable, gradient, slots, momentum }, attrs as unknown as tf.NamedAttrMap)) continue;
       if (this.settings.kind === 'sgd' && momentum > 0) {
         // The velocity is the step: the plain SGD update (fused kernel or ops) applies it, and it is the new slot.
         const velocity = tfjs.tidy(() => tfjs.add(tfjs.mul(slots[0] as tf.Tensor, momentum), gradient));

@@ -48,14 +48,20 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
   if (outcome?.supported) {
     const plan = outcome.plan;
     return async (batch) => {
-      const metrics = tfjs.tidy(() => {
+      const { metrics, gradients } = tfjs.tidy(() => {
         const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
         const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
         const result = forwardBackward(plan, images, labels);
-        optimizer.applyGradients(result.gradients);
-        return result.metrics;
+        return { metrics: result.metrics, gradients: result.gradients.map(({ tensor }) => tensor) };
       });
       try {
+        // The update runs once the pass's intermediates are gone, so that no reshaped view shares
+        // a variable's memory and the fused optimizer can write the new weights in place.
+        try {
+          optimizer.applyGradients(gradients.map((tensor, i) => ({ name: (plan.variables[i] as tf.Variable).name, tensor })));
+        } finally {
+          tfjs.dispose(gradients);
+        }
         const [loss, correct] = await metrics.data();
         return { loss: loss as number, correct: correct as number };
       } finally {

@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import { onWasm, onWasmMulti, type MultiArrayKernel } from '../array-kernel.js';
+import { onWasm, type MultiArrayKernel } from '../array-kernel.js';
 import { activationGradAttrs, activationGradKernel, runActivationGrad } from '../activation-grad.js';
-import { adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel } from '../optimizer-update.js';
+import { adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel, type FusedUpdateKind } from '../optimizer-update.js';
 import { runWasmKernel } from './delegate.js';
-import { asWasmBackend, heapAddress, heapFloats, requireFloat32 } from './heap.js';
-import { simdRuntime } from './simd/runtime.js';
+import { asWasmBackend, heapAddress, heapFloats, renewHeapId, requireFloat32, type WasmHeapBackend } from './heap.js';
+import { simdRuntime, type SimdRuntime } from './simd/runtime.js';
 import { buildElementwiseModule, ELEMENTWISE_KEY } from './simd/elementwise.js';
 import { softmaxGradSimd } from './softmax.js';
 
@@ -71,15 +71,60 @@ type UpdateScalars = (attrs: tf.NamedAttrMap) => number[];
 
 const attr = (attrs: tf.NamedAttrMap, name: string): number => attrs[name] as number;
 
+/** An optimizer update's arithmetic, its generated SIMD export and the scalars that export takes. */
+interface GeneratedUpdate {
+  readonly kernel: MultiArrayKernel;
+  readonly exportName: string;
+  readonly scalars: UpdateScalars;
+}
+
+const GENERATED_UPDATES: Readonly<Record<FusedUpdateKind, GeneratedUpdate>> = {
+  adam: {
+    kernel: adamUpdateKernel,
+    exportName: 'adamUpdate',
+    scalars: (attrs) => {
+      const beta1 = attr(attrs, 'beta1');
+      const beta2 = attr(attrs, 'beta2');
+      return [beta1, 1 - beta1, beta2, 1 - beta2, attr(attrs, 'firstCorrection'), attr(attrs, 'secondCorrection'), attr(attrs, 'epsilon'), -attr(attrs, 'learningRate')];
+    },
+  },
+  rmsprop: {
+    kernel: rmspropUpdateKernel,
+    exportName: 'rmspropUpdate',
+    scalars: (attrs) => {
+      const decay = attr(attrs, 'decay');
+      return [decay, 1 - decay, attr(attrs, 'epsilon'), attr(attrs, 'learningRate')];
+    },
+  },
+  sgd: { kernel: sgdUpdateKernel, exportName: 'sgdUpdate', scalars: (attrs) => [-attr(attrs, 'learningRate')] },
+};
+
 /**
- * An optimizer update on tfjs-backend-wasm: the generated SIMD kernel over whole vectors, the
- * kernel's JS loop over the last few floats, or the JS loop alone without SIMD.
+ * Runs an update from `infos` (the kernel's inputs, in order) into `outs`: the generated SIMD
+ * kernel over whole vectors, the kernel's JS loop over the last few floats, or the JS loop alone
+ * without SIMD. `outs` may be the inputs themselves (an update in place): every output float is
+ * written after the inputs at its own index are read.
  */
-function optimizerUpdateWasm(kernel: MultiArrayKernel, exportName: string, scalars: UpdateScalars): tf.KernelFunc {
-  const fallback = onWasmMulti(kernel);
+function runUpdate(update: GeneratedUpdate, wasm: WasmHeapBackend, runtime: SimdRuntime | undefined, infos: readonly tf.TensorInfo[], outs: readonly tf.TensorInfo[], attrs: tf.NamedAttrMap): void {
+  const plan = update.kernel.plan(infos, attrs);
+  const length = sizeOf(plan.outputShapes[0] ?? []);
+  const done = runtime === undefined ? 0 : (length >> 2) * 4;
+  if (runtime !== undefined) {
+    const addresses = [...infos, ...outs].map((info) => heapAddress(wasm, info));
+    runtime.kernel(ELEMENTWISE_KEY, buildElementwiseModule)[update.exportName]!(...addresses, length >> 2, ...update.scalars(attrs));
+  }
+  if (done < length) {
+    plan.run(
+      infos.map((info) => heapFloats(wasm, info).subarray(done)),
+      outs.map((out) => heapFloats(wasm, out).subarray(done)),
+    );
+  }
+}
+
+/** An optimizer update on tfjs-backend-wasm, into new tensors. */
+function optimizerUpdateWasm(update: GeneratedUpdate): tf.KernelFunc {
+  const { kernel } = update;
   return (args) => {
-    const runtime = simdRuntime(args.backend);
-    if (runtime === undefined) return fallback(args);
     const wasm = asWasmBackend(args.backend, kernel.kernelName);
     const infos = kernel.inputNames.map((name) => {
       const info = args.inputs[name];
@@ -88,35 +133,32 @@ function optimizerUpdateWasm(kernel: MultiArrayKernel, exportName: string, scala
     });
     requireFloat32(kernel.kernelName, Object.fromEntries(kernel.inputNames.map((name, i) => [name, infos[i]!])));
     const attrs = args.attrs ?? {};
-    const plan = kernel.plan(infos, attrs);
-    const outs = plan.outputShapes.map((shape) => wasm.makeOutput(shape, 'float32'));
-    const length = sizeOf(plan.outputShapes[0] ?? []);
-    const vectors = length >> 2;
-    const addresses = [...infos, ...outs].map((info) => heapAddress(wasm, info));
-    runtime.kernel(ELEMENTWISE_KEY, buildElementwiseModule)[exportName]!(...addresses, vectors, ...scalars(attrs));
-    const done = vectors * 4;
-    if (done < length) {
-      plan.run(
-        infos.map((info) => heapFloats(wasm, info).subarray(done)),
-        outs.map((out) => heapFloats(wasm, out).subarray(done)),
-      );
-    }
+    const outs = kernel.plan(infos, attrs).outputShapes.map((shape) => wasm.makeOutput(shape, 'float32'));
+    runUpdate(update, wasm, simdRuntime(args.backend), infos, outs, attrs);
     return outs;
   };
 }
 
+/**
+ * `kind`'s update on tfjs-backend-wasm written over its own inputs: `infos` are the kernel's
+ * inputs in order (variable, gradient, then the slots), and the new variable and slots replace
+ * the old ones in the heap, each under a new wasm-side id ({@link renewHeapId}). The caller makes
+ * sure no other tensor shares their memory.
+ */
+export function updateInPlaceWasm(kind: FusedUpdateKind, backend: unknown, infos: readonly tf.TensorInfo[], attrs: tf.NamedAttrMap): void {
+  const update = GENERATED_UPDATES[kind];
+  requireFloat32(update.kernel.kernelName, Object.fromEntries(update.kernel.inputNames.map((name, i) => [name, infos[i]!])));
+  const wasm = asWasmBackend(backend, update.kernel.kernelName);
+  const outs = infos.filter((_, i) => i !== 1);
+  runUpdate(update, wasm, simdRuntime(backend), infos, outs, attrs);
+  for (const out of outs) renewHeapId(wasm, out);
+}
+
 /** HptuneAdamUpdate on tfjs-backend-wasm. */
-export const adamUpdateWasm = optimizerUpdateWasm(adamUpdateKernel, 'adamUpdate', (attrs) => {
-  const beta1 = attr(attrs, 'beta1');
-  const beta2 = attr(attrs, 'beta2');
-  return [beta1, 1 - beta1, beta2, 1 - beta2, attr(attrs, 'firstCorrection'), attr(attrs, 'secondCorrection'), attr(attrs, 'epsilon'), -attr(attrs, 'learningRate')];
-});
+export const adamUpdateWasm = optimizerUpdateWasm(GENERATED_UPDATES.adam);
 
 /** HptuneRmspropUpdate on tfjs-backend-wasm. */
-export const rmspropUpdateWasm = optimizerUpdateWasm(rmspropUpdateKernel, 'rmspropUpdate', (attrs) => {
-  const decay = attr(attrs, 'decay');
-  return [decay, 1 - decay, attr(attrs, 'epsilon'), attr(attrs, 'learningRate')];
-});
+export const rmspropUpdateWasm = optimizerUpdateWasm(GENERATED_UPDATES.rmsprop);
 
 /** HptuneSgdUpdate on tfjs-backend-wasm. */
-export const sgdUpdateWasm = optimizerUpdateWasm(sgdUpdateKernel, 'sgdUpdate', (attrs) => [-attr(attrs, 'learningRate')]);
+export const sgdUpdateWasm = optimizerUpdateWasm(GENERATED_UPDATES.sgd);

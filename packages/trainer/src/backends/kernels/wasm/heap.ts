@@ -16,6 +16,33 @@ export interface WasmHeapBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
 }
 
+/** The parts of `BackendWasm` that {@link renewHeapId} uses besides {@link WasmHeapBackend}. */
+interface WasmTensorRegistry {
+  readonly dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
+  dataIdNextNumber: number;
+  readonly wasm: { readonly tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void } };
+}
+
+/**
+ * Tells the wasm module that a tensor's bytes were written over in place: the tensor gets a new
+ * id there, the same memory, and the old id is disposed. tfjs's wasm kernels cache work by tensor
+ * id (XNNPACK keeps a convolution's or a product's packed weights under the weights' id and
+ * drops them when that id is disposed), so without this they would go on using the old values.
+ * `BackendWasm.move` and `disposeData` do the same two calls, with an allocation and a free.
+ */
+export function renewHeapId(backend: WasmHeapBackend, info: tf.TensorInfo): void {
+  const registry = backend as unknown as Partial<WasmTensorRegistry>;
+  const record = backend.dataIdMap.get(info.dataId);
+  if (record === undefined) throw new Error('tensor is not on the wasm backend');
+  if (typeof registry.dataIdNextNumber !== 'number' || typeof registry.wasm?.tfjs?.registerTensor !== 'function' || typeof registry.wasm.tfjs.disposeData !== 'function') {
+    throw new Error('renewHeapId: this tfjs-backend-wasm has no dataIdNextNumber or wasm.tfjs.registerTensor/disposeData (see the kernels README on the pinned version)');
+  }
+  const id = registry.dataIdNextNumber++;
+  registry.wasm.tfjs.registerTensor(id, info.shape.reduce((size, dim) => size * dim, 1), record.memoryOffset);
+  registry.wasm.tfjs.disposeData(record.id);
+  record.id = id;
+}
+
 /** Narrows the `backend` a kernel receives to the wasm backend, or says clearly why it is not one. */
 export function asWasmBackend(backend: unknown, kernelName: string): WasmHeapBackend {
   const candidate = backend as Partial<WasmHeapBackend> | null;
