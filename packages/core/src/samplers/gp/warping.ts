@@ -49,12 +49,11 @@ function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * Past this range of the values, in interquartile ranges, {@link warpValues} takes logs before the
- * power transform. Standardizing divides by a standard deviation that the largest values set; when
- * they are this far out, the values near the best trial (those the search needs told apart) all
- * land within a thousandth of a standard deviation of each other, and no power transform of the
- * standardized values separates them again. Of the tuning problems' functions only Brown's (6 d,
- * values from 0 to about 3e21) goes past it, at 1e5 to 1e6 on 20 uniform points; the others stay
- * below 50 there.
+ * power transform. Scaled by its middle half, a trial this far out still sits a thousand units
+ * away, and the power transform, one exponent for every value, can bring it in only by squeezing
+ * the good trials together as well. Of the tuning problems' functions only Brown's (6 d, values
+ * from 0 to about 3e21) goes past it, at 1e5 to 1e6 on 20 uniform points; the others stay below 50
+ * there. On it the robust scale alone reached a median regret of 1.35, the log first 0.181.
  */
 export const LOG_WARP_RANGE = 1000;
 
