@@ -5,7 +5,7 @@ import { scrambledHalton } from './halton.js';
 import { emptyPrediction, gpPosterior, logMarginalLikelihood, matern52, matern52DerivativeR2, pairwiseDistances, type GpInputs } from './kernel.js';
 import { choleskyInPlace, choleskyInverse, choleskySolveInPlace } from './linalg.js';
 import { minimizeInBox } from './optimize.js';
-import { standardize, warpValues, yeoJohnson } from './warping.js';
+import { LOG_WARP_RANGE, logScaled, rangeOverInterquartile, robustStandardize, standardize, warpValues, yeoJohnson } from './warping.js';
 
 /** A random symmetric positive-definite matrix `A A^T + n I`. */
 function spdMatrix(n: number, seed: number): Float64Array {
@@ -245,5 +245,40 @@ describe('scrambled Halton and output warping', () => {
     // Warped, the differences among them grow severalfold, which is what the acquisition works with.
     const spread = (list: readonly number[]): number => Math.max(...[0, 1, 2, 3, 5].map((i) => list[i] as number)) - Math.min(...[0, 1, 2, 3, 5].map((i) => list[i] as number));
     expect(spread(warped) / spread(standardize(values))).toBeGreaterThan(3);
+    // 40 interquartile ranges: the power transform alone.
+    expect(rangeOverInterquartile(values)).toBeLessThan(LOG_WARP_RANGE);
+  });
+
+  test('values spread over more than LOG_WARP_RANGE interquartile ranges are log-scaled first: the good ones stay apart', () => {
+    // A good region between 0.5 and 55 and two trials far out (Brown's function has values to 3e21).
+    const values = [3, 0.5, 1e15, 2, 8, 1, 21, 5, 1e6, 13, 34, 55];
+    expect(rangeOverInterquartile(values)).toBeGreaterThan(LOG_WARP_RANGE);
+    const warped = warpValues(values);
+    const order = (list: readonly number[]): number[] => list.map((_, i) => i).sort((a, b) => (list[a] as number) - (list[b] as number));
+    expect(order(warped)).toEqual(order(values));
+    // Standardized, 0.5, 1 and 2 lie within 1e-14 deviations of each other; warped, tenths apart.
+    expect((standardize(values)[3] as number) - (standardize(values)[1] as number)).toBeLessThan(1e-13);
+    expect((warped[5] as number) - (warped[1] as number)).toBeGreaterThan(0.1);
+    expect((warped[3] as number) - (warped[5] as number)).toBeGreaterThan(0.1);
+  });
+
+  test('the first standardization takes its scale from the middle half, not from the worst trials', () => {
+    // Quartiles 2.25 and 4.75, median 3.5: the trial at 1e9 moves neither.
+    const scaled = robustStandardize([1, 2, 3, 4, 5, 1e9]);
+    expect(scaled[0]).toBeCloseTo((1 - 3.5) / (2.5 / 1.349), 12);
+    expect(scaled[4]).toBeCloseTo((5 - 3.5) / (2.5 / 1.349), 12);
+    expect(robustStandardize([1, 2, 3, 4, 5, 1e12]).slice(0, 5)).toEqual(scaled.slice(0, 5));
+    // A middle half of one value has no spread: plain standardization.
+    expect(robustStandardize([1, 1, 1, 1, 5])).toEqual(standardize([1, 1, 1, 1, 5]));
+  });
+
+  test("SMAC's log scaling: the lowest value sits its distance to the 5th percentile below the others, the highest at 0", () => {
+    const values = Array.from({ length: 21 }, (_, i) => 10 + i * i);
+    const scaled = logScaled(values);
+    // The 5th percentile of 21 values is the second lowest (11): the shift is 1.
+    expect(scaled[0]).toBeCloseTo(Math.log(1 / 401), 12);
+    expect(scaled[1]).toBeCloseTo(Math.log(2 / 401), 12);
+    expect(scaled[20]).toBeCloseTo(0, 12);
+    expect(logScaled([4, 4, 4])).toEqual([0, 0, 0]);
   });
 });

@@ -1,11 +1,16 @@
 /**
- * The output transform applied before the GP sees the metric: standardize, then a Yeo-Johnson
- * power transform whose exponent maximizes the Gaussian likelihood of the result, then standardize
- * again (as HEBO does; Cowen-Rivers et al., 2022). Tuning metrics are often heavy-tailed (a
- * learning rate that diverges costs orders of magnitude more than one that is merely off); a
- * stationary GP fitted to such values spends its variance on the tail and its expected improvement
- * on the corners of the space. The transform is monotone, so the best trial stays the best.
+ * The output transform applied before the GP sees the metric: centre on the median and scale by
+ * the interquartile range ({@link robustStandardize}), then a Yeo-Johnson power transform whose
+ * exponent maximizes the Gaussian likelihood of the result, then standardize (as HEBO does, which
+ * scales by the mean and deviation first; Cowen-Rivers et al., 2022). Tuning metrics are often
+ * heavy-tailed (a learning rate that diverges costs orders of magnitude more than one that is
+ * merely off); a stationary GP fitted to such values spends its variance on the tail and its
+ * expected improvement on the corners of the space, and a deviation set by the tail leaves the
+ * good trials too close together for the power transform to pull apart. Values spread over more
+ * than {@link LOG_WARP_RANGE} interquartile ranges are first log-scaled as SMAC does (Lindauer et
+ * al., 2022). Each step is monotone, so the best trial stays the best.
  * @see https://arxiv.org/abs/2012.03826
+ * @see https://arxiv.org/abs/2109.09831
  */
 
 /** The Yeo-Johnson transform of `value` with exponent `lambda`. */
@@ -34,9 +39,67 @@ export function standardize(values: readonly number[]): number[] {
 /** The exponent range searched, by golden section: wide enough for a log-like (0) or a square-like (2) correction. */
 const LAMBDA_RANGE = [-2, 4] as const;
 
-/** Standardized, power-transformed, standardized values; same order as `values`. */
-export function warpValues(values: readonly number[]): number[] {
-  const standardized = standardize(values);
+/** The value at fraction `q` of the sorted `sorted` (linear between neighbours, as numpy's default). */
+function quantile(sorted: readonly number[], q: number): number {
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return (sorted[below] as number) + (position - below) * ((sorted[above] as number) - (sorted[below] as number));
+}
+
+/**
+ * Past this range of the values, in interquartile ranges, {@link warpValues} takes logs before the
+ * power transform. Scaled by its middle half, a trial this far out still sits a thousand units
+ * away, and the power transform, one exponent for every value, can bring it in only by squeezing
+ * the good trials together as well. Of the tuning problems' functions only Brown's (6 d, values
+ * from 0 to about 3e21) goes past it, at 1e5 to 1e6 on 20 uniform points; the others stay below 50
+ * there. On it the robust scale alone reached a median regret of 1.35, the log first 0.181.
+ */
+export const LOG_WARP_RANGE = 1000;
+
+/**
+ * SMAC's log-scaled cost (`RunHistoryLogScaledEncoder`): `log((y - m) / (max - m))` with `m` the
+ * lowest value less its distance to the 5th percentile (a thousandth of the range when the lowest
+ * values tie), so the best trial is a finite, ordinary distance below the others rather than at
+ * minus infinity.
+ */
+export function logScaled(values: readonly number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const lowest = sorted[0] as number;
+  const highest = sorted[sorted.length - 1] as number;
+  if (!(highest > lowest)) return values.map(() => 0);
+  let shift = quantile(sorted, 0.05) - lowest;
+  if (!(shift > 0)) shift = (highest - lowest) * 1e-3;
+  return values.map((value) => Math.log((value - lowest + shift) / (highest - lowest + shift)));
+}
+
+/**
+ * Centred on the median and divided by the interquartile range over 1.349 (a normal distribution's
+ * standard deviation; plain standardization when the middle half is one value): the scale the
+ * power transform starts from is the bulk's, not the one the worst trials set.
+ */
+export function robustStandardize(values: readonly number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const deviation = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 1.349;
+  if (!(deviation > 0)) return standardize(values);
+  const median = quantile(sorted, 0.5);
+  return values.map((value) => (value - median) / deviation);
+}
+
+/** The range of `values` over their interquartile range (0 when the middle half is one value). */
+export function rangeOverInterquartile(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const interquartile = quantile(sorted, 0.75) - quantile(sorted, 0.25);
+  return interquartile > 0 ? ((sorted[sorted.length - 1] as number) - (sorted[0] as number)) / interquartile : 0;
+}
+
+/**
+ * Robustly standardized, power-transformed, standardized values; same order as `raw`. Values spread
+ * over more than {@link LOG_WARP_RANGE} interquartile ranges are log-scaled first ({@link logScaled}).
+ */
+export function warpValues(raw: readonly number[]): number[] {
+  const values = rangeOverInterquartile(raw) > LOG_WARP_RANGE ? logScaled(raw) : raw;
+  const standardized = robustStandardize(values);
   let [low, high] = LAMBDA_RANGE as readonly [number, number];
   const ratio = (Math.sqrt(5) - 1) / 2;
   let left = high - ratio * (high - low);
