@@ -133,3 +133,10 @@ export const sgdUpdateKernel: MultiArrayKernel = {
     };
   },
 };
+
+/** Each fused update rule's arithmetic, by rule. */
+export const UPDATE_KERNEL_OF: Readonly<Record<FusedUpdateKind, MultiArrayKernel>> = {
+  adam: adamUpdateKernel,
+  rmsprop: rmspropUpdateKernel,
+  sgd: sgdUpdateKernel,
+};

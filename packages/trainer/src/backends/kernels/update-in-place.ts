@@ -1,11 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { tfjs } from '../../tfjs.js';
 import { asCpuBackend, cpuFloats } from './array-kernel.js';
-import { adamUpdateKernel, OPTIMIZER_UPDATE_KERNELS, rmspropUpdateKernel, sgdUpdateKernel, type FusedUpdateKind } from './optimizer-update.js';
+import { OPTIMIZER_UPDATE_KERNELS, UPDATE_KERNEL_OF, type FusedUpdateKind } from './optimizer-update.js';
 import { updateInPlaceWasm } from './wasm/elementwise.js';
 import { asWasmBackend, heapFloats } from './wasm/heap.js';
-
-const UPDATE_KERNELS = { adam: adamUpdateKernel, rmsprop: rmspropUpdateKernel, sgd: sgdUpdateKernel } as const;
 
 /** What {@link updateInPlace} updates: the variable and its slots are written over, the gradient is read. */
 export interface InPlaceUpdate {
@@ -69,5 +67,5 @@ function runRule(kind: FusedUpdateKind, backendName: 'wasm' | 'cpu', backend: un
     return;
   }
   const arrays = inputs.map(floats);
-  UPDATE_KERNELS[kind].plan(inputs, attrs).run(arrays, arrays.filter((_, i) => i !== 1));
+  UPDATE_KERNEL_OF[kind].plan(inputs, attrs).run(arrays, arrays.filter((_, i) => i !== 1));
 }

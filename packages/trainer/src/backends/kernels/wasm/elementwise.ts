@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { onWasm, type MultiArrayKernel } from '../array-kernel.js';
 import { activationGradAttrs, activationGradKernel, runActivationGrad } from '../activation-grad.js';
-import { adamUpdateKernel, rmspropUpdateKernel, sgdUpdateKernel, type FusedUpdateKind } from '../optimizer-update.js';
+import { UPDATE_KERNEL_OF, type FusedUpdateKind } from '../optimizer-update.js';
 import { runWasmKernel } from './delegate.js';
 import { asWasmBackend, heapAddress, heapFloats, renewHeapId, requireFloat32, type WasmHeapBackend } from './heap.js';
 import { simdRuntime, type SimdRuntime } from './simd/runtime.js';
@@ -80,7 +80,7 @@ interface GeneratedUpdate {
 
 const GENERATED_UPDATES: Readonly<Record<FusedUpdateKind, GeneratedUpdate>> = {
   adam: {
-    kernel: adamUpdateKernel,
+    kernel: UPDATE_KERNEL_OF.adam,
     exportName: 'adamUpdate',
     scalars: (attrs) => {
       const beta1 = attr(attrs, 'beta1');
@@ -89,14 +89,14 @@ const GENERATED_UPDATES: Readonly<Record<FusedUpdateKind, GeneratedUpdate>> = {
     },
   },
   rmsprop: {
-    kernel: rmspropUpdateKernel,
+    kernel: UPDATE_KERNEL_OF.rmsprop,
     exportName: 'rmspropUpdate',
     scalars: (attrs) => {
       const decay = attr(attrs, 'decay');
       return [decay, 1 - decay, attr(attrs, 'epsilon'), attr(attrs, 'learningRate')];
     },
   },
-  sgd: { kernel: sgdUpdateKernel, exportName: 'sgdUpdate', scalars: (attrs) => [-attr(attrs, 'learningRate')] },
+  sgd: { kernel: UPDATE_KERNEL_OF.sgd, exportName: 'sgdUpdate', scalars: (attrs) => [-attr(attrs, 'learningRate')] },
 };
 
 /**
