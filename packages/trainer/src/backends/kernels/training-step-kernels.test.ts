@@ -71,7 +71,7 @@ interface ConvCase {
   expected: Float32Array;
 }
 
-/** Convolutions (single-channel ones the generated kernel takes, and others it hands back) with tfjs-backend-cpu's answers. */
+/** Convolutions (single- and multi-channel ones the generated kernels take, and others they hand back) with tfjs-backend-cpu's answers. */
 function convCases(random: () => number): ConvCase[] {
   const fixed = [
     { xShape: [64, 28, 28, 1], filterShape: [5, 5, 1, 6], pad: 'same', activation: 'relu', bias: true },
@@ -79,6 +79,14 @@ function convCases(random: () => number): ConvCase[] {
     { xShape: [2, 7, 7, 1], filterShape: [3, 3, 1, 13], pad: 'same', activation: 'relu', bias: true },
     { xShape: [2, 10, 10, 2], filterShape: [3, 3, 2, 4], pad: 'same', activation: 'relu', bias: true },
     { xShape: [2, 6, 6, 1], filterShape: [3, 3, 1, 3], pad: 'same', activation: 'leakyrelu', bias: true },
+    // Multi-channel, unpadded, whole channel vectors: the generated channel convolution.
+    { xShape: [64, 14, 14, 6], filterShape: [5, 5, 6, 16], pad: 'valid', activation: 'relu', bias: true },
+    { xShape: [3, 9, 12, 3], filterShape: [3, 4, 3, 12], pad: 'valid', activation: 'linear', bias: false },
+    { xShape: [2, 11, 9, 5], filterShape: [2, 3, 5, 20], pad: 'valid', activation: 'relu', bias: true, strides: [2, 3] },
+    { xShape: [1, 5, 5, 2], filterShape: [5, 5, 2, 4], pad: 'valid', activation: 'relu', bias: true },
+    // Multi-channel ones it hands back: padded, or a channel count not in whole vectors.
+    { xShape: [2, 7, 7, 3], filterShape: [3, 3, 3, 8], pad: 'same', activation: 'relu', bias: true },
+    { xShape: [2, 7, 7, 3], filterShape: [3, 3, 3, 6], pad: 'valid', activation: 'relu', bias: true },
   ];
   const drawn = Array.from({ length: 16 }, (_, i) => {
     const size = randomInt(random, 1, 13);
@@ -91,8 +99,8 @@ function convCases(random: () => number): ConvCase[] {
       bias: i % 4 !== 1,
     };
   });
-  return [...fixed, ...drawn].map(({ xShape, filterShape, pad, activation, bias }) => {
-    const attrs: tf.NamedAttrMap = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha: 0.01 };
+  return [...fixed, ...drawn].map(({ xShape, filterShape, pad, activation, bias, strides = [1, 1] }: { xShape: number[]; filterShape: number[]; pad: string; activation: string; bias: boolean; strides?: number[] }) => {
+    const attrs: tf.NamedAttrMap = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha: 0.01 };
     const x = randomValues(random, size(xShape));
     const filter = randomValues(random, size(filterShape));
     const biasValues = bias ? randomValues(random, filterShape[3]!) : undefined;
@@ -210,8 +218,8 @@ describe.each(CONFIGURATIONS)('training-step kernels on $label', ({ backendName,
     }
   });
 
-  it("FusedConv2D equals tfjs-backend-cpu's on 21 seeded convolutions (single-channel ones and others)", () => {
-    expect(convolutions.length).toBe(21);
+  it("FusedConv2D equals tfjs-backend-cpu's on 27 seeded convolutions (single- and multi-channel ones, and others)", () => {
+    expect(convolutions.length).toBe(27);
     for (const { xShape, filterShape, attrs, x, filter, bias, expected } of convolutions) {
       const y = tf.tidy(() => {
         const inputs: tf.NamedTensorMap = { x: tf.tensor(x, xShape), filter: tf.tensor(filter, filterShape) };

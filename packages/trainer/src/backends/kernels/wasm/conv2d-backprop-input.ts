@@ -4,24 +4,25 @@ import { col2imAdd } from '../im2col.js';
 import { wasmMatMul } from './delegate.js';
 import { asWasmBackend, HeapScratch, heapAddress, heapFloats, requireFloat32, type WasmHeapBackend } from './heap.js';
 import { cropFromPadded } from './padding.js';
-import { buildCol2imModule, col2imKey } from './simd/col2im.js';
 import { paddedInput } from './simd/filter-gradient.js';
-import { simdRuntime } from './simd/runtime.js';
+import { buildInputGradientModule, inputGradientFilter, inputGradientKey, inputGradientRun } from './simd/input-gradient.js';
+import { type SimdRuntime, simdRuntime } from './simd/runtime.js';
 
 /**
- * Most bytes of im2col-shaped columns one GEMM writes; larger batches go through in chunks. The
- * size of a core's L2 cache on the development machine (AMD EPYC, 512 KiB): col2im then reads the
- * columns from L2, not from memory. Against 16 MiB (one chunk for LeNet's batches), it took 8-18%
- * less CPU per Conv2DBackpropInput at batch 64 and 11-26% at batch 128 (same at 32), alternating
- * in one process under load 10-11.
+ * Most bytes of im2col-shaped columns one GEMM of the fallbacks writes; larger batches go through
+ * in chunks. The size of a core's L2 cache on the development machine (AMD EPYC, 512 KiB): col2im
+ * then reads the columns from L2, not from memory. Against 16 MiB (one chunk for LeNet's batches),
+ * it took 8-18% less CPU per Conv2DBackpropInput at batch 64 and 11-26% at batch 128 (same at
+ * 32), alternating in one process under load 10-11.
  */
 export const COLUMN_SCRATCH_BYTES = 512 * 1024;
 
 /**
- * dx for an NHWC convolution on tfjs-backend-wasm: the columns dy · Wᵀ come from the backend's
- * XNNPACK GEMM, then are added back onto the image (col2im) by a SIMD kernel generated for the
- * geometry (a JS loop where the engine lacks SIMD). Any stride and padding; images go through in
- * chunks so the columns never exceed {@link COLUMN_SCRATCH_BYTES}. Output is `inputShape`.
+ * dx for an NHWC convolution on tfjs-backend-wasm. Where the engine has WebAssembly SIMD, a kernel
+ * generated for the geometry adds each dy position's filter-row runs onto dx without writing the
+ * im2col columns (`simd/input-gradient.ts`). Otherwise the columns dy · Wᵀ come from the backend's
+ * XNNPACK GEMM and a JS loop adds them back onto the image (col2im), in chunks of at most
+ * {@link COLUMN_SCRATCH_BYTES}. Any stride and padding. Output is `inputShape`.
  */
 export const conv2DBackpropInputWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const kernelName = 'Conv2DBackpropInput';
@@ -47,7 +48,9 @@ export const conv2DBackpropInputWasm: tf.KernelFunc = ({ inputs, backend, attrs 
     return dx;
   }
   try {
-    inputGradient(wasm, dy, filter, g, dx);
+    const runtime = simdRuntime(wasm);
+    if (runtime === undefined) inputGradientViaColumns(wasm, dy, filter, g, dx);
+    else generatedInputGradient(wasm, runtime, dy, filter, g, dx);
     return dx;
   } catch (error) {
     wasm.disposeData(dx.dataId);
@@ -55,7 +58,32 @@ export const conv2DBackpropInputWasm: tf.KernelFunc = ({ inputs, backend, attrs 
   }
 };
 
-function inputGradient(
+function generatedInputGradient(
+  wasm: WasmHeapBackend,
+  runtime: SimdRuntime,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  g: ConvGeometry,
+  dx: tf.TensorInfo,
+): void {
+  const input = paddedInput(g);
+  const kernel = runtime.kernel(inputGradientKey(g, input), (code) => buildInputGradientModule(g, input, code));
+  const scratch = new HeapScratch(wasm);
+  try {
+    const wt = scratch.alloc([g.filterHeight * g.outChannels * inputGradientRun(g)]);
+    const padded = input.copy ? scratch.alloc([g.batch, input.height, input.width, g.inChannels]) : undefined;
+    // Views only now: the allocations above may have grown (and detached) the heap.
+    inputGradientFilter(heapFloats(wasm, filter), g, heapFloats(wasm, wt));
+    const target = padded ?? dx;
+    heapFloats(wasm, target).fill(0);
+    kernel['inputGradient']!(heapAddress(wasm, dy), heapAddress(wasm, wt), heapAddress(wasm, target), g.batch);
+    if (padded !== undefined) cropFromPadded(heapFloats(wasm, padded), g, input, heapFloats(wasm, dx));
+  } finally {
+    scratch.release();
+  }
+}
+
+function inputGradientViaColumns(
   wasm: WasmHeapBackend,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
@@ -66,16 +94,10 @@ function inputGradient(
   const co = g.outChannels;
   const imagePositions = g.outHeight * g.outWidth;
   const chunk = Math.max(1, Math.min(g.batch, Math.floor(COLUMN_SCRATCH_BYTES / (imagePositions * patch * 4))));
-  const chunkGeometry: ConvGeometry = { ...g, batch: chunk };
-  const input = paddedInput(g);
-  const runtime = simdRuntime(wasm);
-  const col2im = runtime?.kernel(col2imKey(g, input), () => buildCol2imModule(g, input));
   const scratch = new HeapScratch(wasm);
   try {
     const filterT = scratch.alloc([1, co, patch]);
     const dyChunk = chunk === g.batch ? undefined : scratch.alloc([1, chunk * imagePositions, co]);
-    const padded =
-      col2im !== undefined && input.copy ? scratch.alloc([chunk, input.height, input.width, g.inChannels]) : undefined;
     transposeFilter(heapFloats(wasm, filter), patch, co, heapFloats(wasm, filterT));
     const imageSize = g.inHeight * g.inWidth * g.inChannels;
     for (let first = 0; first < g.batch; first += chunk) {
@@ -91,19 +113,9 @@ function inputGradient(
       }
       const columns = wasmMatMul(wasm, left, filterT);
       try {
-        const part: ConvGeometry = count === chunk ? chunkGeometry : { ...g, batch: count };
         const dxChunk = heapFloats(wasm, dx).subarray(first * imageSize, (first + count) * imageSize);
-        if (col2im === undefined) {
-          dxChunk.fill(0);
-          col2imAdd(heapFloats(wasm, columns), part, dxChunk);
-        } else if (padded === undefined) {
-          dxChunk.fill(0);
-          col2im['col2im']!(heapAddress(wasm, columns), heapAddress(wasm, dx) + first * imageSize * 4, count);
-        } else {
-          heapFloats(wasm, padded).fill(0);
-          col2im['col2im']!(heapAddress(wasm, columns), heapAddress(wasm, padded), count);
-          cropFromPadded(heapFloats(wasm, padded), part, input, heapFloats(wasm, dx).subarray(first * imageSize));
-        }
+        dxChunk.fill(0);
+        col2imAdd(heapFloats(wasm, columns), { ...g, batch: count }, dxChunk);
       } finally {
         wasm.disposeData(columns.dataId);
       }
