@@ -23,17 +23,20 @@ export function singleChannelConvKey(g: ConvGeometry, input: PaddedInput, relu: 
  * Generates `conv(padded, filter, bias, out, images)`: y[n, h, w, c] = bias[c] +
  * Σ_{kh, kw} padded[n, h + kh, w + kw] · filter[kh, kw, 0, c], then max(y, 0) when `relu`, for a
  * zero-padded single-channel input of extent `input` (stride 1). Four output pixels of a row
- * share a vector: each tap loads them in one go and multiplies them by the tap's weight for
- * every channel; two such vectors at a time when the channels allow (fewer splats per pixel).
- * The channel vectors are then written out pixel by pixel in NHWC. Byte addresses into the heap.
+ * share a vector: each filter tap loads them in one go and multiplies them by the tap's weight for
+ * every channel. The channel vectors are then written out pixel by pixel in NHWC. Byte addresses
+ * into the heap.
+ *
+ * One tap per iteration of a runtime loop: with a filter row unrolled in the body, TurboFan loads
+ * every tap's values first and spills accumulators (LeNet's first layer took 0.91-1.06 ms per batch
+ * of 64 that way, with two pixel vectors per block, against 0.45-0.67 ms as written here).
  */
 export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput, relu: boolean, code: CodeOptions = PORTABLE_CODE): Uint8Array {
   const f = new FunctionWriter([i32, i32, i32, i32, i32]);
   const [padded, filter, bias, out, images] = f.params as [Local, Local, Local, Local, Local];
   const channels = g.outChannels;
-  const pairs = channels <= 6 ? 2 : 1;
-  const acc = Array.from({ length: channels * pairs }, () => f.local(v128));
-  const xs = Array.from({ length: pairs }, () => f.local(v128));
+  const acc = Array.from({ length: channels }, () => f.local(v128));
+  const pixels = f.local(v128);
   const weight = f.local(v128);
   const zero = f.local(v128);
   const row = f.local(i32);
@@ -41,45 +44,42 @@ export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput
   const image = f.local(i32);
   const tapRow = f.local(i32);
   const tapFilter = f.local(i32);
-  const tapCounter = f.local(i32);
+  const rowCounter = f.local(i32);
+  const columnCounter = f.local(i32);
   const rowBytes = input.width * 4;
   f.v128Zero().set(zero);
   f.get(padded).set(image);
   f.get(out).set(outRow);
 
-  const block = (firstPixel: number, vectors: number) => {
-    for (let c = 0; c < channels; c++) {
-      for (let p = 0; p < vectors; p++) f.get(bias).v128Load32Splat(c * 4).set(acc[c * pairs + p]!);
-    }
+  const block = (firstPixel: number) => {
+    for (let c = 0; c < channels; c++) f.get(bias).v128Load32Splat(c * 4).set(acc[c]!);
     f.get(row).set(tapRow);
     f.get(filter).set(tapFilter);
-    // One filter row per iteration (a runtime loop: TurboFan allocates registers far better for
-    // this body than for all taps unrolled, about 2x here).
     f.repeat(
       g.filterHeight,
       () => {
-        for (let kw = 0; kw < g.filterWidth; kw++) {
-          for (let p = 0; p < vectors; p++) f.get(tapRow).v128Load((kw + firstPixel + 4 * p) * 4).set(xs[p]!);
-          for (let c = 0; c < channels; c++) {
-            f.get(tapFilter).v128Load32Splat((kw * channels + c) * 4).set(weight);
-            for (let p = 0; p < vectors; p++) {
-              const a = acc[c * pairs + p]!;
-              f.multiplyAdd(a, xs[p]!, weight, code.fusedMultiplyAdd);
+        f.repeat(
+          g.filterWidth,
+          () => {
+            f.get(tapRow).v128Load(firstPixel * 4).set(pixels);
+            for (let c = 0; c < channels; c++) {
+              f.get(tapFilter).v128Load32Splat(c * 4).set(weight);
+              f.multiplyAdd(acc[c]!, pixels, weight, code.fusedMultiplyAdd);
             }
-          }
-        }
-        f.addTo(tapRow, rowBytes);
-        f.addTo(tapFilter, g.filterWidth * channels * 4);
+            f.addTo(tapRow, 4);
+            f.addTo(tapFilter, channels * 4);
+          },
+          columnCounter,
+        );
+        f.addTo(tapRow, rowBytes - g.filterWidth * 4);
       },
-      tapCounter,
+      rowCounter,
     );
-    for (let p = 0; p < vectors; p++) {
-      for (let c = 0; c < channels; c++) {
-        const a = acc[c * pairs + p]!;
-        if (relu) f.get(a).get(zero).f32x4Pmax().set(a); // a < 0 ? 0 : a, as tfjs's relu
-        for (let lane = 0; lane < 4; lane++) {
-          f.get(outRow).get(a).f32x4ExtractLane(lane).f32Store(((firstPixel + 4 * p + lane) * channels + c) * 4);
-        }
+    for (let c = 0; c < channels; c++) {
+      const a = acc[c]!;
+      if (relu) f.get(a).get(zero).f32x4Pmax().set(a); // a < 0 ? 0 : a, as tfjs's relu
+      for (let lane = 0; lane < 4; lane++) {
+        f.get(outRow).get(a).f32x4ExtractLane(lane).f32Store(((firstPixel + lane) * channels + c) * 4);
       }
     }
   };
@@ -87,12 +87,7 @@ export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput
   f.repeatUnlessZero(images, () => {
     f.get(image).set(row);
     f.repeat(g.outHeight, () => {
-      let pixel = 0;
-      while (pixel < g.outWidth) {
-        const vectors = Math.min(pairs, (g.outWidth - pixel) / 4);
-        block(pixel, vectors);
-        pixel += 4 * vectors;
-      }
+      for (let pixel = 0; pixel < g.outWidth; pixel += 4) block(pixel);
       f.addTo(row, rowBytes);
       f.addTo(outRow, g.outWidth * channels * 4);
     });
