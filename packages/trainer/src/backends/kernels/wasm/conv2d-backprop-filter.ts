@@ -4,7 +4,6 @@ import { im2colTransposed } from '../im2col.js';
 import { COLUMN_SCRATCH_BYTES } from './conv2d-backprop-input.js';
 import { wasmMatMul } from './delegate.js';
 import { asWasmBackend, HeapScratch, heapAddress, heapFloats, requireFloat32, type WasmHeapBackend } from './heap.js';
-import { copyIntoPadded } from './padding.js';
 import {
   buildFilterGradientModule,
   filterGradientKey,
@@ -13,6 +12,7 @@ import {
   paddedInput,
   paddedOutChannels,
 } from './simd/filter-gradient.js';
+import { buildPadModule, padKey } from './simd/pad.js';
 import { type SimdRuntime, simdRuntime } from './simd/runtime.js';
 
 /** Conv2DBackpropFilter's attributes, plus `dilations` when a caller passes them (rejected unless 1). */
@@ -83,7 +83,10 @@ function viaSimd(
       copy.fill(0, dyLength);
       copy.set(heapFloats(wasm, dy));
     }
-    if (padded !== undefined) copyIntoPadded(heapFloats(wasm, x), g, input, heapFloats(wasm, padded));
+    if (padded !== undefined) {
+      heapFloats(wasm, padded).fill(0);
+      runtime.kernel(padKey(g, input), () => buildPadModule(g, input))['pad']!(heapAddress(wasm, x), heapAddress(wasm, padded), g.batch);
+    }
     kernel['filterGradient']!(
       heapAddress(wasm, padded ?? x),
       heapAddress(wasm, gradient),

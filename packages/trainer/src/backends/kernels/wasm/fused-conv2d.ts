@@ -3,6 +3,7 @@ import { convGeometry, type ConvGeometry } from '../geometry.js';
 import { runWasmKernel } from './delegate.js';
 import { asWasmBackend, HeapScratch, heapAddress, heapFloats, type WasmHeapBackend } from './heap.js';
 import { paddedInput } from './simd/filter-gradient.js';
+import { buildPadModule, padKey } from './simd/pad.js';
 import { type SimdRuntime, simdRuntime } from './simd/runtime.js';
 import { buildChannelConvModule, channelConvFits, channelConvKey } from './simd/channel-conv.js';
 import { buildSingleChannelConvModule, singleChannelConvFits, singleChannelConvKey } from './simd/single-channel-conv.js';
@@ -66,7 +67,7 @@ export const fusedConv2DWasm: tf.KernelFunc = (args) => {
     if (inputs.bias === undefined) heapFloats(wasm, bias).fill(0);
     if (input.copy) {
       heapFloats(wasm, padded).fill(0);
-      kernel['pad']!(heapAddress(wasm, x), heapAddress(wasm, padded), g.batch);
+      runtime.kernel(padKey(g, input), () => buildPadModule(g, input))['pad']!(heapAddress(wasm, x), heapAddress(wasm, padded), g.batch);
     }
     kernel['conv']!(heapAddress(wasm, padded), heapAddress(wasm, inputs.filter as tf.TensorInfo), heapAddress(wasm, bias), heapAddress(wasm, out), g.batch);
     return out;

@@ -1,21 +1,7 @@
 import type { ConvGeometry } from '../geometry.js';
 import type { PaddedInput } from './simd/filter-gradient.js';
 
-/** Writes NHWC `x` into the zero-padded buffer `padded` of extent `input`, offset by the top/left pads. */
-export function copyIntoPadded(x: Float32Array, g: ConvGeometry, input: PaddedInput, padded: Float32Array): void {
-  padded.fill(0);
-  const rowLength = g.inWidth * g.inChannels;
-  const paddedRow = input.width * g.inChannels;
-  for (let n = 0; n < g.batch; n++) {
-    for (let r = 0; r < g.inHeight; r++) {
-      const from = (n * g.inHeight + r) * rowLength;
-      const to = (n * input.height + r + g.padTop) * paddedRow + g.padLeft * g.inChannels;
-      padded.set(x.subarray(from, from + rowLength), to);
-    }
-  }
-}
-
-/** Copies the image part of the padded buffer back out: the inverse of {@link copyIntoPadded}. */
+/** Copies the image part of the padded buffer back out: the inverse of the `pad` kernel (`simd/pad.ts`). */
 export function cropFromPadded(padded: Float32Array, g: ConvGeometry, input: PaddedInput, x: Float32Array): void {
   const rowLength = g.inWidth * g.inChannels;
   const paddedRow = input.width * g.inChannels;

@@ -93,34 +93,6 @@ export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput
     });
     f.addTo(image, input.height * rowBytes);
   });
-  return encodeModule([
-    { name: 'conv', writer: f },
-    { name: 'pad', writer: padWriter(g, input) },
-  ]);
+  return encodeModule([{ name: 'conv', writer: f }]);
 }
 
-/**
- * `pad(x, padded, images)`: copies each single-channel image row into the zeroed buffer of
- * extent `input`, `padTop` rows down and `padLeft` columns in (vectors of four, then floats).
- */
-function padWriter(g: ConvGeometry, input: PaddedInput): FunctionWriter {
-  const f = new FunctionWriter([i32, i32, i32]);
-  const [x, padded, images] = f.params as [Local, Local, Local];
-  const source = f.local(i32);
-  const target = f.local(i32);
-  const image = f.local(i32);
-  f.get(x).set(source);
-  f.get(padded).i32Const((g.padTop * input.width + g.padLeft) * 4).i32Add().set(image);
-  f.repeatUnlessZero(images, () => {
-    f.get(image).set(target);
-    f.repeat(g.inHeight, () => {
-      let column = 0;
-      for (; column + 4 <= g.inWidth; column += 4) f.get(target).get(source).v128Load(column * 4).v128Store(column * 4);
-      for (; column < g.inWidth; column++) f.get(target).get(source).f32Load(column * 4).f32Store(column * 4);
-      f.addTo(source, g.inWidth * 4);
-      f.addTo(target, input.width * 4);
-    });
-    f.addTo(image, input.height * input.width * 4);
-  });
-  return f;
-}
