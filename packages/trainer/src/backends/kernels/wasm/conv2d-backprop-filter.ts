@@ -83,6 +83,7 @@ function viaSimd(
       copy.fill(0, dyLength);
       copy.set(heapFloats(wasm, dy));
     }
+    heapFloats(wasm, product).fill(0);
     if (padded !== undefined) {
       heapFloats(wasm, padded).fill(0);
       runtime.kernel(padKey(g, input), () => buildPadModule(g, input))['pad']!(heapAddress(wasm, x), heapAddress(wasm, padded), g.batch);
