@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { onWasm } from '../array-kernel.js';
 import { avgPoolGradKernel, maxPoolGradKernel, poolGeometryFromAttrs } from '../pool-grad.js';
 import { asWasmBackend, heapAddress, heapFloats, requireFloat32 } from './heap.js';
-import { buildAvgPoolGradModule, buildMaxPoolGradModule, poolGradientFits, poolGradientKey } from './simd/pool-grad.js';
+import { buildAvgPoolGradModule, buildMaxPoolGradModule, poolGradientFits, poolGradientKey, windowsCoverInput } from './simd/pool-grad.js';
 import { simdRuntime } from './simd/runtime.js';
 
 /**
@@ -29,7 +29,8 @@ function poolGradWasm(kind: 'avg' | 'max'): tf.KernelFunc {
       kind === 'avg' ? buildAvgPoolGradModule(g) : buildMaxPoolGradModule(g),
     );
     const dx = wasm.makeOutput([...input.shape], 'float32');
-    heapFloats(wasm, dx).fill(0);
+    // The kernel writes every pixel of every window; only pixels outside them need zeroing first.
+    if (!windowsCoverInput(g)) heapFloats(wasm, dx).fill(0);
     const dxAddress = heapAddress(wasm, dx);
     if (kind === 'avg') kernel['avgPoolGrad']!(heapAddress(wasm, dy), dxAddress, g.batch);
     else kernel['maxPoolGrad']!(heapAddress(wasm, dy), dxAddress, heapAddress(wasm, input) - dxAddress, g.batch);

@@ -75,8 +75,23 @@ function forEachWindow(g: PoolGeometry, params: number, body: (loop: WindowLoop)
 }
 
 /**
+ * Whether the windows tile the input exactly (stride = window, no rows or columns left over, as
+ * LeNet's 2x2 pools on 28x28 and 10x10): then the generated gradients write every pixel of dx and
+ * it needs no zeroing first (a full pass over dx per call, 1.6% of a batch-64 epoch's CPU).
+ */
+export function windowsCoverInput(g: PoolGeometry): boolean {
+  return (
+    g.strideHeight === g.filterHeight &&
+    g.strideWidth === g.filterWidth &&
+    g.outHeight * g.strideHeight === g.inHeight &&
+    g.outWidth * g.strideWidth === g.inWidth
+  );
+}
+
+/**
  * Generates `avgPoolGrad(dy, dx, batch)`: every pixel of a window gets dy / window size, in
- * 4-channel vectors. dx must start zeroed (pixels outside every window stay 0). Loads of dy may
+ * 4-channel vectors. Pixels outside every window are not written: dx must start zeroed unless
+ * {@link windowsCoverInput}. Loads of dy may
  * read up to 3 floats past its end.
  */
 export function buildAvgPoolGradModule(g: PoolGeometry): Uint8Array {
@@ -102,7 +117,8 @@ export function buildAvgPoolGradModule(g: PoolGeometry): Uint8Array {
  * Generates `maxPoolGrad(dy, dx, x, batch)`: each window's dy goes to the first pixel (row-major)
  * holding the window's maximum, the others get 0, per channel lane; a NaN never counts as the
  * maximum (the rule of tfjs's cpu MaxPoolGrad). `dx` and `x` share the same layout, so x's
- * address is dx's plus a constant distance passed as `x - dx`. dx must start zeroed. Loads of dy
+ * address is dx's plus a constant distance passed as `x - dx`. Every pixel of every window is
+ * written (0 where not the maximum); dx must start zeroed unless {@link windowsCoverInput}. Loads of dy
  * and x may read up to 3 floats past their ends.
  */
 export function buildMaxPoolGradModule(g: PoolGeometry): Uint8Array {
