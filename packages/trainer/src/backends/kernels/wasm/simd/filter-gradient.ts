@@ -53,10 +53,13 @@ export function filterGradientPasses(g: ConvGeometry, accumulators = DEFAULT_ACC
 /** Most passes {@link buildFilterGradientModule} unrolls; larger filters take the im2col path. */
 export const MAX_GENERATED_PASSES = 1024;
 
-/** The cache key of {@link buildFilterGradientModule}'s code: everything it bakes in (not the batch). */
-export function filterGradientKey(g: ConvGeometry, input: PaddedInput, accumulators = DEFAULT_ACCUMULATORS): string {
+/**
+ * The geometry a convolution-gradient module bakes in, as a cache key prefixed with `name`: the
+ * channels, output and filter extents, strides and the (padded) input extent; not the batch.
+ */
+export function convolutionKey(name: string, g: ConvGeometry, input: PaddedInput): string {
   return [
-    'filterGradient',
+    name,
     g.inChannels,
     g.outChannels,
     g.outHeight,
@@ -67,8 +70,12 @@ export function filterGradientKey(g: ConvGeometry, input: PaddedInput, accumulat
     g.strideWidth,
     input.height,
     input.width,
-    accumulators,
   ].join(':');
+}
+
+/** The cache key of {@link buildFilterGradientModule}'s code: everything it bakes in (not the batch). */
+export function filterGradientKey(g: ConvGeometry, input: PaddedInput, accumulators = DEFAULT_ACCUMULATORS): string {
+  return `${convolutionKey('filterGradient', g, input)}:${accumulators}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ConvGeometry } from '../../geometry.js';
 import { type CodeOptions, encodeModule, FunctionWriter, type Local, PORTABLE_CODE, ValueType } from './assembler.js';
-import type { PaddedInput } from './filter-gradient.js';
+import { convolutionKey, type PaddedInput } from './filter-gradient.js';
 
 const { i32, v128 } = ValueType;
 
@@ -17,19 +17,7 @@ export function inputGradientRun(g: ConvGeometry): number {
 
 /** The cache key of {@link buildInputGradientModule}'s code: everything it bakes in (not the batch). */
 export function inputGradientKey(g: ConvGeometry, input: PaddedInput): string {
-  return [
-    'inputGradient',
-    g.inChannels,
-    g.outChannels,
-    g.outHeight,
-    g.outWidth,
-    g.filterHeight,
-    g.filterWidth,
-    g.strideHeight,
-    g.strideWidth,
-    input.height,
-    input.width,
-  ].join(':');
+  return convolutionKey('inputGradient', g, input);
 }
 
 /**
