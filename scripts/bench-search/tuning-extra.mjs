@@ -222,6 +222,39 @@ const trendAndCoupled = [
   },
 ];
 
+// Issue 23, fifth round: one more problem of each of the two kinds the GP still trails CMA-ES on,
+// standard test functions not in the suite, each on a range whose centre is not the optimum (CMA-ES
+// starts at the centre). A rotated high-conditioned elliptic (CEC 2005's F3 form: condition 1e3 here,
+// a fixed rotation made of Givens rotations in every plane, a fixed shift): unimodal, coupled, a
+// large dynamic range. The deflected corrugated spring (Jamil and Yang's list, alpha 5, K 5): rings
+// around the optimum on a quadratic trend, on [0, 14] instead of [0, 10] so the centre is off it.
+const ELLIPTIC_SHIFT = [2.1, -1.3, 0.8, -2.6, 1.7, -0.4];
+const ellipticRotation = (() => {
+  const n = ELLIPTIC_SHIFT.length;
+  const rotation = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  for (let i = 0; i < n; i += 1) {
+    for (let j = i + 1; j < n; j += 1) {
+      const angle = 0.4 + 0.3 * i + 0.2 * j;
+      const [c, s] = [Math.cos(angle), Math.sin(angle)];
+      for (const row of rotation) [row[i], row[j]] = [c * row[i] - s * row[j], s * row[i] + c * row[j]];
+    }
+  }
+  return rotation;
+})();
+const rotatedElliptic = (p) => {
+  const x = vector(p).map((v, i) => v - ELLIPTIC_SHIFT[i]);
+  const n = x.length;
+  return ellipticRotation.reduce((sum, row, i) => sum + 1e3 ** (i / (n - 1)) * row.reduce((z, r, j) => z + r * x[j], 0) ** 2, 0);
+};
+const corrugatedSpring = (p) => {
+  const r2 = vector(p).reduce((sum, v) => sum + (v - 5) ** 2, 0);
+  return 0.1 * r2 - Math.cos(5 * Math.sqrt(r2));
+};
+const issue23Round5 = [
+  { name: 'rotated-elliptic-6d', family: 'continuous', kind: 'unimodal, rotated, condition 1e3', space: doubles(6, -5, 5), minimum: 0, evaluate: rotatedElliptic },
+  { name: 'corrugated-spring-5d', family: 'continuous', kind: 'multimodal rings on a quadratic trend', space: doubles(5, 0, 14), minimum: -1, evaluate: corrugatedSpring },
+];
+
 const noisy = (problem, sd) => ({ ...problem, name: `${problem.name}+noise`, kind: `${problem.kind}, Gaussian noise sd ${sd}`, noise: sd });
 
 /** The extra tuning problems, each with its family, `half: 'extra'` and whether it is all doubles. */
@@ -233,4 +266,5 @@ export const EXTRA_PROBLEMS = [
   { ...noisy(mixed[0], 0.01), family: 'noisy' },
   { ...noisy(conditional[3], 0.03), family: 'noisy' },
   ...trendAndCoupled,
+  ...issue23Round5,
 ].map((problem) => ({ ...problem, half: 'extra', continuous: Object.values(problem.space.parameters).every((spec) => spec.kind === 'double' && !spec.conditions) }));

@@ -46,13 +46,20 @@ export function logPrior(theta: LogHyperparameters, dimensions: number, gradient
   return value;
 }
 
+/** A fit of the hyperparameters: the maximum a posteriori point and its log posterior density. */
+export interface HyperparameterFit {
+  readonly theta: LogHyperparameters;
+  /** Log marginal likelihood plus log prior at `theta`, up to the prior's constant: what two fits of the same values compare on. */
+  readonly logPosterior: number;
+}
+
 /**
  * The hyperparameters maximizing the log marginal likelihood of `values` (standardized) plus the
  * log prior, by the projected BFGS of `optimize.ts` with analytic gradients, in log space, from a
  * fixed start (length scale 1, scale 1, noise 0.01): deterministic, and independent of earlier
  * suggestions, so a resumed study fits exactly what an uninterrupted one did.
  */
-export function fitHyperparameters(inputs: GpInputs, values: Float64Array): LogHyperparameters {
+export function fitHyperparameters(inputs: GpInputs, values: Float64Array): HyperparameterFit {
   const { dimensions } = inputs;
   const distances = pairwiseDistances(inputs);
   const size = dimensions + 2;
@@ -81,5 +88,5 @@ export function fitHyperparameters(inputs: GpInputs, values: Float64Array): LogH
     start,
     { lower, upper, maxIterations: FIT_ITERATIONS, gradientTolerance: FIT_GRADIENT_TOLERANCE },
   );
-  return result.x;
+  return { theta: result.x, logPosterior: -result.value };
 }

@@ -6,13 +6,14 @@ import { finalMetricValue } from '../../study/best.js';
 import type { FrozenTrial, MetricSpec } from '../../study/types.js';
 import { createTpeSampler } from '../tpe/sampler.js';
 import type { Sampler } from '../types.js';
-import { candidatesAroundBest, createLogExpectedImprovement, maximizeAcquisition } from './search.js';
+import { acquisitionInFrame, acquisitionInRegion, candidatesAroundBest, createLogExpectedImprovement, maximizeAcquisition } from './search.js';
 import { coordinatesOf, decodePoint, encodeParameters, hasConditions, type Coordinate } from './encoding.js';
 import { fitHyperparameters } from './fit.js';
 import { scrambledHalton } from './halton.js';
 import { warpValues } from './warping.js';
 import { gpPosterior, type GpInputs, type GpPosterior, type LogHyperparameters } from './kernel.js';
-import { noiseDistance, trustRegionBox, trustRegionLength, usesTrustRegion, wholeCube, type Box } from './trust-region.js';
+import { chooseFrame, toFrame, type Axes } from './frame.js';
+import { noiseDistance, regionCoordinates, regionPoint, trustRegion, trustRegionLength, usesTrustRegion, wholeCube, type Box, type TrustRegion } from './trust-region.js';
 
 /** Quasi-random candidates scored per suggestion before the best few are refined locally; a quarter as many more are drawn around the best trial. */
 export const DEFAULT_GP_CANDIDATES = 1024;
@@ -79,11 +80,15 @@ const DESIGN_STREAM = -1;
  * are rounded inside the acquisition; categorical parameters enter the kernel as a Hamming
  * distance (unordered).
  *
+ * - Frame (a space of doubles only): the GP is fitted in the cube's coordinates and in the
+ *   principal axes of the best trials, and models in those axes when their log posterior is
+ *   clearly higher (a coupled metric's diagonal valley gets a long length scale along it and short
+ *   ones across). See `frame.ts`.
  * - Trust region (a space of doubles only): the search is confined to a box around the trial with
- *   the lowest posterior mean, whose side TuRBO's rule sets from the trials (it halves after
- *   `max(4, d)` model-chosen trials in a row without improvement, doubles after 3 improvements,
- *   starts over below 2^-7), weighted by the length scales and never narrower than the noise
- *   allows; late in a study the search refines around the best trial as CMA-ES does. See
+ *   the lowest posterior mean, along the frame's axes, whose side TuRBO's rule sets from the trials
+ *   (it halves after `max(4, d)` model-chosen trials in a row without improvement, doubles after 3
+ *   improvements, starts over below 2^-7), weighted by the length scales and never narrower than
+ *   the noise allows; late in a study the search refines around the best trial as CMA-ES does. See
  *   `trust-region.ts`.
  * - Start-up: the first {@link defaultGpStartupTrials} trials (until that many have finished) are
  *   points of a scrambled Halton design fixed by the seed.
@@ -175,6 +180,7 @@ function suggestPoint(
 ): Float64Array {
   const dimensions = coordinates.length;
   const categorical = coordinates.map((coordinate) => coordinate.kind === 'categorical');
+  const doublesOnly = usesTrustRegion(coordinates);
   const modelled = selectSubset(observations.finished, GP_MAX_MODELLED_TRIALS);
   // Failed trials take the worst value observed; values are standardized over the finished trials,
   // then measured from the prior mean (a zero-mean GP over them is one with mean GP_PRIOR_MEAN).
@@ -187,8 +193,18 @@ function suggestPoint(
   const lie = Math.max(...standardized);
 
   const fitted = selectSubset(modelled, GP_MAX_FITTED_TRIALS);
-  const theta = fitHyperparameters(inputsOf(fitted, dimensions, categorical), Float64Array.from(fitted, (observation) => standardized[modelled.indexOf(observation)] as number));
-  const conditioned = [...modelled, ...observations.running];
+  const fittedValues = Float64Array.from(fitted, (observation) => standardized[modelled.indexOf(observation)] as number);
+  const ranked = modelled.filter((observation) => observation.value !== undefined);
+  const { axes, theta, rotated } = doublesOnly
+    ? chooseFrame(
+        fitted.map((observation) => observation.point),
+        fittedValues,
+        ranked.map((observation) => observation.point),
+        ranked.map((observation) => observation.value as number),
+      )
+    : { axes: undefined, theta: fitHyperparameters(inputsOf(fitted, dimensions, categorical), fittedValues).theta, rotated: false };
+  const inFrame = (point: Float64Array): Float64Array => (rotated && axes !== undefined ? toFrame(axes, point) : point);
+  const conditioned = [...modelled, ...observations.running].map((observation) => ({ ...observation, point: inFrame(observation.point) }));
   const values = Float64Array.from([...standardized, ...observations.running.map(() => lie)]);
   let posterior = gpPosterior(inputsOf(conditioned, dimensions, categorical), values, theta);
   if (posterior === undefined) {
@@ -198,33 +214,48 @@ function suggestPoint(
   }
   const incumbent = modelled[bestIndex] as Observation;
   if (posterior === undefined) return incumbent.point;
-  const acquisition = createLogExpectedImprovement(posterior, best);
-  const box = usesTrustRegion(coordinates) ? trustRegion(modelled, posterior, theta, startupTrials) : wholeCube(dimensions);
+  const inFrameAcquisition = createLogExpectedImprovement(posterior, best);
+  if (axes === undefined || !rotated) {
+    // A mixed space searches the whole cube; a space of doubles in the cube's own coordinates, the
+    // trust region's box (its region coordinates are the box's, scaled: the search runs in the cube's).
+    const box = axes === undefined ? wholeCube(dimensions) : regionBox(trustRegionOf(modelled, conditioned, posterior, axes, theta, startupTrials));
+    const starts = Array.from({ length: candidateCount }, (_, index) => {
+      const point = candidateAt(index, sequence);
+      for (let d = 0; d < dimensions; d += 1) {
+        if ((coordinates[d] as Coordinate).kind === 'continuous') point[d] = (box.lower[d] as number) + (point[d] as number) * ((box.upper[d] as number) - (box.lower[d] as number));
+      }
+      return point;
+    });
+    starts.push(...candidatesAroundBest(incumbent.point, coordinates, aroundRandom, Math.ceil(candidateCount / 4), box));
+    return maximizeAcquisition(inFrameAcquisition, coordinates, starts, incumbent.point, box);
+  }
+  // A space of doubles in the best trials' principal axes: the trust region along them, searched in its own coordinates.
+  const region = trustRegionOf(modelled, conditioned, posterior, axes, theta, startupTrials);
+  const acquisition = acquisitionInRegion(acquisitionInFrame(inFrameAcquisition, axes), region);
   const starts: Float64Array[] = [];
   for (let index = 0; index < candidateCount; index += 1) {
-    const point = candidateAt(index, sequence);
-    for (let d = 0; d < dimensions; d += 1) {
-      if ((coordinates[d] as Coordinate).kind === 'continuous') point[d] = (box.lower[d] as number) + (point[d] as number) * ((box.upper[d] as number) - (box.lower[d] as number));
-    }
-    starts.push(point);
+    const unit = candidateAt(index, sequence);
+    starts.push(unit.map((value, i) => (region.lower[i] as number) + value * ((region.upper[i] as number) - (region.lower[i] as number))));
   }
-  starts.push(...candidatesAroundBest(incumbent.point, coordinates, aroundRandom, Math.ceil(candidateCount / 4), box));
-  return maximizeAcquisition(acquisition, coordinates, starts, incumbent.point, box);
+  for (const point of candidatesAroundBest(incumbent.point, coordinates, aroundRandom, Math.ceil(candidateCount / 4), wholeCube(dimensions))) starts.push(regionCoordinates(region, point));
+  const box = { lower: region.lower, upper: region.upper };
+  return regionPoint(region, maximizeAcquisition(acquisition, coordinates, starts, regionCoordinates(region, incumbent.point), box));
 }
 
 /**
- * The trust region of a space of doubles: centred on the trial with the lowest posterior mean (the
- * best trial when the metric is noiseless), its length replayed from the posterior means at the
- * trials (`trustRegionLength`), its sides weighted by the fitted length scales and never narrower
- * than the noise allows (`noiseDistance`).
+ * The trust region of a space of doubles (`trust-region.ts`): centred on the trial with the lowest
+ * posterior mean (the best trial when the metric is noiseless), its length replayed from the
+ * posterior means at the trials (`trustRegionLength`), along the frame's axes, its sides weighted
+ * by the length scales fitted in that frame and never narrower than the noise allows
+ * (`noiseDistance`). `inFrame` holds the trials' points in the frame, in the order of `modelled`.
  */
-function trustRegion(modelled: readonly Observation[], posterior: GpPosterior, theta: LogHyperparameters, startupTrials: number): Box {
+function trustRegionOf(modelled: readonly Observation[], inFrame: readonly Observation[], posterior: GpPosterior, axes: Axes, theta: LogHyperparameters, startupTrials: number): TrustRegion {
   const dimensions = posterior.dimensions;
   let centre = (modelled[0] as Observation).point;
   let lowest = Number.POSITIVE_INFINITY;
-  const means = modelled.map((observation) => {
+  const means = modelled.map((observation, index) => {
     if (observation.value === undefined) return undefined;
-    const mean = posterior.mean(observation.point);
+    const mean = posterior.mean((inFrame[index] as Observation).point);
     if (mean < lowest) {
       lowest = mean;
       centre = observation.point;
@@ -233,7 +264,12 @@ function trustRegion(modelled: readonly Observation[], posterior: GpPosterior, t
   });
   const lengthScales = theta.subarray(0, dimensions).map((logInverseSquared) => Math.exp(-logInverseSquared / 2));
   const floor = noiseDistance(Math.exp(theta[dimensions] as number), Math.exp(theta[dimensions + 1] as number));
-  return trustRegionBox(centre, trustRegionLength(means, startupTrials, dimensions), lengthScales, floor);
+  return trustRegion(centre, axes, trustRegionLength(means, startupTrials, dimensions), lengthScales, floor);
+}
+
+/** The box of the cube a trust region in the cube's own coordinates covers. */
+function regionBox(region: TrustRegion): Box {
+  return { lower: regionPoint(region, region.lower), upper: regionPoint(region, region.upper) };
 }
 
 function inputsOf(observations: readonly Observation[], dimensions: number, categorical: readonly boolean[]): GpInputs {

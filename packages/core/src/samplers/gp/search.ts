@@ -3,7 +3,8 @@ import { logExpectedImprovementFactor } from './acquisition.js';
 import type { Coordinate } from './encoding.js';
 import { emptyPrediction, type GpPosterior } from './kernel.js';
 import { minimizeInBox } from './optimize.js';
-import type { Box } from './trust-region.js';
+import { gradientFromFrame, toFrame, type Axes } from './frame.js';
+import { regionPoint, type Box, type TrustRegion } from './trust-region.js';
 
 /** An acquisition function over the cube: its value, and its gradient over the continuous coordinates. */
 export interface Acquisition {
@@ -36,6 +37,43 @@ export function createLogExpectedImprovement(posterior: GpPosterior, best: numbe
         gradient[d] = sigmaGradient / sigma + factor.derivative * zGradient;
       }
       return Math.log(sigma) + factor.value;
+    },
+  };
+}
+
+/** `acquisition`, defined over the frame of `axes` (`frame.ts`), as a function of the cube's coordinates. */
+export function acquisitionInFrame(acquisition: Acquisition, axes: Axes): Acquisition {
+  let frameGradient = new Float64Array(0);
+  return {
+    value: (x) => acquisition.value(toFrame(axes, x)),
+    valueAndGradient(x, gradient) {
+      if (frameGradient.length !== x.length) frameGradient = new Float64Array(x.length);
+      const value = acquisition.valueAndGradient(toFrame(axes, x), frameGradient);
+      gradientFromFrame(axes, frameGradient, gradient);
+      return value;
+    },
+  };
+}
+
+/**
+ * `acquisition` (over the cube) as a function of a trust region's coordinates `u`
+ * (`trust-region.ts`): the point is clipped to the cube, and a clipped coordinate passes no
+ * gradient back (there the point does not move with `u`).
+ */
+export function acquisitionInRegion(acquisition: Acquisition, region: TrustRegion): Acquisition {
+  const dimensions = region.centre.length;
+  const inside = new Uint8Array(dimensions);
+  const cubeGradient = new Float64Array(dimensions);
+  return {
+    value: (u) => acquisition.value(regionPoint(region, u)),
+    valueAndGradient(u, gradient) {
+      const value = acquisition.valueAndGradient(regionPoint(region, u, inside), cubeGradient);
+      for (let i = 0; i < dimensions; i += 1) {
+        let sum = 0;
+        for (let a = 0; a < dimensions; a += 1) if (inside[a] === 1) sum += (region.axes[a * dimensions + i] as number) * (cubeGradient[a] as number);
+        gradient[i] = sum * (region.half[i] as number);
+      }
+      return value;
     },
   };
 }

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { categorical, double, integer, searchSpace } from '../../space/builder.js';
 import { coordinatesOf } from './encoding.js';
 import { matern52 } from './kernel.js';
-import { TRUST_REGION, noiseDistance, trustRegionBox, trustRegionLength, usesTrustRegion, wholeCube } from './trust-region.js';
+import { identityAxes } from './frame.js';
+import { TRUST_REGION, noiseDistance, regionCoordinates, regionPoint, trustRegion, trustRegionLength, usesTrustRegion, wholeCube, type TrustRegion } from './trust-region.js';
 
 /** `count` values that never improve on the design's best (0). */
 const flat = (count: number): number[] => Array.from({ length: count }, () => 1);
@@ -54,9 +55,12 @@ describe('noiseDistance', () => {
   });
 });
 
-describe('trustRegionBox', () => {
-  test('sides of the length times each length scale over their geometric mean, centred, clipped to the cube', () => {
-    const box = trustRegionBox(Float64Array.of(0.5, 0.5, 0.95), 0.2, Float64Array.of(1, 4, 0.25), 0);
+/** The region's corners along its own axes, as points of the cube (the box, in the cube's own coordinates). */
+const sides = (region: TrustRegion): { lower: Float64Array; upper: Float64Array } => ({ lower: regionPoint(region, region.lower), upper: regionPoint(region, region.upper) });
+
+describe('trustRegion', () => {
+  test('in the cube\'s own coordinates: sides of the length times each length scale over their geometric mean, centred, clipped to the cube', () => {
+    const box = sides(trustRegion(Float64Array.of(0.5, 0.5, 0.95), identityAxes(3), 0.2, Float64Array.of(1, 4, 0.25), 0));
     // geometric mean 1: weights 1, 4, 0.25.
     expect(box.lower[0]).toBeCloseTo(0.4, 12);
     expect(box.upper[0]).toBeCloseTo(0.6, 12);
@@ -64,14 +68,48 @@ describe('trustRegionBox', () => {
     expect(box.upper[1]).toBeCloseTo(0.9, 12);
     expect(box.lower[2]).toBeCloseTo(0.925, 12);
     expect(box.upper[2]).toBeCloseTo(0.975, 12);
-    const clipped = trustRegionBox(Float64Array.of(0.02, 0.99), 0.8, Float64Array.of(1, 1), 0);
-    expect([clipped.lower[0], clipped.upper[0], clipped.lower[1], clipped.upper[1]]).toEqual([0, expect.closeTo(0.42, 12), expect.closeTo(0.59, 12), 1]);
+    const clipped = trustRegion(Float64Array.of(0.02, 0.99), identityAxes(2), 0.8, Float64Array.of(1, 1), 0);
+    const clippedSides = sides(clipped);
+    expect([clippedSides.lower[0], clippedSides.upper[0], clippedSides.lower[1], clippedSides.upper[1]]).toEqual([
+      expect.closeTo(0, 12),
+      expect.closeTo(0.42, 12),
+      expect.closeTo(0.59, 12),
+      expect.closeTo(1, 12),
+    ]);
+    // The box of u stops where the cube does: no clipping left to do.
+    expect(clipped.lower[0]).toBeCloseTo(-0.05, 12);
+    expect(clipped.upper[1]).toBeCloseTo(0.025, 12);
   });
 
   test('never narrower than the floor, in length scales either side', () => {
-    const box = trustRegionBox(Float64Array.of(0.5, 0.5), 0.01, Float64Array.of(0.1, 0.4), 0.5);
+    const box = sides(trustRegion(Float64Array.of(0.5, 0.5), identityAxes(2), 0.01, Float64Array.of(0.1, 0.4), 0.5));
     expect((box.upper[0] as number) - (box.lower[0] as number)).toBeCloseTo(0.1, 12);
     expect((box.upper[1] as number) - (box.lower[1] as number)).toBeCloseTo(0.4, 12);
+  });
+
+  test('in a rotated frame: the sides lie along the axes, points stay in the cube, and region coordinates invert the point', () => {
+    const c = Math.SQRT1_2;
+    // Axis 0 along the diagonal (1, 1), axis 1 across it; length scale 4 along the diagonal, 1 across (weights 2 and 0.5).
+    const axes = Float64Array.of(c, -c, c, c);
+    const region = trustRegion(Float64Array.of(0.5, 0.5), axes, 0.2, Float64Array.of(4, 1), 0);
+    expect(region.half[0]).toBeCloseTo(0.2, 12);
+    expect(region.half[1]).toBeCloseTo(0.05, 12);
+    const alongDiagonal = regionPoint(region, Float64Array.of(1, 0));
+    expect(alongDiagonal[0]).toBeCloseTo(0.5 + 0.2 * c, 12);
+    expect(alongDiagonal[1]).toBeCloseTo(0.5 + 0.2 * c, 12);
+    const u = Float64Array.of(0.3, -0.7);
+    const back = regionCoordinates(region, regionPoint(region, u));
+    expect(back[0]).toBeCloseTo(0.3, 12);
+    expect(back[1]).toBeCloseTo(-0.7, 12);
+    // Near a corner the line through the centre leaves the cube first; the box's corners are clipped.
+    const cornered = trustRegion(Float64Array.of(0.9, 0.9), axes, 1.6, Float64Array.of(4, 1), 0);
+    expect(cornered.upper[0]).toBeCloseTo((0.1 / c) / (cornered.half[0] as number), 12);
+    for (const corner of [Float64Array.of(cornered.lower[0] as number, cornered.lower[1] as number), Float64Array.of(cornered.upper[0] as number, cornered.upper[1] as number)]) {
+      for (const value of regionPoint(cornered, corner)) {
+        expect(value).toBeGreaterThanOrEqual(0);
+        expect(value).toBeLessThanOrEqual(1);
+      }
+    }
   });
 
   test('applies to spaces of doubles only; the whole cube is the box otherwise', () => {

@@ -1,4 +1,5 @@
 import type { Coordinate } from './encoding.js';
+import type { Axes } from './frame.js';
 import { matern52 } from './kernel.js';
 
 /**
@@ -51,7 +52,7 @@ export function trustRegionLength(values: readonly (number | undefined)[], start
  * The distance, in length scales, over which the model expects the metric to change as much as
  * the noise of comparing two trials: the `r` at which `kernelScale * (1 - matern52(r^2))` reaches
  * `noiseVariance` (`Infinity` when the noise is as large as the kernel's whole variance). A trust
- * region narrower than this cannot tell its points apart, so {@link trustRegionBox} never makes
+ * region narrower than this cannot tell its points apart, so {@link trustRegion} never makes
  * one: on a noisy metric the region would otherwise shrink onto one lucky trial and repeat it.
  */
 export function noiseDistance(kernelScale: number, noiseVariance: number): number {
@@ -81,23 +82,80 @@ export function wholeCube(dimensions: number): Box {
 }
 
 /**
- * The trust region around `centre`, for a space whose coordinates are all continuous: per
- * coordinate a side of `length` times its weight, its length scale over the geometric mean of the
- * length scales (TuRBO's: longer where the model says the metric changes slowly), but never less
- * than `floor` length scales either side ({@link noiseDistance}), clipped to the cube.
+ * The trust region of a space of doubles: the points `centre + A diag(half) u` (`A` the frame's
+ * {@link Axes}, one per column) for `u` in the box `[lower, upper]` of `[-1, 1]^d`, clipped to the
+ * cube. In the cube's own coordinates (`A` the identity) it is TuRBO's box, clipped to the cube.
  */
-export function trustRegionBox(centre: Float64Array, length: number, lengthScales: Float64Array, floor: number): Box {
+export interface TrustRegion {
+  readonly centre: Float64Array;
+  readonly axes: Axes;
+  /** Half the side along each axis, in unit-cube widths. */
+  readonly half: Float64Array;
+  /** The box of `u`: per axis, the stretch of the line through the centre that stays in the cube. */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+}
+
+/**
+ * The trust region around `centre` in the frame of `axes`, for a space whose coordinates are all
+ * continuous: along axis `i` a side of `length` times its weight, the axis's length scale
+ * (`lengthScales`, fitted in that frame) over the geometric mean of the length scales (TuRBO's:
+ * longer where the model says the metric changes slowly), but never less than `floor` length
+ * scales either side ({@link noiseDistance}). Along each axis, `u` stops where the line through the
+ * centre leaves the cube: in the cube's own coordinates that is the box clipped to the cube; in a
+ * rotated frame the box's corners may still leave it, and {@link regionPoint} clips them.
+ */
+export function trustRegion(centre: Float64Array, axes: Axes, length: number, lengthScales: Float64Array, floor: number): TrustRegion {
   const dimensions = centre.length;
   let logMean = 0;
-  for (let d = 0; d < dimensions; d += 1) logMean += Math.log(lengthScales[d] as number) / dimensions;
-  const { lower, upper } = wholeCube(dimensions);
-  for (let d = 0; d < dimensions; d += 1) {
-    const lengthScale = lengthScales[d] as number;
-    const half = Math.max((length * Math.exp(Math.log(lengthScale) - logMean)) / 2, floor * lengthScale);
-    lower[d] = Math.max(0, (centre[d] as number) - half);
-    upper[d] = Math.min(1, (centre[d] as number) + half);
+  for (let i = 0; i < dimensions; i += 1) logMean += Math.log(lengthScales[i] as number) / dimensions;
+  const half = new Float64Array(dimensions);
+  const lower = new Float64Array(dimensions).fill(-1);
+  const upper = new Float64Array(dimensions).fill(1);
+  for (let i = 0; i < dimensions; i += 1) {
+    const lengthScale = lengthScales[i] as number;
+    half[i] = Math.max((length * Math.exp(Math.log(lengthScale) - logMean)) / 2, floor * lengthScale);
+    for (let a = 0; a < dimensions; a += 1) {
+      const step = (axes[a * dimensions + i] as number) * (half[i] as number);
+      if (Math.abs(step) < 1e-12) continue;
+      const toLower = -(centre[a] as number) / step;
+      const toUpper = (1 - (centre[a] as number)) / step;
+      lower[i] = Math.max(lower[i] as number, Math.min(toLower, toUpper));
+      upper[i] = Math.min(upper[i] as number, Math.max(toLower, toUpper));
+    }
   }
-  return { lower, upper };
+  return { centre, axes, half, lower, upper };
+}
+
+/**
+ * The point of the cube at region coordinates `u`, clipped to the cube; `inside` (when given)
+ * gets, per coordinate, whether it was not clipped (where the point moves with `u`).
+ */
+export function regionPoint(region: TrustRegion, u: Float64Array, inside?: Uint8Array): Float64Array {
+  const { centre, axes, half } = region;
+  const dimensions = centre.length;
+  const x = new Float64Array(dimensions);
+  for (let a = 0; a < dimensions; a += 1) {
+    let value = centre[a] as number;
+    for (let i = 0; i < dimensions; i += 1) value += (axes[a * dimensions + i] as number) * (half[i] as number) * (u[i] as number);
+    const clipped = Math.min(1, Math.max(0, value));
+    if (inside !== undefined) inside[a] = clipped === value ? 1 : 0;
+    x[a] = clipped;
+  }
+  return x;
+}
+
+/** The region coordinates `u` of the point `x`, clipped to the region's box. */
+export function regionCoordinates(region: TrustRegion, x: Float64Array): Float64Array {
+  const { centre, axes, half, lower, upper } = region;
+  const dimensions = centre.length;
+  const u = new Float64Array(dimensions);
+  for (let i = 0; i < dimensions; i += 1) {
+    let value = 0;
+    for (let a = 0; a < dimensions; a += 1) value += (axes[a * dimensions + i] as number) * ((x[a] as number) - (centre[a] as number));
+    u[i] = Math.min(upper[i] as number, Math.max(lower[i] as number, value / (half[i] as number)));
+  }
+  return u;
 }
 
 /** Whether the trust region applies: every coordinate continuous (a space of doubles only). */
