@@ -28,8 +28,9 @@ export function singleChannelConvKey(g: ConvGeometry, input: PaddedInput, relu: 
  * into the heap.
  *
  * One tap per iteration of a runtime loop: with a filter row unrolled in the body, TurboFan loads
- * every tap's values first and spills accumulators (LeNet's first layer took 0.91-1.06 ms per batch
- * of 64 that way, with two pixel vectors per block, against 0.45-0.67 ms as written here).
+ * every tap's values first and spills accumulators (LeNet's first layer took 0.73-0.74 ms per batch
+ * of 64 that way, with two pixel vectors per block, against 0.48 ms as written here, by
+ * `scripts/bench-convolutions.mjs` in a checkout of each).
  */
 export function buildSingleChannelConvModule(g: ConvGeometry, input: PaddedInput, relu: boolean, code: CodeOptions = PORTABLE_CODE): Uint8Array {
   const f = new FunctionWriter([i32, i32, i32, i32, i32]);
