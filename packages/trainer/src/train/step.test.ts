@@ -17,7 +17,7 @@ function batches(count: number): Batch[] {
     const images = new Float32Array(BATCH * 28 * 28).map(() => (random() < 0.7 ? 0 : random()));
     const oneHotLabels = new Float32Array(BATCH * 10);
     for (let row = 0; row < BATCH; row++) oneHotLabels[row * 10 + Math.floor(random() * 10)] = 1;
-    return { size: BATCH, images, oneHotLabels };
+    return { size: BATCH, images, pixelScale: 1, oneHotLabels };
   });
 }
 

@@ -49,9 +49,9 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
     const plan = outcome.plan;
     return async (batch) => {
       const { metrics, gradients } = tfjs.tidy(() => {
-        const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
+        const pixels = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
         const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
-        const result = forwardBackward(plan, images, labels);
+        const result = forwardBackward(plan, pixels, labels, batch.pixelScale);
         return { metrics: result.metrics, gradients: result.gradients.map(({ tensor }) => tensor) };
       });
       try {
@@ -70,8 +70,7 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
     };
   }
   return async (batch) => {
-    const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
-    const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+    const { images, labels } = tfjs.tidy(() => batchTensors(batch, [height, width, channels], classes));
     let correct: tf.Scalar | undefined;
     let loss: tf.Scalar | null = null;
     try {
@@ -104,8 +103,7 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, batchSize =
   let correct = 0;
   for (const batch of batchesOf(set, { batchSize, classes, reuseArrays: true })) {
     const [batchLoss, batchCorrect] = tfjs.tidy(() => {
-      const images = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
-      const labels = tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]);
+      const { images, labels } = batchTensors(batch, [height, width, channels], classes);
       const probabilities = model.apply(images, { training: false }) as tf.Tensor2D;
       return [crossEntropy(probabilities, labels, 'sum'), countCorrect(probabilities, labels)];
     });
@@ -118,6 +116,17 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, batchSize =
     }
   }
   return { loss: lossSum / set.count, correct };
+}
+
+/**
+ * The model's input and label tensors of `batch`: its pixels times its `pixelScale` (one kernel,
+ * skipped when the scale is 1) and its one-hot labels. Inside a `tidy`, the unscaled pixels are
+ * released with it.
+ */
+function batchTensors(batch: Batch, [height, width, channels]: readonly [number, number, number], classes: number): { images: tf.Tensor4D; labels: tf.Tensor2D } {
+  const pixels = tfjs.tensor4d(batch.images, [batch.size, height, width, channels]);
+  const images = batch.pixelScale === 1 ? pixels : tfjs.mul<tf.Tensor4D>(pixels, tfjs.scalar(batch.pixelScale));
+  return { images, labels: tfjs.tensor2d(batch.oneHotLabels, [batch.size, classes]) };
 }
 
 function inputShape(model: tf.LayersModel): [number, number, number, number] {

@@ -169,7 +169,8 @@ function pickExamples(set: ImageSet, wanted: number): Examples | undefined {
     channels: 1,
     pixels: subset.images.subarray(index * pixels, (index + 1) * pixels),
   }));
-  return { images, labels: subset.labels, input: (batch as NonNullable<typeof batch>).images };
+  const { images: pixelValues, pixelScale } = batch as NonNullable<typeof batch>;
+  return { images, labels: subset.labels, input: pixelValues.map((value) => value * pixelScale) };
 }
 
 async function logExamples(writer: SummaryWriter, step: number, model: tf.LayersModel, examples: Examples): Promise<void> {

@@ -40,9 +40,10 @@ function tapePass(model: tf.LayersModel, data: ReturnType<typeof batch>): Pass {
   });
 }
 
-function explicitPass(plan: TrainingPlan, data: ReturnType<typeof batch>): Pass {
+function explicitPass(plan: TrainingPlan, data: ReturnType<typeof batch>, inputScale = 1): Pass {
   return tf.tidy(() => {
-    const result = forwardBackward(plan, tf.tensor4d(data.images, [BATCH, 28, 28, 1]), tf.tensor2d(data.labels, [BATCH, 10]));
+    const images = data.images.map((value) => value / inputScale);
+    const result = forwardBackward(plan, tf.tensor4d(images, [BATCH, 28, 28, 1]), tf.tensor2d(data.labels, [BATCH, 10]), inputScale);
     const [loss, correct] = result.metrics.dataSync();
     return { loss: loss!, correct: correct!, gradients: result.gradients.map((gradient) => gradient.tensor.dataSync() as Float32Array) };
   });
@@ -76,4 +77,35 @@ describe('forwardBackward', () => {
       });
     }
   }
+
+  it('scales the input by inputScale, in a first rescaling stage or before a first convolution', async () => {
+    await tf.setBackend('wasm');
+    const data = batch(13);
+    for (const model of [buildLenet5({ activation: 'relu', seed: 5 }), withoutRescaling()]) {
+      const outcome = planSequentialTraining(model);
+      if (!outcome.supported) throw new Error(outcome.reason);
+      const reference = explicitPass(outcome.plan, data);
+      // Raw bytes 0-255 with the 1/255 factor give the pass of the [0, 1] pixels.
+      const fromBytes = explicitPass(outcome.plan, data, 1 / 255);
+      expect(fromBytes.loss).toBeCloseTo(reference.loss, 5);
+      fromBytes.gradients.forEach((gradient, i) => {
+        const scale = Math.max(...reference.gradients[i]!.map(Math.abs), 1e-30);
+        expect(maxRelativeError(gradient.map((value) => value / scale), reference.gradients[i]!.map((value) => value / scale)), `gradient ${i}`).toBeLessThan(1e-4);
+      });
+      // Left unscaled, the bytes give another pass: the factor is applied, not ignored.
+      expect(Math.abs(explicitPass(outcome.plan, { ...data, images: data.images.map((value) => value * 255) }).loss - reference.loss)).toBeGreaterThan(1e-3);
+      model.dispose();
+    }
+  });
 });
+
+/** A small classifier that starts with a convolution, no rescaling. */
+function withoutRescaling(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+    ],
+  });
+}

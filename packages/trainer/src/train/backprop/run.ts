@@ -66,10 +66,18 @@ function throughActivation(activation: StageActivation, dy: tf.Tensor, y: tf.Ten
   return run(ACTIVATION_GRAD_KERNEL, { dy, y }, { activation: activation.kind, alpha: activation.kind === 'leakyrelu' ? activation.alpha : 0 });
 }
 
-function forward(stage: Stage, x: tf.Tensor): tf.Tensor {
+/** `x` times `factor`: the input's own scale when the model does not start with a rescaling. */
+function scaled(x: tf.Tensor, factor: number): tf.Tensor {
+  return factor === 1 ? x : run('Multiply', { a: x, b: tfjs.scalar(factor) });
+}
+
+/** A rescaling stage's output for `x` times `inputScale`: the two factors multiplied first, one kernel call. */
+function rescale(stage: Extract<Stage, { kind: 'rescale' }>, x: tf.Tensor, inputScale: number): tf.Tensor {
+  return run('Add', { a: run('Multiply', { a: x, b: tfjs.scalar(stage.scale * inputScale) }), b: tfjs.scalar(stage.offset) });
+}
+
+function forward(stage: Exclude<Stage, { kind: 'rescale' }>, x: tf.Tensor): tf.Tensor {
   switch (stage.kind) {
-    case 'rescale':
-      return run('Add', { a: run('Multiply', { a: x, b: tfjs.scalar(stage.scale) }), b: tfjs.scalar(stage.offset) });
     case 'conv2d': {
       const inputs: tf.NamedTensorMap = { x, filter: stage.kernel };
       if (stage.bias) inputs['bias'] = stage.bias;
@@ -136,14 +144,24 @@ const learns = (stage: Stage): boolean => stage.kind === 'conv2d' || stage.kind 
  * transposed products, sums) plus two fused ones (an activation's gradient from its output; the
  * softmax, clipped cross-entropy and their gradient). Call inside `tf.tidy`: every intermediate
  * tensor is left to it.
+ *
+ * The model's input is `images` times `inputScale` (raw pixel bytes times 1/255): a first
+ * rescaling stage takes the factor into its own, so no kernel call is added.
  */
-export function forwardBackward(plan: TrainingPlan, images: tf.Tensor, oneHotLabels: tf.Tensor): BackpropResult {
+export function forwardBackward(plan: TrainingPlan, images: tf.Tensor, oneHotLabels: tf.Tensor, inputScale = 1): BackpropResult {
   const inputs: tf.Tensor[] = [];
   const outputs: tf.Tensor[] = [];
   let x = images;
-  for (const stage of plan.stages) {
-    inputs.push(x);
-    x = forward(stage, x);
+  for (const [index, stage] of plan.stages.entries()) {
+    const factor = index === 0 ? inputScale : 1;
+    if (stage.kind === 'rescale') {
+      inputs.push(x);
+      x = rescale(stage, x, factor);
+    } else {
+      x = scaled(x, factor);
+      inputs.push(x);
+      x = forward(stage, x);
+    }
     outputs.push(x);
   }
   const [metrics, logitsGradient] = tfjs.engine().runKernel(SOFTMAX_CROSS_ENTROPY_KERNEL, { logits: x, labels: oneHotLabels }, {}) as tf.Tensor[];
