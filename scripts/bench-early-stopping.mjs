@@ -10,7 +10,8 @@
 // - CPU time: the trainers' and the coordinator's (from /proc), and the trainers' median CPU per
 //   epoch and per start-up (from the CPU time each epoch line of a trainer's stdout.log gives);
 // - per trial: its parameters, epochs, where it stopped, its accuracy, its epochs' wall and CPU time;
-// - the coordinator's own gap per trial (a trial recorded to the next one running, in its slot).
+// - the coordinator's own gap per trial (a trial recorded to the next one running, in its slot);
+// - the whole machine's CPU meanwhile (/proc/stat), and what other processes took of it.
 //
 // The same study without stopping runs only with --baseline (about 27 x 9 epochs); without it, its
 // cost is the measured time per epoch multiplied out, printed as an estimate.
@@ -70,6 +71,12 @@ function cpuOf(pid) {
   return { self: utime + stime, children: cutime + cstime };
 }
 
+/** The whole machine's busy and idle CPU time so far, in seconds (/proc/stat's first line: user nice system idle iowait irq softirq steal). */
+function machineCpu() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map((value) => Number(value) / CLOCK_TICKS);
+  return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
+}
+
 /** Each epoch line of a trainer's stdout.log: `epoch 3/9: ... | 22.1 s (CPU 7.1 s), 2890 images/s`. */
 function epochLines(file) {
   if (!existsSync(file)) return [];
@@ -86,6 +93,7 @@ async function runStudy(name, earlyStopping, studyDir) {
   console.log(`$ hptune ${flags.join(' ')}`);
   console.log(`  load average before: ${load()}`);
   const cpuBefore = cpuOf(process.pid).children;
+  const machineBefore = machineCpu();
   const started = performance.now();
   const child = spawn(process.execPath, [bin, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events = [];
@@ -110,8 +118,10 @@ async function runStudy(name, earlyStopping, studyDir) {
   const code = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(sampler);
   const wall = (performance.now() - started) / 1000;
+  const machineAfter = machineCpu();
   if (code !== 0) throw new Error(`hptune exited ${code}: ${stderr.trim().split('\n').at(-1)}`);
-  return { wall, events, coordinatorCpu, cpuTotal: cpuOf(process.pid).children - cpuBefore };
+  const machine = { busy: machineAfter.busy - machineBefore.busy, idle: machineAfter.idle - machineBefore.idle };
+  return { wall, events, coordinatorCpu, cpuTotal: cpuOf(process.pid).children - cpuBefore, machine };
 }
 
 function analyse(name, studyDir, run) {
@@ -207,6 +217,14 @@ function analyse(name, studyDir, run) {
   );
   console.log(`  coordinator per trial     median gap ${seconds(median(gaps), 3)} (max ${seconds(Math.max(...gaps, 0), 3)}) from a trial recorded to the next one running in its slot`);
   console.log(`  one core idle at the end  ${run.wall > 0 ? oneSlotIdle.toFixed(1) : '-'} s (the last trial running alone)`);
+  // Everything else the machine did meanwhile (this script's own reading of /proc included): a
+  // share above a few percent means the wall time above was slowed by other work.
+  const others = Math.max(0, run.machine.busy - run.cpuTotal);
+  const available = run.machine.busy + run.machine.idle;
+  console.log(
+    `  the machine meanwhile     ${run.machine.busy.toFixed(1)} s of CPU busy of ${available.toFixed(1)} s (${((100 * run.machine.busy) / available).toFixed(0)}%); ` +
+      `other processes ${others.toFixed(1)} s (${((100 * others) / available).toFixed(1)}%)${others / available > 0.05 ? ': more than 5%, so the wall time is not this study alone' : ''}`,
+  );
   const met = bestAccuracy !== undefined && bestAccuracy >= GOAL.accuracy && run.wall <= GOAL.minutes * 60;
   console.log(
     `  goal                      best >= ${percent(GOAL.accuracy)} in <= ${GOAL.minutes.toFixed(1)} min: ${met ? 'MET' : 'NOT MET'} ` +
