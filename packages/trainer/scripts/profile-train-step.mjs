@@ -5,7 +5,7 @@
 //
 //   node packages/trainer/scripts/profile-train-step.mjs [--backends wasm,cpu] [--batches 32,64,128]
 //        [--seconds 2] [--activation relu|leakyrelu|softmax] [--optimizer adam|rmsprop|sgd]
-//        [--per-kernel] [--baseline] [--tfjs-only] [--stock-optimizer] [--tape] [--no-fma]
+//        [--per-kernel] [--baseline] [--tfjs-only] [--stock-optimizer] [--tape] [--no-fma] [--cold]
 //
 // --per-kernel       also prints where the time of one step goes, kernel by kernel, per batch size
 //                    (time of the kernels tfjs dispatches; work they delegate is counted in them),
@@ -18,6 +18,10 @@
 // --tape             gradients through tfjs's gradient tape instead of the explicit backward pass.
 // --no-fma           generated kernels multiply and add as two instructions, not relaxed SIMD's
 //                    fused multiply-add (setFusedMultiplyAddEnabled(false)).
+// --cold             measures the warm-up instead: the first 600 steps of the first backend and
+//                    batch size in this fresh process, in blocks of 50 (wall and CPU time per
+//                    step), and the CPU they took above the last 200 steps' rate. What every trial
+//                    pays at start, since a study runs each trial in its own process.
 //
 // The trainer is bundled from src/ with tsup on each run, so no package build is needed.
 import { mkdirSync } from 'node:fs';
@@ -42,6 +46,7 @@ const { values: options } = parseArgs({
     'stock-optimizer': { type: 'boolean', default: false },
     tape: { type: 'boolean', default: false },
     'no-fma': { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
   },
 });
 const backends = options.backends.split(',');
@@ -261,6 +266,26 @@ async function perKernelTable(backend, size) {
   }
 }
 
+/** The first 600 steps of `size` in this process, in blocks of 50: V8's warm-up of the kernels and the JavaScript around them. */
+async function coldStart(size) {
+  const { next, tearDown } = setUp(size);
+  const BLOCK = 50;
+  const blocks = [];
+  for (let b = 0; b < 12; b++) {
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    for (let i = 0; i < BLOCK; i++) await next();
+    const cpu = process.cpuUsage(cpuStart);
+    blocks.push({ ms: (performance.now() - start) / BLOCK, cpuMs: (cpu.user + cpu.system) / 1000 / BLOCK });
+  }
+  tearDown();
+  const steady = blocks.slice(-4).reduce((sum, block) => sum + block.cpuMs, 0) / 4;
+  const excess = blocks.reduce((sum, block) => sum + (block.cpuMs - steady) * BLOCK, 0);
+  out(`  batch ${size}, steps in blocks of ${BLOCK} from a cold start: ms/step wall (CPU)`);
+  out(`  ${blocks.map((block, b) => `${b * BLOCK + 1}-${(b + 1) * BLOCK}: ${block.ms.toFixed(2)} (${block.cpuMs.toFixed(2)})`).join(', ')}`);
+  out(`  warm-up: ${excess.toFixed(0)} ms of CPU above the last ${4 * BLOCK} steps' ${steady.toFixed(2)} ms/step`);
+}
+
 out(
   `LeNet-5 train step (the trainer's model, optimizer and step on real MNIST batches; ` +
     `${options.activation}; ${options.optimizer}${options['stock-optimizer'] ? ' (tfjs stock)' : ''}; ` +
@@ -273,6 +298,10 @@ for (const backend of backends) {
   await tf.ready();
   const installed = install(backend);
   out(`\n${backend}${installed.length === 0 ? '' : ` (hptune kernels: ${installed.join(', ')})`}`);
+  if (options.cold) {
+    await coldStart(batches[0]);
+    break;
+  }
   for (const size of batches) {
     const { optimizerName, msPerStep, imagesPerSecond, bestImagesPerSecond, cpuImagesPerSecond } = await measure(size);
     out(
