@@ -7,7 +7,7 @@ import type { Batch } from '../data/batches.js';
 import { buildLenet5 } from '../model/lenet5.js';
 import { createOptimizer } from '../model/optimizers.js';
 import { DEFAULT_LEARNING_RATES, type Activation, type OptimizerName } from '../settings.js';
-import { createTrainStep, type GradientPath } from './step.js';
+import { createTrainStep, evaluate, type GradientPath } from './step.js';
 
 const BATCH = 16;
 
@@ -49,5 +49,50 @@ describe('createTrainStep', () => {
     expect(maxRelativeError(ours.losses, reference.losses)).toBeLessThan(1e-4);
     expect(reference.losses[4]!).toBeLessThan(reference.losses[0]!);
     ours.weights.forEach((weights, i) => expect(maxRelativeError(weights, reference.weights[i]!), `weights ${i}`).toBeLessThan(1e-4));
+  });
+
+  it.each(['auto', 'tape'] as const)('takes the model input as the batch pixels times its pixelScale (%s gradients)', async (gradients) => {
+    await tf.setBackend('wasm');
+    registerTrainingKernels('wasm');
+    const [unit] = batches(1) as [Batch];
+    const bytes: Batch = { ...unit, images: unit.images.map((value) => value * 255), pixelScale: 1 / 255 };
+    const firstLoss = async (batch: Batch) => {
+      const model = buildLenet5({ activation: 'relu', seed: 7 });
+      const optimizer = createOptimizer('adam', DEFAULT_LEARNING_RATES.adam, { fused: true });
+      const { loss } = await createTrainStep(model, optimizer, { gradients })(batch);
+      model.dispose();
+      optimizer.dispose();
+      return loss;
+    };
+    const reference = await firstLoss(unit);
+    expect(Math.abs((await firstLoss(bytes)) - reference) / reference).toBeLessThan(1e-5);
+    // The factor is used, not assumed: the same bytes read as [0, 1] values give another loss.
+    expect(Math.abs((await firstLoss({ ...bytes, pixelScale: 1 }) - reference) / reference)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('evaluate', () => {
+  it('scores the bytes of an image set as the model scores them scaled to [0, 1]', async () => {
+    await tf.setBackend('wasm');
+    registerTrainingKernels('wasm');
+    const random = seededRandom(5);
+    const count = 12;
+    const set = {
+      count,
+      rows: 28,
+      columns: 28,
+      images: new Uint8Array(count * 28 * 28).map(() => (random() < 0.7 ? 0 : Math.floor(random() * 256))),
+      labels: new Uint8Array(count).map(() => Math.floor(random() * 10)),
+    };
+    const model = buildLenet5({ activation: 'relu', seed: 7 });
+    const { loss, correct } = await evaluate(model, set, 5);
+    const [expectedLoss, expectedCorrect] = tf.tidy(() => {
+      const probabilities = model.apply(tf.tensor4d(Float32Array.from(set.images, (value) => value / 255), [count, 28, 28, 1])) as tf.Tensor2D;
+      const picked = probabilities.mul(tf.oneHot(tf.tensor1d(set.labels, 'int32'), 10)).sum(1);
+      return [picked.maximum(1e-7).log().neg().mean().dataSync()[0]!, probabilities.argMax(1).equal(tf.tensor1d(set.labels, 'int32')).sum().dataSync()[0]!];
+    });
+    expect(loss).toBeCloseTo(expectedLoss, 4);
+    expect(correct).toBe(expectedCorrect);
+    model.dispose();
   });
 });
