@@ -11,8 +11,9 @@ export interface Batch {
   readonly images: Float32Array;
   /**
    * What the model's input is `images` times: {@link PIXEL_SCALE} for batches of raw 0-255 bytes
-   * ({@link batchesOf}), 1 for values already in [0, 1]. The product is taken in the graph, by one
-   * multiplication kernel, not by a JavaScript loop over every pixel (about 1% of a batch-32 epoch).
+   * ({@link batchesOf}), 1 for values already in [0, 1]. The product is taken in the graph (in the
+   * training step, folded into the model's first rescaling), not by a JavaScript loop over every
+   * pixel (about 1% of a batch-32 epoch).
    */
   readonly pixelScale: number;
   /** `size * classes` values: 1 at each image's label, 0 elsewhere. */
