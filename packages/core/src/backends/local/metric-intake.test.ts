@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricReporter, type MetricReport } from '@hptune/trial';
 import type { Measurement } from '../../study/types.js';
 import { MeasurementTracker } from './measurements.js';
-import { MetricFileReader, MetricIntake } from './metric-intake.js';
+import { MetricFileReader, MetricIntake, STEP_COMPLETION_MIN_WAIT_MS } from './metric-intake.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hptune-intake-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -146,6 +146,24 @@ describe('MetricIntake', () => {
     reporter.report({ tag: 'loss', value: 0.5, globalStep: 2 });
     await within(2_000, () => measured().length === 2);
     intake.close();
+    expect(measured()[1]).toMatchObject({ step: 2, metrics: { accuracy: 0.2, loss: 0.5 } });
+  });
+
+  it('waits for the rest of such a step at least STEP_COMPLETION_MIN_WAIT_MS, however short the poll', async () => {
+    const file = fresh();
+    // A 20 ms poll, as a test or an impatient user sets it: the wait is still half a second.
+    const { intake, measured } = follow(file, 20);
+    const reporter = createMetricReporter({ metricFile: file, trialId: '1' });
+    reporter.report({ tag: 'accuracy', value: 0.1, globalStep: 1 });
+    reporter.report({ tag: 'loss', value: 1, globalStep: 1 });
+    await within(2_000, () => measured().length === 1);
+    reporter.report({ tag: 'accuracy', value: 0.2, globalStep: 2 });
+    // Held up between its two reports of step 2 for 100 ms: five poll intervals.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    reporter.report({ tag: 'loss', value: 0.5, globalStep: 2 });
+    await within(2_000, () => measured().length === 2);
+    intake.close();
+    expect(STEP_COMPLETION_MIN_WAIT_MS).toBeGreaterThan(100);
     expect(measured()[1]).toMatchObject({ step: 2, metrics: { accuracy: 0.2, loss: 0.5 } });
   });
 

@@ -230,11 +230,19 @@ export interface MetricIntakeOptions {
   readonly pollIntervalMs: number;
   /**
    * How long the file must stay quiet before a measurement held back (see {@link MeasurementTracker})
-   * is released, in milliseconds; a step that lacks tags the step before had waits up to
-   * `pollIntervalMs` for them. @default {@link DEFAULT_SETTLE_MS}
+   * is released, in milliseconds; a step that lacks tags the step before had waits for them up to
+   * `pollIntervalMs` or {@link STEP_COMPLETION_MIN_WAIT_MS}, whichever is longer. @default {@link DEFAULT_SETTLE_MS}
    */
   readonly settleMs?: number;
 }
+
+/**
+ * The least time a step that lacks tags the step before had waits for them, in milliseconds,
+ * however short the poll: a trainer descheduled between its two reports of one step on a busy
+ * machine (tens of milliseconds, seen on a loaded 2-core machine) must not have its step split into
+ * two measurements. Complete steps are released at once, so only such a step waits this long.
+ */
+export const STEP_COMPLETION_MIN_WAIT_MS = 500;
 
 /**
  * {@link MetricIntakeOptions.settleMs}'s default: a trainer's reports of one step come within
@@ -343,8 +351,9 @@ export class MetricIntake {
       this.#settle = undefined;
     }
     if (tracker.holding && this.#settle === undefined) {
-      // A step missing tags the step before had waits up to a poll interval for them; otherwise a quiet moment is enough.
-      const wait = tracker.expectingMore ? this.#options.pollIntervalMs : (this.#options.settleMs ?? DEFAULT_SETTLE_MS);
+      // A step missing tags the step before had waits for them (a poll interval, at least
+      // STEP_COMPLETION_MIN_WAIT_MS); otherwise a quiet moment is enough.
+      const wait = tracker.expectingMore ? Math.max(this.#options.pollIntervalMs, STEP_COMPLETION_MIN_WAIT_MS) : (this.#options.settleMs ?? DEFAULT_SETTLE_MS);
       this.#settle = setTimeout(() => {
         this.#settle = undefined;
         if (!this.#finished) this.#emit(tracker.flush());
