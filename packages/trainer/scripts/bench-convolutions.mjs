@@ -7,12 +7,10 @@
 //
 // The kernels are bundled from src/ with tsup on each run, so no package build is needed. To
 // compare two commits, run it in a checkout of each, alternating.
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleSource } from './bundle-source.mjs';
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
   options: {
     batch: { type: 'string', default: '64' },
@@ -26,23 +24,10 @@ for (const [name, value] of Object.entries({ batch, rounds, calls })) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number of at least 1, got ${options[name]}`);
 }
 
-const { build } = await import('tsup');
-const outDir = join(packageRoot, 'node_modules', '.cache', 'hptune-bench-convolutions');
-await build({
-  entry: { kernels: join(packageRoot, 'src/backends/kernels/index.ts'), runtime: join(packageRoot, 'src/backends/kernels/wasm/simd/runtime.ts') },
-  splitting: true,
-  outDir,
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  dts: false,
-  clean: true,
-  silent: true,
-  config: false,
-  external: [/^@tensorflow\//, /^@hptune\//],
+const { kernels, runtime } = await bundleSource('hptune-bench-convolutions', {
+  kernels: 'src/backends/kernels/index.ts',
+  runtime: 'src/backends/kernels/wasm/simd/runtime.ts',
 });
-const load = (name) => import(pathToFileURL(join(outDir, `${name}.js`)).href);
-const [kernels, runtime] = await Promise.all([load('kernels'), load('runtime')]);
 const tf = await import('@tensorflow/tfjs');
 await import('@tensorflow/tfjs-backend-wasm');
 tf.enableProdMode();

@@ -24,14 +24,10 @@
 //                    pays at start, since a study runs each trial in its own process.
 //
 // The trainer is bundled from src/ with tsup on each run, so no package build is needed.
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { bundleSource } from './bundle-source.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -61,34 +57,16 @@ if (!['adam', 'rmsprop', 'sgd'].includes(options.optimizer)) {
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-/** Bundles the trainer's src into node_modules/.cache so its bare imports resolve from the package. */
+/** The trainer's modules this script drives, bundled from src/. */
 async function loadTrainer() {
-  const { build } = await import('tsup');
-  const outDir = join(packageRoot, 'node_modules', '.cache', 'hptune-profile-trainer');
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entry: {
-      trainer: join(packageRoot, 'src/training.ts'),
-      settings: join(packageRoot, 'src/settings.ts'),
-      step: join(packageRoot, 'src/train/step.ts'),
-      batches: join(packageRoot, 'src/data/batches.ts'),
-      kernels: join(packageRoot, 'src/backends/kernels/index.ts'),
-      'simd-runtime': join(packageRoot, 'src/backends/kernels/wasm/simd/runtime.ts'),
-    },
-    splitting: true,
-    outDir,
-    format: ['esm'],
-    platform: 'node',
-    target: 'node20',
-    dts: false,
-    sourcemap: false,
-    clean: true,
-    silent: true,
-    config: false,
-    external: [/^@tensorflow\//, /^@hptune\//],
+  const { trainer, settings, step, batches: batchesModule, kernels, runtime } = await bundleSource('hptune-profile-trainer', {
+    trainer: 'src/training.ts',
+    settings: 'src/settings.ts',
+    step: 'src/train/step.ts',
+    batches: 'src/data/batches.ts',
+    kernels: 'src/backends/kernels/index.ts',
+    runtime: 'src/backends/kernels/wasm/simd/runtime.ts',
   });
-  const load = (name) => import(pathToFileURL(join(outDir, `${name}.js`)).href);
-  const [trainer, settings, step, batchesModule, kernels, runtime] = await Promise.all(['trainer', 'settings', 'step', 'batches', 'kernels', 'simd-runtime'].map(load));
   return {
     ...trainer,
     ...settings,
