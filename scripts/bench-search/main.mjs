@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `pnpm bench:search`: search quality of hptune's samplers on a suite of problems with a held-out
-// half, against Optuna 3.1 run in the same command.
+// half, against Optuna run in the same command.
 //
 //   pnpm bench:search [--seeds 10] [--first-seed 0] [--trials 100] [--half all|evaluation|tuning|extra]
-//                     [--problems name,name] [--algorithms tpe,random] [--anchors optuna-tpe,optuna-tpe-mv,optuna-cmaes,random]
+//                     [--problems name,name] [--algorithms tpe,random] [--anchors optuna-tpe,optuna-tpe-mv,optuna-cmaes,optuna-gp,random]
 //                     [--no-suggest-time] [--json FILE (every seed's regrets, for other tools)] [--python-processes 2]
+//                     [--optuna-gp-python PATH]
 //
 // Problems (scripts/bench-search/problems.mjs, each defined once): continuous test functions of
 // 2-10 dimensions, mixed spaces, conditional spaces, noisy versions, and the LeNet-5 table
@@ -18,6 +19,11 @@
 // (evaluation first) it prints the median regret at 30, 60 and 100 trials, and each hptune
 // sampler's win/tie/loss against each anchor by a two-sided Mann-Whitney U test over the seeds
 // (p < 0.05). Nothing is cached: every figure comes from this run.
+//
+// `optuna-gp` is Optuna's own GPSampler (defaults), the reference issue 23 names; Debian's Optuna
+// 3.1 predates it, so it runs on a second Python (`--optuna-gp-python`, else
+// HPTUNE_OPTUNA_GP_PYTHON, else the virtual environment `bash scripts/bench-search/setup-optuna-gp.sh`
+// makes under node_modules/.cache). Without that Python the anchor is left out, and the run says so.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -33,7 +39,9 @@ import { median, regretsAt, verdict } from './stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
-const OPTUNA_ANCHORS = ['optuna-tpe', 'optuna-tpe-mv', 'optuna-cmaes'];
+/** Where setup-optuna-gp.sh puts the Python with an Optuna that has GPSampler. */
+const OPTUNA_GP_VENV = join(here, '..', '..', 'node_modules', '.cache', 'hptune-optuna-gp');
+const OPTUNA_ANCHORS = ['optuna-tpe', 'optuna-tpe-mv', 'optuna-cmaes', 'optuna-gp'];
 /** Not local samplers of their own: grid (in either order) cannot take doubles, bayesian is gp locally. */
 const NOT_BENCHMARKED = new Set(['grid', 'shuffled-grid', 'bayesian']);
 const CHECKPOINTS = [30, 60, 100];
@@ -59,6 +67,7 @@ const { values: flags } = (() => {
         'no-suggest-time': { type: 'boolean', default: false },
         json: { type: 'string' },
         'python-processes': { type: 'string', default: '2' },
+        'optuna-gp-python': { type: 'string' },
       },
     });
   } catch (error) {
@@ -88,6 +97,9 @@ for (const name of names ?? []) if (!SUITE.some((problem) => problem.name === na
 const problems = SUITE.filter((problem) => (names === undefined || names.includes(problem.name)) && (flags.half === 'all' ? problem.half !== 'extra' : problem.half === flags.half));
 const localSamplers = [...new Set([...algorithms, ...(anchors.includes('random') ? ['random'] : [])])];
 const optunaAnchors = anchors.filter((anchor) => OPTUNA_ANCHORS.includes(anchor));
+const optunaGpPython = flags['optuna-gp-python'] ?? process.env.HPTUNE_OPTUNA_GP_PYTHON ?? join(OPTUNA_GP_VENV, 'bin', 'python');
+/** The Python that runs `anchor`: Debian's for Optuna 3.1's samplers, the GP one for GPSampler. */
+const pythonOf = (anchor) => (anchor === 'optuna-gp' ? optunaGpPython : PYTHON);
 const started = performance.now();
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -130,9 +142,10 @@ const local = new Promise((resolve, reject) => {
 const optuna = optunaAnchors.length === 0 ? Promise.resolve({}) : runOptuna();
 
 /**
- * The Python side: a job per (problem, anchor, seed), dealt round-robin to `--python-processes`
- * processes (Optuna is the slow side: hptune's studies take a minute or two); every point a job
- * asks about is evaluated here.
+ * The Python side: a job per (problem, anchor, seed); each Python's jobs (Debian's, the GP one's)
+ * dealt round-robin to `--python-processes` processes of it (Optuna is the slow side: hptune's
+ * studies take a minute or two); every point a job asks about is evaluated here. A Python that is
+ * missing leaves out its anchors only.
  */
 async function runOptuna() {
   const jobs = [];
@@ -142,20 +155,41 @@ async function runOptuna() {
       for (const seed of seeds) jobs.push({ id: jobs.length, problem: index, anchor, seed });
     }
   });
-  const processes = Math.max(1, Math.min(count('python-processes'), jobs.length));
-  const parts = await Promise.all(
-    Array.from({ length: processes }, (_, part) => runOptunaProcess(jobs, jobs.filter((job) => job.id % processes === part), part === 0 && !flags['no-suggest-time'])),
+  const pythons = [...new Set(jobs.map((job) => pythonOf(job.anchor)))];
+  const pools = await Promise.all(
+    pythons.map(async (python) => {
+      const own = jobs.filter((job) => pythonOf(job.anchor) === python);
+      const processes = Math.max(1, Math.min(count('python-processes'), own.length));
+      // Optuna's TPE suggestion time is measured once, by Debian's Optuna (the README's reference).
+      const timed = python === PYTHON && !flags['no-suggest-time'];
+      const parts = await Promise.all(Array.from({ length: processes }, (_, part) => runOptunaProcess(python, jobs, own.filter((_, index) => index % processes === part), timed && part === 0)));
+      const missing = parts.find((part) => part.missing);
+      return missing ?? { ...parts[0], cpuSeconds: parts.reduce((sum, part) => sum + part.cpuSeconds, 0) };
+    }),
   );
-  const missing = parts.find((part) => part.missing);
-  return missing ?? { ...parts[0], cpuSeconds: parts.reduce((sum, part) => sum + part.cpuSeconds, 0), seconds: (performance.now() - started) / 1000 };
+  const ran = pools.filter((pool) => !pool.missing);
+  return {
+    missing: pools.filter((pool) => pool.missing).map((pool) => pool.missing).join('; ') || undefined,
+    version: [...new Set(ran.map((pool) => pool.version))].join(' and ') || undefined,
+    suggestMs: ran.find((pool) => pool.suggestMs)?.suggestMs,
+    suggestVersion: ran.find((pool) => pool.suggestMs)?.version,
+    cpuSeconds: ran.length === 0 ? undefined : ran.reduce((sum, pool) => sum + pool.cpuSeconds, 0),
+    seconds: ran.length === 0 ? undefined : (performance.now() - started) / 1000,
+  };
 }
 
-function runOptunaProcess(jobs, mine, suggestTime) {
+function runOptunaProcess(python, jobs, mine, suggestTime) {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [join(here, 'optuna_anchor.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // One thread per process: PyTorch's (GPSampler's) thread pool would otherwise spin against the
+    // other processes of this run on a small machine (the evaluation half's optuna-gp studies took
+    // minutes each instead of seconds, seen on 2 cores).
+    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const child = spawn(python, [join(here, 'optuna_anchor.py')], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', (error) => resolve({ missing: `Optuna's anchors left out: ${error.message}` }));
+    const anchorsHere = [...new Set(mine.map((job) => job.anchor))].join(', ');
+    const fix = python === PYTHON ? 'apt-get install -y python3-optuna' : 'bash scripts/bench-search/setup-optuna-gp.sh, or pass --optuna-gp-python';
+    child.on('error', (error) => resolve({ missing: `${anchorsHere} left out: ${python}: ${error.message} (${fix})` }));
     const evaluations = new Map();
     let done;
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -177,7 +211,7 @@ function runOptunaProcess(jobs, mine, suggestTime) {
     });
     child.on('close', (code) => {
       if (code === 0 && done) resolve(done);
-      else if (/No module named .optuna/.test(stderr)) resolve({ missing: `Optuna not found for ${PYTHON} (apt-get install -y python3-optuna); its anchors are left out` });
+      else if (/No module named .optuna/.test(stderr)) resolve({ missing: `${anchorsHere} left out: Optuna not found for ${python} (${fix})` });
       else reject(new Error(`optuna_anchor.py ended with ${code}: ${stderr.slice(-2000)}`));
     });
     child.stdin.write(`${JSON.stringify({ problems: problems.map((p) => ({ name: p.name, space: p.space.parameters })), jobs: mine, trials, suggestTime })}\n`);
@@ -314,7 +348,7 @@ out('');
 if (suggestTime !== undefined) {
   out(
     `one tpe suggestion with 500 finished trials of 6 doubles: ${suggestTime.wall.toFixed(2)} ms wall (median of 31), ${suggestTime.cpu.toFixed(2)} ms CPU (mean)` +
-      `${optunaDone.suggestMs ? `; Optuna ${optunaDone.version} TPESampler (defaults): ${optunaDone.suggestMs.toFixed(2)} ms wall (median of 10)` : ''}; goal: at most 25 ms`,
+      `${optunaDone.suggestMs ? `; Optuna ${optunaDone.suggestVersion} TPESampler (defaults): ${optunaDone.suggestMs.toFixed(2)} ms wall (median of 10)` : ''}; goal: at most 25 ms`,
   );
 }
 if (gpSuggestTimes !== undefined) {

@@ -1,5 +1,6 @@
 """Optuna's side of `pnpm bench:search` (scripts/bench-search/main.mjs starts it; Debian's
-python3-optuna for /usr/bin/python3). No problem is defined here: the first line on stdin gives
+python3-optuna 3.1 for /usr/bin/python3, and for the `optuna-gp` anchor an Optuna with GPSampler
+with PyTorch 2, which setup-optuna-gp.sh installs in a virtual environment of its own). No problem is defined here: the first line on stdin gives
 the spaces (hptune's search-space JSON), seeds, trials and anchors; for every trial this side
 writes {"evaluate": ...} on stdout and reads back {"value": ...} (the value the sampler sees),
 driving each sampler by ask-and-tell. Ends with {"done": ...} carrying the time of one default
@@ -23,6 +24,10 @@ def make_sampler(anchor, seed):
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)
     if anchor == "optuna-cmaes":
         return optuna.samplers.CmaEsSampler(seed=seed)
+    if anchor == "optuna-gp":
+        if not hasattr(optuna.samplers, "GPSampler"):
+            raise SystemExit(f"optuna-gp needs an Optuna with GPSampler (3.6 or later; 5.0 is what setup-optuna-gp.sh installs); this Python has Optuna {optuna.__version__}")
+        return optuna.samplers.GPSampler(seed=seed)
     raise ValueError(f"unknown anchor {anchor}")
 
 
