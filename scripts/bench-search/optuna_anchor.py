@@ -1,10 +1,11 @@
-"""Optuna's side of `pnpm bench:search` (scripts/bench-search/main.mjs starts it; Debian's
+"""Optuna's side of `pnpm bench:search` (scripts/bench-search/main.mjs starts it): Debian's
 python3-optuna 3.1 for /usr/bin/python3, and for the `optuna-gp` anchor an Optuna with GPSampler
-with PyTorch 2, which setup-optuna-gp.sh installs in a virtual environment of its own). No problem is defined here: the first line on stdin gives
-the spaces (hptune's search-space JSON), seeds, trials and anchors; for every trial this side
-writes {"evaluate": ...} on stdout and reads back {"value": ...} (the value the sampler sees),
-driving each sampler by ask-and-tell. Ends with {"done": ...} carrying the time of one default
-TPESampler suggestion with 500 finished trials of 6 doubles."""
+and PyTorch 2 (setup-optuna-gp.sh installs them in a virtual environment of their own). No problem
+is defined here: the first line on stdin gives the spaces (hptune's search-space JSON), seeds,
+trials and anchors; for every trial this side writes {"evaluate": ...} on stdout and reads back
+{"value": ...} (the value the sampler sees), driving each sampler by ask-and-tell. Ends with
+{"done": ...} carrying the time of one default TPESampler suggestion with 500 finished trials of
+6 doubles."""
 import json
 import statistics
 import sys
