@@ -12,6 +12,11 @@ export interface TrainerCliIo {
   err?: TextSink;
   /** The trial contract's environment. @default process.env */
   env?: TrialEnvironment;
+  /**
+   * Stops training between batches (a trial host's stop). When given, SIGTERM and SIGINT are left
+   * to the process: they end it, as for any program.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,11 +37,14 @@ export async function runTrainerCli(argv: readonly string[], io: TrainerCliIo = 
       return 0;
     }
     for (const notice of invocation.notices) err.write(`hptune-train: warning: ${notice}\n`);
-    // As a command, a SIGTERM (Vertex AI stopping the trial) first syncs a gs:// log dir.
-    await trainWithOptions(invocation.options, { out, err, handleSignals: true });
+    // As a command, a SIGTERM (Vertex AI stopping the trial) first syncs a gs:// log dir; in a
+    // trial host, the host's stop signal does (the process outlives the trial).
+    await trainWithOptions(invocation.options, io.signal ? { out, err, signal: io.signal } : { out, err, handleSignals: true });
     return 0;
   } catch (error) {
-    err.write(`hptune-train: error: ${oneLine(error)}\n`);
+    // A stop hptune asked for (a trial host's) is how the trial ends, not a failure.
+    const stopped = error instanceof HptuneError && error.code === 'TRAINING_STOPPED';
+    err.write(`hptune-train: ${stopped ? 'stopped' : 'error'}: ${oneLine(error)}\n`);
     return error instanceof HptuneError ? error.exitCode : 1;
   }
 }

@@ -19,13 +19,16 @@ export interface Lenet5TrainerOptions {
 /**
  * The LeNet-5 trainer as the program a study runs for each trial: this package's built
  * `hptune-train` under the current Node (`process.execPath`), with `flags` fixed; the study
- * appends each trial's parameters (`--activation=relu ...`), and later flags win.
+ * appends each trial's parameters (`--activation=relu ...`), and later flags win. It is
+ * `reusable`: a local study runs its trials in one warm process per parallel slot (see `serveTrials`).
  */
 export function lenet5Trainer(options: Lenet5TrainerOptions = {}): TrainerCommand {
   const flags = formatTrainerFlags(options.flags ?? {});
   return {
     command: process.execPath,
     args: [...(options.nodeArgs ?? []), trainerBinPath(), ...flags],
+    // hptune-train serves trials one after another when a local study starts it as a trial host.
+    reusable: true,
     ...(options.env ? { env: options.env } : {}),
   };
 }

@@ -44,6 +44,12 @@ export interface TrainerCommand {
   readonly env?: Readonly<Record<string, string>>;
   /** The working directory. @default the trial's directory */
   readonly cwd?: string;
+  /**
+   * Whether the program can run trials one after another in one process (it calls `serveTrials`
+   * when started as a trial host): the local backend then starts it once per parallel slot
+   * instead of once per trial, unless its `reuseTrainerProcesses` is `false`. @default false
+   */
+  readonly reusable?: boolean;
 }
 
 /** The name of one trial-contract variable, e.g. `AIP_MODEL_DIR`. */

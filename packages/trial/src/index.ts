@@ -22,6 +22,15 @@ export {
 } from './metrics.js';
 export { TRIAL_COMPLETE_FILE, markTrialComplete, readTrialCompletion, type TrialCompletion } from './completion.js';
 export {
+  TRIAL_HOST_VARIABLE,
+  isTrialHost,
+  serveTrials,
+  type HostedTrial,
+  type HostedTrialRunner,
+  type TrialHostReply,
+  type TrialHostRequest,
+} from './host.js';
+export {
   TRIAL_VARIABLES,
   currentTrial,
   formatTrialArguments,

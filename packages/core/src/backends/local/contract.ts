@@ -54,9 +54,12 @@ export function trialEnvironment(options: {
   readonly paths: TrialPaths;
   readonly baseEnv?: NodeJS.ProcessEnv;
 }): Record<string, string> {
+  return { ...sharedEnvironment(options.trainer, options.baseEnv), ...trialVariables(options) };
+}
+
+/** What every trial's environment starts from: this process's, then the trainer's `env` (see {@link trialEnvironment}). */
+export function sharedEnvironment(trainer: TrainerCommand, baseEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.baseEnv ?? process.env)) if (value !== undefined) env[key] = value;
-  Object.assign(env, options.trainer.env ?? {});
-  Object.assign(env, trialVariables(options));
-  return env;
+  for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
+  return Object.assign(env, trainer.env ?? {});
 }

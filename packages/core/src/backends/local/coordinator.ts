@@ -10,12 +10,13 @@ import type { StudyEventSink, StudyExecution, StudyOutcome } from '../../study/d
 import type { StudyInfo, TrialTimings } from '../../study/handle.js';
 import type { FrozenTrial, Measurement, TrainerCommand, TrialSummary } from '../../study/types.js';
 import { adoptTrialProcess, type AdoptedTrial, type DecidedTrial } from './adopt.js';
-import { inheritCheckpoints, trialPaths } from './contract.js';
+import { inheritCheckpoints, sharedEnvironment, trialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { addRecordedHParams, completeTrialRun, MAX_COMPLETED_SCALARS, readTrialRuns, writeStudyExperiment, type RecordedHParams } from './tensorboard.js';
 import { TrialCurve } from './trial-curve.js';
 import { isAccessDenied, startTrialProcess, type RunningTrialProcess, type TrialProcessWatching } from './trial-process.js';
 import type { StopRequest as TrialStopRequest } from './trial-stop.js';
+import { TrialHostPool } from './trial-host.js';
 import { metricValue } from '../../stopping/values.js';
 import { formatParameters } from '@hptune/trial/format';
 
@@ -51,6 +52,8 @@ export interface LocalStudyRunOptions {
   readonly pollIntervalMs: number;
   /** Seconds between SIGTERM and SIGKILL when a trial is stopped. */
   readonly stopGracePeriodSeconds: number;
+  /** Whether a reusable trainer runs the trials in one process per slot (see `LocalBackendOptions.reuseTrainerProcesses`). */
+  readonly reuseTrainerProcesses: boolean;
   /** Trials a dead coordinator left running that are run again: their processes are stopped before anything starts. */
   readonly interrupted?: readonly InterruptedTrial[];
   /** Trials a dead coordinator was stopping by the rule's stored decision, now finished: their trainers are ended before anything starts. */
@@ -111,11 +114,18 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
   readonly #recordedHParams: RecordedHParams = new Map();
   /** The metrics and hyperparameters the experiment was last written with. */
   #experimentKey: string | undefined;
+  /** The processes that run the trials when the trainer is reusable; absent: a process per trial. */
+  readonly #hosts: TrialHostPool | undefined;
 
   constructor(options: LocalStudyRunOptions) {
     this.#options = options;
     this.#name = options.record.definition.name;
     this.#info = toInfo(options.record);
+    const { trainer } = options;
+    this.#hosts =
+      trainer.reusable === true && options.reuseTrainerProcesses
+        ? new TrialHostPool({ trainer, studyFolder: options.directory, env: sharedEnvironment(trainer), gracePeriodSeconds: options.stopGracePeriodSeconds })
+        : undefined;
     for (const trial of options.store.getTrials(this.#name)) {
       this.#curves.set(trial.id, TrialCurve.of(trial));
       this.#hold(trial);
@@ -207,6 +217,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       while (this.#running.size > 0) await new Promise<void>((resolve) => (this.#wake = resolve));
     } finally {
       clearInterval(storeWatch);
+      await this.#hosts?.close();
     }
     return this.#finish();
   }
@@ -301,6 +312,7 @@ export class LocalStudyRun implements StudyExecution<LocalStudyDetails> {
       trialId: id,
       parameters: trial.parameters,
       ...this.#processOptions(id, timings),
+      ...(this.#hosts ? { hosts: this.#hosts } : {}),
       onRunning: (child, at) =>
         this.#guard(id, 'recording a started trial', () => {
           timings.runningAt = at;

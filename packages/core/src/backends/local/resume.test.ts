@@ -21,6 +21,7 @@ const CORE = fileURLToPath(new URL('../../..', import.meta.url));
 const TSUP = fileURLToPath(new URL('../../../../../node_modules/.bin/tsup', import.meta.url));
 const COORDINATOR = join(CORE, 'test/fixtures/study/coordinator.mjs');
 const FAKE_TRAINER = join(CORE, 'test/fixtures/study/fake-trainer.mjs');
+const HOSTED_TRAINER = join(CORE, 'test/fixtures/study/hosted-trainer.mjs');
 const build = join(CORE, 'node_modules/.cache', `hptune-resume-test-${process.pid}`);
 const root = mkdtempSync(join(tmpdir(), 'hptune-resume-'));
 const children: ChildProcess[] = [];
@@ -35,7 +36,7 @@ beforeAll(() => {
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   // Trainer processes a killed coordinator left behind.
-  for (const file of ['trainers.log', 'deaf.log', 'adopt-timeout.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log', 'unrecorded.log']) {
+  for (const file of ['trainers.log', 'deaf.log', 'adopt-timeout.log', 'adopt-running.log', 'adopt-finished.log', 'adopt-incomplete.log', 'unrecorded.log', 'adopt-host.log']) {
     for (const { pid } of trainerLog(join(root, file))) {
       try {
         process.kill(-pid, 'SIGKILL');
@@ -223,6 +224,33 @@ describe('resuming after the coordinator is killed with SIGKILL', () => {
       'end orphan',
       'start 2',
       'end 2',
+    ]);
+  });
+
+  it("adopts a trial host's running trial: the host finishes it and exits, and the rest runs in a new host", async () => {
+    const name = 'adopt-host';
+    const log = join(root, `${name}.log`);
+    const child = coordinator('launch', { ...twoTrials(name), trainer: { command: process.execPath, args: [HOSTED_TRAINER, '--epochs=5', '--sleep-ms=150', `--log=${log}`], reusable: true } });
+    await waitForStudy(name, (study) => study.trials.some((trial) => trial.state === 'ACTIVE' && trial.measurements.length > 0));
+    await kill9(child);
+    const [orphan] = trainerLog(log);
+    const host = { pid: orphan?.pid as number, hostname: hostname() };
+    expect(processLiveness(host)).toBe('alive');
+
+    const { trials, study } = await (await resumeStudy(name, { studyDir, backend: local(backend) })).wait();
+    expect(study.state).toBe('COMPLETED');
+    expect(trials.map((trial) => [trial.id, trial.state, trial.parameters.x])).toEqual([
+      ['1', 'SUCCEEDED', 1],
+      ['2', 'SUCCEEDED', 2],
+    ]);
+    expect(trials[0]?.measurements.map((measurement) => measurement.step)).toEqual([1, 2, 3, 4, 5]);
+    // The orphaned host finished trial 1 and exited, without taking trial 2; a new host ran that.
+    expect(processLiveness(host)).toBe('dead');
+    expect(trainerLog(log).map((entry) => `${entry.event} ${entry.trial} ${entry.pid === orphan?.pid ? 'orphan' : 'new'}`)).toEqual([
+      'start 1 orphan',
+      'end 1 orphan',
+      'start 2 new',
+      'end 2 new',
     ]);
   });
 

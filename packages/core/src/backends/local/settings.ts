@@ -57,7 +57,7 @@ export function isNonEmptyDir(dir: string): boolean {
 /** Checks a trainer command; returns it with the command resolved to an absolute path when it is a path. */
 export function validateTrainer(trainer: unknown): TrainerCommand {
   if (typeof trainer !== 'object' || trainer === null) fail('trainer', trainer, 'is not a trainer command', 'pass lenet5Trainer({...}) or { command, args }');
-  const { command, args, env, cwd } = trainer as Record<string, unknown>;
+  const { command, args, env, cwd, reusable } = trainer as Record<string, unknown>;
   if (typeof command !== 'string' || command === '') fail('trainer.command', command, 'is not a program', 'give the executable, e.g. process.execPath or "python3"');
   // The operating system takes no NUL inside a program name, an argument or the environment.
   const noNul = (field: string, text: string) => {
@@ -78,6 +78,9 @@ export function validateTrainer(trainer: unknown): TrainerCommand {
   if (cwd !== undefined && (typeof cwd !== 'string' || !existsSync(cwd) || !statSync(cwd).isDirectory())) {
     fail('trainer.cwd', cwd, 'is not an existing folder', "give an existing folder, or leave it unset for the trial's folder");
   }
+  if (reusable !== undefined && typeof reusable !== 'boolean') {
+    fail('trainer.reusable', reusable, 'is not true or false', 'give true when the program serves trials one after another (serveTrials), or leave it unset');
+  }
   const base = typeof cwd === 'string' ? resolve(cwd) : process.cwd();
   let resolved = command;
   if (command.includes('/') || command.includes('\\')) {
@@ -91,6 +94,7 @@ export function validateTrainer(trainer: unknown): TrainerCommand {
     args: [...(args as string[])],
     ...(env === undefined ? {} : { env: { ...(env as Record<string, string>) } }),
     ...(typeof cwd === 'string' ? { cwd: resolve(cwd) } : {}),
+    ...(reusable === true ? { reusable } : {}),
   };
 }
 
@@ -119,6 +123,13 @@ export interface LocalBackendOptions {
   readonly pollIntervalMs?: number;
   /** Seconds a stopped trial gets between SIGTERM and SIGKILL; also what processes a trainer left behind get once it exited. @default {@link DEFAULT_STOP_GRACE_PERIOD_SECONDS} */
   readonly stopGracePeriodSeconds?: number;
+  /**
+   * Whether a reusable trainer (`TrainerCommand.reusable`, as `lenet5Trainer()` is) runs the
+   * study's trials in one process per parallel slot, trial after trial, instead of a process per
+   * trial: the start-up and warm-up a trial process pays are paid once per slot (Ray Tune's
+   * `reuse_actors`). A trainer that is not reusable always gets a process per trial. @default true
+   */
+  readonly reuseTrainerProcesses?: boolean;
 }
 
 /** The local backend's settings with defaults filled in, after checking them. */
@@ -136,5 +147,9 @@ export function resolveLocalSettings(backend: LocalBackendOptions): Required<Loc
       fix: `leave it unset for ${DEFAULT_STOP_GRACE_PERIOD_SECONDS}`,
     });
   }
-  return { pollIntervalMs, stopGracePeriodSeconds };
+  const reuseTrainerProcesses = backend.reuseTrainerProcesses ?? true;
+  if (typeof reuseTrainerProcesses !== 'boolean') {
+    throw new ValidationError({ field: 'backend.reuseTrainerProcesses', value: backend.reuseTrainerProcesses, problem: 'is not true or false', fix: 'give true (the default) or false' });
+  }
+  return { pollIntervalMs, stopGracePeriodSeconds, reuseTrainerProcesses };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialParameters } from '../../space/types.js';
-import { TRIAL_COMPLETE_FILE, readTrialCompletion } from '@hptune/trial';
+import { TRIAL_COMPLETE_FILE, formatTrialArguments, readTrialCompletion } from '@hptune/trial';
 import { processStartOf } from './liveness.js';
 import type { TrialProcess } from '../../study-store/types.js';
 import type { Measurement, TrainerCommand, TrialFailure } from '../../study/types.js';
@@ -14,6 +14,7 @@ import { MeasurementTracker } from './measurements.js';
 import { MetricIntake } from './metric-intake.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStopper } from './trial-stop.js';
+import type { HostedTrialRun, TrialHostPool } from './trial-host.js';
 
 /** Lines of the trainer's stderr kept in a failure. */
 export const STDERR_TAIL_LINES = 20;
@@ -61,6 +62,11 @@ export interface TrialProcessOptions extends TrialProcessWatching {
   readonly parameters: TrialParameters;
   /** Called once the process runs (Node's `spawn` event). */
   readonly onRunning: (process: TrialProcess, at: number) => void;
+  /**
+   * The study's trial hosts, when its trainer is reusable: the trial then runs in one of them
+   * (the process recorded is the host) instead of a process of its own.
+   */
+  readonly hosts?: TrialHostPool;
 }
 
 /** How a trial process ended. */
@@ -119,9 +125,14 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   let spawnError: Error | undefined;
   let spawned = false;
   let child: ChildProcess | undefined;
+  let hosted: HostedTrialRun | undefined;
   let timeoutTimer: LongTimer | undefined;
 
   const signalGroup = (signal: NodeJS.Signals) => {
+    if (hosted) {
+      hosted.signal(signal);
+      return;
+    }
     if (child?.pid === undefined) return;
     try {
       // The trainer leads its own process group (detached): signal it and anything it started.
@@ -136,29 +147,37 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
   };
 
   const stopper = createTrialStopper({
-    isRunning: () => child !== undefined && child.exitCode === null && child.signalCode === null && !spawnError,
+    isRunning: () => (hosted ? hosted.running : child !== undefined && child.exitCode === null && child.signalCode === null) && !spawnError,
     signalGroup,
     gracePeriodSeconds: options.gracePeriodSeconds,
     onStopping: options.onStopping,
   });
 
   const done = new Promise<TrialProcessResult>((resolve) => {
+    const cwd = options.trainer.cwd ?? paths.trialDir;
+    const env = trialEnvironment({ trainer: options.trainer, studyName: options.studyName, trialId: options.trialId, paths });
+    let running: ChildProcess | HostedTrialRun;
     try {
-      child = spawn(options.trainer.command, trialArguments(options.trainer, options.parameters), {
-        cwd: options.trainer.cwd ?? paths.trialDir,
-        env: trialEnvironment({ trainer: options.trainer, studyName: options.studyName, trialId: options.trialId, paths }),
-        stdio: ['ignore', stdout, stderr],
-        detached: true,
-        shell: false,
-        windowsHide: true,
-      });
+      if (options.hosts) {
+        hosted = options.hosts.run({ trialId: options.trialId, args: formatTrialArguments(options.parameters), env, cwd, stdoutFile: paths.stdoutFile, stderrFile: paths.stderrFile });
+        running = hosted;
+      } else {
+        child = spawn(options.trainer.command, trialArguments(options.trainer, options.parameters), {
+          cwd,
+          env,
+          stdio: ['ignore', stdout, stderr],
+          detached: true,
+          shell: false,
+          windowsHide: true,
+        });
+        running = child;
+      }
     } catch (error) {
       closeSync(stdout);
       closeSync(stderr);
       resolve({ outcome: spawnFailure(options.trainer, error as Error), exitedAt: performance.now() });
       return;
     }
-    const running = child;
     closeSync(stdout);
     closeSync(stderr);
     intake.start();
@@ -173,18 +192,20 @@ export function startTrialProcess(options: TrialProcessOptions): RunningTrialPro
         timeoutTimer = setLongTimeout(() => stopper.request('timeout', ''), options.timeoutSeconds * 1000);
       }
     });
-    running.on('error', (error) => {
+    running.on('error', (error: Error) => {
       // Before `spawn`, the trainer could not be started; after it, a signal could not be sent (the exit decides).
       if (!spawned) spawnError = error;
     });
-    running.once('close', (code, signal) => {
+    running.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
       const exitedAt = performance.now();
       timeoutTimer?.clear();
       stopper.settle();
       void judgeDespiteDeniedAccess(code, signal).then(async (outcome) => {
-        // Whatever the trainer started and left behind ends with the trial, also after a clean exit.
         const pid = running.pid;
-        if (spawned && pid !== undefined) await endProcessGroup(pid, options.gracePeriodSeconds).catch(() => undefined);
+        // A host goes on to the next trial (or, dead, has its group ended); otherwise whatever the
+        // trainer started and left behind ends with the trial, also after a clean exit.
+        if (hosted) await hosted.release();
+        else if (spawned && pid !== undefined) await endProcessGroup(pid, options.gracePeriodSeconds).catch(() => undefined);
         resolve({ outcome, exitedAt });
       });
     });
