@@ -52,7 +52,7 @@ function startHost(): { host: ChildProcess; run: (id: string, args: string[]) =>
     ended: (id) =>
       new Promise((resolve, reject) => {
         const onMessage = (message: TrialHostReply) => {
-          if (message.trialId !== id) return;
+          if (message.type !== 'hptune:trial-ended' || message.trialId !== id) return;
           host.off('message', onMessage);
           resolve(message.exitCode);
         };

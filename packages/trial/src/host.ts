@@ -36,12 +36,13 @@ export type TrialHostRequest =
     }
   | { readonly type: 'hptune:stop-trial'; readonly trialId: string };
 
-/** What a trial host sends the coordinator: a trial ended, with the exit code a trainer process would have. */
-export interface TrialHostReply {
-  readonly type: 'hptune:trial-ended';
-  readonly trialId: string;
-  readonly exitCode: number;
-}
+/**
+ * What a trial host sends the coordinator: a trial started (the coordinator records it running
+ * only then), and a trial ended, with the exit code a trainer process would have.
+ */
+export type TrialHostReply =
+  | { readonly type: 'hptune:trial-started'; readonly trialId: string }
+  | { readonly type: 'hptune:trial-ended'; readonly trialId: string; readonly exitCode: number };
 
 /** One trial, as a trial host hands it to the trainer. */
 export interface HostedTrial {
@@ -105,6 +106,7 @@ export async function serveTrials(baseArgs: readonly string[], runTrial: HostedT
       continue;
     }
     const { request, controller } = next;
+    process.send?.({ type: 'hptune:trial-started', trialId: request.trialId } satisfies TrialHostReply);
     const exitCode = await runHostedTrial(request, baseArgs, controller.signal, runTrial);
     controllers.delete(request.trialId);
     // A host whose coordinator is gone ends after this trial: the resumed study judges it by its files.

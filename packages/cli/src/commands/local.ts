@@ -34,6 +34,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .addOption(earlyStoppingOption('stop hopeless trials early: median (after 5 full trials), asha (rungs at epochs 1, 3, 9, ...), hyperband (brackets of asha) or decay-curve'))
     .option('--asha-max-step <n>', "with --early-stopping asha or hyperband: a trial's last epoch (default: --num-epochs)", integerFlag('--asha-max-step', 2))
     .option('--quick', QUICK_HELP)
+    .option('--no-reuse-trainer-processes', 'run every trial in a trainer process of its own (default: the LeNet-5 trainer runs trial after trial in one warm process per parallel slot)')
     .option('--json', 'print newline-delimited JSON events instead of progress');
   addTrainerPassThroughOptions(addObjectiveOptions(run), io.stderr)
     .action(async (command: string[], flags, self: Command) => {
@@ -50,6 +51,7 @@ export function registerLocalCommands(program: Command, io: CliIo, setExitCode: 
     .option('--max-failed-trial-count <n>', 'failed trials after which the study stops (default: as stored)', integerFlag('--max-failed-trial-count', 0))
     .option('--trial-timeout <seconds>', 'stop a trial running longer than this (default: as stored)', positiveNumberFlag('--trial-timeout'))
     .option('--force-unlock', 'take the study over from a coordinator on another host that cannot be shown dead')
+    .option('--no-reuse-trainer-processes', 'run every trial in a trainer process of its own (default: the LeNet-5 trainer runs trial after trial in one warm process per parallel slot)')
     .option('--json', 'print newline-delimited JSON events instead of progress')
     .action(async (name: string, flags) => {
       const { resumeStudyCommand } = await import('./study-resume.js');

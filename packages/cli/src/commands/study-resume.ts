@@ -1,4 +1,4 @@
-import { resumeStudy } from '@hptune/core';
+import { local, resumeStudy } from '@hptune/core';
 import { STUDY_RUN_FLAGS, withFlagNames } from '../flag-names.js';
 import type { CliIo } from '../io.js';
 import { followStudy } from './study-progress.js';
@@ -10,6 +10,8 @@ export interface StudyResumeFlags {
   maxFailedTrialCount?: number;
   trialTimeout?: number;
   forceUnlock?: boolean;
+  /** `--no-reuse-trainer-processes` sets it false: a trainer process per trial. */
+  reuseTrainerProcesses?: boolean;
   json?: boolean;
 }
 
@@ -22,6 +24,7 @@ export async function resumeStudyCommand(name: string, flags: StudyResumeFlags, 
     ...(flags.maxFailedTrialCount === undefined || flags.maxFailedTrialCount === 0 ? {} : { maxFailedTrials: flags.maxFailedTrialCount }),
     ...(flags.trialTimeout === undefined ? {} : { trialTimeoutSeconds: flags.trialTimeout }),
     ...(flags.forceUnlock ? { forceUnlock: true } : {}),
+    ...(flags.reuseTrainerProcesses === false ? { backend: local({ reuseTrainerProcesses: false }) } : {}),
   }));
   return followStudy(handle, io, { json: flags.json });
 }

@@ -3,6 +3,7 @@ import {
   HptuneError,
   ValidationError,
   launchStudy,
+  local,
   stoppingRuleFromSpec,
   type MeasurementSelection,
   type MetricGoal,
@@ -40,6 +41,8 @@ export interface StudyRunFlags extends TrainerPassThrough {
   quick?: boolean;
   earlyStopping?: EarlyStoppingRule;
   ashaMaxStep?: number;
+  /** `--no-reuse-trainer-processes` sets it false: a trainer process per trial. */
+  reuseTrainerProcesses?: boolean;
   json?: boolean;
 }
 
@@ -118,6 +121,7 @@ export async function runStudyCommand(flags: StudyRunFlags, io: CliIo, input: St
     ...(earlyStopping ? { earlyStopping } : {}),
     trainer,
     studyDir: flags.studyDir,
+    ...(flags.reuseTrainerProcesses === false ? { backend: local({ reuseTrainerProcesses: false }) } : {}),
   }));
   const quick = !custom && flags.quick === true;
   const training = lenet5Flags(flags);

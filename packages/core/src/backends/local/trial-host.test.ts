@@ -38,7 +38,7 @@ const runs = (pid: number) => {
 };
 
 /** A grid study of {@link space} with the hosted trainer given `flags`, logging to `<name>.log`. */
-async function study(name: string, options: { flags?: readonly string[]; parallelTrials?: number; reuse?: boolean; earlyStopping?: ReturnType<typeof asha> } = {}) {
+async function study(name: string, options: { flags?: readonly string[]; parallelTrials?: number; reuse?: boolean; earlyStopping?: ReturnType<typeof asha>; gracePeriodSeconds?: number } = {}) {
   const log = join(root, `${name}.log`);
   const studyDir = join(root, name);
   const handle = await launchStudy({
@@ -49,7 +49,7 @@ async function study(name: string, options: { flags?: readonly string[]; paralle
     parallelTrials: options.parallelTrials ?? 1,
     trainer: { command: process.execPath, args: [HOSTED_TRAINER, ...(options.flags ?? []), `--log=${log}`], reusable: true },
     studyDir,
-    backend: local({ pollIntervalMs: 10, stopGracePeriodSeconds: 1, ...(options.reuse === undefined ? {} : { reuseTrainerProcesses: options.reuse }) }),
+    backend: local({ pollIntervalMs: 10, stopGracePeriodSeconds: options.gracePeriodSeconds ?? 1, ...(options.reuse === undefined ? {} : { reuseTrainerProcesses: options.reuse }) }),
     ...(options.earlyStopping ? { earlyStopping: options.earlyStopping } : {}),
   });
   const result = await handle.wait();
@@ -58,8 +58,11 @@ async function study(name: string, options: { flags?: readonly string[]; paralle
 }
 
 describe('trial hosts: a reusable trainer runs trial after trial in one process per slot', () => {
-  it('runs every trial, each with its own files and value, in at most one process per parallel slot, and ends those processes with the study', async () => {
-    const { trials, best, pids, folder } = await study('two-slots', { parallelTrials: 2 });
+  it('runs every trial, each with its own files and value, in at most one process per parallel slot, and ends those processes with the study', { timeout: 30_000 }, async () => {
+    // A long grace period: closing the hosts must not wait for it (they exit when their channel closes).
+    const started = Date.now();
+    const { trials, best, pids, folder } = await study('two-slots', { parallelTrials: 2, gracePeriodSeconds: 60 });
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(trials.map((trial) => trial.state)).toEqual(Array(6).fill('SUCCEEDED'));
     expect(best?.parameters).toEqual({ x: 6 });
     for (const trial of trials) {

@@ -23,9 +23,11 @@ export interface TrialHostPoolOptions {
 export type HostedTrialRequest = Omit<Extract<TrialHostRequest, { type: 'hptune:run-trial' }>, 'type'>;
 
 /**
- * A trial running in a host, seen as a child process is: it emits `spawn` once the host runs (the
- * pid is the host's), `error` when the host could not be started, and `close` with the exit code
- * the trainer gave the trial (or the host's exit code and signal, when the host died during it).
+ * A trial running in a host, seen as a child process is: it emits `spawn` once the host has begun
+ * the trial (the pid is the host's), `error` when the host could not be started, and `close` with
+ * the exit code the trainer gave the trial (or the host's exit code and signal, when the host died
+ * during it). A trial is recorded running only once its host says it began it, so a coordinator
+ * killed before then leaves it REQUESTED, as one killed between spawning a trainer and recording it.
  */
 export interface HostedTrialRun extends EventEmitter {
   /** The host's pid, once it runs. */
@@ -110,21 +112,24 @@ class TrialHost {
     } finally {
       closeSync(log);
     }
-    this.#child.once('spawn', () => {
-      this.#spawned = true;
-      this.#current?.run.markSpawned(this.#child.pid as number);
-    });
+    this.#child.once('spawn', () => (this.#spawned = true));
     this.#child.on('error', (error) => {
       if (!this.#spawned) this.#spawnError ??= error;
     });
     this.#child.on('message', (message: TrialHostReply) => {
-      if (message?.type !== 'hptune:trial-ended' || message.trialId !== this.#current?.trialId) return;
+      if (message?.trialId !== this.#current?.trialId || this.#current === undefined) return;
       const { run } = this.#current;
+      if (message.type === 'hptune:trial-started') run.markSpawned(this.#child.pid as number);
+      if (message.type !== 'hptune:trial-ended') return;
       this.#current = undefined;
       run.end(message.exitCode, null);
     });
-    this.#exit = new Promise((resolve) =>
-      this.#child.once('close', (code, signal) => {
+    // `exit` or `close`, whichever comes first: a channel the coordinator disconnected can keep
+    // `close` from coming after `exit` (the host's output goes to a file: no stream to drain), and a
+    // host that could not be started has `close` without `exit`.
+    this.#exit = new Promise((resolve) => {
+      const gone = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.#exited) return;
         this.#exited = true;
         const current = this.#current;
         this.#current = undefined;
@@ -138,8 +143,10 @@ class TrialHost {
           current.run.end(code, signal);
         }
         resolve();
-      }),
-    );
+      };
+      this.#child.once('exit', gone);
+      this.#child.once('close', gone);
+    });
   }
 
   /** Whether it can take another trial: running, channel open, no trial of its own. */
@@ -158,7 +165,6 @@ class TrialHost {
     });
     this.#current = { trialId: request.trialId, run };
     this.#send({ type: 'hptune:run-trial', ...request });
-    if (this.#spawned) setImmediate(() => run.markSpawned(this.#child.pid as number));
     return run;
   }
 
