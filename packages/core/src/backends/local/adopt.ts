@@ -11,8 +11,9 @@ import { trialPaths, type TrialPaths } from './contract.js';
 import { processLiveness } from './liveness.js';
 import { MeasurementTracker } from './measurements.js';
 import { MetricIntake } from './metric-intake.js';
-import { finishedFirst, infeasible, judgeCleanExit, judgeStopped, stderrTail, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
+import { finishedFirst, infeasible, judgeCleanExit, judgeStopped, trialProcessHandle, type RunningTrialProcess, type TrialProcessOutcome, type TrialProcessWatching } from './trial-process.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
+import { stderrTail } from './stderr-tail.js';
 import { createTrialStopper, endProcessGroup } from './trial-stop.js';
 
 /** Options of {@link adoptTrialProcess}; its timeout counts from the trial's recorded start time. */

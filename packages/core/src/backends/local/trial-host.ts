@@ -4,7 +4,7 @@ import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRIAL_HOST_VARIABLE, type TrialHostReply, type TrialHostRequest } from '@hptune/trial';
 import type { TrainerCommand } from '../../study/types.js';
-import { stderrTail } from './trial-process.js';
+import { stderrTail } from './stderr-tail.js';
 import { endProcessGroup, processGroupRuns } from './trial-stop.js';
 
 /** Options of {@link TrialHostPool}. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, fstatSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,9 +15,8 @@ import { MetricIntake } from './metric-intake.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStopper } from './trial-stop.js';
 import type { HostedTrialRun, TrialHostPool } from './trial-host.js';
+import { stderrTail } from './stderr-tail.js';
 
-/** Lines of the trainer's stderr kept in a failure. */
-export const STDERR_TAIL_LINES = 20;
 
 /** Times the final read of a metric file is tried again when the study folder denies access, before the trial counts as interrupted. */
 const ACCESS_RETRIES = 6;
@@ -332,23 +331,4 @@ function exitOf(code: number | null, signal: NodeJS.Signals | null): { exitCode?
 function spawnFailure(trainer: TrainerCommand, error: Error): TrialProcessOutcome {
   const code = (error as NodeJS.ErrnoException).code;
   return infeasible({ kind: 'spawn-error', reason: `could not start ${JSON.stringify(trainer.command)}: ${code ?? error.message}` });
-}
-
-/** The last {@link STDERR_TAIL_LINES} lines of a file (reading at most its last 16 KiB). */
-export function stderrTail(file: string, lines = STDERR_TAIL_LINES): string {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, 16 * 1024);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } finally {
-    closeSync(fd);
-  }
 }
