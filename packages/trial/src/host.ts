@@ -14,6 +14,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { TRIAL_VARIABLES } from './environment.js';
 import { HptuneError } from './errors.js';
 
 /** Set to `"1"` in the environment of a process started as a trial host. */
@@ -49,7 +50,11 @@ export interface HostedTrial {
   readonly trialId: string;
   /** The arguments the host was started with, then the trial's own. */
   readonly argv: readonly string[];
-  /** The trial's environment (read it from here, not from `process.env`, which is the host's). */
+  /**
+   * The trial's environment. Its trial-contract variables (`TRIAL_VARIABLES`: `AIP_*`,
+   * `CLOUD_ML_*`) are also set in `process.env` while the trial runs, so `currentTrial()` and
+   * `reportMetric()` work in a host as in a process of its own.
+   */
   readonly env: Readonly<Record<string, string>>;
   /** The trial's standard output and standard error. */
   readonly stdout: NodeJS.WritableStream;
@@ -126,6 +131,10 @@ async function runHostedTrial(
   let exitCode: number;
   try {
     process.chdir(request.cwd);
+    for (const name of Object.values(TRIAL_VARIABLES)) {
+      if (request.env[name] === undefined) delete process.env[name];
+      else process.env[name] = request.env[name];
+    }
     exitCode = await runTrial({ trialId: request.trialId, argv: [...baseArgs, ...request.args], env: request.env, stdout, stderr, signal });
   } catch (error) {
     stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -17,7 +17,6 @@ import { createTrialStopper, endProcessGroup, type StopRequest, type TrialStoppe
 import type { HostedTrialRun, TrialHostPool } from './trial-host.js';
 import { stderrTail } from './stderr-tail.js';
 
-
 /** Times the final read of a metric file is tried again when the study folder denies access, before the trial counts as interrupted. */
 const ACCESS_RETRIES = 6;
 /** The first wait before such a retry, in milliseconds; each later one waits that much longer (about 5 s in all). */
@@ -102,7 +101,8 @@ export interface RunningTrialProcess {
 
 /**
  * Starts one trial: creates its directories, spawns the trainer (an argv array, no shell) in its own
- * process group with the trial contract's arguments and environment, stdout and stderr to files,
+ * process group with the trial contract's arguments and environment, stdout and stderr to files
+ * (or, given `hosts`, hands the trial to one of the study's trial hosts, see `TrialHostPool`),
  * follows the metric file (a folder watch, the poll every `pollIntervalMs` as a fallback; see
  * `MetricIntake`), reads the rest at exit, and enforces the timeout. Once the trainer has exited,
  * however it ended, what is left of its process group is ended (SIGTERM, SIGKILL after the grace
