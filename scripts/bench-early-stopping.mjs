@@ -144,8 +144,10 @@ function analyse(name, studyDir, run) {
       steps,
       after: after.length,
       epochs,
-      // Process start to its first report, less that epoch's own time: loading Node, TensorFlow.js, MNIST.
-      startupSeconds: first && firstEpoch ? first.elapsedSeconds - firstEpoch.wallSeconds : NaN,
+      // Trial start to its first report, less that epoch's own time: loading Node, TensorFlow.js, MNIST
+      // (in a trial host, which has them loaded, about nothing; the epoch's time is printed to 0.1 s,
+      // so a difference below that is rounding, shown as 0).
+      startupSeconds: first && firstEpoch ? Math.max(0, first.elapsedSeconds - firstEpoch.wallSeconds) : NaN,
       afterDecisionSeconds: stoppedSeen === undefined ? 0 : (completedAt.get(trial.id) ?? stoppedSeen) - stoppedSeen,
       accuracy: trial.state === 'SUCCEEDED' ? finalMetricValue(trial, metric) : undefined,
     };
