@@ -170,7 +170,7 @@ class TrialHost {
 
   #send(message: TrialHostRequest): void {
     if (this.#exited || !this.#child.connected) return;
-    // A failed send means the host is gone: its `close` ends the trial.
+    // A failed send means the host is gone: its `exit` (or `close`) ends the trial.
     this.#child.send(message, (error) => void error);
   }
 
