@@ -83,16 +83,15 @@ export function isTrialHost(env: NodeJS.ProcessEnv = process.env): boolean {
  */
 export async function serveTrials(baseArgs: readonly string[], runTrial: HostedTrialRunner): Promise<void> {
   if (!isTrialHost()) throw new Error(`serveTrials: this process was not started as a trial host (${TRIAL_HOST_VARIABLE}=1 with an IPC channel)`);
-  const queue: { request: Extract<TrialHostRequest, { type: 'hptune:run-trial' }>; controller: AbortController }[] = [];
+  const queue: Extract<TrialHostRequest, { type: 'hptune:run-trial' }>[] = [];
   // Each trial's stop signal, from when it is sent until it ends: a stop may come before the trial starts.
   const controllers = new Map<string, AbortController>();
   let wake: (() => void) | undefined;
   let connected = true;
   process.on('message', (message: TrialHostRequest) => {
     if (message?.type === 'hptune:run-trial') {
-      const controller = new AbortController();
-      controllers.set(message.trialId, controller);
-      queue.push({ request: message, controller });
+      controllers.set(message.trialId, new AbortController());
+      queue.push(message);
     } else if (message?.type === 'hptune:stop-trial') {
       controllers.get(message.trialId)?.abort(new HptuneError('TRAINING_STOPPED', `trial ${message.trialId} was asked to stop; its trial host goes on with the next trial`));
     }
@@ -103,14 +102,14 @@ export async function serveTrials(baseArgs: readonly string[], runTrial: HostedT
     wake?.();
   });
   for (;;) {
-    const next = queue.shift();
-    if (next === undefined) {
+    const request = queue.shift();
+    if (request === undefined) {
       if (!connected) return;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
       continue;
     }
-    const { request, controller } = next;
+    const controller = controllers.get(request.trialId) as AbortController;
     process.send?.({ type: 'hptune:trial-started', trialId: request.trialId } satisfies TrialHostReply);
     const exitCode = await runHostedTrial(request, baseArgs, controller.signal, runTrial);
     controllers.delete(request.trialId);
